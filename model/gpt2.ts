@@ -1,0 +1,346 @@
+/**
+ * GPT-2 on TensorFlow.js, in forward order: LayerNorm, attention, MLP, block, model.
+ *
+ * One call of `forward` is the arithmetic of one tick: it reads the new token ids, the KV cache
+ * of every earlier position, and returns the logits for the new positions. The weights are
+ * uploaded once at load and are never written again — inference does not learn.
+ *
+ * Tracing is opt-in per item (`TraceOptions`); an untraced call creates no trace tensors at all.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { GPT2Config } from './config.ts';
+
+type T2 = tf.Tensor2D;
+type T3 = tf.Tensor3D;
+
+/** A parameter as read from a checkpoint: HF name → shape and float32 data. */
+export interface Param {
+  shape: number[]; // as stored in the file (Conv1D weights are [in, out])
+  data: Float32Array; // row-major
+}
+
+interface LayerNormW { g: tf.Tensor1D; b: tf.Tensor1D }
+interface LinearW { w: T2; b: tf.Tensor1D } // y = x @ w + b, w is [in, out]
+interface BlockW { ln_1: LayerNormW; c_attn: LinearW; attn_proj: LinearW; ln_2: LayerNormW; c_fc: LinearW; mlp_proj: LinearW }
+
+/** The weights as tfjs tensors, named after the checkpoint. */
+export interface GPT2Weights {
+  wteT: T2; // (C, V): wte transposed once at load, so the LM head is a plain matmul (transposed matmuls skip XNNPACK on wasm)
+  wpe: T2; // (n_positions, C)
+  h: BlockW[];
+  ln_f: LayerNormW;
+}
+
+/** Which internals to record. Every item costs time and memory only when asked for. */
+export interface TraceOptions {
+  embeddings?: boolean; // token and position embeddings, and their sum
+  qkv?: boolean; // q, k, v per layer and head for the new positions
+  scores?: boolean; // q·kᵀ before, and after scale + causal mask
+  attention?: boolean; // softmax weights per layer and head
+  heads?: boolean; // each head's output (weights · v) before the output projection
+  mlp?: boolean; // MLP activations after GELU
+  residual?: boolean; // residual stream after each block
+  logits?: boolean; // final logits for every new position (not just the last)
+  lens?: boolean | number; // logit lens: top-k (default 10) of ln_f + unembedding after each layer
+  layers?: number[]; // restrict per-layer items to these layers (default: all)
+}
+
+/** A traced tensor copied out of tfjs. */
+export interface TraceArray {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Logit-lens result for one layer: the top-k guesses at each new position. */
+export interface LensLayer {
+  ids: Int32Array[]; // per position, token ids best first
+  probs: Float32Array[]; // per position, their softmax probabilities
+}
+
+export interface LayerTrace {
+  layer: number;
+  q?: TraceArray; // (H, T, hd)
+  k?: TraceArray; // (H, T, hd) — new positions only; earlier keys are in earlier ticks' traces
+  v?: TraceArray; // (H, T, hd)
+  scores?: TraceArray; // (H, T, P+T) q·kᵀ
+  scaledMasked?: TraceArray; // (H, T, P+T) q·kᵀ/√hd with -Infinity above the diagonal
+  attention?: TraceArray; // (H, T, P+T) softmax rows
+  heads?: TraceArray; // (H, T, hd)
+  mlp?: TraceArray; // (T, 4C) GELU output
+  residual?: TraceArray; // (T, C) after this block
+  lens?: LensLayer;
+}
+
+export interface Trace {
+  start: number; // position of the first new token
+  tokens: number[]; // the new token ids
+  tokenEmbedding?: TraceArray; // (T, C) wte rows
+  positionEmbedding?: TraceArray; // (T, C) wpe rows
+  embedding?: TraceArray; // (T, C) their sum: the residual stream entering block 0
+  layers: LayerTrace[];
+  logits?: TraceArray; // (T, V)
+}
+
+/**
+ * The KV cache: for each layer, the keys (stored transposed, (H, hd, P)) and values ((H, P, hd))
+ * of every position seen so far. It is what the clock carries from one tick to the next.
+ */
+export class KVCache {
+  kT: (T3 | null)[];
+  v: (T3 | null)[];
+  length = 0; // positions cached
+
+  constructor(readonly nLayer: number) {
+    this.kT = new Array(nLayer).fill(null);
+    this.v = new Array(nLayer).fill(null);
+  }
+
+  /** Bytes held by the cache (float32 keys and values, all layers). */
+  get bytes(): number {
+    let n = 0;
+    for (let l = 0; l < this.nLayer; l++) n += (this.kT[l]?.size ?? 0) + (this.v[l]?.size ?? 0);
+    return n * 4;
+  }
+
+  /** Free every cached tensor and start empty. */
+  clear(): void {
+    for (let l = 0; l < this.nLayer; l++) {
+      this.kT[l]?.dispose();
+      this.v[l]?.dispose();
+      this.kT[l] = this.v[l] = null;
+    }
+    this.length = 0;
+  }
+}
+
+/** Result of one forward call; `logits` is owned by the caller (dispose it). */
+export interface ForwardResult {
+  logits: T2; // (1, V) for the last new position, or (T, V) with allLogits
+  trace?: Trace;
+}
+
+/** Upload checkpoint parameters (HF names, prefix already stripped) as tfjs tensors. */
+export function uploadWeights(config: GPT2Config, params: Map<string, Param>): GPT2Weights {
+  const get = (name: string): Param => {
+    const p = params.get(name);
+    if (!p) throw new Error(`missing tensor ${name}`);
+    return p;
+  };
+  const t1 = (name: string) => tf.tensor1d(get(name).data);
+  const t2 = (name: string) => {
+    const p = get(name);
+    return tf.tensor2d(p.data, p.shape as [number, number]);
+  };
+  const ln = (pre: string): LayerNormW => ({ g: t1(`${pre}.weight`), b: t1(`${pre}.bias`) });
+  // Conv1D stores weights [in, out], which is exactly the orientation x @ w wants.
+  const lin = (pre: string): LinearW => ({ w: t2(`${pre}.weight`), b: t1(`${pre}.bias`) });
+  const wte = get('wte.weight');
+  return {
+    wteT: tf.tidy(() => tf.transpose(tf.tensor2d(wte.data, wte.shape as [number, number]))),
+    wpe: t2('wpe.weight'),
+    h: Array.from({ length: config.n_layer }, (_, i) => ({
+      ln_1: ln(`h.${i}.ln_1`),
+      c_attn: lin(`h.${i}.attn.c_attn`),
+      attn_proj: lin(`h.${i}.attn.c_proj`),
+      ln_2: ln(`h.${i}.ln_2`),
+      c_fc: lin(`h.${i}.mlp.c_fc`),
+      mlp_proj: lin(`h.${i}.mlp.c_proj`),
+    })),
+    ln_f: ln('ln_f'),
+  };
+}
+
+/** Every weight tensor in a fixed order (for checksums and disposal). */
+export function weightList(w: GPT2Weights): tf.Tensor[] {
+  const out: tf.Tensor[] = [w.wteT, w.wpe];
+  for (const b of w.h) {
+    out.push(b.ln_1.g, b.ln_1.b, b.c_attn.w, b.c_attn.b, b.attn_proj.w, b.attn_proj.b);
+    out.push(b.ln_2.g, b.ln_2.b, b.c_fc.w, b.c_fc.b, b.mlp_proj.w, b.mlp_proj.b);
+  }
+  out.push(w.ln_f.g, w.ln_f.b);
+  return out;
+}
+
+function layerNorm(x: T2, p: LayerNormW, eps: number): T2 {
+  const mean = tf.mean(x, -1, true);
+  const xc = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(xc), -1, true);
+  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), p.g), p.b);
+}
+
+function linear(x: T2, p: LinearW): T2 {
+  return tf.fused.matMul({ a: x, b: p.w, bias: p.b });
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+/**
+ * GPT-2's GELU, the tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+ * Since 0.5·(1 + tanh z) = sigmoid(2z), it is computed as x·sigmoid(2z): fewer kernels, same value.
+ */
+function gelu(x: T2): T2 {
+  const z = tf.mul(x, tf.add(1, tf.mul(0.044715, tf.square(x))));
+  return tf.mul(x, tf.sigmoid(tf.mul(2 * GELU_C, z)));
+}
+
+/** Causal mask for T new rows after P cached positions: 0 where allowed, -Infinity in the future. */
+function causalMask(T: number, P: number): T2 {
+  const m = new Float32Array(T * (P + T));
+  for (let i = 0; i < T; i++) for (let j = P + i + 1; j < P + T; j++) m[i * (P + T) + j] = -Infinity;
+  return tf.tensor2d(m, [T, P + T]);
+}
+
+/**
+ * Run the model on `ids`, the new tokens at positions cache.length … cache.length + T - 1.
+ * Appends their keys and values to `cache`. Trace arrays are copied out before returning.
+ */
+export async function forward(
+  config: GPT2Config,
+  w: GPT2Weights,
+  ids: number[],
+  cache: KVCache,
+  opts: { trace?: TraceOptions; allLogits?: boolean } = {},
+): Promise<ForwardResult> {
+  const T = ids.length;
+  const P = cache.length;
+  if (T === 0) throw new RangeError('forward needs at least one token');
+  if (P + T > config.n_positions) {
+    throw new RangeError(`context of ${P + T} positions exceeds n_positions = ${config.n_positions}`);
+  }
+  const { n_head: H, n_embd: C, layer_norm_epsilon: eps } = config;
+  const hd = C / H;
+  const tr = opts.trace;
+  const wantLayer = (l: number) => !tr?.layers || tr.layers.includes(l);
+  // Trace tensors are kept out of tidy and read back at the end, so tracing never slows the
+  // untraced path: with no TraceOptions, `keep` is never called.
+  const pending: { t: tf.Tensor; set: (a: TraceArray) => void }[] = [];
+  const keep = (t: tf.Tensor, set: (a: TraceArray) => void) => pending.push({ t: tf.keep(t.clone()), set });
+  const lensK = tr?.lens === true ? 10 : typeof tr?.lens === 'number' ? tr.lens : 0;
+  const lensPending: { l: number; vals: tf.Tensor; idx: tf.Tensor }[] = [];
+  const trace: Trace | undefined = tr ? { start: P, tokens: ids.slice(), layers: [] } : undefined;
+
+  const newKT: T3[] = [];
+  const newV: T3[] = [];
+  const logits = tf.tidy(() => {
+    const idsT = tf.tensor1d(ids, 'int32');
+    const tok = tf.transpose(tf.gather(w.wteT, idsT, 1)) as T2; // (T, C)
+    const pos = tf.slice(w.wpe, [P, 0], [T, C]) as T2; // (T, C)
+    let x = tf.add(tok, pos) as T2; // (T, C) the residual stream
+    if (tr?.embeddings && trace) {
+      keep(tok, (a) => (trace.tokenEmbedding = a));
+      keep(pos, (a) => (trace.positionEmbedding = a));
+      keep(x, (a) => (trace.embedding = a));
+    }
+    const mask = T > 1 ? causalMask(T, P) : null;
+    const scale = 1 / Math.sqrt(hd);
+
+    for (let l = 0; l < config.n_layer; l++) {
+      const b = w.h[l];
+      const lt: LayerTrace = { layer: l };
+      const traceHere = !!tr && wantLayer(l);
+      if (traceHere && trace) trace.layers.push(lt);
+
+      // --- attention ---
+      const qkv = linear(layerNorm(x, b.ln_1, eps), b.c_attn); // (T, 3C)
+      const [q2, k2, v2] = tf.split(qkv, 3, 1) as T2[]; // each (T, C)
+      const q = tf.transpose(tf.reshape(q2, [T, H, hd]), [1, 0, 2]) as T3; // (H, T, hd)
+      const kNewT = tf.transpose(tf.reshape(k2, [T, H, hd]), [1, 2, 0]) as T3; // (H, hd, T)
+      const vNew = tf.transpose(tf.reshape(v2, [T, H, hd]), [1, 0, 2]) as T3; // (H, T, hd)
+      const pastKT = cache.kT[l];
+      const pastV = cache.v[l];
+      const kT = pastKT ? (tf.concat([pastKT, kNewT], 2) as T3) : kNewT; // (H, hd, P+T)
+      const v = pastV ? (tf.concat([pastV, vNew], 1) as T3) : vNew; // (H, P+T, hd)
+      newKT.push(tf.keep(kT));
+      newV.push(tf.keep(v));
+
+      const scores = tf.matMul(q, kT); // (H, T, P+T)
+      let scaled = tf.mul(scores, scale) as T3;
+      if (mask) scaled = tf.add(scaled, mask) as T3; // mask broadcasts over heads
+      const att = tf.softmax(scaled) as T3; // (H, T, P+T)
+      const heads = tf.matMul(att, v); // (H, T, hd)
+      const y = tf.reshape(tf.transpose(heads, [1, 0, 2]), [T, C]) as T2; // (T, C) heads side by side
+      x = tf.add(x, linear(y, b.attn_proj)) as T2;
+
+      // --- MLP ---
+      const act = gelu(linear(layerNorm(x, b.ln_2, eps), b.c_fc)); // (T, 4C)
+      x = tf.add(x, linear(act, b.mlp_proj)) as T2;
+
+      if (traceHere && tr) {
+        if (tr.qkv) {
+          keep(q, (a) => (lt.q = a));
+          keep(tf.transpose(kNewT, [0, 2, 1]), (a) => (lt.k = a));
+          keep(vNew, (a) => (lt.v = a));
+        }
+        if (tr.scores) {
+          keep(scores, (a) => (lt.scores = a));
+          keep(scaled, (a) => (lt.scaledMasked = a));
+        }
+        if (tr.attention) keep(att, (a) => (lt.attention = a));
+        if (tr.heads) keep(heads, (a) => (lt.heads = a));
+        if (tr.mlp) keep(act, (a) => (lt.mlp = a));
+        if (tr.residual) keep(x, (a) => (lt.residual = a));
+        if (lensK > 0) {
+          const probs = tf.softmax(tf.matMul(layerNorm(x, w.ln_f, eps), w.wteT));
+          const { values, indices } = tf.topk(probs, Math.min(lensK, config.vocab_size));
+          lensPending.push({ l, vals: tf.keep(values), idx: tf.keep(indices) });
+        }
+      }
+    }
+
+    // Only the positions whose logits are wanted go through the (large) LM head.
+    const all = opts.allLogits || tr?.logits;
+    const xf = all ? x : (tf.slice(x, [T - 1, 0], [1, C]) as T2);
+    const out = tf.matMul(layerNorm(xf, w.ln_f, eps), w.wteT) as T2; // (T or 1, V)
+    if (tr?.logits && trace) keep(out, (a) => (trace.logits = a));
+    if (all && !opts.allLogits) return tf.slice(out, [T - 1, 0], [1, config.vocab_size]) as T2;
+    return out;
+  });
+
+  // Commit the new cache only after the whole pass succeeded.
+  for (let l = 0; l < config.n_layer; l++) {
+    cache.kT[l]?.dispose();
+    cache.v[l]?.dispose();
+    cache.kT[l] = newKT[l];
+    cache.v[l] = newV[l];
+  }
+  cache.length = P + T;
+
+  if (trace) {
+    const arrays = await Promise.all(pending.map((p) => p.t.data() as Promise<Float32Array>));
+    pending.forEach((p, i) => {
+      p.set({ shape: p.t.shape.slice(), data: arrays[i] });
+      p.t.dispose();
+    });
+    for (const lp of lensPending) {
+      const [vals, idx] = (await Promise.all([lp.vals.data(), lp.idx.data()])) as [Float32Array, Int32Array];
+      const k = lp.vals.shape[1] ?? 0;
+      const lens: LensLayer = { ids: [], probs: [] };
+      for (let t = 0; t < T; t++) {
+        lens.ids.push(idx.slice(t * k, (t + 1) * k));
+        lens.probs.push(vals.slice(t * k, (t + 1) * k));
+      }
+      const lt = trace.layers.find((x) => x.layer === lp.l);
+      if (lt) lt.lens = lens;
+      lp.vals.dispose();
+      lp.idx.dispose();
+    }
+  }
+  return { logits, trace };
+}
+
+/**
+ * FLOPs of one forward call, counting a multiply-add as 2 FLOPs and only the matrix products
+ * (LayerNorm, GELU, softmax and additions are O(T·C) and left out):
+ *   per layer  24·T·C²            (q,k,v: 6TC², output projection: 2TC², MLP: 16TC²)
+ *            + 4·T·(P+T)·C        (q·kᵀ and weights·v over every cached position)
+ *   LM head    2·R·C·V            (R = positions whose logits are computed: 1 when decoding)
+ * For a short context this is ≈ 2 × (parameters outside the embeddings) per token, plus the head.
+ */
+export function forwardFlops(config: GPT2Config, T: number, P: number, logitRows = 1): number {
+  const C = config.n_embd;
+  return config.n_layer * (24 * T * C * C + 4 * T * (P + T) * C) + 2 * logitRows * C * config.vocab_size;
+}
+
+/** Free every weight tensor. */
+export function disposeWeights(w: GPT2Weights): void {
+  for (const t of weightList(w)) t.dispose();
+}
