@@ -1,0 +1,195 @@
+/**
+ * The clock. A `Session` holds what carries from one tick to the next — the token sequence and
+ * the KV cache — and each tick is one forward pass that yields one new token:
+ *
+ *   read context → run the layers → logits → temperature / top-k / top-p → seeded draw → append
+ *
+ * Tick 0 is the prefill (the whole prompt in one pass); every later tick is a decode step that
+ * feeds only the token chosen last time. The weights are never touched.
+ */
+import { forward, forwardFlops, KVCache, type Trace, type TraceOptions } from './gpt2.ts';
+import type { Model } from './model.ts';
+import { tickDraw, toSeed } from './prng.ts';
+import { sample, sortByLogit, validateSampling, type Distribution, type SamplingParams } from './sampler.ts';
+import { Utf8Joiner, type TokenPiece } from './tokenizer.ts';
+
+const now = () => globalThis.performance.now();
+
+/** Everything one tick did, for charts, timelines and tests. */
+export interface TickRecord {
+  index: number; // 0 for the prefill, then 1, 2, …
+  kind: 'prefill' | 'decode';
+  fed: number[]; // token ids run through the model this tick
+  position: number; // position of the first fed token (positions restart after a window slide)
+  id: number; // the chosen token
+  piece: TokenPiece; // its bytes and text; incomplete UTF-8 kept as bytes
+  text: string; // text this token completes (may be "" while a character is half-written)
+  pendingBytes: Uint8Array; // bytes waiting for the rest of their character
+  prob: number; // probability of the chosen token in the final filtered distribution
+  rank: number; // its rank by logit (0 = most likely)
+  draw: number | null; // the seeded random number used (null when greedy)
+  dist: Distribution; // the distribution after temperature, top-k and top-p
+  logits: Float32Array; // raw logits of the last position; re-drawing needs no forward pass
+  sampling: SamplingParams; // settings used
+  seed: number;
+  ms: { forward: number; sample: number; total: number }; // measured around awaited results
+  flops: number; // forward FLOPs (see forwardFlops)
+  cacheLength: number; // positions in the KV cache after the tick
+  cacheBytes: number; // bytes the KV cache holds after the tick
+  window: { dropped: number; kept: number } | null; // set when the context reached n_positions
+  weightsChecksum: string; // of the weights, fixed since load
+  trace?: Trace; // internals of the fed positions, when asked for
+}
+
+export interface SessionOptions {
+  prompt: string; // "" starts from <|endoftext|>, as GPT-2 was trained to
+  seed?: number; // default 42
+  sampling?: Partial<SamplingParams>; // default temperature 1, no top-k, no top-p
+}
+
+/** A run of ticks over one model. Not safe to tick twice at once; `run` serialises for you. */
+export class Session {
+  readonly ids: number[] = []; // the whole sequence: prompt then generated tokens
+  readonly promptLength: number;
+  readonly cache: KVCache;
+  sampling: SamplingParams;
+  seed: number;
+  ticks = 0; // ticks done
+  private joiner: Utf8Joiner;
+  private busy = false;
+
+  constructor(
+    readonly model: Model,
+    opts: SessionOptions,
+  ) {
+    model.assertLive();
+    const tok = model.tokenizer;
+    const ids = tok.encode(opts.prompt);
+    if (ids.length === 0) {
+      if (tok.eotId === undefined) throw new Error('the prompt is empty and this vocabulary has no <|endoftext|> to start from');
+      ids.push(tok.eotId);
+    }
+    this.ids.push(...ids);
+    this.promptLength = ids.length;
+    this.cache = new KVCache(model.config.n_layer);
+    this.seed = toSeed(opts.seed ?? 42);
+    this.sampling = { temperature: 1, topK: 0, topP: 1, ...opts.sampling };
+    validateSampling(this.sampling, model.config.vocab_size);
+    this.joiner = new Utf8Joiner(tok);
+  }
+
+  /** Change sampling settings for the next ticks (validated first; bad values change nothing). */
+  setSampling(p: Partial<SamplingParams>): void {
+    const next = { ...this.sampling, ...p };
+    validateSampling(next, this.model.config.vocab_size);
+    this.sampling = next;
+  }
+
+  /** Run one tick. */
+  async tick(opts: { trace?: TraceOptions } = {}): Promise<TickRecord> {
+    if (this.busy) throw new Error('a tick is already running in this session');
+    this.model.assertLive();
+    this.busy = true;
+    try {
+      return await this.step(opts.trace);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async step(traceOpts?: TraceOptions): Promise<TickRecord> {
+    const { config, weights } = this.model;
+    const t0 = now();
+    // Feed everything not yet in the cache (the prompt at first, then the last chosen token).
+    let feed = this.ids.slice(this.cache.length + this.dropped);
+    let window: TickRecord['window'] = null;
+    if (this.cache.length + feed.length > config.n_positions) {
+      // The position table ends here. Defined behaviour: keep the most recent half of the
+      // context, clear the cache and prefill that window again from position 0.
+      const keep = Math.max(1, config.n_positions >> 1);
+      const start = this.ids.length - keep;
+      window = { dropped: start, kept: keep };
+      this.dropped = start;
+      this.cache.clear();
+      feed = this.ids.slice(start);
+    }
+    const position = this.cache.length;
+    const kind = position === 0 ? 'prefill' : 'decode';
+
+    const { logits: logitsT, trace } = await forward(config, weights, feed, this.cache, { trace: traceOpts });
+    let logits: Float32Array;
+    try {
+      logits = (await logitsT.data()) as Float32Array;
+    } finally {
+      logitsT.dispose();
+    }
+    const t1 = now();
+
+    const index = this.ticks;
+    const s = sample(logits, this.sampling, tickDraw(this.seed, index));
+    this.ids.push(s.id);
+    const joined = this.joiner.push(s.id);
+    const t2 = now();
+    this.ticks++;
+
+    return {
+      index,
+      kind,
+      fed: feed,
+      position,
+      id: s.id,
+      piece: this.model.tokenizer.tokenPiece(s.id),
+      text: joined.text,
+      pendingBytes: joined.pending,
+      prob: s.prob,
+      rank: s.rank,
+      draw: s.draw,
+      dist: s.dist,
+      logits,
+      sampling: { ...this.sampling },
+      seed: this.seed,
+      ms: { forward: t1 - t0, sample: t2 - t1, total: t2 - t0 },
+      flops: forwardFlops(config, feed.length, position, 1),
+      cacheLength: this.cache.length,
+      cacheBytes: this.cache.bytes,
+      window,
+      weightsChecksum: this.model.checksum,
+      trace,
+    };
+  }
+
+  private dropped = 0; // tokens before the current window (after a slide)
+
+  /**
+   * Tick `steps` times (or until aborted), yielding each record as it completes. Aborting stops
+   * before the next tick starts; the tick in flight finishes, so the session stays consistent.
+   */
+  async *run(opts: { steps: number; signal?: AbortSignal; trace?: TraceOptions; stopAtEndOfText?: boolean }): AsyncGenerator<TickRecord> {
+    for (let i = 0; i < opts.steps; i++) {
+      if (opts.signal?.aborted) return;
+      const rec = await this.tick({ trace: opts.trace });
+      yield rec;
+      if (opts.stopAtEndOfText && rec.id === this.model.tokenizer.eotId) return;
+    }
+  }
+
+  /**
+   * Re-draw a past tick with other settings (or seed) from its stored logits: no forward pass.
+   * Uses the same draw as the original tick when the seed is unchanged.
+   */
+  static resample(rec: TickRecord, sampling: SamplingParams, seed = rec.seed) {
+    return sample(rec.logits, sampling, tickDraw(seed, rec.index), rec.dist.order);
+  }
+
+  /** Generated text so far (joined bytes; a half-written character is not included). */
+  get generatedIds(): number[] {
+    return this.ids.slice(this.promptLength);
+  }
+
+  /** Free the KV cache. The model stays loaded. */
+  dispose(): void {
+    this.cache.clear();
+  }
+}
+
+export { sortByLogit };
