@@ -169,7 +169,7 @@ function layerNorm(x: T2, p: LayerNormW, eps: number): T2 {
 }
 
 function linear(x: T2, p: LinearW): T2 {
-  return tf.fused.matMul({ a: x, b: p.w, bias: p.b });
+  return tf.fused.matMul({ a: x, b: p.w, bias: p.b }) as T2;
 }
 
 const GELU_C = Math.sqrt(2 / Math.PI);

@@ -10,7 +10,7 @@
 import { forward, forwardFlops, KVCache, type Trace, type TraceOptions } from './gpt2.ts';
 import type { Model } from './model.ts';
 import { tickDraw, toSeed } from './prng.ts';
-import { sample, sortByLogit, validateSampling, type Distribution, type SamplingParams } from './sampler.ts';
+import { sample, validateSampling, type Distribution, type SamplingParams } from './sampler.ts';
 import { Utf8Joiner, type TokenPiece } from './tokenizer.ts';
 
 const now = () => globalThis.performance.now();
@@ -192,4 +192,3 @@ export class Session {
   }
 }
 
-export { sortByLogit };
