@@ -1,0 +1,234 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../model/backend.ts';
+import { loadModelFiles } from '../../model/checkpoint.ts';
+import { makeConfig, type GPT2Config } from '../../model/config.ts';
+import { forward, KVCache, type LayerTrace } from '../../model/gpt2.ts';
+import { Model } from '../../model/model.ts';
+import { Session } from '../../model/tick.ts';
+import { referenceForward } from '../reference/gpt2-f64.ts';
+import { writeRandomCheckpoint } from '../helpers/random-checkpoint.ts';
+
+const config: GPT2Config = makeConfig({ n_layer: 2, n_head: 4, n_embd: 32, n_positions: 64, vocab_size: 300 });
+const ids = [5, 17, 290, 3, 3, 101, 64, 250, 12, 7, 299, 0];
+let dir: string;
+
+before(async () => {
+  await initBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'tokenclock-gpt2-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Largest |a - b| over all entries, and the largest |b| (the logit scale). */
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): { diff: number; scale: number } {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return { diff, scale };
+}
+
+for (const dtype of ['F32', 'F16', 'BF16'] as const) {
+  for (const prefix of [false, true]) {
+    test(`logits match the float64 reference within 1e-4 of the logit scale (${dtype}${prefix ? ', transformer. prefix' : ''})`, async () => {
+      const folder = join(dir, `${dtype}-${prefix}`);
+      await writeRandomCheckpoint(folder, { config, dtype, prefix, seed: 7 });
+      const files = await loadModelFiles(folder);
+      const model = await Model.fromFiles(files);
+      try {
+        const cache = new KVCache(config.n_layer);
+        const { logits } = await forward(config, model.weights, ids, cache, { allLogits: true });
+        const got = (await logits.data()) as Float32Array;
+        logits.dispose();
+        cache.clear();
+        const ref = referenceForward(config, files.params, ids);
+        for (let t = 0; t < ids.length; t++) {
+          const { diff, scale } = maxDiff(got.subarray(t * config.vocab_size, (t + 1) * config.vocab_size), ref.logits[t]);
+          assert.ok(scale > 0.01, 'random logits should not be all zero');
+          assert.ok(diff <= 1e-4 * scale, `position ${t}: max |Δ| ${diff} > 1e-4 × ${scale}`);
+        }
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+}
+
+test('trace: attention weights, MLP activations and residual stream match the reference', async () => {
+  const folder = join(dir, 'trace');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 3 });
+  const files = await loadModelFiles(folder);
+  const model = await Model.fromFiles(files);
+  const ref = referenceForward(config, files.params, ids);
+  const cache = new KVCache(config.n_layer);
+  const { logits, trace } = await forward(config, model.weights, ids, cache, {
+    trace: { embeddings: true, qkv: true, scores: true, attention: true, heads: true, mlp: true, residual: true, lens: 5, logits: true },
+  });
+  logits.dispose();
+  cache.clear();
+  model.dispose();
+  assert.ok(trace);
+  const T = ids.length;
+  const H = config.n_head;
+  assert.deepEqual(trace.embedding?.shape, [T, config.n_embd]);
+  for (let l = 0; l < config.n_layer; l++) {
+    const lt: LayerTrace = trace.layers[l];
+    assert.deepEqual(lt.attention?.shape, [H, T, T]);
+    for (let h = 0; h < H; h++) {
+      for (let i = 0; i < T; i++) {
+        const rowStart = (h * T + i) * T;
+        let sum = 0;
+        for (let j = 0; j < T; j++) {
+          const a: number = lt.attention!.data[rowStart + j];
+          sum += a;
+          if (j > i) {
+            assert.equal(a, 0, 'no attention to the future');
+            assert.equal(lt.scaledMasked!.data[rowStart + j], -Infinity, 'masked score is -Infinity');
+          } else {
+            assert.ok(Math.abs(a - ref.attention[l][h][i][j]) < 1e-5, `attention l${l} h${h} (${i},${j})`);
+            const hd = config.n_embd / H;
+            assert.ok(Math.abs(lt.scaledMasked!.data[rowStart + j] - lt.scores!.data[rowStart + j] / Math.sqrt(hd)) < 1e-5);
+          }
+        }
+        assert.ok(Math.abs(sum - 1) < 1e-5, 'softmax row sums to 1');
+      }
+    }
+    for (let t = 0; t < T; t++) {
+      const C = config.n_embd;
+      const r = maxDiff(lt.residual!.data.subarray(t * C, (t + 1) * C), ref.residual[l][t]);
+      assert.ok(r.diff <= 1e-4 * Math.max(1, r.scale), `residual l${l} t${t}: ${r.diff}`);
+      const m = maxDiff(lt.mlp!.data.subarray(t * 4 * C, (t + 1) * 4 * C), ref.mlp[l][t]);
+      assert.ok(m.diff <= 1e-4 * Math.max(1, m.scale), `mlp l${l} t${t}: ${m.diff}`);
+    }
+    assert.equal(lt.lens?.ids.length, T);
+    assert.equal(lt.lens?.ids[0].length, 5);
+  }
+  // The last layer's logit lens is the model's own prediction.
+  const last = trace.layers[config.n_layer - 1].lens!;
+  const refLast = ref.logits[T - 1];
+  let argmax = 0;
+  for (let v = 1; v < refLast.length; v++) if (refLast[v] > refLast[argmax]) argmax = v;
+  assert.equal(last.ids[T - 1][0], argmax);
+});
+
+test('KV-cache decode gives the logits of a full recompute (max |Δ| ≤ 1e-4)', async () => {
+  const folder = join(dir, 'kv');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 11 });
+  const model = await Model.load(folder);
+  try {
+    const cache = new KVCache(config.n_layer);
+    const first = await forward(config, model.weights, ids.slice(0, 4), cache);
+    first.logits.dispose();
+    for (let n = 4; n < ids.length; n++) {
+      const dec = await forward(config, model.weights, [ids[n]], cache);
+      const viaCache = (await dec.logits.data()) as Float32Array;
+      dec.logits.dispose();
+      const fresh = new KVCache(config.n_layer);
+      const full = await forward(config, model.weights, ids.slice(0, n + 1), fresh);
+      const recomputed = (await full.logits.data()) as Float32Array;
+      full.logits.dispose();
+      fresh.clear();
+      assert.equal(cache.length, n + 1);
+      const { diff } = maxDiff(viaCache, recomputed);
+      assert.ok(diff <= 1e-4, `position ${n}: max |Δ| = ${diff}`);
+    }
+    cache.clear();
+  } finally {
+    model.dispose();
+  }
+});
+
+test('no leaks: tensor count after 200 ticks equals the count after 10', async () => {
+  const folder = join(dir, 'leak');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F16', seed: 5 });
+  const model = await Model.load(folder);
+  const session = new Session(model, { prompt: '', seed: 1 });
+  const counts: number[] = [];
+  let n = 0;
+  for await (const rec of session.run({ steps: 200, trace: n % 7 === 0 ? { attention: true, lens: true } : undefined })) {
+    n++;
+    assert.ok(rec.cacheLength <= config.n_positions);
+    if (n === 10 || n === 200) counts.push(tf.memory().numTensors);
+  }
+  assert.equal(counts[1], counts[0]);
+  session.dispose();
+  model.dispose();
+});
+
+test('the context window slides when it reaches n_positions, and the tick says so', async () => {
+  const small = makeConfig({ ...config, n_positions: 16 });
+  const folder = join(dir, 'window');
+  await writeRandomCheckpoint(folder, { config: small, dtype: 'F32', seed: 9 });
+  const model = await Model.load(folder);
+  const session = new Session(model, { prompt: '', seed: 3, sampling: { temperature: 1 } });
+  const slides: number[] = [];
+  for await (const rec of session.run({ steps: 40 })) {
+    assert.ok(rec.cacheLength <= 16);
+    if (rec.window) {
+      slides.push(rec.index);
+      assert.equal(rec.window.kept, 8);
+      assert.equal(rec.kind, 'prefill');
+      assert.equal(rec.position, 0);
+    }
+  }
+  assert.ok(slides.length >= 2, `expected the window to slide, got ${slides}`);
+  assert.equal(session.ids.length, 41);
+  session.dispose();
+  model.dispose();
+});
+
+test('weights never change: the checksum after 30 ticks equals the one taken at load', async () => {
+  const folder = join(dir, 'checksum');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 2 });
+  const model = await Model.load(folder);
+  const session = new Session(model, { prompt: '', seed: 8 });
+  for await (const rec of session.run({ steps: 30 })) assert.equal(rec.weightsChecksum, model.checksum);
+  assert.equal(await model.verifyChecksum(), model.checksum);
+  assert.match(model.checksum, /^[0-9a-f]{8}$/);
+  session.dispose();
+  model.dispose();
+});
+
+test('the same seed gives the same run; an untraced tick carries no trace', async () => {
+  const folder = join(dir, 'seed');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 4 });
+  const model = await Model.load(folder);
+  const runIds = async (seed: number) => {
+    const s = new Session(model, { prompt: '', seed, sampling: { temperature: 1.2, topK: 50, topP: 0.95 } });
+    const out: number[] = [];
+    for await (const rec of s.run({ steps: 20 })) {
+      assert.equal(rec.trace, undefined);
+      out.push(rec.id);
+    }
+    s.dispose();
+    return out;
+  };
+  const a = await runIds(123);
+  assert.deepEqual(await runIds(123), a);
+  assert.notDeepEqual(await runIds(124), a);
+  model.dispose();
+});
+
+test('re-drawing a past tick from its stored logits needs no forward pass and matches a fresh tick', async () => {
+  const folder = join(dir, 'resample');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 6 });
+  const model = await Model.load(folder);
+  const s = new Session(model, { prompt: '', seed: 77, sampling: { temperature: 0.7 } });
+  const rec = await s.tick();
+  const again = Session.resample(rec, rec.sampling);
+  assert.equal(again.id, rec.id);
+  const before = tf.memory().numTensors;
+  const greedy = Session.resample(rec, { temperature: 0, topK: 0, topP: 1 });
+  assert.equal(tf.memory().numTensors, before, 'no tensors: no forward pass');
+  assert.equal(greedy.rank, 0);
+  s.dispose();
+  model.dispose();
+});
