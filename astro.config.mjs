@@ -1,0 +1,37 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import { fileURLToPath } from 'node:url';
+import { preparePublic } from './scripts/prepare-public.mjs';
+
+// Cross-origin isolation lets the page use SharedArrayBuffer, which threaded wasm needs.
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** Copy the tfjs wasm binaries into public/tfjs/ before dev, build and preview. */
+const tfjsWasm = /** @type {import('astro').AstroIntegration} */ ({
+  name: 'token-clock:tfjs-wasm',
+  hooks: {
+    'astro:config:setup': ({ logger }) => {
+      const names = preparePublic({ quiet: true });
+      logger.info(`${names.length} wasm files in public/tfjs/`);
+    },
+  },
+});
+
+export default defineConfig({
+  srcDir: './site',
+  publicDir: './public',
+  output: 'static',
+  integrations: [tfjsWasm],
+  server: { host: '127.0.0.1', port: 4321, headers: isolation },
+  vite: {
+    resolve: {
+      // tfjs-core mentions node-fetch for Node; the browser bundle must not pull it in.
+      alias: { 'node-fetch': fileURLToPath(new URL('./site/shims/empty.js', import.meta.url)) },
+    },
+    server: { headers: isolation },
+    preview: { headers: isolation },
+  },
+});

@@ -1,0 +1,72 @@
+// The landing page, served from the built dist/: it loads cleanly, its controls are findable by
+// their visible labels, and axe finds nothing to fix.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
+
+describe('landing page', () => {
+  let preview: Awaited<ReturnType<typeof startPreview>>;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    preview = await startPreview();
+    browser = await launchBrowser();
+    page = await openPage(browser);
+    errors = collectConsoleErrors(page);
+    const response = await page.goto(`${preview.url}/`, { waitUntil: 'load' });
+    assert.equal(response?.status(), 200);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await preview?.close();
+  });
+
+  it('loads with no console errors', () => {
+    assert.deepEqual(errors, []);
+  });
+
+  it('is cross-origin isolated, so threaded wasm can run', async () => {
+    assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true);
+  });
+
+  it('has a title and one h1', async () => {
+    assert.match(await page.title(), /Token Clock/);
+    await assert.doesNotReject(page.getByRole('heading', { level: 1 }).waitFor());
+    assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1);
+  });
+
+  it('finds every control by its visible label', async () => {
+    const prompt = page.getByLabel('Prompt');
+    assert.equal(await prompt.evaluate((el) => el.tagName), 'TEXTAREA');
+    assert.equal(await prompt.getAttribute('id'), 'prompt');
+    assert.equal(await page.getByLabel('Temperature').inputValue(), '0.8');
+    assert.equal(await page.getByLabel('Seed').inputValue(), '42');
+    assert.equal(await page.getByRole('button', { name: 'Next token' }).getAttribute('id'), 'next-token');
+    assert.equal(await page.getByRole('button', { name: 'Reset' }).getAttribute('id'), 'reset');
+    assert.equal(await page.locator('#generated').getAttribute('aria-live'), 'polite');
+    assert.equal(await page.locator('#status').count(), 1);
+  });
+
+  it('serves the tfjs wasm binaries as application/wasm', async () => {
+    const res = await page.request.get(`${preview.url}/tfjs/tfjs-backend-wasm-simd.wasm`);
+    assert.equal(res.status(), 200);
+    assert.equal(res.headers()['content-type'], 'application/wasm');
+  });
+
+  it('answers unknown paths with 404', async () => {
+    const res = await page.request.get(`${preview.url}/no-such-page/`);
+    assert.equal(res.status(), 404);
+  });
+
+  it('has no axe violations, in light and dark colour schemes', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const violations = await checkAxe(page);
+      assert.equal(violations.length, 0, `${colorScheme}:\n${formatViolations(violations)}`);
+    }
+  });
+});
