@@ -1,0 +1,446 @@
+/**
+ * Model folders → validated GPT-2 parameters.
+ *
+ * A model folder is the Hugging Face GPT-2 layout: config.json, model.safetensors, vocab.json and
+ * merges.txt. It can be a base URL (fetched), a local directory (Node only), or files already in
+ * memory (a dropped folder, a freshly trained model). Every problem becomes a CheckpointError
+ * that names the file, the tensor, and what was expected versus found.
+ */
+
+import { CheckpointError, parseConfig } from './config.ts';
+import type { GPT2Config } from './config.ts';
+import { parseSafetensors, toFloat32 } from './safetensors.ts';
+import type { SafetensorsFile } from './safetensors.ts';
+
+/** A parameter tensor as float32, row-major in the checkpoint's layout (Conv1D weights [in, out]). */
+export interface Param {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface ModelFiles {
+  config: GPT2Config;
+  /** Hugging Face names without the `transformer.` prefix, e.g. `h.0.attn.c_attn.weight`. */
+  params: Map<string, Param>;
+  vocabJson: string;
+  mergesTxt: string;
+  /** dtype(s) stored in model.safetensors, e.g. "F16" (mixed files give "F32+F16"). */
+  dtype: string;
+  /** Size of model.safetensors in bytes: what the reader downloads. */
+  bytes: number;
+}
+
+export type ModelSource = string | { files: Record<string, ArrayBuffer | Uint8Array | Blob | string> };
+
+export interface LoadOptions {
+  fetch?: typeof fetch;
+  onProgress?: (p: { file: string; loaded: number; total?: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** File names used in messages; loaders pass full paths or URLs. */
+export interface FileNames {
+  config: string;
+  weights: string;
+}
+
+const DEFAULT_NAMES: FileNames = { config: 'config.json', weights: 'model.safetensors' };
+
+const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Every tensor a GPT-2 of this config has, with its shape, in a stable order
+ * (embeddings, blocks, final LayerNorm).
+ */
+export function expectedShapes(config: GPT2Config): Map<string, number[]> {
+  const C = config.n_embd;
+  const m = new Map<string, number[]>();
+  m.set('wte.weight', [config.vocab_size, C]);
+  m.set('wpe.weight', [config.n_positions, C]);
+  for (let i = 0; i < config.n_layer; i++) {
+    const p = `h.${i}.`;
+    m.set(`${p}ln_1.weight`, [C]);
+    m.set(`${p}ln_1.bias`, [C]);
+    m.set(`${p}attn.c_attn.weight`, [C, 3 * C]);
+    m.set(`${p}attn.c_attn.bias`, [3 * C]);
+    m.set(`${p}attn.c_proj.weight`, [C, C]);
+    m.set(`${p}attn.c_proj.bias`, [C]);
+    m.set(`${p}ln_2.weight`, [C]);
+    m.set(`${p}ln_2.bias`, [C]);
+    m.set(`${p}mlp.c_fc.weight`, [C, 4 * C]);
+    m.set(`${p}mlp.c_fc.bias`, [4 * C]);
+    m.set(`${p}mlp.c_proj.weight`, [4 * C, C]);
+    m.set(`${p}mlp.c_proj.bias`, [C]);
+  }
+  m.set('ln_f.weight', [C]);
+  m.set('ln_f.bias', [C]);
+  return m;
+}
+
+/** What a shape is in terms of the config, so a wrong-shape message explains the expectation. */
+function shapeMeaning(name: string): string {
+  const tail = name.replace(/^h\.\d+\./, '');
+  const table: Record<string, string> = {
+    'wte.weight': '[vocab_size, n_embd]',
+    'wpe.weight': '[n_positions, n_embd]',
+    'attn.c_attn.weight': '[C, 3C]',
+    'attn.c_attn.bias': '[3C]',
+    'attn.c_proj.weight': '[C, C]',
+    'mlp.c_fc.weight': '[C, 4C]',
+    'mlp.c_fc.bias': '[4C]',
+    'mlp.c_proj.weight': '[4C, C]',
+  };
+  return table[name] ?? table[tail] ?? '[C]';
+}
+
+/** Buffers old HF checkpoints carry (the causal mask); they are not parameters. */
+const IGNORED_BUFFER = /^h\.\d+\.attn\.(bias|masked_bias)$/;
+
+/**
+ * Check tensor names and shapes against the config. Config disagreements are reported first and
+ * blamed on config.json (a wrong n_layer would otherwise surface as a confusing "missing tensor").
+ *
+ * @param tensors normalised names (no `transformer.` prefix, buffers and lm_head removed)
+ * @throws CheckpointError for a config that disagrees with the tensors, a missing tensor, a wrong
+ *   shape, or a tensor that is not part of GPT-2
+ */
+export function validateParams(config: GPT2Config, tensors: Map<string, { shape: number[] }>, names: FileNames = DEFAULT_NAMES): void {
+  const cfg = names.config;
+  const w = names.weights;
+
+  let blocks = 0; // 1 + the highest block index among the tensors
+  let lastBlockTensor = '';
+  for (const name of tensors.keys()) {
+    const m = /^h\.(\d+)\./.exec(name);
+    if (m && Number(m[1]) + 1 > blocks) {
+      blocks = Number(m[1]) + 1;
+      lastBlockTensor = name;
+    }
+  }
+  if (blocks > config.n_layer) {
+    throw new CheckpointError(cfg, `n_layer is ${config.n_layer} but ${w} has ${blocks} blocks (h.0 … h.${blocks - 1}, e.g. tensor ${lastBlockTensor}); fix n_layer in config.json`);
+  }
+  if (blocks < config.n_layer) {
+    const have = blocks === 0 ? 'no blocks (no h.* tensors)' : `only ${blocks} block${blocks > 1 ? 's' : ''} (h.0 … h.${blocks - 1})`;
+    throw new CheckpointError(cfg, `n_layer is ${config.n_layer} but ${w} has ${have}; fix n_layer in config.json`);
+  }
+  const wte = tensors.get('wte.weight')?.shape;
+  if (wte?.length === 2) {
+    if (wte[0] !== config.vocab_size) {
+      throw new CheckpointError(cfg, `vocab_size is ${config.vocab_size} but wte.weight in ${w} has ${wte[0]} rows (shape ${shapeStr(wte)})`);
+    }
+    if (wte[1] !== config.n_embd) {
+      throw new CheckpointError(cfg, `n_embd is ${config.n_embd} but wte.weight in ${w} has ${wte[1]} columns (shape ${shapeStr(wte)})`);
+    }
+  }
+  const wpe = tensors.get('wpe.weight')?.shape;
+  if (wpe?.length === 2 && wpe[0] !== config.n_positions) {
+    throw new CheckpointError(cfg, `n_positions is ${config.n_positions} but wpe.weight in ${w} has ${wpe[0]} rows (shape ${shapeStr(wpe)})`);
+  }
+
+  const expected = expectedShapes(config);
+  const missing = [...expected.keys()].filter((n) => !tensors.has(n));
+  if (missing.length > 0) {
+    const first = missing[0];
+    const more = missing.length > 1 ? ` (and ${missing.length - 1} more: ${missing.slice(1, 4).join(', ')}${missing.length > 4 ? ', …' : ''})` : '';
+    throw new CheckpointError(w, `missing tensor ${first}, expected shape ${shapeStr(expected.get(first)!)}${more}`);
+  }
+  for (const [name, want] of expected) {
+    const got = tensors.get(name)!.shape;
+    if (!sameShape(got, want)) {
+      const transposed = got.length === 2 && want.length === 2 && got[0] === want[1] && got[1] === want[0]
+        ? ' — transposed? GPT-2 stores Conv1D weights as [in, out]' : '';
+      throw new CheckpointError(w, `tensor ${name} has shape ${shapeStr(got)}, expected ${shapeStr(want)} = ${shapeMeaning(name)} with C = n_embd = ${config.n_embd}${transposed}`);
+    }
+  }
+  for (const name of tensors.keys()) {
+    if (!expected.has(name)) throw new CheckpointError(w, `unexpected tensor ${name}: not part of a GPT-2 (expected wte, wpe, h.N.*, ln_f)`);
+  }
+}
+
+/**
+ * Normalise a parsed safetensors file's names (strip `transformer.`, drop the attention-mask
+ * buffers and the tied `lm_head.weight`), validate them against the config, and convert to float32.
+ */
+export function paramsFromSafetensors(st: SafetensorsFile, config: GPT2Config, names: FileNames = DEFAULT_NAMES): Map<string, Param> {
+  const w = names.weights;
+  const kept = new Map<string, { shape: number[]; raw: string }>();
+  let lmHead: number[] | undefined;
+  for (const [raw, entry] of st.tensors) {
+    const name = raw.startsWith('transformer.') ? raw.slice('transformer.'.length) : raw;
+    if (name === 'lm_head.weight') {
+      lmHead = entry.shape;
+      continue;
+    }
+    if (IGNORED_BUFFER.test(name)) continue;
+    const prev = kept.get(name);
+    if (prev) throw new CheckpointError(w, `tensor ${name} appears twice (as ${prev.raw} and ${raw})`);
+    kept.set(name, { shape: entry.shape, raw });
+  }
+  validateParams(config, kept, names);
+  const wte = kept.get('wte.weight')!.shape;
+  if (lmHead && !sameShape(lmHead, wte)) {
+    throw new CheckpointError(w, `tensor lm_head.weight has shape ${shapeStr(lmHead)} but GPT-2 ties it to wte.weight ${shapeStr(wte)}`);
+  }
+  const params = new Map<string, Param>();
+  for (const name of expectedShapes(config).keys()) {
+    const { shape, raw } = kept.get(name)!;
+    params.set(name, { shape, data: toFloat32(st.tensors.get(raw)!) });
+  }
+  return params;
+}
+
+/**
+ * A fast, deterministic fingerprint of the weights: FNV-1a (32-bit) folded over each tensor's name
+ * and then its float32 bit patterns one 32-bit word at a time (word-wise keeps 124M floats well
+ * under a second), in sorted name order. The page recomputes it each tick to show inference never
+ * changes the weights.
+ *
+ * @returns 8 lowercase hex digits
+ */
+export function weightsChecksum(params: Map<string, { data: Float32Array }>): string {
+  let h = 0x811c9dc5;
+  for (const name of [...params.keys()].sort()) {
+    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+    const d = params.get(name)!.data;
+    const bits = new Uint32Array(d.buffer, d.byteOffset, d.length);
+    for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sources
+
+type FileName = 'config.json' | 'model.safetensors' | 'vocab.json' | 'merges.txt';
+
+type Reader = (file: FileName, signal: AbortSignal) => Promise<Uint8Array>;
+
+interface Resolved {
+  label: string; // how messages refer to the folder
+  path: (file: FileName) => string; // how messages refer to one file
+  read: Reader;
+}
+
+const isNode = (): boolean => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+
+const isHttpUrl = (s: string): boolean => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}
+
+function fromUrl(base: string, opts: LoadOptions): Resolved {
+  const root = base.replace(/\/+$/, '');
+  const f = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const path = (file: FileName) => `${root}/${file}`;
+  return {
+    label: root,
+    path,
+    async read(file, signal) {
+      const url = path(file);
+      let res: Response;
+      try {
+        res = await f(url, { signal });
+      } catch (e) {
+        if (signal.aborted) throw abortReason(signal);
+        throw new CheckpointError(url, `GET ${url} failed: ${(e as Error).message}`);
+      }
+      if (!res.ok) {
+        const status = `GET ${url} → ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+        if (res.status === 404) throw new CheckpointError(url, `model folder ${root} has no ${file} (${status})`);
+        throw new CheckpointError(url, status);
+      }
+      // Content-Length counts compressed bytes when the server compresses, so it is no total then.
+      const len = Number(res.headers.get('content-length'));
+      const enc = res.headers.get('content-encoding');
+      const total = Number.isFinite(len) && len > 0 && (!enc || enc === 'identity') ? len : undefined;
+      if (!res.body) {
+        const buf = new Uint8Array(await res.arrayBuffer());
+        opts.onProgress?.({ file, loaded: buf.byteLength, total: buf.byteLength });
+        return buf;
+      }
+      const reader = res.body.getReader();
+      // Preallocate when the size is known, so a 500 MB download is not held twice.
+      let buf = new Uint8Array(total ?? 1 << 16);
+      let loaded = 0;
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (loaded + value.byteLength > buf.byteLength) {
+            const grown = new Uint8Array(Math.max(buf.byteLength * 2, loaded + value.byteLength));
+            grown.set(buf.subarray(0, loaded));
+            buf = grown;
+          }
+          buf.set(value, loaded);
+          loaded += value.byteLength;
+          opts.onProgress?.({ file, loaded, total });
+        }
+      } catch (e) {
+        if (signal.aborted) throw abortReason(signal);
+        throw new CheckpointError(url, `GET ${url} failed after ${loaded} bytes: ${(e as Error).message}`);
+      }
+      if (total !== undefined && loaded < total) {
+        throw new CheckpointError(url, `truncated download: got ${loaded} of ${total} bytes`);
+      }
+      return loaded === buf.byteLength ? buf : buf.subarray(0, loaded);
+    },
+  };
+}
+
+async function fromDirectory(dirArg: string, opts: LoadOptions): Promise<Resolved> {
+  const fs = await import('node:fs/promises');
+  const pathMod = await import('node:path');
+  let dir = dirArg;
+  if (dir.startsWith('file:')) dir = (await import('node:url')).fileURLToPath(dir);
+  const path = (file: FileName) => pathMod.join(dir, file);
+  return {
+    label: dir,
+    path,
+    async read(file, signal) {
+      const p = path(file);
+      let fh: Awaited<ReturnType<typeof fs.open>>;
+      try {
+        fh = await fs.open(p, 'r');
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === 'ENOENT') {
+          const dirExists = await fs.stat(dir).then((s) => s.isDirectory(), () => false);
+          throw new CheckpointError(p, dirExists ? `model folder ${dir} has no ${file}` : `model folder ${dir} does not exist`);
+        }
+        throw new CheckpointError(p, `cannot open: ${(e as Error).message}`);
+      }
+      try {
+        const total = (await fh.stat()).size;
+        const buf = new Uint8Array(total);
+        // Chunked reads give progress and stay under Node's 2 GB single-read limit.
+        const CHUNK = 16 << 20;
+        let loaded = 0;
+        while (loaded < total) {
+          if (signal.aborted) throw abortReason(signal);
+          const { bytesRead } = await fh.read(buf, loaded, Math.min(CHUNK, total - loaded), loaded);
+          if (bytesRead === 0) throw new CheckpointError(p, `file shrank while reading: got ${loaded} of ${total} bytes`);
+          loaded += bytesRead;
+          opts.onProgress?.({ file, loaded, total });
+        }
+        if (total === 0) opts.onProgress?.({ file, loaded: 0, total: 0 });
+        return buf;
+      } finally {
+        await fh.close();
+      }
+    },
+  };
+}
+
+function fromMemory(files: Record<string, ArrayBuffer | Uint8Array | Blob | string>, opts: LoadOptions): Resolved {
+  const label = '(in-memory files)';
+  // Accept "config.json" and also "gpt2/config.json" (a dropped folder's relative paths).
+  const find = (file: FileName) => {
+    if (file in files) return files[file];
+    const key = Object.keys(files).find((k) => k.endsWith(`/${file}`) || k.endsWith(`\\${file}`));
+    return key === undefined ? undefined : files[key];
+  };
+  return {
+    label,
+    path: (file) => file,
+    async read(file, signal) {
+      const v = find(file);
+      if (v === undefined) throw new CheckpointError(file, `model folder ${label} has no ${file}`);
+      if (signal.aborted) throw abortReason(signal);
+      let buf: Uint8Array;
+      if (typeof v === 'string') {
+        if (file === 'model.safetensors') throw new CheckpointError(file, 'expected binary data (ArrayBuffer, Uint8Array or Blob), got a string');
+        buf = new TextEncoder().encode(v);
+      } else if (v instanceof Uint8Array) buf = v;
+      else if (v instanceof ArrayBuffer) buf = new Uint8Array(v);
+      else buf = new Uint8Array(await v.arrayBuffer());
+      opts.onProgress?.({ file, loaded: buf.byteLength, total: buf.byteLength });
+      return buf;
+    },
+  };
+}
+
+function decodeText(buf: Uint8Array, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw new CheckpointError(file, 'is not valid UTF-8 text');
+  }
+}
+
+function parseJson(buf: Uint8Array, file: string): unknown {
+  const text = decodeText(buf, file);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(file, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Light checks on vocab.json: the tokenizer proper lives in tokenizer.ts. */
+function checkVocab(json: unknown, config: GPT2Config, file: string, cfgFile: string): void {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new CheckpointError(file, 'expected a JSON object mapping token strings to ids');
+  }
+  for (const [tok, id] of Object.entries(json as Record<string, unknown>)) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
+      throw new CheckpointError(file, `token ${JSON.stringify(tok)} has id ${JSON.stringify(id)}, expected a non-negative integer`);
+    }
+    if (id >= config.vocab_size) {
+      throw new CheckpointError(file, `token ${JSON.stringify(tok)} has id ${id} but ${cfgFile} says vocab_size ${config.vocab_size} (ids must be < vocab_size)`);
+    }
+  }
+}
+
+/**
+ * Load a model folder and validate it.
+ *
+ * @param source a base URL (`https://…/gpt2`, or any string in a browser/worker, resolved by
+ *   fetch against the page), a local directory or `file:` URL (Node), or in-memory files
+ * @param opts `fetch` to use, `onProgress` per file (bytes so far; `total` when known), `signal`
+ *   to cancel (rejects with the signal's reason; every other failure is a CheckpointError)
+ */
+export async function loadModelFiles(source: ModelSource, opts: LoadOptions = {}): Promise<ModelFiles> {
+  let src: Resolved;
+  if (typeof source !== 'string') src = fromMemory(source.files, opts);
+  else if (isHttpUrl(source) || !isNode()) src = fromUrl(source, opts);
+  else src = await fromDirectory(source, opts);
+
+  // One controller so that the first failure (say a bad config.json) cancels a 500 MB download.
+  const ctrl = new AbortController();
+  const onAbort = () => ctrl.abort(abortReason(opts.signal!));
+  if (opts.signal?.aborted) throw abortReason(opts.signal);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const names: FileNames = { config: src.path('config.json'), weights: src.path('model.safetensors') };
+  try {
+    const [config, st, vocabBuf, mergesBuf] = await Promise.all([
+      src.read('config.json', ctrl.signal).then((b) => parseConfig(parseJson(b, names.config), names.config)),
+      src.read('model.safetensors', ctrl.signal).then((b) => ({ file: parseSafetensors(b, names.weights), bytes: b.byteLength })),
+      src.read('vocab.json', ctrl.signal),
+      src.read('merges.txt', ctrl.signal),
+    ]);
+    const vocabJson = decodeText(vocabBuf, src.path('vocab.json'));
+    checkVocab(parseJson(vocabBuf, src.path('vocab.json')), config, src.path('vocab.json'), names.config);
+    const mergesTxt = decodeText(mergesBuf, src.path('merges.txt'));
+    const params = paramsFromSafetensors(st.file, config, names);
+    const dtypes = [...new Set([...st.file.tensors.values()].map((t) => t.dtype))];
+    return { config, params, vocabJson, mergesTxt, dtype: dtypes.join('+'), bytes: st.bytes };
+  } catch (e) {
+    ctrl.abort();
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
+    if (e instanceof CheckpointError) throw e;
+    throw new CheckpointError(src.label, (e as Error)?.message ?? String(e));
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}

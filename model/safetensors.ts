@@ -1,0 +1,272 @@
+/**
+ * The safetensors format, read and written without dependencies:
+ *
+ *   [u64 little-endian N][N bytes of JSON header][data section]
+ *
+ * The header maps tensor names to `{dtype, shape, data_offsets: [begin, end]}` (offsets relative to
+ * the start of the data section) plus an optional `"__metadata__"` map of strings.
+ * Only the float dtypes a GPT-2 checkpoint uses are supported: F32, F16 and BF16.
+ *
+ * Typed-array views assume a little-endian host, which every browser and Node platform is.
+ */
+
+import { CheckpointError } from './config.ts';
+
+/** The dtypes this reader understands. */
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16';
+
+export const SUPPORTED_DTYPES: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16'];
+
+const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+
+/** One tensor of a parsed file: `bytes` is a view into the file's buffer (no copy). */
+export interface SafetensorsEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  bytes: Uint8Array;
+}
+
+export interface SafetensorsFile {
+  /** The header's `__metadata__` (empty when absent). */
+  metadata: Record<string, string>;
+  /** Tensors in header order. */
+  tensors: Map<string, SafetensorsEntry>;
+  /** Size of the JSON header in bytes (without the 8-byte length prefix). */
+  headerBytes: number;
+}
+
+/** The reference implementation refuses headers above 100 MB; so do we, before decoding them. */
+const MAX_HEADER_BYTES = 100_000_000;
+
+const isDtype = (d: unknown): d is SafetensorsDtype => d === 'F32' || d === 'F16' || d === 'BF16';
+
+const shapeStr = (s: number[]) => `[${s.join(', ')}]`;
+
+/**
+ * Parse a safetensors file. Tensor bytes are views into `buf`; nothing is copied or converted
+ * until {@link toFloat32} is called, so parsing a 500 MB file costs only the header.
+ *
+ * @param buf the whole file
+ * @param file name used in error messages
+ * @throws CheckpointError naming `file` (and the tensor) for every malformed or truncated input
+ */
+export function parseSafetensors(buf: ArrayBuffer | Uint8Array, file = 'model.safetensors'): SafetensorsFile {
+  const u8 = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+  if (u8.byteLength < 8) {
+    throw new CheckpointError(file, `truncated: the file has ${u8.byteLength} bytes, fewer than the 8-byte header length`);
+  }
+  const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+  // u64 as two u32 halves: exact below 2^53, and anything that big is "truncated" anyway.
+  const n = dv.getUint32(0, true) + dv.getUint32(4, true) * 2 ** 32;
+  if (n > u8.byteLength - 8) {
+    throw new CheckpointError(file, `truncated: header length is ${n} bytes but only ${u8.byteLength - 8} bytes follow the length prefix (is this a safetensors file?)`);
+  }
+  if (n > MAX_HEADER_BYTES) throw new CheckpointError(file, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(u8.subarray(8, 8 + n)));
+  } catch (e) {
+    throw new CheckpointError(file, `header is not valid JSON (${(e as Error).message})`);
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new CheckpointError(file, 'header must be a JSON object mapping tensor names to {dtype, shape, data_offsets}');
+  }
+
+  const dataStart = 8 + n;
+  const dataLen = u8.byteLength - dataStart;
+  const metadata: Record<string, string> = {};
+  const tensors = new Map<string, SafetensorsEntry>();
+  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (info === null || typeof info !== 'object' || Array.isArray(info)) {
+        throw new CheckpointError(file, '"__metadata__" must be an object of strings');
+      }
+      for (const [k, v] of Object.entries(info as Record<string, unknown>)) {
+        if (typeof v !== 'string') throw new CheckpointError(file, `"__metadata__.${k}" must be a string, got ${JSON.stringify(v)}`);
+        metadata[k] = v;
+      }
+      continue;
+    }
+    if (info === null || typeof info !== 'object') {
+      throw new CheckpointError(file, `tensor ${name}: expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
+    }
+    const { dtype, shape, data_offsets: offs } = info as Record<string, unknown>;
+    if (!isDtype(dtype)) {
+      throw new CheckpointError(file, `tensor ${name} has dtype ${JSON.stringify(dtype)}, which is not supported (supported: ${SUPPORTED_DTYPES.join(', ')})`);
+    }
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+      throw new CheckpointError(file, `tensor ${name}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    }
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0) || offs[0] > offs[1]) {
+      throw new CheckpointError(file, `tensor ${name}: data_offsets must be [begin, end] with 0 ≤ begin ≤ end, got ${JSON.stringify(offs)}`);
+    }
+    const [begin, end] = offs as [number, number];
+    if (end > dataLen) {
+      throw new CheckpointError(file, `truncated: tensor ${name} needs bytes ${begin}..${end} but the data section has ${dataLen}`);
+    }
+    const numel = (shape as number[]).reduce((a, b) => a * b, 1);
+    const want = numel * DTYPE_BYTES[dtype];
+    if (end - begin !== want) {
+      throw new CheckpointError(file, `tensor ${name}: data_offsets ${begin}..${end} span ${end - begin} bytes but shape ${shapeStr(shape as number[])} × ${dtype} (${DTYPE_BYTES[dtype]} bytes) needs ${want}`);
+    }
+    tensors.set(name, { dtype, shape: (shape as number[]).slice(), bytes: u8.subarray(dataStart + begin, dataStart + end) });
+  }
+  return { metadata, tensors, headerBytes: n };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Half-precision conversions
+
+let f16Table: Float32Array | undefined;
+
+/**
+ * All 65 536 half values as float32, built once (256 KB). A table lookup per element is the
+ * fastest conversion JS offers and is exact for every half, subnormals, ±inf and NaN included.
+ */
+function halfTable(): Float32Array {
+  if (f16Table) return f16Table;
+  const t = new Float32Array(65536);
+  const bits = new Uint32Array(t.buffer);
+  for (let h = 0; h < 65536; h++) {
+    const sign = (h & 0x8000) << 16;
+    const exp = (h >>> 10) & 0x1f;
+    const mant = h & 0x3ff;
+    if (exp === 0) {
+      t[h] = (sign ? -1 : 1) * mant * 2 ** -24; // zero or subnormal: exact in float32
+    } else if (exp === 31) {
+      bits[h] = (sign | 0x7f800000 | (mant << 13)) >>> 0; // inf, or NaN keeping its payload
+    } else {
+      bits[h] = (sign | ((exp + 112) << 23) | (mant << 13)) >>> 0; // rebias 15 → 127
+    }
+  }
+  return (f16Table = t);
+}
+
+/** A Uint16Array over `bytes`, copying only when the view would be misaligned. */
+function u16View(bytes: Uint8Array): Uint16Array {
+  const n = bytes.byteLength >>> 1;
+  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+  return new Uint16Array(bytes.slice().buffer, 0, n);
+}
+
+/**
+ * Convert a tensor to float32. F32 returns a view into the file's buffer when it is 4-byte aligned
+ * (a copy otherwise); F16 and BF16 allocate a new array.
+ */
+export function toFloat32(entry: SafetensorsEntry): Float32Array {
+  const { dtype, bytes } = entry;
+  if (dtype === 'F32') {
+    if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+    return new Float32Array(bytes.slice().buffer);
+  }
+  const src = u16View(bytes);
+  const out = new Float32Array(src.length);
+  if (dtype === 'F16') {
+    const table = halfTable();
+    for (let i = 0; i < src.length; i++) out[i] = table[src[i]];
+  } else {
+    // bfloat16 is the top half of a float32: widening is a shift.
+    const o32 = new Uint32Array(out.buffer);
+    for (let i = 0; i < src.length; i++) o32[i] = src[i] << 16;
+  }
+  return out;
+}
+
+/** Float32 bits → half bits, rounding to nearest, ties to even (as numpy and PyTorch do). */
+export function f32BitsToF16(x: number): number {
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  const mant = x & 0x7fffff;
+  if (exp === 0xff) return mant ? sign | 0x7e00 | (mant >>> 13) : sign | 0x7c00; // NaN stays NaN (quiet)
+  const e = exp - 112; // half's biased exponent
+  if (e >= 31) return sign | 0x7c00; // too big: inf
+  if (e <= 0) {
+    // Half subnormal: value = q · 2^-24 with q = (1.mant · 2^23) >> shift.
+    const shift = 14 - e;
+    if (shift > 25) return sign; // below half the smallest subnormal: ±0
+    const full = mant | 0x800000;
+    let q = full >>> shift;
+    const rem = full & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rem > halfway || (rem === halfway && q & 1)) q++; // may carry into the smallest normal: still right
+    return sign | q;
+  }
+  let q = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && q & 1)) q++; // a carry into exp 31 yields inf, as it should
+  return sign | q;
+}
+
+/** Float32 bits → bfloat16 bits, rounding to nearest, ties to even. */
+export function f32BitsToBF16(x: number): number {
+  if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) return (x >>> 16) | 0x40; // keep NaN a NaN
+  return ((x >>> 0) + 0x7fff + ((x >>> 16) & 1)) >>> 16;
+}
+
+/** Round a float32 array through `dtype` and back: what a write→read round trip yields. */
+export function roundTo(dtype: SafetensorsDtype, data: Float32Array): Float32Array {
+  if (dtype === 'F32') return data.slice();
+  return toFloat32({ dtype, shape: [data.length], bytes: encode(dtype, data) });
+}
+
+function encode(dtype: SafetensorsDtype, data: Float32Array): Uint8Array {
+  if (dtype === 'F32') return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  const out = new Uint16Array(data.length);
+  const f = dtype === 'F16' ? f32BitsToF16 : f32BitsToBF16;
+  for (let i = 0; i < bits.length; i++) out[i] = f(bits[i]);
+  return new Uint8Array(out.buffer);
+}
+
+/**
+ * Serialise tensors to safetensors bytes. Tensors are laid out like the reference implementation
+ * (wider dtypes first, then by name) so every tensor is aligned to its element size, and the
+ * header is padded with spaces to a multiple of 8 bytes.
+ *
+ * @param tensors float32 data, converted to `dtype` with round-to-nearest-even
+ * @param metadata written as `__metadata__` when given
+ */
+export function writeSafetensors(
+  tensors: Record<string, { dtype: SafetensorsDtype; shape: number[]; data: Float32Array }>,
+  metadata?: Record<string, string>,
+): Uint8Array {
+  const names = Object.keys(tensors).sort((a, b) => {
+    const d = DTYPE_BYTES[tensors[b].dtype] - DTYPE_BYTES[tensors[a].dtype];
+    return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
+  });
+  const header: Record<string, unknown> = {};
+  if (metadata) header.__metadata__ = metadata;
+  const blobs: Uint8Array[] = [];
+  let offset = 0;
+  for (const name of names) {
+    const { dtype, shape, data } = tensors[name];
+    if (!isDtype(dtype)) throw new CheckpointError('model.safetensors', `tensor ${name}: cannot write dtype ${JSON.stringify(dtype)} (supported: ${SUPPORTED_DTYPES.join(', ')})`);
+    const numel = shape.reduce((a, b) => a * b, 1);
+    if (numel !== data.length) {
+      throw new CheckpointError('model.safetensors', `tensor ${name}: shape ${shapeStr(shape)} has ${numel} elements but the data has ${data.length}`);
+    }
+    const bytes = encode(dtype, data);
+    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes.byteLength] };
+    blobs.push(bytes);
+    offset += bytes.byteLength;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.byteLength / 8) * 8;
+  if (padded !== json.byteLength) {
+    const p = new Uint8Array(padded).fill(0x20);
+    p.set(json);
+    json = p;
+  }
+  const out = new Uint8Array(8 + json.byteLength + offset);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, json.byteLength, true);
+  dv.setUint32(4, Math.floor(json.byteLength / 2 ** 32), true);
+  out.set(json, 8);
+  let at = 8 + json.byteLength;
+  for (const b of blobs) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
+  return out;
+}
