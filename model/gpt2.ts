@@ -29,7 +29,10 @@ export interface GPT2Weights {
   wpe: T2; // (n_positions, C)
   h: BlockW[];
   ln_f: LayerNormW;
+  k: Consts; // scalars used every tick, uploaded once (a number operand would upload a new tensor per op)
 }
+
+interface Consts { eps: tf.Scalar; one: tf.Scalar; geluA: tf.Scalar; geluB: tf.Scalar; attnScale: tf.Scalar }
 
 /** Which internals to record. Every item costs time and memory only when asked for. */
 export interface TraceOptions {
@@ -147,6 +150,13 @@ export function uploadWeights(config: GPT2Config, params: Map<string, Param>): G
       mlp_proj: lin(`h.${i}.mlp.c_proj`),
     })),
     ln_f: ln('ln_f'),
+    k: {
+      eps: tf.scalar(config.layer_norm_epsilon),
+      one: tf.scalar(1),
+      geluA: tf.scalar(0.044715),
+      geluB: tf.scalar(2 * Math.sqrt(2 / Math.PI)),
+      attnScale: tf.scalar(1 / Math.sqrt(config.n_embd / config.n_head)),
+    },
   };
 }
 
@@ -161,7 +171,13 @@ export function weightList(w: GPT2Weights): tf.Tensor[] {
   return out;
 }
 
-function layerNorm(x: T2, p: LayerNormW, eps: number): T2 {
+/** Free every weight tensor. */
+export function disposeWeights(w: GPT2Weights): void {
+  for (const t of weightList(w)) t.dispose();
+  for (const t of Object.values(w.k)) t.dispose();
+}
+
+function layerNorm(x: T2, p: LayerNormW, eps: tf.Scalar): T2 {
   const mean = tf.mean(x, -1, true);
   const xc = tf.sub(x, mean);
   const variance = tf.mean(tf.square(xc), -1, true);
@@ -172,14 +188,13 @@ function linear(x: T2, p: LinearW): T2 {
   return tf.fused.matMul({ a: x, b: p.w, bias: p.b }) as T2;
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
 /**
  * GPT-2's GELU, the tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
  * Since 0.5·(1 + tanh z) = sigmoid(2z), it is computed as x·sigmoid(2z): fewer kernels, same value.
  */
-function gelu(x: T2): T2 {
-  const z = tf.mul(x, tf.add(1, tf.mul(0.044715, tf.square(x))));
-  return tf.mul(x, tf.sigmoid(tf.mul(2 * GELU_C, z)));
+function gelu(x: T2, k: Consts): T2 {
+  const z = tf.mul(x, tf.add(k.one, tf.mul(k.geluA, tf.square(x)))); // x + 0.044715·x³
+  return tf.mul(x, tf.sigmoid(tf.mul(k.geluB, z))); // geluB = 2·√(2/π)
 }
 
 /** Causal mask for T new rows after P cached positions: 0 where allowed, -Infinity in the future. */
@@ -206,7 +221,8 @@ export async function forward(
   if (P + T > config.n_positions) {
     throw new RangeError(`context of ${P + T} positions exceeds n_positions = ${config.n_positions}`);
   }
-  const { n_head: H, n_embd: C, layer_norm_epsilon: eps } = config;
+  const { n_head: H, n_embd: C } = config;
+  const eps = w.k.eps;
   const hd = C / H;
   const tr = opts.trace;
   const wantLayer = (l: number) => !tr?.layers || tr.layers.includes(l);
@@ -231,7 +247,6 @@ export async function forward(
       keep(x, (a) => (trace.embedding = a));
     }
     const mask = T > 1 ? causalMask(T, P) : null;
-    const scale = 1 / Math.sqrt(hd);
 
     for (let l = 0; l < config.n_layer; l++) {
       const b = w.h[l];
@@ -253,7 +268,7 @@ export async function forward(
       newV.push(tf.keep(v));
 
       const scores = tf.matMul(q, kT); // (H, T, P+T)
-      let scaled = tf.mul(scores, scale) as T3;
+      let scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
       if (mask) scaled = tf.add(scaled, mask) as T3; // mask broadcasts over heads
       const att = tf.softmax(scaled) as T3; // (H, T, P+T)
       const heads = tf.matMul(att, v); // (H, T, hd)
@@ -261,7 +276,7 @@ export async function forward(
       x = tf.add(x, linear(y, b.attn_proj)) as T2;
 
       // --- MLP ---
-      const act = gelu(linear(layerNorm(x, b.ln_2, eps), b.c_fc)); // (T, 4C)
+      const act = gelu(linear(layerNorm(x, b.ln_2, eps), b.c_fc), w.k); // (T, 4C)
       x = tf.add(x, linear(act, b.mlp_proj)) as T2;
 
       if (traceHere && tr) {
@@ -338,9 +353,4 @@ export async function forward(
 export function forwardFlops(config: GPT2Config, T: number, P: number, logitRows = 1): number {
   const C = config.n_embd;
   return config.n_layer * (24 * T * C * C + 4 * T * (P + T) * C) + 2 * logitRows * C * config.vocab_size;
-}
-
-/** Free every weight tensor. */
-export function disposeWeights(w: GPT2Weights): void {
-  for (const t of weightList(w)) t.dispose();
 }
