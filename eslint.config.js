@@ -9,7 +9,7 @@ const noUpward = (/** @type {string[]} */ dirs) =>
   dirs.map((d) => ({ group: [`**/${d}/*`, `**/${d}`], message: `imports flow model ← components ← notebooks ← site; this folder may not import ${d}/` }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.astro/**', 'node_modules/**', 'public/**', 'bench/out/**', 'test/output/**'] },
+  { ignores: ['.tmp/**', 'dist/**', '.astro/**', 'node_modules/**', 'public/**', 'bench/out/**', 'test/output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

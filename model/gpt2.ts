@@ -8,16 +8,12 @@
  * Tracing is opt-in per item (`TraceOptions`); an untraced call creates no trace tensors at all.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { Param } from './checkpoint.ts';
 import type { GPT2Config } from './config.ts';
 
 type T2 = tf.Tensor2D;
 type T3 = tf.Tensor3D;
 
-/** A parameter as read from a checkpoint: HF name → shape and float32 data. */
-export interface Param {
-  shape: number[]; // as stored in the file (Conv1D weights are [in, out])
-  data: Float32Array; // row-major
-}
 
 interface LayerNormW { g: tf.Tensor1D; b: tf.Tensor1D }
 interface LinearW { w: T2; b: tf.Tensor1D } // y = x @ w + b, w is [in, out]
@@ -105,6 +101,25 @@ export class KVCache {
     return n * 4;
   }
 
+  /**
+   * Forget every position from `n` on (e.g. to go back to an earlier tick). Keys and values of
+   * positions < n are kept exactly.
+   */
+  truncate(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`cannot truncate the KV cache to ${n} positions`);
+    if (n >= this.length) return;
+    if (n === 0) return this.clear();
+    for (let l = 0; l < this.nLayer; l++) {
+      const kT = this.kT[l]!;
+      const v = this.v[l]!;
+      this.kT[l] = tf.slice(kT, [0, 0, 0], [-1, -1, n]);
+      this.v[l] = tf.slice(v, [0, 0, 0], [-1, n, -1]);
+      kT.dispose();
+      v.dispose();
+    }
+    this.length = n;
+  }
+
   /** Free every cached tensor and start empty. */
   clear(): void {
     for (let l = 0; l < this.nLayer; l++) {
@@ -160,20 +175,40 @@ export function uploadWeights(config: GPT2Config, params: Map<string, Param>): G
   };
 }
 
-/** Every weight tensor in a fixed order (for checksums and disposal). */
-export function weightList(w: GPT2Weights): tf.Tensor[] {
-  const out: tf.Tensor[] = [w.wteT, w.wpe];
-  for (const b of w.h) {
-    out.push(b.ln_1.g, b.ln_1.b, b.c_attn.w, b.c_attn.b, b.attn_proj.w, b.attn_proj.b);
-    out.push(b.ln_2.g, b.ln_2.b, b.c_fc.w, b.c_fc.b, b.mlp_proj.w, b.mlp_proj.b);
+/** Every weight tensor under its checkpoint name (`wte.weight` is held transposed, as wteT). */
+export function namedWeights(w: GPT2Weights): [string, tf.Tensor][] {
+  const out: [string, tf.Tensor][] = [['wte.weight', w.wteT], ['wpe.weight', w.wpe]];
+  const ln = (name: string, p: LayerNormW) => out.push([`${name}.weight`, p.g], [`${name}.bias`, p.b]);
+  const lin = (name: string, p: LinearW) => out.push([`${name}.weight`, p.w], [`${name}.bias`, p.b]);
+  w.h.forEach((b, i) => {
+    ln(`h.${i}.ln_1`, b.ln_1);
+    lin(`h.${i}.attn.c_attn`, b.c_attn);
+    lin(`h.${i}.attn.c_proj`, b.attn_proj);
+    ln(`h.${i}.ln_2`, b.ln_2);
+    lin(`h.${i}.mlp.c_fc`, b.c_fc);
+    lin(`h.${i}.mlp.c_proj`, b.mlp_proj);
+  });
+  ln('ln_f', w.ln_f);
+  return out;
+}
+
+/**
+ * Read every weight back from the backend, in the checkpoint's own layout (wte un-transposed),
+ * so it can be compared with — or checksummed like — the parameters in the file.
+ */
+export async function readWeights(w: GPT2Weights): Promise<Map<string, Param>> {
+  const out = new Map<string, Param>();
+  for (const [name, t] of namedWeights(w)) {
+    const plain = name === 'wte.weight' ? tf.transpose(t) : t;
+    out.set(name, { shape: plain.shape.slice(), data: (await plain.data()) as Float32Array });
+    if (plain !== t) plain.dispose();
   }
-  out.push(w.ln_f.g, w.ln_f.b);
   return out;
 }
 
 /** Free every weight tensor. */
 export function disposeWeights(w: GPT2Weights): void {
-  for (const t of weightList(w)) t.dispose();
+  for (const [, t] of namedWeights(w)) t.dispose();
   for (const t of Object.values(w.k)) t.dispose();
 }
 
@@ -204,16 +239,52 @@ function causalMask(T: number, P: number): T2 {
   return tf.tensor2d(m, [T, P + T]);
 }
 
+export interface ForwardOptions {
+  trace?: TraceOptions; // internals to record (off: nothing recorded)
+  allLogits?: boolean; // logits for every new position, not just the last
+  prefillChunk?: number; // untraced runs longer than this go through in chunks (default 256)
+}
+
 /**
  * Run the model on `ids`, the new tokens at positions cache.length … cache.length + T - 1.
  * Appends their keys and values to `cache`. Trace arrays are copied out before returning.
+ *
+ * A long untraced prefill runs in chunks through the cache — the same arithmetic, but memory for
+ * attention grows with chunk × context instead of context²; a 1,024-token prompt on GPT-2 124M
+ * would otherwise need gigabytes of score matrices.
  */
 export async function forward(
   config: GPT2Config,
   w: GPT2Weights,
   ids: number[],
   cache: KVCache,
-  opts: { trace?: TraceOptions; allLogits?: boolean } = {},
+  opts: ForwardOptions = {},
+): Promise<ForwardResult> {
+  const chunk = opts.prefillChunk ?? 256;
+  if (opts.trace || ids.length <= chunk) return forwardOnce(config, w, ids, cache, opts);
+  if (cache.length + ids.length > config.n_positions) {
+    throw new RangeError(`context of ${cache.length + ids.length} positions exceeds n_positions = ${config.n_positions}`);
+  }
+  const parts: T2[] = [];
+  try {
+    for (let i = 0; i < ids.length; i += chunk) {
+      const last = i + chunk >= ids.length;
+      const r = await forwardOnce(config, w, ids.slice(i, i + chunk), cache, { allLogits: opts.allLogits });
+      if (opts.allLogits || last) parts.push(r.logits);
+      else r.logits.dispose();
+    }
+    return { logits: parts.length === 1 ? parts[0] : (tf.concat(parts, 0) as T2) };
+  } finally {
+    if (parts.length > 1) parts.forEach((p) => p.dispose());
+  }
+}
+
+async function forwardOnce(
+  config: GPT2Config,
+  w: GPT2Weights,
+  ids: number[],
+  cache: KVCache,
+  opts: ForwardOptions,
 ): Promise<ForwardResult> {
   const T = ids.length;
   const P = cache.length;
@@ -248,7 +319,9 @@ export async function forward(
     }
     const mask = T > 1 ? causalMask(T, P) : null;
 
-    for (let l = 0; l < config.n_layer; l++) {
+    /** One transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)). Returns the new stream. */
+    const block = (l: number, xIn: T2): T2 => {
+      let x = xIn;
       const b = w.h[l];
       const lt: LayerTrace = { layer: l };
       const traceHere = !!tr && wantLayer(l);
@@ -299,6 +372,14 @@ export async function forward(
           lensPending.push({ l, vals: tf.keep(values), idx: tf.keep(indices) });
         }
       }
+      return x;
+    };
+
+    for (let l = 0; l < config.n_layer; l++) {
+      // One tidy per block, so a long prefill's (H, T, P+T) attention tensors are freed block
+      // by block instead of piling up across all of them.
+      const xIn = x;
+      x = tf.tidy(() => block(l, xIn));
     }
 
     // Only the positions whose logits are wanted go through the (large) LM head.

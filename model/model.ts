@@ -4,9 +4,9 @@
  * a base URL, and files a reader picks in the page.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { loadModelFiles, type ModelFiles, type ModelSource, type LoadOptions } from './checkpoint.ts';
+import { loadModelFiles, weightsChecksum, type ModelFiles, type ModelSource, type LoadOptions } from './checkpoint.ts';
 import { countParams, type GPT2Config } from './config.ts';
-import { disposeWeights, uploadWeights, weightList, type GPT2Weights } from './gpt2.ts';
+import { disposeWeights, readWeights, uploadWeights, type GPT2Weights } from './gpt2.ts';
 import { Tokenizer } from './tokenizer.ts';
 
 export class Model {
@@ -16,7 +16,7 @@ export class Model {
     readonly config: GPT2Config,
     readonly tokenizer: Tokenizer,
     readonly weights: GPT2Weights,
-    readonly checksum: string, // of the weights as uploaded; `verifyChecksum` recomputes it
+    readonly checksum: string, // of the checkpoint's weights (weightsChecksum); `verifyChecksum` recomputes it from the backend
     readonly info: { params: number; dtype: string; fileBytes: number; backend: string },
   ) {}
 
@@ -31,8 +31,8 @@ export class Model {
     if (tokenizer.vocabSize > files.config.vocab_size) {
       throw new Error(`vocab.json has ${tokenizer.vocabSize} tokens but config.json says vocab_size = ${files.config.vocab_size}`);
     }
+    const checksum = weightsChecksum(files.params);
     const weights = uploadWeights(files.config, files.params);
-    const checksum = await checksumWeights(weights);
     return new Model(files.config, tokenizer, weights, checksum, {
       params: countParams(files.config),
       dtype: files.dtype,
@@ -42,12 +42,12 @@ export class Model {
   }
 
   /**
-   * Read every weight back from the backend and checksum it again. Equal to `checksum` after
-   * any number of ticks: inference never writes the weights.
+   * Read every weight back from the backend and checksum it the same way as the file. Equal to
+   * `checksum` after any number of ticks: inference never writes the weights.
    */
   async verifyChecksum(): Promise<string> {
     this.assertLive();
-    return checksumWeights(this.weights);
+    return weightsChecksum(await readWeights(this.weights));
   }
 
   /** Free the weights. */
@@ -64,24 +64,4 @@ export class Model {
   assertLive(): void {
     if (this.disposed) throw new Error('this model has been disposed');
   }
-}
-
-/**
- * FNV-1a (32-bit) over the float32 bit patterns of every weight, in a fixed order, as 8 hex
- * digits. Any change to any weight changes it (with overwhelming probability).
- */
-export async function checksumWeights(w: GPT2Weights): Promise<string> {
-  let h = 0x811c9dc5;
-  for (const t of weightList(w)) {
-    const data = (await t.data()) as Float32Array;
-    const u = new Uint32Array(data.buffer, data.byteOffset, data.length);
-    for (let i = 0; i < u.length; i++) {
-      const x = u[i];
-      h = Math.imul(h ^ (x & 0xff), 0x01000193);
-      h = Math.imul(h ^ ((x >>> 8) & 0xff), 0x01000193);
-      h = Math.imul(h ^ ((x >>> 16) & 0xff), 0x01000193);
-      h = Math.imul(h ^ (x >>> 24), 0x01000193);
-    }
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
 }

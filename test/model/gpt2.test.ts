@@ -232,3 +232,26 @@ test('re-drawing a past tick from its stored logits needs no forward pass and ma
   s.dispose();
   model.dispose();
 });
+
+test('a long prefill run in chunks through the cache gives the same logits as one pass', async () => {
+  const folder = join(dir, 'chunk');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 12 });
+  const model = await Model.load(folder);
+  const one = new KVCache(config.n_layer);
+  const a = await forward(config, model.weights, ids, one, { allLogits: true });
+  const chunked = new KVCache(config.n_layer);
+  const b = await forward(config, model.weights, ids, chunked, { allLogits: true, prefillChunk: 5 });
+  assert.deepEqual(b.logits.shape, a.logits.shape);
+  const { diff } = maxDiff((await b.logits.data()) as Float32Array, (await a.logits.data()) as Float32Array);
+  assert.ok(diff <= 1e-4, `max |Δ| = ${diff}`);
+  assert.equal(chunked.length, ids.length);
+  const before = tf.memory().numTensors;
+  const c = await forward(config, model.weights, [1, 2, 3, 4, 5, 6, 7], chunked, { prefillChunk: 3 });
+  assert.deepEqual(c.logits.shape, [1, config.vocab_size]);
+  c.logits.dispose();
+  assert.equal(tf.memory().numTensors, before, 'chunking leaks nothing');
+  for (const t of [a.logits, b.logits]) t.dispose();
+  one.clear();
+  chunked.clear();
+  model.dispose();
+});
