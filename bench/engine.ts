@@ -29,9 +29,11 @@ interface Row {
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 
-async function time(f: () => Promise<void>, reps: number): Promise<number> {
+/** Median wall time of `f` over `reps` runs; `setup` runs before each, untimed. */
+async function time(f: () => Promise<void>, reps: number, setup?: () => void | Promise<void>): Promise<number> {
   const ms: number[] = [];
   for (let i = 0; i < reps; i++) {
+    await setup?.();
     const t0 = performance.now();
     await f();
     ms.push(performance.now() - t0);
@@ -75,10 +77,7 @@ async function benchModel(name: string, config: GPT2Config, quick: boolean): Pro
   await run([1]);
   cache.clear();
 
-  const prefill64Ms = await time(async () => {
-    cache.clear();
-    await run(ids.slice(0, 64));
-  }, reps);
+  const prefill64Ms = await time(() => run(ids.slice(0, 64)), reps, () => cache.clear());
 
   // Decode at context c: truncate a longer cache to c - 1 positions, then feed one token.
   const decodeMs: Record<string, number> = {};
@@ -88,24 +87,15 @@ async function benchModel(name: string, config: GPT2Config, quick: boolean): Pro
   for (const c of contexts) {
     cache.clear();
     await run(ids.slice(0, ctxMax - 1));
-    decodeMs[c] = await time(async () => {
-      cache.truncate(c - 1);
-      await run([ids[c - 1]]);
-    }, reps * 2);
+    decodeMs[c] = await time(() => run([ids[c - 1]]), reps * 2, () => cache.truncate(c - 1));
     if (c === 256) kvCacheBytes256 = cache.bytes;
   }
-  const recompute256Ms = await time(async () => {
-    cache.clear();
-    await run(ids.slice(0, ctxMax));
-  }, Math.max(2, reps >> 1));
+  const recompute256Ms = await time(() => run(ids.slice(0, ctxMax)), Math.max(2, reps >> 1), () => cache.clear());
 
   cache.clear();
   await run(ids.slice(0, 63));
   const full: TraceOptions = { embeddings: true, qkv: true, scores: true, attention: true, heads: true, mlp: true, residual: true, lens: true };
-  const tracedTickMs = await time(async () => {
-    cache.truncate(63);
-    await run([ids[63]], full);
-  }, reps);
+  const tracedTickMs = await time(() => run([ids[63]], full), reps, () => cache.truncate(63));
   cache.clear();
   model.dispose();
 
