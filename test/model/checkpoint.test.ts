@@ -12,7 +12,7 @@ import { CheckpointError, countParams, makeConfig, PRESETS } from '../../model/c
 import type { GPT2Config } from '../../model/config.ts';
 import { roundTo, writeSafetensors } from '../../model/safetensors.ts';
 import type { SafetensorsDtype } from '../../model/safetensors.ts';
-import { byteSymbols, configJson, makeByteVocab, randomCheckpointFiles, randomParams, writeRandomCheckpoint } from '../helpers/random-checkpoint.ts';
+import { byteSymbols, configJson, makeByteVocab, randomCheckpointFiles, randomParams, writeRandomCheckpoint } from '../../train/random-checkpoint.ts';
 
 const config: GPT2Config = makeConfig({ n_layer: 3, n_head: 2, n_embd: 16, n_positions: 32, vocab_size: 300 });
 

@@ -11,7 +11,7 @@ import { forward, KVCache, type LayerTrace } from '../../model/gpt2.ts';
 import { Model } from '../../model/model.ts';
 import { Session } from '../../model/tick.ts';
 import { referenceForward } from '../reference/gpt2-f64.ts';
-import { writeRandomCheckpoint } from '../helpers/random-checkpoint.ts';
+import { writeRandomCheckpoint } from '../../train/random-checkpoint.ts';
 
 const config: GPT2Config = makeConfig({ n_layer: 2, n_head: 4, n_embd: 32, n_positions: 64, vocab_size: 300 });
 const ids = [5, 17, 290, 3, 3, 101, 64, 250, 12, 7, 299, 0];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CheckpointError } from '../../model/config.ts';
 import { f32BitsToBF16, f32BitsToF16, parseSafetensors, roundTo, toFloat32, writeSafetensors } from '../../model/safetensors.ts';
-import { mulberry32 } from '../helpers/random-checkpoint.ts';
+import { mulberry32 } from '../../train/random-checkpoint.ts';
 
 /** A safetensors file from a raw header object and data section (for malformed inputs). */
 function rawFile(header: unknown, data: Uint8Array = new Uint8Array(0), headerText?: string): Uint8Array {

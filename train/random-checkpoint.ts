@@ -5,23 +5,15 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Param } from '../../model/checkpoint.ts';
-import { expectedShapes } from '../../model/checkpoint.ts';
-import type { GPT2Config } from '../../model/config.ts';
-import { writeSafetensors } from '../../model/safetensors.ts';
-import type { SafetensorsDtype } from '../../model/safetensors.ts';
+import type { Param } from '../model/checkpoint.ts';
+import { expectedShapes } from '../model/checkpoint.ts';
+import type { GPT2Config } from '../model/config.ts';
+import { makeRng } from '../model/prng.ts';
+import { writeSafetensors } from '../model/safetensors.ts';
+import type { SafetensorsDtype } from '../model/safetensors.ts';
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; enough for test weights. Returns [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform stream in [0, 1) — the engine's own documented generator (model/prng.ts). */
+export const mulberry32 = makeRng;
 
 /** Standard normal samples by Box–Muller, from a uniform source. */
 function normal(rand: () => number): () => number {
