@@ -31,6 +31,8 @@ export default defineConfig({
       // tfjs-core mentions node-fetch for Node; the browser bundle must not pull it in.
       alias: { 'node-fetch': fileURLToPath(new URL('./site/shims/empty.js', import.meta.url)) },
     },
+    // The engine worker dynamically imports backends, so it needs ES-module workers.
+    worker: { format: 'es' },
     server: { headers: isolation },
     preview: { headers: isolation },
   },

@@ -1,0 +1,48 @@
+/**
+ * How numbers read on the page, in one place, so the same quantity reads the same everywhere.
+ */
+
+/** Milliseconds: 3 significant digits below 10 ms ("0.412 ms", "3.21 ms"), else 1 decimal. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return ms < 10 ? `${ms.toPrecision(3)} ms` : `${ms.toFixed(1)} ms`;
+}
+
+/** A probability as a percentage with enough digits to tell small ones apart. */
+export function formatProb(p: number): string {
+  if (!Number.isFinite(p)) return '—';
+  const pct = p * 100;
+  if (pct === 0) return '0%';
+  if (pct >= 10) return `${pct.toFixed(1)}%`;
+  if (pct >= 0.01) return `${pct.toFixed(2)}%`;
+  return `${pct.toExponential(1)}%`;
+}
+
+/** Bytes in binary units: "512 B", "2.0 KiB", "6.3 MiB". */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${n.toFixed(1)} ${units[u]}`;
+}
+
+/** Large counts: "4.3M", "124.4M", "1.2B", "850". */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)}B`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
+/** FLOPs: "8.6 MFLOP", "249 GFLOP". */
+export function formatFlops(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const units: [number, string][] = [[1e12, 'TFLOP'], [1e9, 'GFLOP'], [1e6, 'MFLOP'], [1e3, 'kFLOP']];
+  for (const [v, name] of units) if (n >= v) return `${(n / v).toPrecision(3)} ${name}`;
+  return `${n} FLOP`;
+}

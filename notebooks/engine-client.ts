@@ -1,0 +1,43 @@
+/**
+ * The page's handle on the engine worker: typed request → promise of the reply.
+ */
+import type { Envelope, Reply, Request, ResponseMap } from './engine-protocol.ts';
+
+export class EngineClient {
+  private next = 1;
+  private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = (ev: MessageEvent<Reply>) => {
+      const r = ev.data;
+      const w = this.waiting.get(r.id);
+      if (!w) return;
+      this.waiting.delete(r.id);
+      if (r.ok) w.resolve(r.value);
+      else w.reject(new Error(r.error));
+    };
+    worker.onerror = (ev) => {
+      const err = new Error(`the engine worker failed: ${ev.message || 'unknown error'}`);
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    };
+  }
+
+  /** Start the worker that runs the engine. */
+  static create(): EngineClient {
+    return new EngineClient(new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module' }));
+  }
+
+  request<K extends Request['type']>(request: Extract<Request, { type: K }>): Promise<ResponseMap[K]> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const env: Envelope = { id, request };
+      this.worker.postMessage(env);
+    });
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}

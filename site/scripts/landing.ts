@@ -1,0 +1,117 @@
+/**
+ * The landing page's clock: a prompt, sampling settings, and one tick per press of Next token.
+ * All model work happens in the engine worker; this file only reads inputs and writes text.
+ * Model and user text are always written with textContent, never as HTML.
+ */
+import { formatBytes, formatCount, formatMs, formatProb } from '../../components/format.ts';
+import { EngineClient } from '../../notebooks/engine-client.ts';
+import type { ModelInfo, TickSummary } from '../../notebooks/engine-protocol.ts';
+import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const promptEl = $<HTMLTextAreaElement>('prompt');
+const tempEl = $<HTMLInputElement>('temperature');
+const seedEl = $<HTMLInputElement>('seed');
+const nextBtn = $<HTMLButtonElement>('next-token');
+const resetBtn = $<HTMLButtonElement>('reset');
+const out = $<HTMLOutputElement>('generated');
+const status = $<HTMLParagraphElement>('status');
+
+const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
+const engine = EngineClient.create();
+let info: ModelInfo | null = null;
+let started: { prompt: string; seed: number; temperature: number } | null = null;
+let busy = false;
+
+/** Show or clear the message beside an input; returns whether the input is valid. */
+function fieldError(input: HTMLInputElement, message: string | null): boolean {
+  const slot = document.getElementById(`${input.id}-error`);
+  if (slot) slot.textContent = message ?? '';
+  input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  return !message;
+}
+
+function readSettings(): { temperature: number; seed: number } | null {
+  const t = tempEl.value.trim() === '' ? NaN : Number(tempEl.value);
+  const s = seedEl.value.trim() === '' ? NaN : Number(seedEl.value);
+  const okT = fieldError(tempEl, Number.isFinite(t) && t >= 0 && t <= 100 ? null : 'Temperature must be a number from 0 (always the most likely token) upwards.');
+  const okS = fieldError(seedEl, Number.isInteger(s) && s >= 0 && s <= 4294967295 ? null : 'Seed must be a whole number from 0 to 4294967295.');
+  return okT && okS ? { temperature: t, seed: s } : null;
+}
+
+function renderPending(bytes: number[]) {
+  out.querySelector('.pending')?.remove();
+  if (bytes.length === 0) return;
+  const span = document.createElement('span');
+  span.className = 'pending';
+  span.title = 'bytes of a character still being written';
+  span.textContent = bytes.map((b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`).join('');
+  out.append(span);
+}
+
+function describeTick(t: TickSummary): string {
+  const checksum = info && t.weightsChecksum === info.checksum ? `weights ${t.weightsChecksum} (unchanged)` : `weights ${t.weightsChecksum}`;
+  return [
+    `Tick ${t.index} (${t.kind}): chose “${t.piece.text}” (id ${t.id}, p = ${formatProb(t.prob)}, rank ${t.rank + 1})`,
+    `${formatMs(t.ms.total)}`,
+    `KV cache ${t.cacheLength} positions, ${formatBytes(t.cacheBytes)}`,
+    checksum,
+    ...(t.window ? [`context full: dropped ${t.window.dropped} tokens, kept ${t.window.kept}`] : []),
+  ].join(' · ');
+}
+
+async function startSession(settings: { temperature: number; seed: number }) {
+  const prompt = promptEl.value;
+  await engine.request({ type: 'start', prompt, seed: settings.seed, sampling: { temperature: settings.temperature, topK: 0, topP: 1 } });
+  started = { prompt, ...settings };
+  out.textContent = prompt;
+}
+
+async function nextToken() {
+  if (busy || !info) return;
+  const settings = readSettings();
+  if (!settings) return;
+  busy = true;
+  nextBtn.disabled = true;
+  try {
+    if (!started || started.prompt !== promptEl.value || started.seed !== settings.seed || started.temperature !== settings.temperature) {
+      await startSession(settings);
+    }
+    const t = await engine.request({ type: 'tick' });
+    out.querySelector('.pending')?.remove();
+    out.append(document.createTextNode(t.text));
+    renderPending(t.pendingBytes);
+    status.textContent = describeTick(t);
+  } catch (e) {
+    status.textContent = `Could not run a tick: ${(e as Error).message}`;
+  } finally {
+    busy = false;
+    nextBtn.disabled = false;
+  }
+}
+
+nextBtn.addEventListener('click', () => void nextToken());
+resetBtn.addEventListener('click', () => {
+  started = null;
+  out.textContent = '';
+  if (info) status.textContent = 'Reset: the next tick starts again from the prompt.';
+});
+tempEl.addEventListener('input', () => readSettings());
+seedEl.addEventListener('input', () => readSettings());
+
+nextBtn.disabled = true;
+status.textContent = 'Loading the model…';
+engine
+  .request({ type: 'load', url: new URL(base + DEFAULT_MODEL.path, location.href).href, wasmPath: new URL(base + WASM_PATH, location.href).href })
+  .then((m) => {
+    info = m;
+    const c = m.config;
+    const fallback = m.backend.fallbacks.length ? ` (fell back from ${m.backend.fallbacks.map((f) => f.name).join(', ')})` : '';
+    status.textContent = `Model ${DEFAULT_MODEL.name} ready: ${formatCount(m.params)} parameters, ${c.n_layer} layers × ${c.n_head} heads, context ${c.n_positions}, on ${m.backend.name}${fallback}. Weights checksum ${m.checksum}.`;
+    nextBtn.disabled = false;
+    document.body.dataset.engine = 'ready';
+  })
+  .catch((e: Error) => {
+    status.textContent = `The model could not be loaded: ${e.message}`;
+    document.body.dataset.engine = 'error';
+  });

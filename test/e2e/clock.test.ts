@@ -1,0 +1,89 @@
+// The landing page's clock, in Chromium against the built site: the real model loads in the
+// engine worker (wasm), Next token runs one tick, and bad input is refused without losing state.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
+
+describe('the clock on the landing page', () => {
+  let preview: Awaited<ReturnType<typeof startPreview>>;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    preview = await startPreview();
+    browser = await launchBrowser();
+    page = await openPage(browser);
+    errors = collectConsoleErrors(page);
+    await page.goto(`${preview.url}/`, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 60_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await preview?.close();
+  });
+
+  it('loads the model in the worker on the wasm backend and shows its checksum', async () => {
+    const status = await page.locator('#status').textContent();
+    assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready', status ?? '');
+    assert.match(status ?? '', /on wasm/);
+    assert.match(status ?? '', /checksum [0-9a-f]{8}/);
+  });
+
+  it('Next token runs one tick: a token is appended and the status reports it', async () => {
+    const before = await page.locator('#generated').textContent();
+    await page.getByRole('button', { name: 'Next token' }).click();
+    await page.waitForFunction(() => /^Tick 0 \(prefill\)/.test(document.getElementById('status')?.textContent ?? ''));
+    await page.getByRole('button', { name: 'Next token' }).click();
+    await page.waitForFunction(() => /^Tick 1 \(decode\)/.test(document.getElementById('status')?.textContent ?? ''));
+    const after = await page.locator('#generated').textContent();
+    assert.ok(after && before !== null && after.startsWith('The clock struck one, and'), after ?? '');
+    const status = (await page.locator('#status').textContent()) ?? '';
+    assert.match(status, /weights [0-9a-f]{8} \(unchanged\)/);
+    assert.match(status, /KV cache \d+ positions/);
+  });
+
+  it('the same seed gives the same tokens after Reset', async () => {
+    const tickN = async (n: number) => {
+      await page.getByRole('button', { name: 'Reset' }).click();
+      for (let i = 0; i < n; i++) {
+        await page.getByRole('button', { name: 'Next token' }).click();
+        await page.waitForFunction((i) => (document.getElementById('status')?.textContent ?? '').startsWith(`Tick ${i} `), i);
+      }
+      return page.locator('#generated').textContent();
+    };
+    const a = await tickN(4);
+    const b = await tickN(4);
+    assert.equal(a, b);
+  });
+
+  it('a temperature typed as text is refused beside the input and the text so far is kept', async () => {
+    const kept = await page.locator('#generated').textContent();
+    await page.getByLabel('Temperature').fill('');
+    await page.getByLabel('Temperature').pressSequentially('-1');
+    await page.getByRole('button', { name: 'Next token' }).click();
+    assert.match((await page.locator('#temperature-error').textContent()) ?? '', /Temperature must be a number/);
+    assert.equal(await page.getByLabel('Temperature').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('#generated').textContent(), kept);
+    await page.getByLabel('Temperature').fill('0.8');
+    assert.equal(await page.locator('#temperature-error').textContent(), '');
+  });
+
+  it('a prompt that looks like HTML is shown as text, never run', async () => {
+    await page.evaluate(() => ((window as unknown as { pwned?: boolean }).pwned = false));
+    await page.getByLabel('Prompt').fill('<img src=x onerror="window.pwned=true">');
+    await page.getByRole('button', { name: 'Next token' }).click();
+    await page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').startsWith('Tick 0 '));
+    assert.equal(await page.locator('#generated img').count(), 0);
+    assert.match((await page.locator('#generated').textContent()) ?? '', /^<img src=x onerror="window.pwned=true">/);
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned), false);
+  });
+
+  it('has no console errors and no axe violations after ticking', async () => {
+    assert.deepEqual(errors, []);
+    const violations = await checkAxe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+  });
+});
