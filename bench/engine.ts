@@ -12,7 +12,7 @@ import { initBackend } from '../model/backend.ts';
 import { makeConfig, countParams, type GPT2Config } from '../model/config.ts';
 import { forward, forwardFlops, KVCache, type TraceOptions } from '../model/gpt2.ts';
 import { Model } from '../model/model.ts';
-import { makeByteVocab, randomParams } from '../test/helpers/random-checkpoint.ts';
+import { makeByteVocab, randomParams } from '../train/random-checkpoint.ts';
 
 interface Row {
   model: string;

@@ -330,9 +330,11 @@ async function forwardOnce(
       // --- attention ---
       const qkv = linear(layerNorm(x, b.ln_1, eps), b.c_attn); // (T, 3C)
       const [q2, k2, v2] = tf.split(qkv, 3, 1) as T2[]; // each (T, C)
-      const q = tf.transpose(tf.reshape(q2, [T, H, hd]), [1, 0, 2]) as T3; // (H, T, hd)
-      const kNewT = tf.transpose(tf.reshape(k2, [T, H, hd]), [1, 2, 0]) as T3; // (H, hd, T)
-      const vNew = tf.transpose(tf.reshape(v2, [T, H, hd]), [1, 0, 2]) as T3; // (H, T, hd)
+      // Split heads. With one new token (a decode tick) the transposes are pure reshapes.
+      const one = T === 1;
+      const q = (one ? tf.reshape(q2, [H, 1, hd]) : tf.transpose(tf.reshape(q2, [T, H, hd]), [1, 0, 2])) as T3; // (H, T, hd)
+      const kNewT = (one ? tf.reshape(k2, [H, hd, 1]) : tf.transpose(tf.reshape(k2, [T, H, hd]), [1, 2, 0])) as T3; // (H, hd, T)
+      const vNew = (one ? tf.reshape(v2, [H, 1, hd]) : tf.transpose(tf.reshape(v2, [T, H, hd]), [1, 0, 2])) as T3; // (H, T, hd)
       const pastKT = cache.kT[l];
       const pastV = cache.v[l];
       const kT = pastKT ? (tf.concat([pastKT, kNewT], 2) as T3) : kNewT; // (H, hd, P+T)
@@ -345,7 +347,7 @@ async function forwardOnce(
       if (mask) scaled = tf.add(scaled, mask) as T3; // mask broadcasts over heads
       const att = tf.softmax(scaled) as T3; // (H, T, P+T)
       const heads = tf.matMul(att, v); // (H, T, hd)
-      const y = tf.reshape(tf.transpose(heads, [1, 0, 2]), [T, C]) as T2; // (T, C) heads side by side
+      const y = tf.reshape(one ? heads : tf.transpose(heads, [1, 0, 2]), [T, C]) as T2; // (T, C) heads side by side
       x = tf.add(x, linear(y, b.attn_proj)) as T2;
 
       // --- MLP ---

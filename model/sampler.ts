@@ -53,25 +53,43 @@ const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
 /**
- * Token ids sorted by logit descending, ties by id ascending. Each key packs an order-preserving
- * integer image of the float32 logit with the id into one double, so the native numeric sort of a
- * Float64Array does the work (no comparator callbacks: ~10× faster on a 50k vocabulary).
+ * Token ids sorted by logit descending, ties by id ascending. Each logit is mapped to an unsigned
+ * key that sorts the same way (largest logit → smallest key), then a stable three-pass radix sort
+ * (11 bits a pass) orders the ids: linear time, ~1 ms for GPT-2's 50,257 tokens where a
+ * comparison sort takes ~5.
  */
 export function sortByLogit(logits: ArrayLike<number>): Uint32Array {
   const V = logits.length;
-  const keys = new Float64Array(V);
+  let keys = new Uint32Array(V);
+  let ids = new Uint32Array(V);
   for (let i = 0; i < V; i++) {
-    f32[0] = logits[i];
+    f32[0] = logits[i] + 0; // + 0 turns -0 into +0: equal logits tie by id
     const bits = u32[0];
-    // Flip so that larger floats map to smaller unsigned integers (NaN sorts last).
     // Positives map to [0, 2³¹) (largest first), negatives to [2³¹, 2³²) (closest to zero first).
-    const desc = Number.isNaN(f32[0]) ? 0xffffffff : bits & 0x80000000 ? 0x80000000 + (bits & 0x7fffffff) : 0x7fffffff - bits;
-    keys[i] = desc * 1048576 + i; // 2^20 ≥ any GPT-2 vocabulary
+    keys[i] = Number.isNaN(f32[0]) ? 0xffffffff : bits & 0x80000000 ? 0x80000000 + (bits & 0x7fffffff) : 0x7fffffff - bits;
+    ids[i] = i;
   }
-  keys.sort();
-  const order = new Uint32Array(V);
-  for (let i = 0; i < V; i++) order[i] = keys[i] % 1048576;
-  return order;
+  let keys2 = new Uint32Array(V);
+  let ids2 = new Uint32Array(V);
+  const count = new Uint32Array(2048);
+  for (const shift of [0, 11, 22]) {
+    count.fill(0);
+    for (let i = 0; i < V; i++) count[(keys[i] >>> shift) & 2047]++;
+    let sum = 0;
+    for (let b = 0; b < 2048; b++) {
+      const c = count[b];
+      count[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < V; i++) {
+      const dst = count[(keys[i] >>> shift) & 2047]++;
+      keys2[dst] = keys[i];
+      ids2[dst] = ids[i];
+    }
+    [keys, keys2] = [keys2, keys];
+    [ids, ids2] = [ids2, ids];
+  }
+  return ids;
 }
 
 /** The distribution after temperature, top-k and top-p, without drawing. */

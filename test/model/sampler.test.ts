@@ -91,3 +91,15 @@ test('bad sampling settings get clear errors', () => {
   assert.throws(() => validateSampling({ temperature: 1, topK: 0, topP: 0 }, 10), /top-p/);
   assert.throws(() => validateSampling({ temperature: 1, topK: 0, topP: 1.01 }, 10), /top-p/);
 });
+
+test('sortByLogit equals a plain comparison sort on 50,257 random logits with ties', () => {
+  const rng = makeRng(99);
+  const V = 50257;
+  const logits = new Float32Array(V);
+  for (let i = 0; i < V; i++) logits[i] = Math.round((rng() - 0.5) * 4000) / 100; // many exact ties
+  logits[7] = Infinity;
+  logits[8] = -Infinity;
+  logits[9] = -0;
+  const expected = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
+  assert.deepEqual([...sortByLogit(logits)], expected);
+});
