@@ -1,5 +1,11 @@
-/** `npm run bench`: every benchmark, each printing a table and writing JSON under bench/out/. */
+/**
+ * `npm run bench`: every benchmark, each printing a table and writing JSON under bench/out/.
+ *   --quick      fewer repetitions
+ *   --node-only  skip the headless-Chromium run (which needs `npm run build` first)
+ */
+import { runBrowserBench } from './browser.ts';
 import { runBench } from './engine.ts';
 
 const quick = process.argv.includes('--quick');
 await runBench({ quick });
+if (!process.argv.includes('--node-only')) await runBrowserBench({ quick });

