@@ -307,91 +307,102 @@ async function forwardOnce(
 
   const newKT: T3[] = [];
   const newV: T3[] = [];
-  const logits = tf.tidy(() => {
-    const idsT = tf.tensor1d(ids, 'int32');
-    const tok = tf.transpose(tf.gather(w.wteT, idsT, 1)) as T2; // (T, C)
-    const pos = tf.slice(w.wpe, [P, 0], [T, C]) as T2; // (T, C)
-    let x = tf.add(tok, pos) as T2; // (T, C) the residual stream
-    if (tr?.embeddings && trace) {
-      keep(tok, (a) => (trace.tokenEmbedding = a));
-      keep(pos, (a) => (trace.positionEmbedding = a));
-      keep(x, (a) => (trace.embedding = a));
-    }
-    const mask = T > 1 ? causalMask(T, P) : null;
+  let logits: T2;
+  try {
+    logits = runLayers();
+  } catch (e) {
+    // Nothing half-done survives a failure (e.g. out of memory): the cache is left as it was.
+    for (const t of [...newKT, ...newV, ...pending.map((p) => p.t), ...lensPending.flatMap((p) => [p.vals, p.idx])]) t.dispose();
+    throw e;
+  }
 
-    /** One transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)). Returns the new stream. */
-    const block = (l: number, xIn: T2): T2 => {
-      let x = xIn;
-      const b = w.h[l];
-      const lt: LayerTrace = { layer: l };
-      const traceHere = !!tr && wantLayer(l);
-      if (traceHere && trace) trace.layers.push(lt);
-
-      // --- attention ---
-      const qkv = linear(layerNorm(x, b.ln_1, eps), b.c_attn); // (T, 3C)
-      const [q2, k2, v2] = tf.split(qkv, 3, 1) as T2[]; // each (T, C)
-      // Split heads. With one new token (a decode tick) the transposes are pure reshapes.
-      const one = T === 1;
-      const q = (one ? tf.reshape(q2, [H, 1, hd]) : tf.transpose(tf.reshape(q2, [T, H, hd]), [1, 0, 2])) as T3; // (H, T, hd)
-      const kNewT = (one ? tf.reshape(k2, [H, hd, 1]) : tf.transpose(tf.reshape(k2, [T, H, hd]), [1, 2, 0])) as T3; // (H, hd, T)
-      const vNew = (one ? tf.reshape(v2, [H, 1, hd]) : tf.transpose(tf.reshape(v2, [T, H, hd]), [1, 0, 2])) as T3; // (H, T, hd)
-      const pastKT = cache.kT[l];
-      const pastV = cache.v[l];
-      const kT = pastKT ? (tf.concat([pastKT, kNewT], 2) as T3) : kNewT; // (H, hd, P+T)
-      const v = pastV ? (tf.concat([pastV, vNew], 1) as T3) : vNew; // (H, P+T, hd)
-      newKT.push(tf.keep(kT));
-      newV.push(tf.keep(v));
-
-      const scores = tf.matMul(q, kT); // (H, T, P+T)
-      let scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
-      if (mask) scaled = tf.add(scaled, mask) as T3; // mask broadcasts over heads
-      const att = tf.softmax(scaled) as T3; // (H, T, P+T)
-      const heads = tf.matMul(att, v); // (H, T, hd)
-      const y = tf.reshape(one ? heads : tf.transpose(heads, [1, 0, 2]), [T, C]) as T2; // (T, C) heads side by side
-      x = tf.add(x, linear(y, b.attn_proj)) as T2;
-
-      // --- MLP ---
-      const act = gelu(linear(layerNorm(x, b.ln_2, eps), b.c_fc), w.k); // (T, 4C)
-      x = tf.add(x, linear(act, b.mlp_proj)) as T2;
-
-      if (traceHere && tr) {
-        if (tr.qkv) {
-          keep(q, (a) => (lt.q = a));
-          keep(tf.transpose(kNewT, [0, 2, 1]), (a) => (lt.k = a));
-          keep(vNew, (a) => (lt.v = a));
-        }
-        if (tr.scores) {
-          keep(scores, (a) => (lt.scores = a));
-          keep(scaled, (a) => (lt.scaledMasked = a));
-        }
-        if (tr.attention) keep(att, (a) => (lt.attention = a));
-        if (tr.heads) keep(heads, (a) => (lt.heads = a));
-        if (tr.mlp) keep(act, (a) => (lt.mlp = a));
-        if (tr.residual) keep(x, (a) => (lt.residual = a));
-        if (lensK > 0) {
-          const probs = tf.softmax(tf.matMul(layerNorm(x, w.ln_f, eps), w.wteT));
-          const { values, indices } = tf.topk(probs, Math.min(lensK, config.vocab_size));
-          lensPending.push({ l, vals: tf.keep(values), idx: tf.keep(indices) });
-        }
+  function runLayers(): T2 {
+    return tf.tidy(() => {
+      const idsT = tf.tensor1d(ids, 'int32');
+      const tok = tf.transpose(tf.gather(w.wteT, idsT, 1)) as T2; // (T, C)
+      const pos = tf.slice(w.wpe, [P, 0], [T, C]) as T2; // (T, C)
+      let x = tf.add(tok, pos) as T2; // (T, C) the residual stream
+      if (tr?.embeddings && trace) {
+        keep(tok, (a) => (trace.tokenEmbedding = a));
+        keep(pos, (a) => (trace.positionEmbedding = a));
+        keep(x, (a) => (trace.embedding = a));
       }
-      return x;
-    };
+      const mask = T > 1 ? causalMask(T, P) : null;
 
-    for (let l = 0; l < config.n_layer; l++) {
-      // One tidy per block, so a long prefill's (H, T, P+T) attention tensors are freed block
-      // by block instead of piling up across all of them.
-      const xIn = x;
-      x = tf.tidy(() => block(l, xIn));
-    }
+      /** One transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)). Returns the new stream. */
+      const block = (l: number, xIn: T2): T2 => {
+        let x = xIn;
+        const b = w.h[l];
+        const lt: LayerTrace = { layer: l };
+        const traceHere = !!tr && wantLayer(l);
+        if (traceHere && trace) trace.layers.push(lt);
 
-    // Only the positions whose logits are wanted go through the (large) LM head.
-    const all = opts.allLogits || tr?.logits;
-    const xf = all ? x : (tf.slice(x, [T - 1, 0], [1, C]) as T2);
-    const out = tf.matMul(layerNorm(xf, w.ln_f, eps), w.wteT) as T2; // (T or 1, V)
-    if (tr?.logits && trace) keep(out, (a) => (trace.logits = a));
-    if (all && !opts.allLogits) return tf.slice(out, [T - 1, 0], [1, config.vocab_size]) as T2;
-    return out;
-  });
+        // --- attention ---
+        const qkv = linear(layerNorm(x, b.ln_1, eps), b.c_attn); // (T, 3C)
+        const [q2, k2, v2] = tf.split(qkv, 3, 1) as T2[]; // each (T, C)
+        // Split heads. With one new token (a decode tick) the transposes are pure reshapes.
+        const one = T === 1;
+        const q = (one ? tf.reshape(q2, [H, 1, hd]) : tf.transpose(tf.reshape(q2, [T, H, hd]), [1, 0, 2])) as T3; // (H, T, hd)
+        const kNewT = (one ? tf.reshape(k2, [H, hd, 1]) : tf.transpose(tf.reshape(k2, [T, H, hd]), [1, 2, 0])) as T3; // (H, hd, T)
+        const vNew = (one ? tf.reshape(v2, [H, 1, hd]) : tf.transpose(tf.reshape(v2, [T, H, hd]), [1, 0, 2])) as T3; // (H, T, hd)
+        const pastKT = cache.kT[l];
+        const pastV = cache.v[l];
+        const kT = pastKT ? (tf.concat([pastKT, kNewT], 2) as T3) : kNewT; // (H, hd, P+T)
+        const v = pastV ? (tf.concat([pastV, vNew], 1) as T3) : vNew; // (H, P+T, hd)
+        newKT.push(tf.keep(kT));
+        newV.push(tf.keep(v));
+
+        const scores = tf.matMul(q, kT); // (H, T, P+T)
+        let scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
+        if (mask) scaled = tf.add(scaled, mask) as T3; // mask broadcasts over heads
+        const att = tf.softmax(scaled) as T3; // (H, T, P+T)
+        const heads = tf.matMul(att, v); // (H, T, hd)
+        const y = tf.reshape(one ? heads : tf.transpose(heads, [1, 0, 2]), [T, C]) as T2; // (T, C) heads side by side
+        x = tf.add(x, linear(y, b.attn_proj)) as T2;
+
+        // --- MLP ---
+        const act = gelu(linear(layerNorm(x, b.ln_2, eps), b.c_fc), w.k); // (T, 4C)
+        x = tf.add(x, linear(act, b.mlp_proj)) as T2;
+
+        if (traceHere && tr) {
+          if (tr.qkv) {
+            keep(q, (a) => (lt.q = a));
+            keep(tf.transpose(kNewT, [0, 2, 1]), (a) => (lt.k = a));
+            keep(vNew, (a) => (lt.v = a));
+          }
+          if (tr.scores) {
+            keep(scores, (a) => (lt.scores = a));
+            keep(scaled, (a) => (lt.scaledMasked = a));
+          }
+          if (tr.attention) keep(att, (a) => (lt.attention = a));
+          if (tr.heads) keep(heads, (a) => (lt.heads = a));
+          if (tr.mlp) keep(act, (a) => (lt.mlp = a));
+          if (tr.residual) keep(x, (a) => (lt.residual = a));
+          if (lensK > 0) {
+            const probs = tf.softmax(tf.matMul(layerNorm(x, w.ln_f, eps), w.wteT));
+            const { values, indices } = tf.topk(probs, Math.min(lensK, config.vocab_size));
+            lensPending.push({ l, vals: tf.keep(values), idx: tf.keep(indices) });
+          }
+        }
+        return x;
+      };
+
+      for (let l = 0; l < config.n_layer; l++) {
+        // One tidy per block, so a long prefill's (H, T, P+T) attention tensors are freed block
+        // by block instead of piling up across all of them.
+        const xIn = x;
+        x = tf.tidy(() => block(l, xIn));
+      }
+
+      // Only the positions whose logits are wanted go through the (large) LM head.
+      const all = opts.allLogits || tr?.logits;
+      const xf = all ? x : (tf.slice(x, [T - 1, 0], [1, C]) as T2);
+      const out = tf.matMul(layerNorm(xf, w.ln_f, eps), w.wteT) as T2; // (T or 1, V)
+      if (tr?.logits && trace) keep(out, (a) => (trace.logits = a));
+      if (all && !opts.allLogits) return tf.slice(out, [T - 1, 0], [1, config.vocab_size]) as T2;
+      return out;
+    });
+  }
 
   // Commit the new cache only after the whole pass succeeded.
   for (let l = 0; l < config.n_layer; l++) {

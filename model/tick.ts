@@ -57,6 +57,7 @@ export class Session {
   ticks = 0; // ticks done
   private joiner: Utf8Joiner;
   private busy = false;
+  private dropped = 0; // tokens before the current window (after a slide)
 
   constructor(
     readonly model: Model,
@@ -157,8 +158,6 @@ export class Session {
       trace,
     };
   }
-
-  private dropped = 0; // tokens before the current window (after a slide)
 
   /**
    * Tick `steps` times (or until aborted), yielding each record as it completes. Aborting stops
