@@ -219,10 +219,6 @@ function layerNorm(x: T2, p: LayerNormW, eps: tf.Scalar): T2 {
   return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), p.g), p.b);
 }
 
-function linear(x: T2, p: LinearW): T2 {
-  return tf.fused.matMul({ a: x, b: p.w, bias: p.b }) as T2;
-}
-
 /**
  * GPT-2's GELU, the tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
  * Since 0.5·(1 + tanh z) = sigmoid(2z), it is computed as x·sigmoid(2z): fewer kernels, same value.
@@ -237,6 +233,108 @@ function causalMask(T: number, P: number): T2 {
   const m = new Float32Array(T * (P + T));
   for (let i = 0; i < T; i++) for (let j = P + i + 1; j < P + T; j++) m[i * (P + T) + j] = -Infinity;
   return tf.tensor2d(m, [T, P + T]);
+}
+
+/**
+ * The three places the model multiplies by its weights, swappable so training can use versions
+ * whose gradients avoid transposed matmuls (slow on wasm): see train/ops.ts. Inference uses
+ * tfjs's kernels directly.
+ */
+export interface BlockOps {
+  matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor; // a @ b over the last two axes, never transposed
+  linear(x: T2, p: LinearW): T2; // x @ w + b
+  embed(wteT: T2, ids: tf.Tensor1D): T2; // rows of wte for `ids`: (N, C)
+}
+
+export const INFERENCE_OPS: BlockOps = {
+  matMul: (a, b) => tf.matMul(a as T3, b as T3),
+  linear: (x, p) => tf.fused.matMul({ a: x, b: p.w, bias: p.b }) as T2,
+  embed: (wteT, ids) => tf.transpose(tf.gather(wteT, ids, 1)) as T2,
+};
+
+/** Intermediate tensors a block can report, by the LayerTrace field they fill. */
+export type BlockPart = 'q' | 'k' | 'v' | 'scores' | 'scaledMasked' | 'attention' | 'heads' | 'mlp' | 'residual';
+
+/**
+ * One transformer block over B sequences of T new positions each, after P cached ones:
+ *   x ← x + attn(ln_1(x));  x ← x + mlp(ln_2(x))
+ * x is (B·T, C). Heads are batched as B·H: keys are kept transposed, (B·H, hd, P+T), and values
+ * as (B·H, P+T, hd), so both attention products are plain matmuls. Returns the new stream and
+ * the keys and values including the new positions (the caller decides whether to cache them).
+ */
+export function block(
+  config: GPT2Config,
+  w: GPT2Weights,
+  l: number,
+  xIn: T2,
+  io: { B: number; T: number; pastKT: T3 | null; pastV: T3 | null; mask: T2 | null },
+  ops: BlockOps = INFERENCE_OPS,
+  record?: (part: BlockPart, t: tf.Tensor) => void,
+): { x: T2; kT: T3; v: T3 } {
+  const { B, T } = io;
+  const H = config.n_head;
+  const C = config.n_embd;
+  const hd = C / H;
+  const b = w.h[l];
+  let x = xIn;
+
+  // --- attention ---
+  const qkv = ops.linear(layerNorm(x, b.ln_1, w.k.eps), b.c_attn); // (B·T, 3C)
+  const [q2, k2, v2] = tf.split(qkv, 3, 1) as T2[]; // each (B·T, C)
+  // Split heads: (B·T, C) → (B·H, T, hd). With one new token the transposes are pure reshapes.
+  const heads4 = (t: T2, perm: number[]) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, hd]), perm), perm[3] === 3 ? [B * H, T, hd] : [B * H, hd, T]) as T3;
+  const one = T === 1;
+  const q = one ? (tf.reshape(q2, [B * H, 1, hd]) as T3) : heads4(q2, [0, 2, 1, 3]); // (B·H, T, hd)
+  const kNewT = one ? (tf.reshape(k2, [B * H, hd, 1]) as T3) : heads4(k2, [0, 2, 3, 1]); // (B·H, hd, T)
+  const vNew = one ? (tf.reshape(v2, [B * H, 1, hd]) as T3) : heads4(v2, [0, 2, 1, 3]); // (B·H, T, hd)
+  const kT = io.pastKT ? (tf.concat([io.pastKT, kNewT], 2) as T3) : kNewT; // (B·H, hd, P+T)
+  const v = io.pastV ? (tf.concat([io.pastV, vNew], 1) as T3) : vNew; // (B·H, P+T, hd)
+
+  const scores = ops.matMul(q, kT) as T3; // (B·H, T, P+T)
+  let scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
+  if (io.mask) scaled = tf.add(scaled, io.mask) as T3; // the mask broadcasts over B·H
+  const att = tf.softmax(scaled) as T3; // (B·H, T, P+T)
+  const heads = ops.matMul(att, v) as T3; // (B·H, T, hd)
+  const y = (one ? tf.reshape(heads, [B, C]) : tf.reshape(tf.transpose(tf.reshape(heads, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, C])) as T2; // heads side by side
+  x = tf.add(x, ops.linear(y, b.attn_proj)) as T2;
+
+  // --- MLP ---
+  const act = gelu(ops.linear(layerNorm(x, b.ln_2, w.k.eps), b.c_fc), w.k); // (B·T, 4C)
+  x = tf.add(x, ops.linear(act, b.mlp_proj)) as T2;
+
+  if (record) {
+    record('q', q);
+    record('k', kNewT);
+    record('v', vNew);
+    record('scores', scores);
+    record('scaledMasked', scaled);
+    record('attention', att);
+    record('heads', heads);
+    record('mlp', act);
+    record('residual', x);
+  }
+  return { x, kT, v };
+}
+
+/** Final LayerNorm and the LM head (tied to wte): (N, C) → (N, V). */
+export function lmHead(w: GPT2Weights, x: T2, ops: BlockOps = INFERENCE_OPS): T2 {
+  return ops.matMul(layerNorm(x, w.ln_f, w.k.eps), w.wteT) as T2;
+}
+
+/**
+ * The whole model over a batch of full sequences, as training runs it: ids (B, T) → logits
+ * (B·T, V). The same blocks as inference, without a cache.
+ */
+export function forwardBatch(config: GPT2Config, w: GPT2Weights, ids: tf.Tensor2D, ops: BlockOps = INFERENCE_OPS): T2 {
+  const [B, T] = ids.shape;
+  if (T > config.n_positions) throw new RangeError(`sequence of ${T} exceeds n_positions = ${config.n_positions}`);
+  const C = config.n_embd;
+  const tok = ops.embed(w.wteT, tf.reshape(ids, [B * T]) as tf.Tensor1D); // (B·T, C)
+  const pos = tf.tile(tf.slice(w.wpe, [0, 0], [T, C]), [B, 1]) as T2; // (B·T, C)
+  let x = tf.add(tok, pos) as T2;
+  const mask = T > 1 ? causalMask(T, 0) : null;
+  for (let l = 0; l < config.n_layer; l++) x = block(config, w, l, x, { B, T, pastKT: null, pastV: null, mask }, ops).x;
+  return lmHead(w, x, ops);
 }
 
 export interface ForwardOptions {
@@ -292,9 +390,7 @@ async function forwardOnce(
   if (P + T > config.n_positions) {
     throw new RangeError(`context of ${P + T} positions exceeds n_positions = ${config.n_positions}`);
   }
-  const { n_head: H, n_embd: C } = config;
-  const eps = w.k.eps;
-  const hd = C / H;
+  const C = config.n_embd;
   const tr = opts.trace;
   const wantLayer = (l: number) => !tr?.layers || tr.layers.includes(l);
   // Trace tensors are kept out of tidy and read back at the end, so tracing never slows the
@@ -319,7 +415,7 @@ async function forwardOnce(
   function runLayers(): T2 {
     return tf.tidy(() => {
       const idsT = tf.tensor1d(ids, 'int32');
-      const tok = tf.transpose(tf.gather(w.wteT, idsT, 1)) as T2; // (T, C)
+      const tok = INFERENCE_OPS.embed(w.wteT, idsT); // (T, C)
       const pos = tf.slice(w.wpe, [P, 0], [T, C]) as T2; // (T, C)
       let x = tf.add(tok, pos) as T2; // (T, C) the residual stream
       if (tr?.embeddings && trace) {
@@ -329,75 +425,38 @@ async function forwardOnce(
       }
       const mask = T > 1 ? causalMask(T, P) : null;
 
-      /** One transformer block: x + attn(ln_1(x)), then + mlp(ln_2(x)). Returns the new stream. */
-      const block = (l: number, xIn: T2): T2 => {
-        let x = xIn;
-        const b = w.h[l];
-        const lt: LayerTrace = { layer: l };
-        const traceHere = !!tr && wantLayer(l);
-        if (traceHere && trace) trace.layers.push(lt);
-
-        // --- attention ---
-        const qkv = linear(layerNorm(x, b.ln_1, eps), b.c_attn); // (T, 3C)
-        const [q2, k2, v2] = tf.split(qkv, 3, 1) as T2[]; // each (T, C)
-        // Split heads. With one new token (a decode tick) the transposes are pure reshapes.
-        const one = T === 1;
-        const q = (one ? tf.reshape(q2, [H, 1, hd]) : tf.transpose(tf.reshape(q2, [T, H, hd]), [1, 0, 2])) as T3; // (H, T, hd)
-        const kNewT = (one ? tf.reshape(k2, [H, hd, 1]) : tf.transpose(tf.reshape(k2, [T, H, hd]), [1, 2, 0])) as T3; // (H, hd, T)
-        const vNew = (one ? tf.reshape(v2, [H, 1, hd]) : tf.transpose(tf.reshape(v2, [T, H, hd]), [1, 0, 2])) as T3; // (H, T, hd)
-        const pastKT = cache.kT[l];
-        const pastV = cache.v[l];
-        const kT = pastKT ? (tf.concat([pastKT, kNewT], 2) as T3) : kNewT; // (H, hd, P+T)
-        const v = pastV ? (tf.concat([pastV, vNew], 1) as T3) : vNew; // (H, P+T, hd)
-        newKT.push(tf.keep(kT));
-        newV.push(tf.keep(v));
-
-        const scores = tf.matMul(q, kT); // (H, T, P+T)
-        let scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
-        if (mask) scaled = tf.add(scaled, mask) as T3; // mask broadcasts over heads
-        const att = tf.softmax(scaled) as T3; // (H, T, P+T)
-        const heads = tf.matMul(att, v); // (H, T, hd)
-        const y = tf.reshape(one ? heads : tf.transpose(heads, [1, 0, 2]), [T, C]) as T2; // (T, C) heads side by side
-        x = tf.add(x, linear(y, b.attn_proj)) as T2;
-
-        // --- MLP ---
-        const act = gelu(linear(layerNorm(x, b.ln_2, eps), b.c_fc), w.k); // (T, 4C)
-        x = tf.add(x, linear(act, b.mlp_proj)) as T2;
-
-        if (traceHere && tr) {
-          if (tr.qkv) {
-            keep(q, (a) => (lt.q = a));
-            keep(tf.transpose(kNewT, [0, 2, 1]), (a) => (lt.k = a));
-            keep(vNew, (a) => (lt.v = a));
-          }
-          if (tr.scores) {
-            keep(scores, (a) => (lt.scores = a));
-            keep(scaled, (a) => (lt.scaledMasked = a));
-          }
-          if (tr.attention) keep(att, (a) => (lt.attention = a));
-          if (tr.heads) keep(heads, (a) => (lt.heads = a));
-          if (tr.mlp) keep(act, (a) => (lt.mlp = a));
-          if (tr.residual) keep(x, (a) => (lt.residual = a));
-          if (lensK > 0) {
-            const probs = tf.softmax(tf.matMul(layerNorm(x, w.ln_f, eps), w.wteT));
-            const { values, indices } = tf.topk(probs, Math.min(lensK, config.vocab_size));
-            lensPending.push({ l, vals: tf.keep(values), idx: tf.keep(indices) });
-          }
-        }
-        return x;
-      };
-
       for (let l = 0; l < config.n_layer; l++) {
+        const traceHere = !!tr && wantLayer(l);
+        const lt: LayerTrace = { layer: l };
+        if (traceHere && trace) trace.layers.push(lt);
+        const record = traceHere && tr ? (part: BlockPart, t: tf.Tensor) => {
+          const on: Record<BlockPart, boolean | undefined> = {
+            q: tr.qkv, k: tr.qkv, v: tr.qkv, scores: tr.scores, scaledMasked: tr.scores,
+            attention: tr.attention, heads: tr.heads, mlp: tr.mlp, residual: tr.residual,
+          };
+          // Keys arrive transposed (H, hd, T); the trace shows them like q and v, (H, T, hd).
+          if (on[part]) keep(part === 'k' ? tf.transpose(t, [0, 2, 1]) : t, (a) => (lt[part] = a));
+        } : undefined;
         // One tidy per block, so a long prefill's (H, T, P+T) attention tensors are freed block
         // by block instead of piling up across all of them.
         const xIn = x;
-        x = tf.tidy(() => block(l, xIn));
+        x = tf.tidy(() => {
+          const out = block(config, w, l, xIn, { B: 1, T, pastKT: cache.kT[l], pastV: cache.v[l], mask }, INFERENCE_OPS, record);
+          newKT.push(tf.keep(out.kT));
+          newV.push(tf.keep(out.v));
+          if (traceHere && lensK > 0) {
+            const probs = tf.softmax(lmHead(w, out.x));
+            const { values, indices } = tf.topk(probs, Math.min(lensK, config.vocab_size));
+            lensPending.push({ l, vals: tf.keep(values), idx: tf.keep(indices) });
+          }
+          return out.x;
+        });
       }
 
       // Only the positions whose logits are wanted go through the (large) LM head.
       const all = opts.allLogits || tr?.logits;
       const xf = all ? x : (tf.slice(x, [T - 1, 0], [1, C]) as T2);
-      const out = tf.matMul(layerNorm(xf, w.ln_f, eps), w.wteT) as T2; // (T or 1, V)
+      const out = lmHead(w, xf); // (T or 1, V)
       if (tr?.logits && trace) keep(out, (a) => (trace.logits = a));
       if (all && !opts.allLogits) return tf.slice(out, [T - 1, 0], [1, config.vocab_size]) as T2;
       return out;

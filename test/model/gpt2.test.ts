@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../model/backend.ts';
 import { loadModelFiles } from '../../model/checkpoint.ts';
 import { makeConfig, type GPT2Config } from '../../model/config.ts';
-import { forward, KVCache, type LayerTrace } from '../../model/gpt2.ts';
+import { forward, forwardBatch, KVCache, type LayerTrace } from '../../model/gpt2.ts';
 import { Model } from '../../model/model.ts';
 import { Session } from '../../model/tick.ts';
 import { referenceForward } from '../reference/gpt2-f64.ts';
@@ -275,5 +275,25 @@ test('the tick loop is cancellable: aborting stops before the next tick, the ses
   assert.equal(next.kind, 'decode');
   assert.equal(next.cacheLength, 4);
   s.dispose();
+  model.dispose();
+});
+
+test('forwardBatch (the training forward) gives every position of every sequence the reference logits', async () => {
+  const folder = join(dir, 'batch');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 21 });
+  const files = await loadModelFiles(folder);
+  const model = await Model.fromFiles(files);
+  const seqs = [ids.slice(0, 8), ids.slice(4, 12)];
+  const logits = tf.tidy(() => forwardBatch(config, model.weights, tf.tensor2d(seqs, [2, 8], 'int32')));
+  const got = (await logits.data()) as Float32Array;
+  logits.dispose();
+  seqs.forEach((seq, b) => {
+    const ref = referenceForward(config, files.params, seq);
+    for (let t = 0; t < 8; t++) {
+      const row = got.subarray((b * 8 + t) * config.vocab_size, (b * 8 + t + 1) * config.vocab_size);
+      const { diff, scale } = maxDiff(row, ref.logits[t]);
+      assert.ok(diff <= 1e-4 * scale, `sequence ${b} position ${t}: ${diff}`);
+    }
+  });
   model.dispose();
 });
