@@ -46,3 +46,30 @@ export function formatFlops(n: number): string {
   for (const [v, name] of units) if (n >= v) return `${(n / v).toPrecision(3)} ${name}`;
   return `${n} FLOP`;
 }
+
+/** Whole numbers that are names or positions (token ids, cache lengths): "50256", never "50.3k". */
+export function formatInteger(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  return String(Math.round(n));
+}
+
+/** A number in [0, 1] with fixed decimals: attention weights "0.123", draws "0.7340". */
+export function formatDecimal(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return '—';
+  return x.toFixed(digits);
+}
+
+/** A signed activation (embedding, residual stream): 3 significant digits, "-0.0412", "12.3", "1234". */
+export function formatValue(x: number): string {
+  if (!Number.isFinite(x)) return '—';
+  const a = Math.abs(x);
+  if (a === 0) return '0';
+  if (a >= 1e4 || a < 1e-3) return x.toExponential(2);
+  if (a >= 1e3) return x.toFixed(0);
+  return x.toPrecision(3);
+}
+
+/** One byte in hex as GPT-2's byte tokens are written: "E4", "0A". */
+export function formatByte(b: number): string {
+  return (b & 0xff).toString(16).toUpperCase().padStart(2, '0');
+}

@@ -1,0 +1,73 @@
+/**
+ * What every chart shares: the options it takes, its accessible SVG root, and its data table
+ * (the text alternative). Charts build on these and nothing else of the page.
+ */
+import { select } from 'd3';
+import type { Selection } from 'd3';
+
+export const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Options every chart takes. */
+export interface ChartOptions {
+  width: number; // px, decided by the page
+  document?: Document; // where to create elements; default globalThis.document (tests pass jsdom's)
+  label?: string; // accessible name; each chart has a sensible default
+}
+
+/** Options every table alternative takes. */
+export interface TableOptions {
+  document?: Document;
+  caption?: string; // default: the chart's default label
+}
+
+export type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
+export type G = Selection<SVGGElement, unknown, null, undefined>;
+
+/** The document to draw into, or a clear error outside a browser. */
+export function chartDocument(doc: Document | undefined): Document {
+  const d = doc ?? globalThis.document;
+  if (!d) throw new TypeError('no document: pass { document } when rendering outside a browser');
+  return d;
+}
+
+/** Round a coordinate to 0.01 px, so output is short and identical everywhere. */
+export function px(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/**
+ * An SVG root of the given size with an accessible name. `role` is "img" for a picture, "group"
+ * for a chart whose parts take focus (an img's children are hidden from assistive technology).
+ */
+export function svgRoot(doc: Document, width: number, height: number, label: string, role: 'img' | 'group' = 'img'): Svg {
+  const svg = select(doc.createElementNS(SVG_NS, 'svg') as SVGSVGElement)
+    .attr('width', px(width))
+    .attr('height', px(height))
+    .attr('viewBox', `0 0 ${px(width)} ${px(height)}`)
+    .attr('role', role)
+    .attr('aria-label', label)
+    .attr('font-family', 'system-ui, sans-serif')
+    .attr('font-size', 12)
+    .attr('fill', 'currentColor')
+    .attr('style', 'max-width: 100%; height: auto');
+  svg.append('title').text(label);
+  return svg;
+}
+
+/** A table with a caption, a header row of column headers, and one row per entry (first cell a row header). */
+export function dataTable(doc: Document, caption: string, head: string[], rows: string[][]): HTMLTableElement {
+  const table = select(doc.createElement('table'));
+  table.append('caption').text(caption);
+  table.append('thead').append('tr').selectAll('th').data(head).join('th').attr('scope', 'col').text((d) => d);
+  const tr = table.append('tbody').selectAll('tr').data(rows).join('tr');
+  tr.selectAll('th').data((r) => r.slice(0, 1)).join('th').attr('scope', 'row').text((d) => d);
+  tr.selectAll('td').data((r) => r.slice(1)).join('td').text((d) => d);
+  return table.node() as HTMLTableElement;
+}
+
+/** Dispatch `new CustomEvent(type, { detail })` on `target`, using the target's own window (jsdom needs that). */
+export function emit<T>(target: Element, type: string, detail: T): void {
+  const view = target.ownerDocument.defaultView as (Window & typeof globalThis) | null;
+  const Ctor = view?.CustomEvent ?? CustomEvent;
+  target.dispatchEvent(new Ctor(type, { detail }));
+}

@@ -1,0 +1,109 @@
+/**
+ * A heatmap of signed vectors, one row each: token embeddings, the residual stream layer by layer.
+ * Blue is negative, orange positive, and the scale is symmetric about 0 so that zero always reads
+ * as the same light grey; pass `domain` to share one scale between several heatmaps.
+ */
+import { scaleLinear } from 'd3';
+import { formatInteger, formatValue } from './format.ts';
+import { MONO, textWidth, truncate, visibleText } from './text.ts';
+import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
+import type { ChartOptions, G, TableOptions } from './chart.ts';
+import { diverging } from './color.ts';
+
+export interface HeatmapData {
+  rows: string[]; // row labels (token text, "layer 3", …)
+  values: number[][]; // values[row][column]; rows may differ in length (missing cells are left empty)
+}
+
+export interface HeatmapOptions extends ChartOptions {
+  domain?: number; // colours span [-domain, +domain]; default the largest |value|
+  rowHeight?: number; // px per row (default 18)
+  columnLabel?: string; // what a column is (default "dimension")
+}
+
+const FONT = 11;
+const LEGEND = 36;
+
+/** The symmetric colour domain: the largest finite |value|, or 1 when there is none. */
+export function heatmapDomain(values: number[][]): number {
+  let m = 0;
+  for (const row of values) for (const v of row) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
+  return m || 1;
+}
+
+/** Rows of signed values as coloured cells with a diverging scale centred at 0. */
+export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement {
+  const doc = chartDocument(opts.document);
+  const { width, rowHeight = 18, columnLabel = 'dimension' } = opts;
+  const domain = opts.domain ?? heatmapDomain(data.values);
+  const labels = data.rows.map(visibleText);
+  const labelW = Math.min(width * 0.25, Math.max(20, ...labels.map((l) => textWidth(l, FONT)))) + 8;
+  const cols = Math.max(0, ...data.values.map((r) => r.length));
+  const plotW = Math.max(1, width - labelW - 2);
+  const cw = cols ? plotW / cols : plotW;
+  const top = 18;
+  const height = top + data.rows.length * rowHeight + LEGEND;
+  const color = (v: number) => (Number.isFinite(v) ? diverging(Math.max(0, Math.min(1, 0.5 + v / (2 * domain)))) : 'none');
+
+  const label = opts.label ?? `Heatmap: ${data.rows.length} rows of ${cols} values, from ${formatValue(-domain)} (blue) to ${formatValue(domain)} (orange)`;
+  const svg = svgRoot(doc, width, height, label);
+  const plot = svg.append('g').attr('transform', `translate(${px(labelW)},${top})`);
+
+  // Column axis: a few ticks at round column indices.
+  const x = scaleLinear().domain([0, cols || 1]).range([0, cols * cw || plotW]);
+  const ticks = x.ticks(Math.max(2, Math.floor(plotW / 80))).filter((t) => Number.isInteger(t) && t < cols);
+  const tick = plot.append('g').attr('class', 'columns').selectAll('g').data(ticks).join('g')
+    .attr('transform', (t) => `translate(${px(x(t) + cw / 2)},0)`);
+  tick.append('line').attr('y1', -4).attr('y2', 0).attr('stroke', 'currentColor');
+  tick.append('text').attr('y', -6).attr('text-anchor', 'middle').attr('font-size', 10).text((t) => formatInteger(t));
+  svg.append('text').attr('x', px(labelW - 6)).attr('y', 12).attr('text-anchor', 'end').attr('font-size', 10).text(`${columnLabel} →`);
+
+  const row = plot.append('g').attr('class', 'rows').attr('shape-rendering', 'crispEdges')
+    .selectAll('g').data(data.values).join('g')
+    .attr('class', 'row')
+    .attr('transform', (_, i) => `translate(0,${i * rowHeight})`);
+  row.selectAll('rect').data((r) => r).join('rect')
+    .attr('class', 'cell')
+    .attr('x', (_, j) => px(j * cw))
+    .attr('width', px(cw))
+    .attr('height', rowHeight - 1)
+    .attr('fill', color);
+  plot.append('g').attr('class', 'labels').selectAll('text').data(labels).join('text')
+    .attr('x', -6)
+    .attr('y', (_, i) => px((i + 0.5) * rowHeight))
+    .attr('dy', '0.35em')
+    .attr('text-anchor', 'end')
+    .attr('font-family', MONO)
+    .attr('font-size', FONT)
+    .text((l) => truncate(l, labelW - 8, FONT));
+
+  drawLegend(svg.append('g').attr('class', 'legend').attr('transform', `translate(${px(labelW)},${px(top + data.rows.length * rowHeight + 8)})`),
+    Math.min(200, plotW), domain, color);
+  return svg.node() as SVGSVGElement;
+}
+
+function drawLegend(g: G, w: number, domain: number, color: (v: number) => string): void {
+  const steps = 33;
+  const values = Array.from({ length: steps }, (_, i) => -domain + (2 * domain * i) / (steps - 1));
+  g.selectAll('rect').data(values).join('rect')
+    .attr('x', (_, i) => px((i * w) / steps))
+    .attr('width', px(w / steps + 0.5))
+    .attr('height', 8)
+    .attr('fill', color);
+  g.append('text').attr('y', 20).attr('font-size', 10).text(formatValue(-domain));
+  g.append('text').attr('x', px(w / 2)).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'middle').text('0');
+  g.append('text').attr('x', px(w)).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'end').text(formatValue(domain));
+}
+
+/** The values as a table: one row per row label, one column per dimension. */
+export function HeatmapTable(data: HeatmapData, opts: TableOptions & { columnLabel?: string } = {}): HTMLTableElement {
+  const doc = chartDocument(opts.document);
+  const cols = Math.max(0, ...data.values.map((r) => r.length));
+  const columnLabel = opts.columnLabel ?? 'dimension';
+  return dataTable(doc, opts.caption ?? `Heatmap values: ${data.rows.length} rows of ${cols} values`,
+    ['Row', ...Array.from({ length: cols }, (_, j) => `${columnLabel} ${formatInteger(j)}`)],
+    data.rows.map((r, i) => [visibleText(r), ...Array.from({ length: cols }, (_, j) => {
+      const v = data.values[i]?.[j];
+      return v === undefined ? '' : formatValue(v);
+    })]));
+}

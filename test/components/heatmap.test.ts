@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Heatmap, HeatmapTable, heatmapDomain } from '../../components/heatmap.ts';
+import type { HeatmapData } from '../../components/heatmap.ts';
+import { diverging } from '../../components/color.ts';
+import { formatValue } from '../../components/format.ts';
+import { assertSnapshot, dom, pretty } from './snapshot.ts';
+
+// Three rows of 16 values: a fixed, seedless pattern with both signs and one exact zero.
+const data: HeatmapData = {
+  rows: ['The', ' cat', '<img src=x onerror=alert(1)>'],
+  values: [0, 1, 2].map((r) => Array.from({ length: 16 }, (_, j) => (j === 0 ? 0 : Math.round(Math.sin(r * 16 + j) * 1000) / 500))),
+};
+
+test('Heatmap renders the same SVG every time (snapshot heatmap.svg)', () => {
+  const { document } = dom();
+  const a = Heatmap(data, { width: 400, document });
+  assert.equal(pretty(a), pretty(Heatmap(data, { width: 400, document })));
+  assertSnapshot(a, 'heatmap');
+});
+
+test('one cell per value; the scale is symmetric about 0', () => {
+  const { document } = dom();
+  const svg = Heatmap(data, { width: 400, document });
+  assert.equal(svg.getAttribute('role'), 'img');
+  assert.ok(svg.getAttribute('aria-label'));
+  assert.equal(svg.querySelectorAll('g.row').length, 3);
+  assert.equal(svg.querySelectorAll('rect.cell').length, 48);
+  const m = heatmapDomain(data.values);
+  assert.equal(m, Math.max(...data.values.flat().map(Math.abs)));
+  const fills = Array.from(svg.querySelectorAll('g.row'), (g) => Array.from(g.querySelectorAll('rect.cell'), (c) => c.getAttribute('fill')));
+  assert.equal(fills[0][0], diverging(0.5), 'zero is the middle of the scale');
+  data.values.flat().forEach((v, i) => {
+    if (Math.abs(v) === m) assert.equal(fills.flat()[i], diverging(v > 0 ? 1 : 0));
+  });
+  const fixed = Heatmap(data, { width: 400, document, domain: 2 * m });
+  const zero = Array.from(fixed.querySelectorAll('rect.cell'), (c) => c.getAttribute('fill'));
+  assert.ok(!zero.includes(diverging(1)) && !zero.includes(diverging(0)), 'a wider shared domain pales the cells');
+});
+
+test('row labels are text, not markup', () => {
+  const { document } = dom();
+  const svg = Heatmap(data, { width: 400, document });
+  document.body.append(svg, HeatmapTable(data, { document }));
+  assert.equal(document.querySelector('img'), null);
+  assert.ok(svg.textContent?.includes('<img'));
+});
+
+test('HeatmapTable has the same values, formatted by components/format.ts', () => {
+  const { document } = dom();
+  const table = HeatmapTable(data, { document });
+  assertSnapshot(table, 'heatmap-table');
+  const rows = Array.from(table.querySelectorAll('tbody tr'), (tr) => Array.from(tr.children, (c) => c.textContent));
+  assert.equal(rows.length, 3);
+  assert.deepEqual(rows[1], ['␣cat', ...data.values[1].map(formatValue)]);
+  assert.equal(table.querySelectorAll('thead th').length, 17);
+});
