@@ -137,24 +137,34 @@ export interface ForwardResult {
   trace?: Trace;
 }
 
-/** Upload checkpoint parameters (HF names, prefix already stripped) as tfjs tensors. */
-export function uploadWeights(config: GPT2Config, params: Map<string, Param>): GPT2Weights {
+/**
+ * Upload checkpoint parameters (HF names, prefix already stripped) as tfjs tensors — or, for the
+ * trainer, as trainable variables (the only difference between the model that learns and the one
+ * that infers).
+ */
+export function uploadWeights(config: GPT2Config, params: Map<string, Param>, opts: { trainable?: boolean } = {}): GPT2Weights {
   const get = (name: string): Param => {
     const p = params.get(name);
     if (!p) throw new Error(`missing tensor ${name}`);
     return p;
   };
-  const t1 = (name: string) => tf.tensor1d(get(name).data);
+  const own = <T extends tf.Tensor>(t: T, _name: string): T => {
+    if (!opts.trainable) return t;
+    const v = tf.variable(t, true); // an engine-unique name, so two trainers can coexist
+    t.dispose();
+    return v as unknown as T;
+  };
+  const t1 = (name: string) => own(tf.tensor1d(get(name).data), name);
   const t2 = (name: string) => {
     const p = get(name);
-    return tf.tensor2d(p.data, p.shape as [number, number]);
+    return own(tf.tensor2d(p.data, p.shape as [number, number]), name);
   };
   const ln = (pre: string): LayerNormW => ({ g: t1(`${pre}.weight`), b: t1(`${pre}.bias`) });
   // Conv1D stores weights [in, out], which is exactly the orientation x @ w wants.
   const lin = (pre: string): LinearW => ({ w: t2(`${pre}.weight`), b: t1(`${pre}.bias`) });
   const wte = get('wte.weight');
   return {
-    wteT: tf.tidy(() => tf.transpose(tf.tensor2d(wte.data, wte.shape as [number, number]))),
+    wteT: own(tf.tidy(() => tf.transpose(tf.tensor2d(wte.data, wte.shape as [number, number]))), 'wte.weight'),
     wpe: t2('wpe.weight'),
     h: Array.from({ length: config.n_layer }, (_, i) => ({
       ln_1: ln(`h.${i}.ln_1`),

@@ -1,0 +1,117 @@
+/**
+ * The model's weight products with hand-written gradients, for training on wasm.
+ *
+ * tfjs's own gradient of a matmul uses transposed matmuls (dA = dY·Bᵀ, dB = Aᵀ·dY), which on the
+ * wasm backend skip XNNPACK and run 10–25× slower. Here the transpose is materialised first, so
+ * every product is a plain one. The embedding's gradient (a scatter-add into the rows of wte)
+ * uses scatterND, which sums duplicate ids, instead of gather's UnsortedSegmentSum kernel that
+ * tfjs-backend-wasm lacks.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BlockOps } from '../model/gpt2.ts';
+
+let registered: Promise<void> | null = null;
+
+/**
+ * tfjs-core registers no gradients by itself (inference never needs them). They live in its ESM
+ * build, whose extensionless imports Node cannot load, so in Node they are bundled once with
+ * esbuild into node_modules/.cache/ and imported from there; they register into tfjs's global
+ * registry, the one the engine uses. In a browser the bundler resolves the module directly.
+ */
+export function registerGradients(): Promise<void> {
+  registered ??= (async () => {
+    if (typeof process === 'undefined' || !process.versions?.node) {
+      await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+      return;
+    }
+    const { createRequire } = await import('node:module');
+    const { existsSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { dirname, join } = await import('node:path');
+    const { pathToFileURL } = await import('node:url');
+    const require = createRequire(import.meta.url);
+    const entry = require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+    const version = (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;
+    const cacheDir = join(dirname(require.resolve('@tensorflow/tfjs-core/package.json')), '..', '..', '.cache', 'token-clock');
+    const out = join(cacheDir, `tfjs-gradients-${version}.mjs`);
+    if (!existsSync(out)) {
+      const { buildSync } = await import('esbuild');
+      const built = buildSync({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], write: false, logLevel: 'silent' });
+      mkdirSync(cacheDir, { recursive: true });
+      writeFileSync(out, built.outputFiles[0].contents);
+    }
+    await import(pathToFileURL(out).href);
+  })();
+  return registered;
+}
+
+/** Swap the last two axes. */
+const swap = (t: tf.Tensor) => tf.transpose(t, t.rank === 3 ? [0, 2, 1] : [1, 0]);
+
+/**
+ * a @ b over the last two axes. Rank 2 is one XNNPACK product. For rank 3 — training's
+ * (B·H, T, ·) attention products — tfjs-backend-wasm's batched matmul runs a plain loop
+ * (~2 GFLOP/s), so the batch is expressed as a depthwise convolution instead, which XNNPACK runs
+ * as one grouped GEMM, ~4× faster: with the batch n as the channel axis,
+ *   out[0, i, 0, n·P + j] = Σ_k in[0, i, k, n] · filter[0, k, n, j] = Σ_k a[n, i, k] · b[n, k, j].
+ */
+export function product(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (a.rank === 2) return tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+  const [N, M, K] = a.shape as [number, number, number];
+  const P = b.shape[2] as number;
+  const input = tf.reshape(tf.transpose(a, [1, 2, 0]), [1, M, K, N]) as tf.Tensor4D; // (1, M, K, N)
+  const filter = tf.reshape(tf.transpose(b, [1, 0, 2]), [1, K, N, P]) as tf.Tensor4D; // (1, K, N, P)
+  const out = tf.depthwiseConv2d(input, filter, 1, 'valid'); // (1, M, 1, N·P)
+  return tf.transpose(tf.reshape(out, [M, N, P]), [1, 0, 2]); // (N, M, P)
+}
+
+// customGrad's typing takes (...inputs: (Tensor | GradSaveFunc)[]); the `as never` casts name ours.
+const matMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: product(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      return [product(dy, swap(sb)), product(swap(sa), dy)];
+    },
+  };
+}) as never) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/**
+ * Mean cross-entropy (nats) of logits (N, V) against target ids, with its gradient written out:
+ * (softmax(logits) − onehot(targets)) / N. (Autodiff through logSumExp's max builds an (N, V)
+ * broadcast comparison that wasm runs very slowly.)
+ */
+export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const [N, V] = logits.shape;
+  const f = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    const logZ = tf.logSumExp(x, 1); // (N)
+    save([x, logZ]);
+    const onehot = tf.oneHot(targets, V, 1, 0, 'float32');
+    return {
+      value: tf.mean(tf.sub(logZ, tf.sum(tf.mul(x, onehot), 1))) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sz] = saved;
+        const p = tf.exp(tf.sub(sx, tf.reshape(sz, [N, 1])));
+        return tf.mul(tf.sub(p, tf.oneHot(targets, V, 1, 0, 'float32')), tf.div(dy, N));
+      },
+    };
+  }) as never) as (x: tf.Tensor2D) => tf.Scalar;
+  return f(logits);
+}
+
+export const TRAINING_OPS: BlockOps = {
+  matMul,
+  linear: (x, p) => tf.add(matMul(x, p.w), p.b) as tf.Tensor2D,
+  embed: (wteT, ids) => {
+    const V = wteT.shape[1];
+    const C = wteT.shape[0];
+    const f = tf.customGrad(((w: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([]);
+      return {
+        value: tf.transpose(tf.gather(w, ids, 1)), // (N, C)
+        gradFunc: (dy: tf.Tensor) => tf.transpose(tf.scatterND(tf.expandDims(ids, 1), dy, [V, C])), // (C, V)
+      };
+    }) as never) as (w: tf.Tensor) => tf.Tensor;
+    return f(wteT) as tf.Tensor2D;
+  },
+};
