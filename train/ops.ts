@@ -76,6 +76,9 @@ const matMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc
   };
 }) as never) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
+/** One-hot rows as float32. (tfjs-backend-wasm's OneHot with dtype 'float32' returns zeros, so cast.) */
+const oneHot = (ids: tf.Tensor1D, depth: number) => tf.cast(tf.oneHot(ids, depth), 'float32');
+
 /**
  * Mean cross-entropy (nats) of logits (N, V) against target ids, with its gradient written out:
  * (softmax(logits) − onehot(targets)) / N. (Autodiff through logSumExp's max builds an (N, V)
@@ -86,13 +89,13 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scal
   const f = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
     const logZ = tf.logSumExp(x, 1); // (N)
     save([x, logZ]);
-    const onehot = tf.oneHot(targets, V, 1, 0, 'float32');
+    const onehot = oneHot(targets, V);
     return {
       value: tf.mean(tf.sub(logZ, tf.sum(tf.mul(x, onehot), 1))) as tf.Scalar,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sz] = saved;
         const p = tf.exp(tf.sub(sx, tf.reshape(sz, [N, 1])));
-        return tf.mul(tf.sub(p, tf.oneHot(targets, V, 1, 0, 'float32')), tf.div(dy, N));
+        return tf.mul(tf.sub(p, oneHot(targets, V)), tf.div(dy, N));
       },
     };
   }) as never) as (x: tf.Tensor2D) => tf.Scalar;
