@@ -6,6 +6,8 @@
  *   tokenclock generate --model DIR|URL --prompt STR --steps N [--temperature T] [--top-k K]
  *                       [--top-p P] [--seed S] [--json]
  *   tokenclock bench    [--quick] [--out FILE]
+ *   tokenclock train    --corpus FILE... --out DIR [--layers L] [--heads H] [--embd C] [--ctx T]
+ *                       [--vocab V] [--steps N] [--seed S] [--batch B] [--lr R]
  *
  * Bad arguments and bad model folders print one line on stderr and exit non-zero; never a stack
  * trace (set TOKENCLOCK_DEBUG=1 to see one).
@@ -26,7 +28,8 @@ const USAGE = `usage: tokenclock <command> [options]
   tokenize --model DIR|URL --text STR [--json]
   logits   --model DIR|URL --ids 1,2,3 [--json]
   generate --model DIR|URL --prompt STR --steps N [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json]
-  bench    [--quick] [--out FILE]`;
+  bench    [--quick] [--out FILE]
+  train    --corpus FILE... --out DIR [--layers 4] [--heads 4] [--embd 256] [--ctx 256] [--vocab 4096] [--steps 1000] [--seed 1] [--batch 8] [--lr 0.002]`;
 
 const COMMANDS: Record<string, ParseArgsConfig['options']> = {
   tokenize: { model: { type: 'string' }, text: { type: 'string' }, json: { type: 'boolean' } },
@@ -42,6 +45,20 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
     json: { type: 'boolean' },
   },
   bench: { quick: { type: 'boolean' }, out: { type: 'string' }, json: { type: 'boolean' } },
+  train: {
+    corpus: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    layers: { type: 'string' },
+    heads: { type: 'string' },
+    embd: { type: 'string' },
+    ctx: { type: 'string' },
+    vocab: { type: 'string' },
+    steps: { type: 'string' },
+    seed: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    json: { type: 'boolean' },
+  },
 };
 
 function parse(command: string, argv: string[]) {
@@ -145,7 +162,34 @@ async function bench(v: Record<string, unknown>) {
   await runBench({ quick: !!v.quick, out: typeof v.out === 'string' ? v.out : undefined });
 }
 
-const HANDLERS: Record<string, (v: Record<string, unknown>) => Promise<void>> = { tokenize, logits, generate, bench };
+async function train(v: Record<string, unknown>) {
+  const corpus = v.corpus as string[] | undefined;
+  if (!corpus?.length) throw new UsageError('train: --corpus FILE is required (repeat it for more files)');
+  const outDir = required(v, 'out', 'train');
+  const { TEACHER_DEFAULTS: d, trainOnCorpus } = await import('../train/teacher.ts');
+  const whole = (name: string, fallback: number, min = 1) => num(v, name, fallback, (n) => Number.isInteger(n) && n >= min, `a whole number ≥ ${min}`);
+  const opts = {
+    corpus,
+    out: outDir,
+    layers: whole('layers', d.layers),
+    heads: whole('heads', d.heads),
+    embd: whole('embd', d.embd),
+    ctx: whole('ctx', d.ctx, 8),
+    vocab: whole('vocab', d.vocab, 258),
+    steps: whole('steps', d.steps),
+    seed: whole('seed', d.seed, 0),
+    batch: whole('batch', d.batch),
+    lr: num(v, 'lr', d.lr, (n) => n > 0 && n < 1, 'a number between 0 and 1'),
+    quiet: !!v.json,
+  };
+  if (opts.embd % opts.heads !== 0) throw new UsageError(`--embd (${opts.embd}) must be divisible by --heads (${opts.heads})`);
+  await initBackend('wasm');
+  const r = await trainOnCorpus(opts);
+  if (v.json) out(JSON.stringify({ out: outDir, ...r }));
+  else out(`wrote ${outDir}: validation ${r.valLoss.toFixed(3)} nats/token, ${r.bitsPerByte.toFixed(3)} bits/byte`);
+}
+
+const HANDLERS: Record<string, (v: Record<string, unknown>) => Promise<void>> = { tokenize, logits, generate, bench, train };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

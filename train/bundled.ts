@@ -12,6 +12,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../model/backend.ts';
+import { BUNDLED_MODEL } from '../model/bundled-model.ts';
 import { makeConfig } from '../model/config.ts';
 import { Tokenizer } from '../model/tokenizer.ts';
 import { trainBPE } from './bpe.ts';
@@ -19,14 +20,12 @@ import { buildCorpus } from './corpus.ts';
 import { exportModel, loadCheckpoint, runTraining } from './run.ts';
 import { DEFAULT_TRAIN, type TrainConfig } from './trainer.ts';
 
-/** The site's default model; the one place its name is written (site/config.ts imports it). */
-export const BUNDLED_MODEL = 'gutenberg-4m';
 
 export const BUNDLED_CONFIG = makeConfig({ n_layer: 4, n_head: 4, n_embd: 256, n_positions: 256, vocab_size: 4096 });
 
 export const BUNDLED_TRAIN: TrainConfig = {
   ...DEFAULT_TRAIN,
-  steps: 3000,
+  steps: 900,
   batch: 8,
   ctx: 256,
   lr: 2e-3,
@@ -69,7 +68,7 @@ async function main() {
   const data = await prepareData();
   const train = { ...BUNDLED_TRAIN, ...(values.steps ? { steps: Number(values.steps) } : {}) };
   if (values.export) {
-    const { writeBundledCard } = await import('./model-card.ts' as string) as typeof import('./model-card.ts');
+    const { writeBundledCard } = await import('./model-card.ts');
     const t = await loadCheckpoint(join(RUN_DIR, 'checkpoint'), train);
     const bytes = await exportModel(t, MODEL_DIR, data.files, 'F16');
     await writeFile(join(MODEL_DIR, 'train-log.json'), await readFile(join(RUN_DIR, 'train-log.json'), 'utf8'));

@@ -91,3 +91,36 @@ for (const [args, message, code] of bad) {
     if (code === 1 || args.length) assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 }
+
+test('train writes a model folder from a teacher\'s own text that the engine loads and runs', async () => {
+  const { writeFile } = await import('node:fs/promises');
+  const corpus = join(dir, 'story.txt');
+  await writeFile(corpus, 'The cat sat on the mat. The dog sat on the log.\n\nA bird sang in the tree, and the cat looked up.\n\n'.repeat(40) + '小猫坐在垫子上。\n\nThe end.');
+  const out = join(dir, 'taught');
+  const r = await run('train', '--corpus', corpus, '--out', out, '--layers', '1', '--heads', '2', '--embd', '16', '--ctx', '16', '--vocab', '300', '--steps', '12', '--batch', '2', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { bitsPerByte: number };
+  assert.ok(res.bitsPerByte > 0);
+  const g = await run('generate', '--model', out, '--prompt', 'The cat', '--steps', '5', '--json');
+  assert.equal(g.code, 0, g.stderr);
+  assert.equal(g.stdout.trim().split('\n').length, 5);
+});
+
+const badTrain: [string[], RegExp][] = [
+  [['--corpus', '/no/such/file.txt'], /corpus file \/no\/such\/file\.txt does not exist/],
+  [['--corpus', 'EMPTY'], /the corpus is empty/],
+  [['--corpus', 'STORY', '--embd', '30', '--heads', '4'], /--embd \(30\) must be divisible by --heads \(4\)/],
+  [['--corpus', 'STORY', '--vocab', '100000', '--steps', '1'], /the corpus supports only \d+ merges; choose vocab_size ≤ \d+/],
+];
+for (const [args, message] of badTrain) {
+  test(`train refuses bad input with one clear line: ${args.join(' ')}`, async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'empty.txt'), '');
+    await writeFile(join(dir, 'story2.txt'), 'Once upon a time there was a small red hen.\n\n'.repeat(20));
+    const mapped = args.map((a) => (a === 'EMPTY' ? join(dir, 'empty.txt') : a === 'STORY' ? join(dir, 'story2.txt') : a));
+    const r = await run('train', ...mapped, '--out', join(dir, 'never'));
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+}
