@@ -97,7 +97,7 @@ test('train writes a model folder from a teacher\'s own text that the engine loa
   const corpus = join(dir, 'story.txt');
   await writeFile(corpus, 'The cat sat on the mat. The dog sat on the log.\n\nA bird sang in the tree, and the cat looked up.\n\n'.repeat(40) + '小猫坐在垫子上。\n\nThe end.');
   const out = join(dir, 'taught');
-  const r = await run('train', '--corpus', corpus, '--out', out, '--layers', '1', '--heads', '2', '--embd', '16', '--ctx', '16', '--vocab', '300', '--steps', '12', '--batch', '2', '--json');
+  const r = await run('train', '--corpus', corpus, '--out', out, '--layers', '1', '--heads', '2', '--embd', '16', '--ctx', '16', '--vocab', '280', '--steps', '12', '--batch', '2', '--json');
   assert.equal(r.code, 0, r.stderr);
   const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { bitsPerByte: number };
   assert.ok(res.bitsPerByte > 0);
