@@ -89,3 +89,39 @@ test('resuming from a checkpoint continues bit for bit like an uninterrupted run
   for (const [name, p] of fullParams) assert.deepEqual(got.get(name)!.data, p.data, name);
   resumed.dispose();
 });
+
+test('hand-written gradients (TRAINING_OPS, closed-form cross-entropy) equal tfjs autodiff', async () => {
+  // tfjs's own gradients need gather's UnsortedSegmentSum, which only the cpu backend has.
+  await initBackend('cpu');
+  try {
+    const { registerGradients, TRAINING_OPS } = await import('../../train/ops.ts');
+    const { forwardBatch, INFERENCE_OPS, namedWeights, uploadWeights } = await import('../../model/gpt2.ts');
+    const { randomParams } = await import('../../train/random-checkpoint.ts');
+    await registerGradients();
+    const cfg = makeConfig({ n_layer: 2, n_head: 2, n_embd: 16, n_positions: 8, vocab_size: 40 });
+    const w = uploadWeights(cfg, randomParams(cfg, 3), { trainable: true });
+    const x = tf.tensor2d([[1, 5, 9, 2, 2, 7], [3, 3, 0, 39, 12, 4]], [2, 6], 'int32');
+    const y = tf.tensor1d([5, 9, 2, 2, 7, 1, 3, 0, 39, 12, 4, 8], 'int32');
+    const autodiff = tf.variableGrads(() => {
+      const logits = forwardBatch(cfg, w, x, INFERENCE_OPS);
+      const picked = tf.sum(tf.mul(logits, tf.cast(tf.oneHot(y, cfg.vocab_size), 'float32')), 1);
+      return tf.mean(tf.sub(tf.logSumExp(logits, 1), picked)) as tf.Scalar;
+    });
+    const ours = tf.variableGrads(() => crossEntropy(forwardBatch(cfg, w, x, TRAINING_OPS), y));
+    assert.ok(Math.abs(autodiff.value.dataSync()[0] - ours.value.dataSync()[0]) < 1e-5);
+    for (const [name, v] of namedWeights(w)) {
+      const a = autodiff.grads[(v as tf.Variable).name].dataSync();
+      const b = ours.grads[(v as tf.Variable).name].dataSync();
+      let diff = 0;
+      let scale = 0;
+      for (let i = 0; i < a.length; i++) {
+        diff = Math.max(diff, Math.abs(a[i] - b[i]));
+        scale = Math.max(scale, Math.abs(a[i]));
+      }
+      assert.ok(scale > 0, `${name}: zero gradient`);
+      assert.ok(diff <= 1e-4 * scale + 1e-7, `${name}: max |Δ| ${diff} (scale ${scale})`);
+    }
+  } finally {
+    await initBackend('wasm');
+  }
+});
