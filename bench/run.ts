@@ -5,7 +5,9 @@
  */
 import { runBrowserBench } from './browser.ts';
 import { runBench } from './engine.ts';
+import { runTrainerBench } from './trainer.ts';
 
 const quick = process.argv.includes('--quick');
 await runBench({ quick });
+await runTrainerBench({ quick });
 if (!process.argv.includes('--node-only')) await runBrowserBench({ quick });
