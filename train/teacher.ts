@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CheckpointError, makeConfig, parseConfig } from '../model/config.ts';
+import type { CheckpointError} from '../model/config.ts';
+import { makeConfig, parseConfig } from '../model/config.ts';
 import { Tokenizer } from '../model/tokenizer.ts';
 import { trainBPE } from './bpe.ts';
 import { exportModel, runTraining } from './run.ts';
