@@ -47,11 +47,9 @@ export async function saveCheckpoint(dir: string, t: Trainer): Promise<void> {
     Object.fromEntries([...m].map(([k, p]) => [k, { dtype: 'F32' as const, shape: p.shape, data: p.data }]));
   await writeFile(join(tmp, 'model.safetensors'), writeSafetensors(f32(params)));
   const { m, v } = await t.moments();
-  const shapes = new Map([...params].map(([k, p]) => [k, p.shape]));
   const moments: Record<string, { dtype: 'F32'; shape: number[]; data: Float32Array }> = {};
   for (const [k, data] of m) moments[`m.${k}`] = { dtype: 'F32', shape: [data.length], data };
   for (const [k, data] of v) moments[`v.${k}`] = { dtype: 'F32', shape: [data.length], data };
-  void shapes;
   await writeFile(join(tmp, 'optimizer.safetensors'), writeSafetensors(moments));
   const saved: Saved = { config: t.config, train: t.train, state: t.state };
   await writeFile(join(tmp, 'state.json'), JSON.stringify(saved));
