@@ -397,6 +397,11 @@ async function forwardOnce(
   const T = ids.length;
   const P = cache.length;
   if (T === 0) throw new RangeError('forward needs at least one token');
+  for (const id of ids) {
+    if (!Number.isInteger(id) || id < 0 || id >= config.vocab_size) {
+      throw new RangeError(`token id ${id} is outside the vocabulary (0..${config.vocab_size - 1})`);
+    }
+  }
   if (P + T > config.n_positions) {
     throw new RangeError(`context of ${P + T} positions exceeds n_positions = ${config.n_positions}`);
   }

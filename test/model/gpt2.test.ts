@@ -297,3 +297,20 @@ test('forwardBatch (the training forward) gives every position of every sequence
   });
   model.dispose();
 });
+
+test('forward refuses token ids outside the vocabulary and leaves the cache as it was', async () => {
+  const folder = join(dir, 'badids');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 31 });
+  const model = await Model.load(folder);
+  const cache = new KVCache(config.n_layer);
+  const ok = await forward(config, model.weights, [1, 2], cache);
+  ok.logits.dispose();
+  const before = tf.memory().numTensors;
+  await assert.rejects(forward(config, model.weights, [config.vocab_size], cache), /token id 300 is outside the vocabulary \(0\.\.299\)/);
+  await assert.rejects(forward(config, model.weights, [1.5], cache), /outside the vocabulary/);
+  await assert.rejects(forward(config, model.weights, [], cache), /at least one token/);
+  assert.equal(cache.length, 2);
+  assert.equal(tf.memory().numTensors, before);
+  cache.clear();
+  model.dispose();
+});
