@@ -81,6 +81,19 @@ describe('the clock on the landing page', () => {
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned), false);
   });
 
+  it('an empty prompt starts from <|endoftext|>, and a prompt longer than the context still ticks', async () => {
+    const tickAfter = async () => {
+      await page.evaluate(() => (document.getElementById('status')!.textContent = ''));
+      await page.getByRole('button', { name: 'Next token' }).click();
+      await page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').startsWith('Tick 0 '));
+      return (await page.locator('#status').textContent()) ?? '';
+    };
+    await page.getByLabel('Prompt').fill('');
+    assert.match(await tickAfter(), /KV cache 1 positions/);
+    await page.getByLabel('Prompt').fill('tick tock '.repeat(400) + '\u0007\u0000 control characters');
+    assert.match(await tickAfter(), /context full: dropped \d+ tokens, kept \d+/);
+  });
+
   it('has no console errors and no axe violations after ticking', async () => {
     assert.deepEqual(errors, []);
     const violations = await checkAxe(page);
