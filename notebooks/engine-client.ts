@@ -1,7 +1,15 @@
 /**
  * The page's handle on the engine worker: typed request → promise of the reply.
  */
-import type { Envelope, Reply, Request, ResponseMap } from './engine-protocol.ts';
+import { CANCELLED, type Envelope, type Reply, type Request, type ResponseMap } from './engine-protocol.ts';
+
+/** A request the worker dropped because `cancel` came first. */
+export class CancelledError extends Error {
+  constructor() {
+    super(CANCELLED);
+    this.name = 'CancelledError';
+  }
+}
 
 export class EngineClient {
   private next = 1;
@@ -14,7 +22,7 @@ export class EngineClient {
       if (!w) return;
       this.waiting.delete(r.id);
       if (r.ok) w.resolve(r.value);
-      else w.reject(new Error(r.error));
+      else w.reject(r.cancelled ? new CancelledError() : new Error(r.error));
     };
     worker.onerror = (ev) => {
       const err = new Error(`the engine worker failed: ${ev.message || 'unknown error'}`);
@@ -35,6 +43,11 @@ export class EngineClient {
       const env: Envelope = { id, request };
       this.worker.postMessage(env);
     });
+  }
+
+  /** Drop every tick still queued in the worker (they reject with CancelledError); the running one finishes. */
+  cancel(): Promise<ResponseMap['cancel']> {
+    return this.request({ type: 'cancel' });
   }
 
   terminate(): void {

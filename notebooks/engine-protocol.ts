@@ -4,6 +4,7 @@
  */
 import type { BackendName, BackendReport } from '../model/backend.ts';
 import type { GPT2Config } from '../model/config.ts';
+import type { TraceOptions } from '../model/gpt2.ts';
 import type { SamplingParams } from '../model/sampler.ts';
 
 export interface ModelInfo {
@@ -22,6 +23,66 @@ export interface Candidate {
   prob: number; // in the final filtered distribution (0 when filtered out)
 }
 
+/** A token as the token strip shows it: text, id and raw bytes. */
+export interface TokenInfo {
+  id: number;
+  text: string; // decoded text; bytes of an incomplete character written as <0xE4>
+  bytes: number[]; // the token's raw bytes
+  complete: boolean; // false when the bytes are not a whole UTF-8 character on their own
+}
+
+/** One of the most likely next tokens, at one tick, under one set of sampling settings. */
+export interface DrawCandidate {
+  id: number;
+  text: string; // token piece, partial UTF-8 written as <0xHH>
+  logit: number; // raw logit z_i from the model
+  prob: number; // softmax(z / T)_i: after temperature, before top-k and top-p
+  kept: boolean; // survives top-k and top-p
+  rank: number; // position by logit, 0 = most likely
+}
+
+/**
+ * From logits to a token, with every number a page shows about it: the candidates, the filters'
+ * cut-offs, the softmax's normaliser and the seeded draw. Made by a tick and by a resample.
+ */
+export interface DrawSummary {
+  index: number; // the tick this draw belongs to
+  sampling: SamplingParams; // settings used
+  seed: number; // seed used (the draw is tickDraw(seed, index))
+  id: number; // the chosen token
+  rank: number; // its rank by logit
+  prob: number; // its probability in the final (filtered, renormalised) distribution
+  draw: number | null; // u ∈ [0, 1) used; null when greedy (T = 0)
+  chosen: DrawCandidate; // the chosen token (it may lie outside `candidates`)
+  candidates: DrawCandidate[]; // the most likely tokens, best first
+  vocabSize: number; // V: the sum in the softmax runs over all of it
+  keptTopK: number; // tokens left after top-k
+  keptTopP: number; // tokens left after top-p (≤ keptTopK)
+  keptMass: number; // Σ softmax(z/T) over the kept tokens: the renormaliser
+  logSumExp: number | null; // log Σ_j exp(z_j / T) over the whole vocabulary (float64); null when greedy
+}
+
+/** Attention weights of one layer for the positions a tick fed: (H, T, start + T) row-major. */
+export interface AttentionRows {
+  layer: number;
+  shape: [number, number, number]; // [heads, new positions, keys]
+  data: Float32Array;
+}
+
+/** The logit lens at one layer: the model's top guesses at each fed position after that layer. */
+export interface LensRows {
+  layer: number;
+  positions: Candidate[][]; // per fed position, best first; prob is the lens softmax
+}
+
+/** The internals a chart needs, for the positions one tick fed. */
+export interface TickTrace {
+  start: number; // position of the first fed token
+  tokens: number[]; // the fed token ids
+  attention: AttentionRows[]; // when asked for (trace.attention)
+  lens: LensRows[]; // when asked for (trace.lens)
+}
+
 /** A tick, trimmed to what crosses the worker boundary cheaply. */
 export interface TickSummary {
   index: number;
@@ -36,24 +97,45 @@ export interface TickSummary {
   top: Candidate[]; // most likely first
   ms: { forward: number; sample: number; total: number };
   flops: number;
+  fed: number; // tokens run through the model this tick
+  position: number; // position of the first fed token
   cacheLength: number;
   cacheBytes: number;
   window: { dropped: number; kept: number } | null;
-  weightsChecksum: string;
+  weightsChecksum: string; // of the weights, as taken at load
+  weightsVerified?: string; // the weights read back from the backend after this tick and checksummed again (when asked)
+  sample: DrawSummary; // the draw in full, for probability bars and equations
+  trace?: TickTrace; // when asked for
 }
 
 export type Request =
   | { type: 'load'; url: string; backend?: BackendName; wasmPath?: string }
-  | { type: 'start'; prompt: string; seed: number; sampling: SamplingParams }
-  | { type: 'tick' }
+  | { type: 'start'; prompt: string; seed: number; sampling: SamplingParams; maxPromptTokens?: number }
+  | {
+      type: 'tick';
+      trace?: TraceOptions; // internals to return (attention rows and logit lens are sent back)
+      sampling?: SamplingParams; // settings for this tick and the next ones
+      seed?: number; // seed for this tick and the next ones
+      verifyWeights?: boolean; // re-read the weights from the backend and checksum them after the tick
+      candidates?: number; // how many of the most likely tokens to describe (default 20)
+    }
+  | { type: 'resample'; index: number; sampling: SamplingParams; seed: number; candidates?: number }
+  | { type: 'tokenize'; text: string }
+  | { type: 'cancel' }
   | { type: 'verifyChecksum' };
 
 export interface ResponseMap {
   load: ModelInfo;
-  start: { promptTokens: Candidate[] };
+  start: { promptTokens: Candidate[]; tokens: TokenInfo[] };
   tick: TickSummary;
+  resample: DrawSummary;
+  tokenize: { tokens: TokenInfo[] };
+  cancel: { cancelled: number }; // requests dropped from the queue
   verifyChecksum: { checksum: string };
 }
 
 export type Envelope = { id: number; request: Request };
-export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string; cancelled?: boolean };
+
+/** The error message of a request dropped by `cancel` before it started. */
+export const CANCELLED = 'cancelled before it started';

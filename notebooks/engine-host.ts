@@ -1,0 +1,214 @@
+/**
+ * The engine behind the worker: owns the model, the session, the recent tick records and every
+ * tensor, and answers one request at a time. The worker (engine-worker.ts) only passes messages;
+ * tests drive this class directly in Node with a real model.
+ *
+ * A failed request leaves the previous model and session in place.
+ */
+import { initBackend } from '../model/backend.ts';
+import type { Trace } from '../model/gpt2.ts';
+import { Model } from '../model/model.ts';
+import { toSeed } from '../model/prng.ts';
+import { stageProbs, type Sample, type SamplingParams } from '../model/sampler.ts';
+import { Session, type TickRecord } from '../model/tick.ts';
+import type { Tokenizer } from '../model/tokenizer.ts';
+import type {
+  AttentionRows, DrawCandidate, DrawSummary, LensRows, ModelInfo, Request, ResponseMap, TickSummary, TickTrace, TokenInfo,
+} from './engine-protocol.ts';
+
+/** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
+export const KEEP_TICKS = 64;
+
+/** What a past tick keeps so it can be re-drawn without a forward pass. */
+type Kept = Pick<TickRecord, 'index' | 'seed' | 'logits'> & { dist: Pick<TickRecord['dist'], 'order'> };
+
+/** log Σ_j exp(z_j / T) over all of `logits`, in float64, shifted by the largest logit so it never overflows. */
+export function logSumExp(logits: ArrayLike<number>, temperature: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp((logits[i] - max) / temperature);
+  return max / temperature + Math.log(sum);
+}
+
+/**
+ * Describe a draw: the `n` most likely tokens with their logits and probabilities after
+ * temperature, which survive the filters, the renormaliser and the softmax's normaliser.
+ */
+export function describeDraw(
+  index: number, seed: number, sampling: SamplingParams, logits: Float32Array, s: Sample, tokenizer: Tokenizer, n = 20,
+): DrawSummary {
+  const { dist } = s;
+  const greedy = sampling.temperature === 0;
+  const cand = (rank: number): DrawCandidate => {
+    const id = dist.order[rank];
+    return { id, text: tokenizer.tokenPiece(id).text, logit: logits[id], prob: dist.probs[rank], kept: rank < dist.keptTopP, rank };
+  };
+  const candidates = Array.from({ length: Math.min(n, dist.order.length) }, (_, r) => cand(r));
+  let keptMass = 0;
+  for (let r = 0; r < dist.keptTopP; r++) keptMass += dist.probs[r];
+  return {
+    index,
+    sampling: { ...sampling },
+    seed,
+    id: s.id,
+    rank: s.rank,
+    prob: s.prob,
+    draw: s.draw,
+    chosen: cand(s.rank),
+    candidates,
+    vocabSize: logits.length,
+    keptTopK: dist.keptTopK,
+    keptTopP: dist.keptTopP,
+    keptMass,
+    logSumExp: greedy ? null : logSumExp(logits, sampling.temperature),
+  };
+}
+
+/** The attention rows and logit lens of a trace, as plain arrays for the page. */
+export function traceForPage(trace: Trace, tokenizer: Tokenizer): TickTrace {
+  const attention: AttentionRows[] = [];
+  const lens: LensRows[] = [];
+  for (const lt of trace.layers) {
+    if (lt.attention) {
+      const [h, t, k] = lt.attention.shape;
+      attention.push({ layer: lt.layer, shape: [h, t, k], data: lt.attention.data });
+    }
+    if (lt.lens) {
+      lens.push({
+        layer: lt.layer,
+        positions: lt.lens.ids.map((ids, p) =>
+          Array.from(ids, (id, r) => ({ id, text: tokenizer.tokenPiece(id).text, prob: lt.lens!.probs[p][r] }))),
+      });
+    }
+  }
+  return { start: trace.start, tokens: trace.tokens, attention, lens };
+}
+
+function tokenInfo(tokenizer: Tokenizer, id: number): TokenInfo {
+  const p = tokenizer.tokenPiece(id);
+  return { id, text: p.text, bytes: [...p.bytes], complete: p.complete };
+}
+
+/** One model, one session, the last KEEP_TICKS ticks. */
+export class EngineHost {
+  model: Model | null = null;
+  session: Session | null = null;
+  private kept = new Map<number, Kept>();
+
+  private needModel(): Model {
+    if (!this.model) throw new Error('no model is loaded yet');
+    return this.model;
+  }
+
+  private needSession(): Session {
+    if (!this.session) throw new Error('no session: send a prompt first');
+    return this.session;
+  }
+
+  /** Answer one request. */
+  async handle<K extends Request['type']>(req: Extract<Request, { type: K }>): Promise<ResponseMap[K]> {
+    return (await this.dispatch(req)) as ResponseMap[K];
+  }
+
+  private async dispatch(req: Request): Promise<ResponseMap[Request['type']]> {
+    switch (req.type) {
+      case 'load': {
+        const backend = await initBackend(req.backend ?? 'wasm', { wasmPath: req.wasmPath });
+        const next = await Model.load(req.url);
+        this.session?.dispose();
+        this.session = null;
+        this.kept.clear();
+        this.model?.dispose();
+        this.model = next;
+        const info: ModelInfo = {
+          url: req.url,
+          config: next.config,
+          params: next.info.params,
+          dtype: next.info.dtype,
+          fileBytes: next.info.fileBytes,
+          checksum: next.checksum,
+          backend,
+        };
+        return info;
+      }
+      case 'start': {
+        const m = this.needModel();
+        const fresh = new Session(m, { prompt: req.prompt, seed: req.seed, sampling: req.sampling });
+        if (req.maxPromptTokens !== undefined && fresh.promptLength > req.maxPromptTokens) {
+          fresh.dispose();
+          throw new RangeError(`the prompt is ${fresh.promptLength} tokens; this model reads at most ${req.maxPromptTokens}`);
+        }
+        this.session?.dispose();
+        this.session = fresh;
+        this.kept.clear();
+        return {
+          promptTokens: fresh.ids.map((id) => ({ id, text: m.tokenizer.tokenPiece(id).text, prob: 0 })),
+          tokens: fresh.ids.map((id) => tokenInfo(m.tokenizer, id)),
+        };
+      }
+      case 'tick': {
+        const m = this.needModel();
+        const session = this.needSession();
+        if (req.sampling) session.setSampling(req.sampling);
+        if (req.seed !== undefined) session.seed = toSeed(req.seed);
+        const rec = await session.tick({ trace: req.trace });
+        this.keep(rec);
+        const weightsVerified = req.verifyWeights ? await m.verifyChecksum() : undefined;
+        return this.summary(rec, m, req.candidates ?? 20, weightsVerified);
+      }
+      case 'resample': {
+        const m = this.needModel();
+        const rec = this.kept.get(req.index);
+        if (!rec) throw new RangeError(`tick ${req.index} is not kept any more (the last ${KEEP_TICKS} ticks are)`);
+        const s = Session.resample(rec as TickRecord, req.sampling, req.seed);
+        return describeDraw(rec.index, req.seed, req.sampling, rec.logits, s, m.tokenizer, req.candidates ?? 20);
+      }
+      case 'tokenize': {
+        const m = this.needModel();
+        return { tokens: m.tokenizer.encode(req.text).map((id) => tokenInfo(m.tokenizer, id)) };
+      }
+      case 'cancel':
+        return { cancelled: 0 }; // the worker drops queued ticks before they reach the host
+      case 'verifyChecksum':
+        return { checksum: await this.needModel().verifyChecksum() };
+    }
+  }
+
+  private keep(rec: TickRecord): void {
+    this.kept.set(rec.index, { index: rec.index, seed: rec.seed, logits: rec.logits, dist: { order: rec.dist.order } });
+    for (const i of this.kept.keys()) {
+      if (this.kept.size <= KEEP_TICKS) break;
+      this.kept.delete(i); // Map keeps insertion order: the oldest go first
+    }
+  }
+
+  private summary(rec: TickRecord, m: Model, n: number, weightsVerified: string | undefined): TickSummary {
+    const probs = stageProbs(rec.dist, 'topP');
+    const top = Array.from(rec.dist.order.slice(0, 10), (id, r) => ({ id, text: m.tokenizer.tokenPiece(id).text, prob: probs[r] ?? 0 }));
+    const s: Sample = { id: rec.id, rank: rec.rank, prob: rec.prob, draw: rec.draw, dist: rec.dist };
+    return {
+      index: rec.index,
+      kind: rec.kind,
+      id: rec.id,
+      piece: { text: rec.piece.text, bytes: [...rec.piece.bytes], complete: rec.piece.complete },
+      text: rec.text,
+      pendingBytes: [...rec.pendingBytes],
+      prob: rec.prob,
+      rank: rec.rank,
+      draw: rec.draw,
+      top,
+      ms: rec.ms,
+      flops: rec.flops,
+      fed: rec.fed.length,
+      position: rec.position,
+      cacheLength: rec.cacheLength,
+      cacheBytes: rec.cacheBytes,
+      window: rec.window,
+      weightsChecksum: rec.weightsChecksum,
+      ...(weightsVerified === undefined ? {} : { weightsVerified }),
+      sample: describeDraw(rec.index, rec.seed, rec.sampling, rec.logits, s, m.tokenizer, n),
+      ...(rec.trace ? { trace: traceForPage(rec.trace, m.tokenizer) } : {}),
+    };
+  }
+}

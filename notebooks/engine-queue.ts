@@ -1,0 +1,46 @@
+/**
+ * One request at a time, in order, in front of an EngineHost. `cancel` jumps the queue: it drops
+ * the ticks still waiting (each is answered "cancelled"); the one running finishes, so the
+ * session stays consistent. That is how Pause stops Play at once.
+ */
+import type { EngineHost } from './engine-host.ts';
+import { CANCELLED, type Envelope, type Reply } from './engine-protocol.ts';
+
+export class EngineQueue {
+  private queue: Envelope[] = [];
+  private running = false;
+
+  constructor(
+    private readonly host: EngineHost,
+    private readonly reply: (r: Reply) => void, // where answers go (the worker's postMessage)
+  ) {}
+
+  /** Take one request. */
+  push(env: Envelope): void {
+    if (env.request.type === 'cancel') {
+      const dropped = this.queue.filter((e) => e.request.type === 'tick');
+      this.queue = this.queue.filter((e) => e.request.type !== 'tick');
+      for (const d of dropped) this.reply({ id: d.id, ok: false, error: CANCELLED, cancelled: true });
+      this.reply({ id: env.id, ok: true, value: { cancelled: dropped.length } });
+      return;
+    }
+    this.queue.push(env);
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    while (this.queue.length > 0) {
+      const { id, request } = this.queue.shift()!;
+      let reply: Reply;
+      try {
+        reply = { id, ok: true, value: await this.host.handle(request) };
+      } catch (e) {
+        reply = { id, ok: false, error: e instanceof Error ? e.message : String(e) };
+      }
+      this.reply(reply);
+    }
+    this.running = false;
+  }
+}

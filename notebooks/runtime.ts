@@ -1,0 +1,189 @@
+/**
+ * The glue between @observablehq/runtime and the page. The runtime ships no standard library,
+ * so the few pieces the chapters need live here:
+ *
+ * - `observe`  a generator whose values are pushed by a callback (Observable's Generators.observe)
+ * - `input`    an input element as a cell: each valid value it takes, with bad ones refused beside it
+ * - `mount`    an observer that puts a cell's value (a DOM node) into its mount point
+ * - `nearViewport`  resolves when an element comes near the viewport, so cells start work late
+ * - `widthOf`  an element's width as a cell
+ */
+import { Runtime } from '@observablehq/runtime';
+import type { Module, Observer } from '@observablehq/runtime';
+
+export { Runtime };
+export type { Module, Observer, Variable } from '@observablehq/runtime';
+
+/** The mount points of a page, by cell name (`data-cell` attributes). */
+export type Mounts = Record<string, HTMLElement | undefined>;
+
+/** What a chapter module exports. */
+export interface Chapter {
+  define(runtime: Runtime, mounts: Mounts): Module;
+}
+
+/** A generator the runtime pulls from: each call of `next` waits for the next pushed value. */
+export interface Observed<T> {
+  next(): { done: false; value: Promise<T> };
+  return(): { done: true; value: undefined };
+  throw(): { done: true; value: undefined };
+  [Symbol.iterator](): Observed<T>;
+}
+
+/**
+ * A generator of the values `initialize` pushes through `change`. The newest value wins when
+ * several arrive between pulls. `initialize` may return a function run when the cell is
+ * invalidated (remove listeners there).
+ */
+export function observe<T>(initialize: (change: (value: T) => void) => (() => void) | void): Observed<T> {
+  let stale = false;
+  let value: T;
+  let resolve: ((v: T) => void) | null = null;
+  const change = (x: T) => {
+    value = x;
+    if (resolve) {
+      resolve(x);
+      resolve = null;
+    } else stale = true;
+  };
+  const dispose = initialize(change);
+  const gen: Observed<T> = {
+    next() {
+      if (stale) {
+        stale = false;
+        return { done: false, value: Promise.resolve(value) };
+      }
+      return { done: false, value: new Promise<T>((r) => (resolve = r)) };
+    },
+    return() {
+      dispose?.();
+      return { done: true, value: undefined };
+    },
+    throw() {
+      return { done: true, value: undefined };
+    },
+    [Symbol.iterator]() {
+      return gen;
+    },
+  };
+  return gen;
+}
+
+/** Thrown by a parser to refuse a value; the message is shown beside the input. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** Show `message` beside the input (in `#<id>-error`) and mark it invalid, or clear both. */
+export function showInputError(el: HTMLInputElement | HTMLTextAreaElement, message: string | null): void {
+  const slot = el.ownerDocument.getElementById(`${el.id}-error`);
+  if (slot) slot.textContent = message ?? '';
+  if (message) el.setAttribute('aria-invalid', 'true');
+  else el.removeAttribute('aria-invalid');
+}
+
+/**
+ * An input element as a cell. Each 'input' event parses the element; a value the parser accepts
+ * is pushed downstream, one it refuses (InputError) leaves its message beside the input and
+ * pushes nothing, so everything downstream keeps its last good state. Parsers may be async;
+ * only the newest event's result counts.
+ */
+export function input<T>(
+  el: HTMLInputElement | HTMLTextAreaElement,
+  parse: (el: HTMLInputElement | HTMLTextAreaElement) => T | Promise<T>,
+  event = 'input',
+): Observed<T> {
+  return observe<T>((change) => {
+    let latest = 0;
+    const update = async () => {
+      const mine = ++latest;
+      try {
+        const value = await parse(el);
+        if (mine !== latest) return;
+        showInputError(el, null);
+        change(value);
+      } catch (e) {
+        if (mine !== latest) return;
+        if (!(e instanceof InputError)) throw e;
+        showInputError(el, e.message);
+      }
+    };
+    const listener = () => void update();
+    el.addEventListener(event, listener);
+    void update();
+    return () => el.removeEventListener(event, listener);
+  });
+}
+
+/**
+ * An observer that shows a cell in its mount point: a DOM node replaces the mount's content,
+ * an error is written as text. `data-state` says pending / ready / error (tests wait on it).
+ */
+export function mount(el: HTMLElement | undefined): Observer {
+  if (!el) return {};
+  return {
+    _node: el,
+    pending() {
+      el.dataset.state = el.dataset.state === 'ready' ? 'updating' : 'pending';
+      el.setAttribute('aria-busy', 'true');
+    },
+    fulfilled(value) {
+      if (value instanceof el.ownerDocument.defaultView!.Node) el.replaceChildren(value);
+      else if (value !== undefined) el.replaceChildren(String(value));
+      el.dataset.state = 'ready';
+      el.removeAttribute('aria-busy');
+    },
+    rejected(error) {
+      const p = el.ownerDocument.createElement('p');
+      p.className = 'cell-error';
+      p.textContent = `This cell could not be computed: ${error instanceof Error ? error.message : String(error)}`;
+      el.replaceChildren(p);
+      el.dataset.state = 'error';
+      el.removeAttribute('aria-busy');
+    },
+  };
+}
+
+/** An observer for cells whose effect is the point (they must be observed to run). */
+export const run: Observer = {};
+
+/**
+ * Resolves when `el` is within `margin` of the viewport (at once where there is no
+ * IntersectionObserver, as in Node).
+ */
+export function nearViewport(el: Element | undefined, margin = '200px'): Promise<void> {
+  const IO = el?.ownerDocument.defaultView?.IntersectionObserver;
+  if (!el || !IO) return Promise.resolve();
+  return new Promise((resolve) => {
+    const io = new IO((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        io.disconnect();
+        resolve();
+      }
+    }, { rootMargin: margin });
+    io.observe(el);
+  });
+}
+
+/** The content width of `el`, pushed again when it changes (a fixed `fallback` where it cannot be measured). */
+export function widthOf(el: Element | null | undefined, fallback = 640): Observed<number> {
+  return observe<number>((change) => {
+    const RO = el?.ownerDocument.defaultView?.ResizeObserver;
+    if (!el || !RO) {
+      change(fallback);
+      return;
+    }
+    let last = -1;
+    const measure = () => {
+      const w = Math.floor(el.clientWidth) || fallback;
+      if (w !== last) change((last = w));
+    };
+    const ro = new RO(measure);
+    ro.observe(el);
+    measure();
+    return () => ro.disconnect();
+  });
+}
