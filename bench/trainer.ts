@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend } from '../model/backend.ts';
-import { BUNDLED_CONFIG, BUNDLED_TRAIN } from '../train/bundled.ts';
+import { BUNDLED_CONFIG, BUNDLED_TRAIN } from '../train/bundled-config.ts';
 import { Trainer } from '../train/trainer.ts';
 
 export async function runTrainerBench(opts: { quick?: boolean } = {}): Promise<void> {

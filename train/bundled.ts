@@ -12,33 +12,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../model/backend.ts';
-import { BUNDLED_MODEL } from '../model/bundled-model.ts';
-import { makeConfig } from '../model/config.ts';
 import { Tokenizer } from '../model/tokenizer.ts';
 import { trainBPE } from './bpe.ts';
 import { buildCorpus } from './corpus.ts';
 import { exportModel, loadCheckpoint, runTraining } from './run.ts';
-import { DEFAULT_TRAIN, type TrainConfig } from './trainer.ts';
+import { BUNDLED_CONFIG, BUNDLED_TRAIN, MODEL_DIR, RUN_DIR } from './bundled-config.ts';
 
-
-export const BUNDLED_CONFIG = makeConfig({ n_layer: 4, n_head: 4, n_embd: 256, n_positions: 256, vocab_size: 4096 });
-
-export const BUNDLED_TRAIN: TrainConfig = {
-  ...DEFAULT_TRAIN,
-  steps: 900,
-  batch: 8,
-  ctx: 256,
-  lr: 2e-3,
-  minLr: 2e-4,
-  warmup: 100,
-  weightDecay: 0.1,
-  seed: 1234,
-  evalEvery: 100,
-  evalWindows: 0,
-};
-
-export const RUN_DIR = join('train', 'runs', BUNDLED_MODEL);
-export const MODEL_DIR = join('public', 'models', BUNDLED_MODEL);
 
 /** Corpus, tokenizer files and token ids, all derived deterministically from the sources. */
 export async function prepareData() {

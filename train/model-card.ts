@@ -12,7 +12,7 @@ import { Session } from '../model/tick.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import type { Corpus } from './corpus.ts';
 import type { Trainer } from './trainer.ts';
-import { BUNDLED_TRAIN, MODEL_DIR } from './bundled.ts';
+import { BUNDLED_TRAIN, MODEL_DIR } from './bundled-config.ts';
 
 export const SAMPLE_PROMPTS = ['Once upon a time', 'Emma could not help', 'Alice said to the Rabbit,'];
 export const SAMPLE_SETTINGS = { temperature: 0.8, topK: 40, topP: 0.95, seed: 42, steps: 60 };
@@ -131,7 +131,7 @@ ${gen.map((g) => `> **${g.prompt}**${g.text.replace(/\n+/g, ' ')}`).join('\n\n')
 
 ## Limits
 
-A 4-million-parameter model trained for about an hour on 3 MB of 19th-century prose: it
+A ${(countParams(c) / 1e6).toFixed(1)}-million-parameter model trained for ${n(hours, 1)} hours on ${(trainBytes / 1e6).toFixed(1)} MB of 19th-century prose: it
 writes sentences that look like English and like these books, but it has no knowledge of the
 world, repeats itself, and drifts. It is here to be looked inside, not to be believed.
 `;
