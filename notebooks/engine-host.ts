@@ -46,7 +46,11 @@ export function describeDraw(
   };
   const candidates = Array.from({ length: Math.min(n, dist.order.length) }, (_, r) => cand(r));
   let keptMass = 0;
-  for (let r = 0; r < dist.keptTopP; r++) keptMass += dist.probs[r];
+  let before = 0; // kept mass ranked above the chosen token
+  for (let r = 0; r < dist.keptTopP; r++) {
+    if (r === s.rank) before = keptMass;
+    keptMass += dist.probs[r];
+  }
   return {
     index,
     sampling: { ...sampling },
@@ -62,6 +66,7 @@ export function describeDraw(
     keptTopP: dist.keptTopP,
     keptMass,
     logSumExp: greedy ? null : logSumExp(logits, sampling.temperature),
+    chosenInterval: greedy ? null : [before / keptMass, (before + dist.probs[s.rank]) / keptMass],
   };
 }
 
@@ -173,6 +178,11 @@ export class EngineHost {
       case 'verifyChecksum':
         return { checksum: await this.needModel().verifyChecksum() };
     }
+  }
+
+  /** The stored logits of a recent tick (what a resample re-draws from), or undefined when not kept. */
+  tickLogits(index: number): Float32Array | undefined {
+    return this.kept.get(index)?.logits;
   }
 
   private keep(rec: TickRecord): void {

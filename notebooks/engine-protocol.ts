@@ -60,6 +60,7 @@ export interface DrawSummary {
   keptTopP: number; // tokens left after top-p (≤ keptTopK)
   keptMass: number; // Σ softmax(z/T) over the kept tokens: the renormaliser
   logSumExp: number | null; // log Σ_j exp(z_j / T) over the whole vocabulary (float64); null when greedy
+  chosenInterval: [number, number] | null; // the chosen token's stretch [start, end) of the dice; null when greedy
 }
 
 /** Attention weights of one layer for the positions a tick fed: (H, T, start + T) row-major. */

@@ -119,6 +119,26 @@ export function input<T>(
 }
 
 /**
+ * Put `next` into `el` in place of what it shows, keeping what the reader had set there: which
+ * <details> were open, and keyboard focus on an element with the same data-index (or summary).
+ */
+function replaceKeepingState(el: HTMLElement, next: Node): void {
+  const open = [...el.querySelectorAll('details')].map((d) => d.open);
+  const active = el.ownerDocument.activeElement;
+  const focused = active && el.contains(active) ? active : null;
+  const focusIndex = focused?.getAttribute('data-index');
+  const focusSummary = focused?.tagName === 'SUMMARY' ? [...el.querySelectorAll('summary')].indexOf(focused as HTMLElement) : -1;
+  el.replaceChildren(next);
+  el.querySelectorAll('details').forEach((d, i) => {
+    if (open[i]) d.open = true;
+  });
+  let target: Element | null | undefined = null;
+  if (focusIndex != null && /^\d+$/.test(focusIndex)) target = el.querySelector(`[data-index="${focusIndex}"]`);
+  else if (focusSummary >= 0) target = el.querySelectorAll('summary')[focusSummary];
+  (target as HTMLElement | SVGElement | null)?.focus?.();
+}
+
+/**
  * An observer that shows a cell in its mount point: a DOM node replaces the mount's content,
  * an error is written as text. `data-state` says pending / ready / error (tests wait on it).
  */
@@ -131,7 +151,7 @@ export function mount(el: HTMLElement | undefined): Observer {
       el.setAttribute('aria-busy', 'true');
     },
     fulfilled(value) {
-      if (value instanceof el.ownerDocument.defaultView!.Node) el.replaceChildren(value);
+      if (value instanceof el.ownerDocument.defaultView!.Node) replaceKeepingState(el, value);
       else if (value !== undefined) el.replaceChildren(String(value));
       el.dataset.state = 'ready';
       el.removeAttribute('aria-busy');
@@ -150,22 +170,29 @@ export function mount(el: HTMLElement | undefined): Observer {
 /** An observer for cells whose effect is the point (they must be observed to run). */
 export const run: Observer = {};
 
+const near = new WeakMap<Element, Promise<void>>();
+
 /**
- * Resolves when `el` is within `margin` of the viewport (at once where there is no
- * IntersectionObserver, as in Node).
+ * Resolves when `el` has come within `margin` of the viewport (once; at once where there is no
+ * IntersectionObserver, as in Node). Cells await it before they start work.
  */
 export function nearViewport(el: Element | undefined, margin = '200px'): Promise<void> {
   const IO = el?.ownerDocument.defaultView?.IntersectionObserver;
   if (!el || !IO) return Promise.resolve();
-  return new Promise((resolve) => {
-    const io = new IO((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        io.disconnect();
-        resolve();
-      }
-    }, { rootMargin: margin });
-    io.observe(el);
-  });
+  let p = near.get(el);
+  if (!p) {
+    p = new Promise((resolve) => {
+      const io = new IO((entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          io.disconnect();
+          resolve();
+        }
+      }, { rootMargin: margin });
+      io.observe(el);
+    });
+    near.set(el, p);
+  }
+  return p;
 }
 
 /** The content width of `el`, pushed again when it changes (a fixed `fallback` where it cannot be measured). */

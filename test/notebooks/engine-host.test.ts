@@ -37,6 +37,9 @@ describe('EngineHost', () => {
     const mass = s.candidates.slice(0, s.keptTopP).reduce((a, c) => a + c.prob, 0);
     assert.ok(Math.abs(mass - s.keptMass) < 1e-12);
     assert.ok(Math.abs(s.chosen.prob / s.keptMass - s.prob) < 1e-12);
+    const [lo, hi] = s.chosenInterval!;
+    assert.ok(lo <= s.draw! && s.draw! < hi, `u = ${s.draw} lands in the chosen token's stretch [${lo}, ${hi})`);
+    assert.ok(Math.abs(hi - lo - s.prob) < 1e-12);
     assert.equal(t.fed, t.cacheLength);
   });
 
@@ -51,6 +54,7 @@ describe('EngineHost', () => {
     assert.equal(greedy.id, t1.sample.candidates[0].id);
     assert.equal(greedy.draw, null);
     assert.equal(greedy.logSumExp, null);
+    assert.equal(greedy.chosenInterval, null);
     assert.equal(greedy.keptTopP, 1);
     const hot = await e.engine.request({ type: 'resample', index: 1, sampling: { temperature: 2, topK: 5, topP: 1 }, seed: 9 });
     assert.equal(hot.draw, tickDraw(9, 1));

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { makeConfig, type GPT2Config } from '../../model/config.ts';
 import { writeRandomCheckpoint } from '../../train/random-checkpoint.ts';
 import { localEngine } from '../../notebooks/local-engine.ts';
-import type { LoadedEngine } from '../../notebooks/engine.ts';
+import type { Engine } from '../../notebooks/engine.ts';
+import type { ModelInfo } from '../../notebooks/engine-protocol.ts';
 
 export const smallConfig: GPT2Config = makeConfig({ n_layer: 2, n_head: 2, n_embd: 16, n_positions: 32, vocab_size: 300 });
 
 /** Write a random checkpoint to a temporary folder and load it into a local engine (wasm backend). */
-export async function smallEngine(seed = 11): Promise<LoadedEngine & { host: ReturnType<typeof localEngine>['host']; cleanup: () => Promise<void> }> {
+export async function smallEngine(seed = 11): Promise<{ engine: Engine; info: ModelInfo; host: ReturnType<typeof localEngine>['host']; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tokenclock-notebook-'));
   await writeRandomCheckpoint(dir, { config: smallConfig, dtype: 'F32', seed });
   const engine = localEngine();

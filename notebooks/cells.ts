@@ -1,0 +1,187 @@
+/**
+ * Cells every chapter shares: the reader's inputs, the clock (the engine session seen from the
+ * page), the tick timeline and the token strip. A chapter module calls these, then adds its own
+ * cells on top. The graph:
+ *
+ *   prompt ─────────────────────┐
+ *   temperature, topK, topP ─ sampling ─┬─ (settings) ─ clock ─ clockState ─┬─ selected
+ *   seed ───────────────────────────────┘                                   ├─ timeline, tokens
+ *                                                                           └─ status, buttons
+ *
+ * Builtins each page provides: `engine` (an Engine), `model` (a promise of its ModelInfo, loaded
+ * on first use) and `width` (the text column's width).
+ */
+import { TickTimeline, TickTimelineTable, type TimelineTick } from '../components/tick-timeline.ts';
+import { TokenStrip, TokenStripTable, type StripToken } from '../components/token-strip.ts';
+import { formatCount, formatMs } from '../components/format.ts';
+import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
+import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
+import { checkPromptLength, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
+import { chartWithTable, note } from './dom.ts';
+import type { Engine } from './engine.ts';
+import type { ModelInfo, TickSummary } from './engine-protocol.ts';
+import { input, mount, nearViewport, observe, run, type Module, type Mounts, type Observer } from './runtime.ts';
+
+/** How many of the latest ticks the timeline draws (the table alternative has the same rows). */
+export const TIMELINE_ROWS = 40;
+
+/** The controls rendered by site/components/Controls.astro, found by name inside its form. */
+export interface ControlElements {
+  form: HTMLFormElement;
+  prompt: HTMLTextAreaElement;
+  temperature: HTMLInputElement;
+  topK: HTMLInputElement;
+  topP: HTMLInputElement;
+  seed: HTMLInputElement;
+  next: HTMLButtonElement;
+  play: HTMLButtonElement;
+  reset: HTMLButtonElement;
+  status: HTMLElement;
+}
+
+export function controlElements(mounts: Mounts): ControlElements {
+  const form = mounts.controls as HTMLFormElement | undefined;
+  if (!form) throw new Error('this page has no controls (data-cell="controls")');
+  const get = <T extends Element>(selector: string): T => {
+    const el = form.querySelector<T>(selector);
+    if (!el) throw new Error(`the controls have no ${selector}`);
+    return el;
+  };
+  return {
+    form,
+    prompt: get('[name="prompt"]'),
+    temperature: get('[name="temperature"]'),
+    topK: get('[name="top-k"]'),
+    topP: get('[name="top-p"]'),
+    seed: get('[name="seed"]'),
+    next: get('[name="next-token"]'),
+    play: get('[name="play"]'),
+    reset: get('[name="reset"]'),
+    status: get('[data-role="status"]'),
+  };
+}
+
+const numberInput = (parse: (raw: string, badInput: boolean) => number) => (el: HTMLInputElement | HTMLTextAreaElement) =>
+  parse(el.value, 'validity' in el && el.validity.badInput);
+
+/** prompt, temperature, topK, topP, seed: each the latest valid value of its input; sampling: the three settings. */
+export function defineInputs(main: Module, c: ControlElements): void {
+  main.define('prompt', ['engine', 'model'], (engine: Engine, model: ModelInfo) =>
+    input(c.prompt, async (el) => {
+      const text = parsePrompt(el.value);
+      const { tokens } = await engine.request({ type: 'tokenize', text });
+      checkPromptLength(tokens.length, model.config.n_positions);
+      return text;
+    }));
+  main.define('temperature', [], () => input(c.temperature, numberInput(parseTemperature)));
+  main.define('topK', ['model'], (model: ModelInfo) => input(c.topK, numberInput((raw, bad) => parseTopK(raw, model.config.vocab_size, bad))));
+  main.define('topP', [], () => input(c.topP, numberInput(parseTopP)));
+  main.define('seed', [], () => input(c.seed, numberInput(parseSeed)));
+  main.define('sampling', ['temperature', 'topK', 'topP'], (temperature: number, topK: number, topP: number): SamplingParams => ({ temperature, topK, topP }));
+}
+
+/** The state line under the controls. */
+export function describeState(state: ClockState, model: ModelInfo): string {
+  if (state.error) return `The last tick failed: ${state.error}`;
+  const t = state.ticks.at(-1);
+  const c = model.config;
+  const head = `Model ready: ${formatCount(model.params)} parameters, ${c.n_layer} layers × ${c.n_head} heads, on ${model.backend.name}.`;
+  if (!t) return `${head} The prompt is ${state.promptTokens.length} tokens. Press Next token to run the first tick.`;
+  // While playing the line stays put, so a screen reader is not told of every tick.
+  if (state.playing) return 'Playing: a tick after each tick. Press Pause to stop.';
+  return `${state.ticks.length} ticks so far; tick ${t.index} (${t.kind}) took ${formatMs(t.ms.total)}.`;
+}
+
+/** An observer writing a cell's text into `el`, and the failure (a model that did not load) too. */
+function textObserver(el: HTMLElement): Observer {
+  return {
+    fulfilled(value) {
+      if (typeof value === 'string') el.textContent = value;
+    },
+    rejected(error) {
+      el.textContent = `The model could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+    },
+  };
+}
+
+/**
+ * clock: a Clock for the current prompt, its buttons wired; clockState: its state after every
+ * change; selected: the tick the reader picked in the timeline (the latest by default).
+ */
+export function defineClock(main: Module, c: ControlElements, opts: ClockOptions = {}): void {
+  main.define('settingsRef', [], () => ({ current: null as ClockSettings | null }));
+  main.variable(run).define('applySettings', ['settingsRef', 'sampling', 'seed'], (ref: { current: ClockSettings | null }, sampling: SamplingParams, seed: number) => {
+    ref.current = { sampling, seed };
+  });
+  main.define('clock', ['engine', 'model', 'prompt', 'settingsRef', 'invalidation'],
+    async (engine: Engine, model: ModelInfo, prompt: string, ref: { current: ClockSettings | null }, invalidation: Promise<void>) => {
+      await nearViewport(c.form);
+      const clock = await Clock.create(engine, model, prompt, () => ref.current ?? { sampling: DEFAULT_SAMPLING, seed: 42 }, opts);
+      const onNext = () => void clock.tick();
+      const onPlay = () => (clock.current.playing ? void clock.pause() : clock.play());
+      const onReset = () => void clock.reset();
+      c.next.addEventListener('click', onNext);
+      c.play.addEventListener('click', onPlay);
+      c.reset.addEventListener('click', onReset);
+      void invalidation.then(() => {
+        c.next.removeEventListener('click', onNext);
+        c.play.removeEventListener('click', onPlay);
+        c.reset.removeEventListener('click', onReset);
+        void clock.pause();
+        clock.dispose();
+      });
+      return clock;
+    });
+  main.define('clockState', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(change)));
+  main.variable(textObserver(c.status)).define('status', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => {
+    c.play.textContent = state.playing ? 'Pause' : 'Play';
+    c.next.disabled = state.playing;
+    c.form.dataset.ticks = String(state.ticks.length);
+    c.form.dataset.clock = state.playing ? 'playing' : state.busy ? 'busy' : 'idle';
+    return describeState(state, model);
+  });
+}
+
+/** selected: the index of the tick the reader picked in the timeline mount, else the latest. */
+export function defineSelection(main: Module, timelineMount: HTMLElement | undefined): void {
+  main.define('selected', ['clockState'], (state: ClockState) => observe<number | null>((change) => {
+    change(state.ticks.at(-1)?.index ?? null);
+    if (!timelineMount) return;
+    // The timeline's 'select' event does not bubble; a capturing listener on the mount still hears it.
+    const onSelect = (e: Event) => change((e as CustomEvent<number>).detail);
+    timelineMount.addEventListener('select', onSelect, { capture: true });
+    return () => timelineMount.removeEventListener('select', onSelect, { capture: true });
+  }));
+}
+
+/** The timeline's rows for the latest ticks. */
+export function timelineTicks(ticks: TickSummary[], rows = TIMELINE_ROWS): TimelineTick[] {
+  return ticks.slice(-rows).map((t) => ({ index: t.index, kind: t.kind, text: t.piece.text, ms: t.ms, cacheLength: t.cacheLength }));
+}
+
+/** The whole sequence as the token strip shows it: the prompt's tokens, then each tick's. */
+export function stripTokens(state: ClockState): StripToken[] {
+  return [...state.promptTokens, ...state.ticks.map((t) => ({ id: t.id, ...t.piece }))];
+}
+
+/** The tick timeline, drawn into `el` when it is near the viewport. */
+export function defineTimeline(main: Module, el: HTMLElement | undefined): void {
+  main.variable(mount(el)).define('timeline', ['clockState', 'selected', 'width'], async (state: ClockState, selected: number | null, width: number) => {
+    await nearViewport(el);
+    if (state.ticks.length === 0) return note('No ticks yet: press Next token and each tick adds a row here.');
+    const data = { ticks: timelineTicks(state.ticks), selected: selected ?? undefined };
+    const hidden = state.ticks.length - data.ticks.length;
+    const caption = `Tick timeline: ${state.ticks.length} ticks` + (hidden > 0 ? ` (the latest ${data.ticks.length} shown)` : '');
+    return chartWithTable(TickTimeline(data, { width }), TickTimelineTable(data, { caption }));
+  });
+}
+
+/** The token strip (prompt then generated tokens), drawn into `el` when it is near the viewport. */
+export function defineTokens(main: Module, el: HTMLElement | undefined): void {
+  main.variable(mount(el)).define('tokens', ['clockState', 'width'], async (state: ClockState, width: number) => {
+    await nearViewport(el);
+    const data = { tokens: stripTokens(state) };
+    const caption = `${state.promptTokens.length} prompt tokens and ${state.ticks.length} generated`;
+    return chartWithTable(TokenStrip(data, { width, label: caption }), TokenStripTable(data, { caption }));
+  });
+}

@@ -1,0 +1,160 @@
+/**
+ * Chapter 1, the clock: inference as a loop of ticks. Each tick reads the context, runs the
+ * layers, turns logits into probabilities and appends one token — like a CPU's fetch, decode,
+ * execute, write back. Between ticks the token sequence and the KV cache change; the weights do
+ * not (their checksum is re-read from the backend after every tick). The clock rate is measured.
+ *
+ *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
+ *                                ├─ cycle (the latest tick, stage by stage)
+ *                                ├─ registers (what changed, what did not)
+ *                                └─ rate (ticks per second)
+ */
+import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, formatMs } from '../../components/format.ts';
+import { visibleText } from '../../components/text.ts';
+import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
+import type { ClockState } from '../clock.ts';
+import { h, note } from '../dom.ts';
+import type { ModelInfo, TickSummary } from '../engine-protocol.ts';
+import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
+
+/** One row of the side-by-side: a CPU stage, the tick's stage, and what this tick did there. */
+export interface CycleRow {
+  cpu: string;
+  tick: string;
+  measured: string;
+}
+
+/** The latest tick, stage by stage, beside a CPU's instruction cycle. */
+export function cycleRows(t: TickSummary, model: ModelInfo, contextTokens: number): CycleRow[] {
+  const c = model.config;
+  const s = t.sample;
+  const settings = s.sampling.temperature === 0 ? 'T = 0 (greedy)' : `T = ${s.sampling.temperature}`;
+  return [
+    {
+      cpu: 'Fetch: read the next instruction',
+      tick: 'Read the context',
+      measured: `${formatInteger(t.fed)} new token${t.fed === 1 ? '' : 's'} at position ${formatInteger(t.position)}, ` +
+        `${formatInteger(t.position)} earlier positions from the KV cache`,
+    },
+    {
+      cpu: 'Decode and execute: do the arithmetic',
+      tick: 'Run the layers',
+      measured: `${c.n_layer} layers × ${c.n_head} heads, ${formatFlops(t.flops)}, ${formatMs(t.ms.forward)} (with the logits)`,
+    },
+    {
+      cpu: 'Execute: compute the result',
+      tick: 'Logits → probabilities',
+      measured: `${formatInteger(s.vocabSize)} logits → softmax at ${settings}; ${formatInteger(s.keptTopP)} tokens kept; ${formatMs(t.ms.sample)} with the draw`,
+    },
+    {
+      cpu: 'Write back: store the result in a register',
+      tick: 'Pick a token and append it',
+      measured: `${t.draw === null ? 'no draw (greedy)' : `u = ${formatDecimal(t.draw, 4)}`} chose “${visibleText(t.piece.text)}” (id ${formatInteger(t.id)}); ` +
+        `the context is now ${formatInteger(contextTokens)} tokens`,
+    },
+  ];
+}
+
+/** One row of "what the clock carries": a quantity before and after the latest tick. */
+export interface RegisterRow {
+  what: string;
+  before: string;
+  after: string;
+  changed: boolean;
+}
+
+/**
+ * What changed during the latest tick and what did not: tokens and the KV cache grow; the
+ * weights' checksum after the tick (re-read from the backend) equals the one taken at load.
+ */
+export function registerRows(state: ClockState, model: ModelInfo): RegisterRow[] {
+  const t = state.ticks.at(-1);
+  if (!t) return [];
+  const prev = state.ticks.at(-2);
+  const tokensAfter = state.promptTokens.length + state.ticks.length;
+  const cacheBefore = prev ? prev.cacheLength : 0;
+  const bytesBefore = prev ? prev.cacheBytes : 0;
+  const weightsBefore = prev ? (prev.weightsVerified ?? prev.weightsChecksum) : model.checksum;
+  const weightsAfter = t.weightsVerified ?? t.weightsChecksum;
+  return [
+    { what: 'Tokens in the context', before: formatInteger(tokensAfter - 1), after: formatInteger(tokensAfter), changed: true },
+    { what: 'KV cache (positions)', before: formatInteger(cacheBefore), after: formatInteger(t.cacheLength), changed: cacheBefore !== t.cacheLength },
+    { what: 'KV cache (memory)', before: formatBytes(bytesBefore), after: formatBytes(t.cacheBytes), changed: bytesBefore !== t.cacheBytes },
+    { what: `Weights (${formatCount(model.params)} numbers), checksum`, before: weightsBefore, after: weightsAfter, changed: weightsBefore !== weightsAfter },
+  ];
+}
+
+/** The clock rate, measured. */
+export interface ClockRate {
+  decodeTicks: number; // decode ticks measured (the latest, up to `window`)
+  msPerTick: number; // their mean engine time
+  ticksPerSecond: number; // 1000 / msPerTick
+  prefillMs: number | null; // the prefill tick's time, when it is in the session
+  wallTicksPerSecond: number | null; // end to end (worker round trip and drawing included), over the latest Play run
+}
+
+/** Ticks per second from the ticks' own measured times, and from the page's clock while playing. */
+export function clockRate(state: ClockState, window = 16): ClockRate | null {
+  const decode = state.ticks.filter((t) => t.kind === 'decode').slice(-window);
+  const prefill = state.ticks.find((t) => t.kind === 'prefill');
+  if (decode.length === 0) return null;
+  const msPerTick = decode.reduce((a, t) => a + t.ms.total, 0) / decode.length;
+  let wallTicksPerSecond: number | null = null;
+  const run = state.playStart;
+  if (run !== null && state.ticks.length - run >= 3) {
+    const wall = state.wallMs.slice(run).slice(-window);
+    wallTicksPerSecond = ((wall.length - 1) * 1000) / (wall[wall.length - 1] - wall[0]);
+  }
+  return { decodeTicks: decode.length, msPerTick, ticksPerSecond: 1000 / msPerTick, prefillMs: prefill ? prefill.ms.total : null, wallTicksPerSecond };
+}
+
+function table(caption: string, head: string[], rows: (string | Node)[][], rowClass?: (i: number) => string | null): HTMLTableElement {
+  return h('table', {},
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ...head.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, ...rows.map((r, i) => h('tr', { class: rowClass?.(i) ?? null }, h('th', { scope: 'row' }, r[0]), ...r.slice(1).map((x) => h('td', {}, x))))));
+}
+
+/** Define the chapter's cells over the page's mounts. */
+export function define(runtime: Runtime, mounts: Mounts): Module {
+  const main = runtime.module();
+  const c = controlElements(mounts);
+  defineInputs(main, c);
+  defineClock(main, c, { verifyWeights: true });
+  defineSelection(main, mounts.timeline);
+  defineTimeline(main, mounts.timeline);
+  defineTokens(main, mounts.tokens);
+
+  main.variable(mount(mounts.cycle)).define('cycle', ['clockState', 'model'], async (state: ClockState, model: ModelInfo) => {
+    await nearViewport(mounts.cycle);
+    const t = state.ticks.at(-1);
+    if (!t) return note('No tick yet: press Next token to see one tick, stage by stage.');
+    const rows = cycleRows(t, model, state.promptTokens.length + state.ticks.length);
+    return table(`Tick ${t.index} (${t.kind}), stage by stage, beside a processor's instruction cycle`,
+      ['Processor cycle', 'Model tick', `What tick ${t.index} did`], rows.map((r) => [r.cpu, r.tick, r.measured]));
+  });
+  main.variable(mount(mounts.registers)).define('registers', ['clockState', 'model'], async (state: ClockState, model: ModelInfo) => {
+    await nearViewport(mounts.registers);
+    const rows = registerRows(state, model);
+    const t = state.ticks.at(-1);
+    if (!t) return note(`No tick yet. The weights' checksum taken at load is ${model.checksum}.`);
+    const el = table(`Before and after tick ${t.index}`, ['', 'Before', 'After', 'Changed?'],
+      rows.map((r) => [r.what, r.before, r.after, r.changed ? 'yes' : 'no']), (i) => (rows[i].changed ? 'changed' : 'unchanged'));
+    el.dataset.weightsAtLoad = model.checksum;
+    el.dataset.weightsNow = t.weightsVerified ?? t.weightsChecksum;
+    return el;
+  });
+  main.variable(mount(mounts.rate)).define('rate', ['clockState'], async (state: ClockState) => {
+    await nearViewport(mounts.rate);
+    const r = clockRate(state);
+    if (!r) return note('Run at least two ticks (or press Play) to measure the clock rate.');
+    const p = h('p', { class: 'clock-rate', 'data-ticks-per-second': r.ticksPerSecond },
+      h('strong', {}, `${formatCount(Math.round(r.ticksPerSecond))} ticks per second`),
+      ` — ${formatMs(r.msPerTick)} per decode tick, the mean of the last ${r.decodeTicks} measured in the engine.`,
+      r.prefillMs === null ? '' : ` The prefill tick, which read the whole prompt at once, took ${formatMs(r.prefillMs)}.`,
+      r.wallTicksPerSecond === null ? '' : ` End to end on this page while playing (worker round trip and drawing included): ` +
+        `${formatCount(Math.round(r.wallTicksPerSecond))} ticks per second.`);
+    return p;
+  });
+  return main;
+}

@@ -1,0 +1,217 @@
+/**
+ * Chapter 6, from logits to a token: softmax with temperature, top-k, top-p, greedy and the
+ * seeded dice, for the tick the reader picked. Moving Temperature, Top-k, Top-p or Seed re-draws
+ * that tick from its stored logits (a `resample`): the model does not run again.
+ *
+ *   inputs ─ clock ─ clockState ─ selected ─┐
+ *   sampling, seed ─────────────────────────┴─ draw ─┬─ bars, equation, filters
+ *   temperature ─────────────────────────────────────┴─ seedExample
+ */
+import { ProbabilityBars, ProbabilityBarsTable, type ProbabilityBarsData } from '../../components/probability-bars.ts';
+import { formatDecimal, formatInteger, formatProb, formatValue } from '../../components/format.ts';
+import { visibleText } from '../../components/text.ts';
+import { distribution, type SamplingParams } from '../../model/sampler.ts';
+import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
+import type { ClockState } from '../clock.ts';
+import { chartWithTable, h, note } from '../dom.ts';
+import type { Engine } from '../engine.ts';
+import type { DrawSummary } from '../engine-protocol.ts';
+import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
+import { renderTex, texNumber, texText } from '../tex.ts';
+
+/** The seed article's softmax example: its inputs (its claimed output, [0.2, 0.3, 0.3, 0.2], is wrong). */
+export const SEED_LOGITS = [0.1, 0.2, 0.3, 0.4];
+
+/** The numbers of the live softmax equation for the chosen token of a draw. */
+export interface SoftmaxNumbers {
+  id: number;
+  text: string; // the chosen token
+  greedy: boolean; // T = 0: no softmax, the argmax is taken
+  logit: number; // z_i
+  temperature: number; // T
+  scaled: number; // z_i / T (NaN when greedy)
+  logSumExp: number; // log Σ_j exp(z_j / T) (NaN when greedy)
+  prob: number; // p_i = exp(z_i/T − logSumExp): after temperature, before the filters
+  vocabSize: number; // V
+  keptMass: number; // Σ of p over the tokens the filters keep
+  finalProb: number; // p_i / keptMass: the probability the dice uses
+  draw: number | null; // u
+  interval: [number, number] | null; // where u must land for this token
+  rank: number; // of the chosen token by logit
+}
+
+/** The live equation's numbers, all taken from the engine's draw. */
+export function softmaxNumbers(d: DrawSummary): SoftmaxNumbers {
+  const T = d.sampling.temperature;
+  const greedy = T === 0;
+  return {
+    id: d.id,
+    text: d.chosen.text,
+    greedy,
+    logit: d.chosen.logit,
+    temperature: T,
+    scaled: greedy ? NaN : d.chosen.logit / T,
+    logSumExp: d.logSumExp ?? NaN,
+    prob: greedy ? 1 : d.chosen.prob,
+    vocabSize: d.vocabSize,
+    keptMass: greedy ? 1 : d.keptMass,
+    finalProb: d.prob,
+    draw: d.draw,
+    interval: d.chosenInterval,
+    rank: d.rank,
+  };
+}
+
+const prob = (p: number) => texNumber(p, (x) => (x >= 1e-3 ? formatDecimal(x, 4) : x.toExponential(2)));
+
+/** The equation lines: symbolic, then with this tick's numbers substituted. */
+export function softmaxTex(n: SoftmaxNumbers): string[] {
+  const tok = texText(`“${n.text}”`);
+  if (n.greedy) {
+    return [
+      String.raw`T = 0:\quad i^{*} = \arg\max_j z_j`,
+      String.raw`i^{*} = ${tok}\ (\text{id } ${formatInteger(n.id)}),\quad z_{i^{*}} = ${texNumber(n.logit)},\quad p_{i^{*}} = 1`,
+    ];
+  }
+  const lines = [
+    String.raw`p_i = \frac{e^{z_i/T}}{\sum_{j=1}^{V} e^{z_j/T}}`,
+    String.raw`p_{${tok}} = \frac{e^{${texNumber(n.logit)}/${texNumber(n.temperature)}}}{\sum_{j=1}^{${formatInteger(n.vocabSize)}} e^{z_j/${texNumber(n.temperature)}}}` +
+      String.raw` = \frac{e^{${texNumber(n.scaled)}}}{e^{${texNumber(n.logSumExp)}}} = ${prob(n.prob)}`,
+  ];
+  if (n.keptMass < 1) {
+    lines.push(String.raw`p'_{${tok}} = \frac{p_{${tok}}}{\sum_{j\,\in\,\text{kept}} p_j} = \frac{${prob(n.prob)}}{${prob(n.keptMass)}} = ${prob(n.finalProb)}`);
+  }
+  if (n.draw !== null && n.interval) {
+    lines.push(String.raw`u = ${formatDecimal(n.draw, 4)} \in [${formatDecimal(n.interval[0], 4)},\ ${formatDecimal(n.interval[1], 4)}) \Rightarrow ${tok}`);
+  }
+  return lines;
+}
+
+/** The probability bars' data: the candidates after temperature, which the filters keep, the chosen token and the dice. */
+export function barsData(d: DrawSummary): ProbabilityBarsData {
+  return {
+    candidates: d.candidates.map((c) => ({ id: c.id, text: c.text, prob: c.prob, kept: c.kept })),
+    chosen: d.id,
+    draw: d.draw,
+    keptMass: d.keptMass,
+  };
+}
+
+/** softmax(logits / T) by the engine's own sampler, in the inputs' order. */
+export function softmaxOf(logits: number[], temperature: number): number[] {
+  const d = distribution(logits, { temperature, topK: 0, topP: 1 });
+  const out = new Array<number>(logits.length);
+  d.order.forEach((id, r) => (out[id] = d.probs[r]));
+  return out;
+}
+
+/** Whether a tick's own draw already used these settings (then no resample is needed). */
+export function sameSettings(d: DrawSummary, sampling: SamplingParams, seed: number): boolean {
+  return d.seed === seed && d.sampling.temperature === sampling.temperature && d.sampling.topK === sampling.topK && d.sampling.topP === sampling.topP;
+}
+
+function describeSettings(d: DrawSummary): string {
+  const s = d.sampling;
+  return `T = ${s.temperature}, top-k ${s.topK === 0 ? 'off' : s.topK}, top-p ${s.topP === 1 ? 'off' : s.topP}, seed ${d.seed}`;
+}
+
+function bars(d: DrawSummary, width: number): HTMLElement {
+  const data = barsData(d);
+  const shown = d.candidates.some((c) => c.id === d.id);
+  const caption = `Tick ${d.index} (${describeSettings(d)}): the ${d.candidates.length} most likely tokens. ` +
+    `${formatInteger(d.keptTopP)} of ${formatInteger(d.vocabSize)} tokens kept; ` +
+    (shown ? `chosen “${visibleText(d.chosen.text)}”.` : `chosen “${visibleText(d.chosen.text)}”, rank ${formatInteger(d.rank + 1)}, not among those shown.`);
+  const el = chartWithTable(ProbabilityBars(data, { width }), ProbabilityBarsTable(data, { caption }));
+  el.prepend(h('p', { class: 'cell-caption' }, caption));
+  // What the page shows, as data, so a reader's tools (and the tests) can recompute it.
+  el.dataset.tick = String(d.index);
+  el.dataset.temperature = String(d.sampling.temperature);
+  el.dataset.chosen = String(d.id);
+  el.dataset.candidates = JSON.stringify(d.candidates.map((c) => ({ id: c.id, logit: c.logit, prob: c.prob, kept: c.kept })));
+  return el;
+}
+
+function equation(d: DrawSummary): HTMLElement {
+  const n = softmaxNumbers(d);
+  const el = h('div', {
+    class: 'live-equation',
+    'data-tick': d.index,
+    'data-token-id': n.id,
+    'data-logit': n.logit,
+    'data-temperature': n.temperature,
+    'data-log-sum-exp': Number.isFinite(n.logSumExp) ? n.logSumExp : null,
+    'data-prob': n.prob,
+    'data-final-prob': n.finalProb,
+  });
+  for (const line of softmaxTex(n)) el.append(renderTex(line));
+  const words = n.greedy
+    ? `Temperature 0 is greedy: the token with the largest logit, “${visibleText(n.text)}”, is taken without a draw.`
+    : `The chosen token “${visibleText(n.text)}” has logit ${formatValue(n.logit)}; divided by T = ${n.temperature} and normalised over all ` +
+      `${formatInteger(n.vocabSize)} tokens it gets probability ${formatProb(n.prob)}` +
+      (n.keptMass < 1 ? `, and ${formatProb(n.finalProb)} among the tokens the filters keep.` : '.');
+  el.append(h('p', { class: 'equation-words' }, words));
+  return el;
+}
+
+function filters(d: DrawSummary): HTMLElement {
+  const s = d.sampling;
+  const rows: [string, string, string][] = [
+    ['Temperature', formatInteger(d.vocabSize), s.temperature === 0 ? 'T = 0: greedy, only the most likely token counts' : `softmax(z / ${s.temperature}) over every token`],
+    ['Top-k', formatInteger(d.keptTopK), s.topK === 0 ? 'off' : `keep the ${s.topK} most likely`],
+    ['Top-p', formatInteger(d.keptTopP), s.topP === 1 ? 'off' : `keep the fewest most likely tokens whose probability adds up to ${s.topP}`],
+  ];
+  return h('table', { class: 'stages' },
+    h('caption', {}, `Tokens left after each stage, tick ${d.index}`),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Stage'), h('th', { scope: 'col' }, 'Tokens left'), h('th', { scope: 'col' }, 'Rule'))),
+    h('tbody', {}, ...rows.map(([a, b, c]) => h('tr', {}, h('th', { scope: 'row' }, a), h('td', {}, b), h('td', {}, c)))));
+}
+
+function seedExample(temperature: number): HTMLElement {
+  const at1 = softmaxOf(SEED_LOGITS, 1);
+  const list = (xs: number[], fmt = (x: number) => formatDecimal(x, 3)) => `[${xs.map(fmt).join(',\\ ')}]`;
+  const el = h('div', { class: 'seed-example', 'data-probs': JSON.stringify(at1) });
+  el.append(renderTex(String.raw`\operatorname{softmax}(${list(SEED_LOGITS, String)}) = ${list(at1)}`));
+  if (temperature > 0 && temperature !== 1) {
+    const atT = softmaxOf(SEED_LOGITS, temperature);
+    el.dataset.probsAtT = JSON.stringify(atT);
+    el.append(renderTex(String.raw`\operatorname{softmax}(z / ${texNumber(temperature)}) = ${list(atT)}`));
+  }
+  return el;
+}
+
+/** Define the chapter's cells over the page's mounts. */
+export function define(runtime: Runtime, mounts: Mounts): Module {
+  const main = runtime.module();
+  const c = controlElements(mounts);
+  defineInputs(main, c);
+  defineClock(main, c);
+  defineSelection(main, mounts.timeline);
+  defineTimeline(main, mounts.timeline);
+  defineTokens(main, mounts.tokens);
+
+  main.define('draw', ['engine', 'clockState', 'selected', 'sampling', 'seed'],
+    async (engine: Engine, state: ClockState, selected: number | null, sampling: SamplingParams, seed: number): Promise<DrawSummary | null> => {
+      const t = state.ticks.find((x) => x.index === selected) ?? state.ticks.at(-1);
+      if (!t) return null;
+      if (sameSettings(t.sample, sampling, seed)) return t.sample;
+      return engine.request({ type: 'resample', index: t.index, sampling, seed });
+    });
+  const empty = () => note('No tick yet: press Next token, then move Temperature, Top-k, Top-p or Seed.');
+  main.variable(mount(mounts.bars)).define('bars', ['draw', 'width'], async (d: DrawSummary | null, width: number) => {
+    await nearViewport(mounts.bars);
+    return d ? bars(d, width) : empty();
+  });
+  main.variable(mount(mounts.equation)).define('equation', ['draw'], async (d: DrawSummary | null) => {
+    await nearViewport(mounts.equation);
+    return d ? equation(d) : empty();
+  });
+  main.variable(mount(mounts.filters)).define('filters', ['draw'], async (d: DrawSummary | null) => {
+    await nearViewport(mounts.filters);
+    return d ? filters(d) : empty();
+  });
+  main.variable(mount(mounts['seed-example'])).define('seedExample', ['temperature'], async (t: number) => {
+    await nearViewport(mounts['seed-example']);
+    return seedExample(t);
+  });
+  return main;
+}

@@ -1,0 +1,10 @@
+/**
+ * The chapter modules by name (the `notebook` field of a chapter's front matter). Each is loaded
+ * only by the page that needs it.
+ */
+import type { Chapter } from '../runtime.ts';
+
+export const chapters: Record<string, () => Promise<Chapter>> = {
+  'the-clock': () => import('./01-the-clock.ts'),
+  'logits-to-token': () => import('./06-logits-to-token.ts'),
+};

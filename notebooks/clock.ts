@@ -1,0 +1,152 @@
+/**
+ * The page's clock: one engine session seen from the page. It starts the session for a prompt,
+ * runs ticks on Next token, runs them back to back on Play until Pause, starts over on Reset, and
+ * tells its subscribers the new state after each change. No DOM: the cells wire buttons to it.
+ */
+import type { TraceOptions } from '../model/gpt2.ts';
+import type { SamplingParams } from '../model/sampler.ts';
+import { CancelledError } from './engine-client.ts';
+import type { Engine } from './engine.ts';
+import type { ModelInfo, TickSummary, TokenInfo } from './engine-protocol.ts';
+
+/** Sampling settings and seed, as the inputs last held them (valid). */
+export interface ClockSettings {
+  sampling: SamplingParams;
+  seed: number;
+}
+
+/** Everything the charts draw about the session. */
+export interface ClockState {
+  prompt: string;
+  promptTokens: TokenInfo[]; // the prompt as the model reads it
+  ticks: TickSummary[]; // every tick of this session, oldest first
+  wallMs: number[]; // page time (performance.now) when each tick's answer arrived
+  playing: boolean;
+  playStart: number | null; // how many ticks there were when the latest Play began
+  busy: boolean; // a tick is running
+  error: string | null; // the last tick's failure, if it failed
+}
+
+export interface ClockOptions {
+  trace?: TraceOptions; // internals each tick should return
+  verifyWeights?: boolean; // re-read the weights after each tick (chapter 1 shows they never change)
+  candidates?: number; // how many of the most likely tokens each tick describes
+}
+
+const now = () => globalThis.performance.now();
+
+export class Clock {
+  private state: ClockState;
+  private listeners = new Set<(s: ClockState) => void>();
+  private disposed = false;
+  private session = 0; // bumped by start/reset: answers for an older session are dropped
+
+  private constructor(
+    private readonly engine: Engine,
+    private readonly info: ModelInfo,
+    prompt: string,
+    private readonly settings: () => ClockSettings, // read at every tick: the inputs' latest valid values
+    private readonly opts: ClockOptions,
+  ) {
+    this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null };
+  }
+
+  /** Start a session for `prompt` (refused when it does not fit the context). */
+  static async create(engine: Engine, info: ModelInfo, prompt: string, settings: () => ClockSettings, opts: ClockOptions = {}): Promise<Clock> {
+    const clock = new Clock(engine, info, prompt, settings, opts);
+    await clock.start();
+    return clock;
+  }
+
+  get current(): ClockState {
+    return this.state;
+  }
+
+  /** Call `fn` now and after every change; returns the unsubscribe function. */
+  subscribe(fn: (s: ClockState) => void): () => void {
+    this.listeners.add(fn);
+    fn(this.state);
+    return () => this.listeners.delete(fn);
+  }
+
+  private set(patch: Partial<ClockState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn(this.state);
+  }
+
+  private async start(): Promise<void> {
+    const mine = ++this.session;
+    const { sampling, seed } = this.settings();
+    const { tokens } = await this.engine.request({
+      type: 'start',
+      prompt: this.state.prompt,
+      seed,
+      sampling,
+      maxPromptTokens: this.info.config.n_positions - 1,
+    });
+    if (mine !== this.session) return;
+    this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null });
+  }
+
+  /** Run one tick (ignored while one is running). Resolves to it, or null when none ran. */
+  async tick(): Promise<TickSummary | null> {
+    if (this.disposed || this.state.busy) return null;
+    const mine = this.session;
+    const { sampling, seed } = this.settings();
+    this.set({ busy: true });
+    try {
+      const t = await this.engine.request({
+        type: 'tick',
+        sampling,
+        seed,
+        trace: this.opts.trace,
+        verifyWeights: this.opts.verifyWeights,
+        candidates: this.opts.candidates,
+      });
+      if (mine !== this.session || this.disposed) return null;
+      this.set({ ticks: [...this.state.ticks, t], wallMs: [...this.state.wallMs, now()], busy: false, error: null });
+      return t;
+    } catch (e) {
+      if (mine !== this.session || this.disposed) return null;
+      const cancelled = e instanceof CancelledError;
+      this.set({ busy: false, playing: false, error: cancelled ? null : (e as Error).message });
+      return null;
+    }
+  }
+
+  /** Tick back to back until `pause` (or an error). */
+  play(): void {
+    if (this.disposed || this.state.playing) return;
+    this.set({ playing: true, playStart: this.state.ticks.length });
+    void (async () => {
+      while (this.state.playing && !this.disposed) {
+        const t = await this.tick();
+        if (!t && this.state.error) break;
+        // Let the page draw the tick before the next one starts.
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    })();
+  }
+
+  /** Stop Play: queued ticks are dropped, the running one finishes and is kept. */
+  async pause(): Promise<void> {
+    if (!this.state.playing) return;
+    this.set({ playing: false });
+    await this.engine.cancel();
+  }
+
+  /** Start over from the prompt (the same seed gives the same run). */
+  async reset(): Promise<void> {
+    this.set({ playing: false });
+    await this.engine.cancel();
+    await this.start();
+    this.set({ busy: false });
+  }
+
+  /** Stop for good (the cell that made it was invalidated). */
+  dispose(): void {
+    this.disposed = true;
+    this.state = { ...this.state, playing: false };
+    this.listeners.clear();
+  }
+}
