@@ -1,5 +1,8 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
+import mdx from '@astrojs/mdx';
+import remarkMath from 'remark-math';
+import rehypeKatex from 'rehype-katex';
 import { fileURLToPath } from 'node:url';
 import { preparePublic } from './scripts/prepare-public.mjs';
 
@@ -24,7 +27,9 @@ export default defineConfig({
   srcDir: './site',
   publicDir: './public',
   output: 'static',
-  integrations: [tfjsWasm],
+  integrations: [tfjsWasm, mdx()],
+  // $…$ and $$…$$ in chapters are typeset at build time by KaTeX (its CSS is served by the site).
+  markdown: { remarkPlugins: [remarkMath], rehypePlugins: [rehypeKatex] },
   server: { host: '127.0.0.1', port: 4321, headers: isolation },
   vite: {
     resolve: {

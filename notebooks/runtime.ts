@@ -141,9 +141,10 @@ function replaceKeepingState(el: HTMLElement, next: Node): void {
 /**
  * An observer that shows a cell in its mount point: a DOM node replaces the mount's content,
  * an error is written as text. `data-state` says pending / ready / error (tests wait on it).
+ * Without a mount the cell is left unobserved, and the runtime does not compute it.
  */
-export function mount(el: HTMLElement | undefined): Observer {
-  if (!el) return {};
+export function mount(el: HTMLElement | undefined): Observer | undefined {
+  if (!el) return undefined; // no mount on this page: the cell is not observed, so it never runs
   return {
     _node: el,
     pending() {

@@ -138,7 +138,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const rows = registerRows(state, model);
     const t = state.ticks.at(-1);
     if (!t) return note(`No tick yet. The weights' checksum taken at load is ${model.checksum}.`);
-    const el = table(`Before and after tick ${t.index}`, ['', 'Before', 'After', 'Changed?'],
+    const el = table(`Before and after tick ${t.index}`, ['Quantity', 'Before', 'After', 'Changed?'],
       rows.map((r) => [r.what, r.before, r.after, r.changed ? 'yes' : 'no']), (i) => (rows[i].changed ? 'changed' : 'unchanged'));
     el.dataset.weightsAtLoad = model.checksum;
     el.dataset.weightsNow = t.weightsVerified ?? t.weightsChecksum;

@@ -62,7 +62,8 @@ export function softmaxNumbers(d: DrawSummary): SoftmaxNumbers {
   };
 }
 
-const prob = (p: number) => texNumber(p, (x) => (x >= 1e-3 ? formatDecimal(x, 4) : x.toExponential(2)));
+/** A probability in an equation: 4 decimals, or 3 significant digits × a power of ten when small. */
+export const texProb = (p: number): string => texNumber(p, (x) => (x >= 1e-3 ? formatDecimal(x, 4) : x.toExponential(2)));
 
 /** The equation lines: symbolic, then with this tick's numbers substituted. */
 export function softmaxTex(n: SoftmaxNumbers): string[] {
@@ -76,10 +77,10 @@ export function softmaxTex(n: SoftmaxNumbers): string[] {
   const lines = [
     String.raw`p_i = \frac{e^{z_i/T}}{\sum_{j=1}^{V} e^{z_j/T}}`,
     String.raw`p_{${tok}} = \frac{e^{${texNumber(n.logit)}/${texNumber(n.temperature)}}}{\sum_{j=1}^{${formatInteger(n.vocabSize)}} e^{z_j/${texNumber(n.temperature)}}}` +
-      String.raw` = \frac{e^{${texNumber(n.scaled)}}}{e^{${texNumber(n.logSumExp)}}} = ${prob(n.prob)}`,
+      String.raw` = \frac{e^{${texNumber(n.scaled)}}}{e^{${texNumber(n.logSumExp)}}} = ${texProb(n.prob)}`,
   ];
   if (n.keptMass < 1) {
-    lines.push(String.raw`p'_{${tok}} = \frac{p_{${tok}}}{\sum_{j\,\in\,\text{kept}} p_j} = \frac{${prob(n.prob)}}{${prob(n.keptMass)}} = ${prob(n.finalProb)}`);
+    lines.push(String.raw`p'_{${tok}} = \frac{p_{${tok}}}{\sum_{j\,\in\,\text{kept}} p_j} = \frac{${texProb(n.prob)}}{${texProb(n.keptMass)}} = ${texProb(n.finalProb)}`);
   }
   if (n.draw !== null && n.interval) {
     lines.push(String.raw`u = ${formatDecimal(n.draw, 4)} \in [${formatDecimal(n.interval[0], 4)},\ ${formatDecimal(n.interval[1], 4)}) \Rightarrow ${tok}`);

@@ -1,0 +1,43 @@
+/**
+ * A chapter page's notebook: one engine worker for the page, one Observable runtime, and the
+ * chapter's module (named by the page's data-notebook) defining its cells over the page's mounts
+ * (data-cell). The model loads when a cell first needs it.
+ */
+import { EngineClient } from '../../notebooks/engine-client.ts';
+import { chapters } from '../../notebooks/chapters/index.ts';
+import { Runtime, widthOf, type Mounts } from '../../notebooks/runtime.ts';
+import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
+
+const root = document.querySelector<HTMLElement>('[data-notebook]');
+const name = root?.dataset.notebook ?? '';
+const load = chapters[name];
+
+if (root && load) {
+  const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
+  const engine = EngineClient.create();
+  const model = () =>
+    engine
+      .request({ type: 'load', url: new URL(base + DEFAULT_MODEL.path, location.href).href, wasmPath: new URL(base + WASM_PATH, location.href).href })
+      .then(
+        (info) => {
+          document.body.dataset.engine = 'ready';
+          return info;
+        },
+        (e: Error) => {
+          document.body.dataset.engine = 'error';
+          throw e;
+        },
+      );
+  const mounts: Mounts = {};
+  for (const el of document.querySelectorAll<HTMLElement>('[data-cell]')) mounts[el.dataset.cell!] = el;
+  // Enter in a field must not submit (and reload) the page.
+  mounts.controls?.addEventListener('submit', (e) => e.preventDefault());
+  const runtime = new Runtime({ engine, model, width: () => widthOf(root) });
+  load()
+    .then((chapter) => chapter.define(runtime, mounts))
+    .catch((e: Error) => {
+      root.dataset.notebookError = e.message;
+      const status = mounts.controls?.querySelector('[data-role="status"]');
+      if (status) status.textContent = `This chapter's notebook could not start: ${e.message}`;
+    });
+}
