@@ -76,14 +76,18 @@ export function softmaxTex(n: SoftmaxNumbers): string[] {
   }
   const lines = [
     String.raw`p_i = \frac{e^{z_i/T}}{\sum_{j=1}^{V} e^{z_j/T}}`,
-    String.raw`p_{${tok}} = \frac{e^{${texNumber(n.logit)}/${texNumber(n.temperature)}}}{\sum_{j=1}^{${formatInteger(n.vocabSize)}} e^{z_j/${texNumber(n.temperature)}}}` +
+    String.raw`p_{${tok}} = \frac{e^{${texNumber(n.logit)}/${n.temperature}}}{\sum_{j=1}^{${formatInteger(n.vocabSize)}} e^{z_j/${n.temperature}}}` +
       String.raw` = \frac{e^{${texNumber(n.scaled)}}}{e^{${texNumber(n.logSumExp)}}} = ${texProb(n.prob)}`,
   ];
   if (n.keptMass < 1) {
     lines.push(String.raw`p'_{${tok}} = \frac{p_{${tok}}}{\sum_{j\,\in\,\text{kept}} p_j} = \frac{${texProb(n.prob)}}{${texProb(n.keptMass)}} = ${texProb(n.finalProb)}`);
   }
   if (n.draw !== null && n.interval) {
-    lines.push(String.raw`u = ${formatDecimal(n.draw, 4)} \in [${formatDecimal(n.interval[0], 4)},\ ${formatDecimal(n.interval[1], 4)}) \Rightarrow ${tok}`);
+    // Enough decimals that the stretch has two different ends, however narrow it is.
+    const width = n.interval[1] - n.interval[0];
+    const digits = Math.min(12, Math.max(4, Math.ceil(-Math.log10(width || 1e-12)) + 1));
+    const d = (x: number) => formatDecimal(x, digits);
+    lines.push(String.raw`u = ${d(n.draw)} \in [${d(n.interval[0])},\ ${d(n.interval[1])}) \Rightarrow ${tok}`);
   }
   return lines;
 }
@@ -175,7 +179,7 @@ function seedExample(temperature: number): HTMLElement {
   if (temperature > 0 && temperature !== 1) {
     const atT = softmaxOf(SEED_LOGITS, temperature);
     el.dataset.probsAtT = JSON.stringify(atT);
-    el.append(renderTex(String.raw`\operatorname{softmax}(z / ${texNumber(temperature)}) = ${list(atT)}`));
+    el.append(renderTex(String.raw`\operatorname{softmax}(z / ${temperature}) = ${list(atT)}`));
   }
   return el;
 }

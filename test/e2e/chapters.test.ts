@@ -149,7 +149,7 @@ describe('chapter pages', () => {
       assert.ok(Math.abs(p - Math.exp(z / T - lse)) <= 1e-9 * Math.max(1, p), `p = ${p}, exp(z/T − lse) = ${Math.exp(z / T - lse)}`);
       // The typeset equation shows those numbers (KaTeX keeps its TeX source in an annotation).
       const tex = (await equation().locator('annotation').allTextContents())[1];
-      for (const part of [texNumber(z), texNumber(T), texNumber(z / T), texNumber(lse), texProb(p)]) assert.ok(tex.includes(part), `${part} in ${tex}`);
+      for (const part of [texNumber(z), `/${T}}`, texNumber(z / T), texNumber(lse), texProb(p)]) assert.ok(tex.includes(part), `${part} in ${tex}`);
       // Each bar is the same softmax of its own logit: p_i = exp(z_i/T − lse), and the ratio of two is exp((z_a − z_b)/T).
       const cands = JSON.parse((await bars().getAttribute('data-candidates'))!) as { id: number; logit: number; prob: number }[];
       assert.equal(cands.length, 20);
