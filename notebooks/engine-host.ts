@@ -6,14 +6,14 @@
  * A failed request leaves the previous model and session in place.
  */
 import { initBackend } from '../model/backend.ts';
-import type { Trace } from '../model/gpt2.ts';
+import { forward, forwardFlops, KVCache, type Trace } from '../model/gpt2.ts';
 import { Model } from '../model/model.ts';
 import { toSeed } from '../model/prng.ts';
 import { stageProbs, type Sample, type SamplingParams } from '../model/sampler.ts';
 import { Session, type TickRecord } from '../model/tick.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import type {
-  AttentionRows, DrawCandidate, DrawSummary, LensRows, ModelInfo, Request, ResponseMap, TickSummary, TickTrace, TokenInfo,
+  AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LensRows, ModelInfo, Request, ResponseMap, TickSummary, TickTrace, TokenInfo,
 } from './engine-protocol.ts';
 
 /** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
@@ -74,7 +74,19 @@ export function describeDraw(
 export function traceForPage(trace: Trace, tokenizer: Tokenizer): TickTrace {
   const attention: AttentionRows[] = [];
   const lens: LensRows[] = [];
+  const detail: AttentionDetail[] = [];
   for (const lt of trace.layers) {
+    const part = lt.scores ?? lt.q;
+    if (part) {
+      const [h, t] = part.shape;
+      const keys = lt.scores ? lt.scores.shape[2] : trace.start + t;
+      const headDim = lt.q ? lt.q.shape[2] : 0;
+      detail.push({
+        layer: lt.layer, shape: [h, t, keys], headDim,
+        ...(lt.q ? { q: lt.q.data } : {}), ...(lt.k ? { k: lt.k.data } : {}),
+        ...(lt.scores ? { scores: lt.scores.data } : {}), ...(lt.scaledMasked ? { scaledMasked: lt.scaledMasked.data } : {}),
+      });
+    }
     if (lt.attention) {
       const [h, t, k] = lt.attention.shape;
       attention.push({ layer: lt.layer, shape: [h, t, k], data: lt.attention.data });
@@ -87,7 +99,28 @@ export function traceForPage(trace: Trace, tokenizer: Tokenizer): TickTrace {
       });
     }
   }
-  return { start: trace.start, tokens: trace.tokens, attention, lens };
+  const out: TickTrace = { start: trace.start, tokens: trace.tokens, attention, lens };
+  if (trace.tokenEmbedding && trace.positionEmbedding && trace.embedding) {
+    const [t, c] = trace.embedding.shape;
+    out.embeddings = { shape: [t, c], token: trace.tokenEmbedding.data, position: trace.positionEmbedding.data, sum: trace.embedding.data };
+  }
+  return out;
+}
+
+/** encodeWithSteps for the page: every word's bytes, byte symbols, merges and tokens. */
+export function bpeWords(tokenizer: Tokenizer, text: string): BpeWord[] {
+  const sym = (text: string): BpeSymbol => {
+    const id = tokenizer.tokenToId(text);
+    return { text, bytes: id === undefined ? [] : [...tokenizer.tokenBytes(id)] };
+  };
+  return tokenizer.encodeWithSteps(text).words.map((w) => ({
+    text: w.text,
+    bytes: [...w.bytes],
+    initial: w.initial.map(sym),
+    steps: w.steps.map((s) => ({ pair: s.pair, rank: s.rank, positions: s.positions, symbols: s.symbols.map(sym) })),
+    tokens: w.ids.map((id) => tokenInfo(tokenizer, id)),
+    special: w.special,
+  }));
 }
 
 function tokenInfo(tokenizer: Tokenizer, id: number): TokenInfo {
@@ -172,6 +205,32 @@ export class EngineHost {
       case 'tokenize': {
         const m = this.needModel();
         return { tokens: m.tokenizer.encode(req.text).map((id) => tokenInfo(m.tokenizer, id)) };
+      }
+      case 'tokenizeSteps': {
+        const words = bpeWords(this.needModel().tokenizer, req.text);
+        return { words, tokens: words.flatMap((w) => w.tokens) };
+      }
+      case 'recompute': {
+        const m = this.needModel();
+        const session = this.needSession();
+        const n = session.cache.length;
+        if (n === 0 || session.ticks === 0) throw new Error('nothing to recompute yet: run a tick first');
+        // The cached positions are the sequence before the newest token (which no tick has fed yet).
+        const ids = session.ids.slice(session.ids.length - 1 - n, session.ids.length - 1);
+        const cache = new KVCache(m.config.n_layer);
+        try {
+          const t0 = performance.now();
+          const { logits, trace } = await forward(m.config, m.weights, ids, cache, { trace: req.trace });
+          try {
+            await logits.data();
+          } finally {
+            logits.dispose();
+          }
+          const ms = performance.now() - t0;
+          return { tick: session.ticks - 1, positions: n, ms, flops: forwardFlops(m.config, n, 0, 1), ...(trace ? { trace: traceForPage(trace, m.tokenizer) } : {}) };
+        } finally {
+          cache.clear();
+        }
       }
       case 'cancel':
         return { cancelled: 0 }; // the worker drops queued ticks before they reach the host

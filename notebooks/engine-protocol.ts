@@ -76,12 +76,45 @@ export interface LensRows {
   positions: Candidate[][]; // per fed position, best first; prob is the lens softmax
 }
 
+/** Token and position embeddings of the positions a tick fed, and their sum: each (T, C) row-major. */
+export interface EmbeddingRows {
+  shape: [number, number]; // [new positions, n_embd]
+  token: Float32Array; // wte[id_t] for each fed token
+  position: Float32Array; // wpe[t] for each fed position
+  sum: Float32Array; // token + position: the residual stream entering block 0
+}
+
 /** The internals a chart needs, for the positions one tick fed. */
 export interface TickTrace {
   start: number; // position of the first fed token
   tokens: number[]; // the fed token ids
   attention: AttentionRows[]; // when asked for (trace.attention)
   lens: LensRows[]; // when asked for (trace.lens)
+  embeddings?: EmbeddingRows; // when asked for (trace.embeddings)
+}
+
+/** One merge of byte-level BPE inside a word: the pair joined, its rank, the symbols after. */
+export interface BpeMerge {
+  pair: [string, string]; // the adjacent symbols joined, in vocab spelling (e.g. "Ġ", "t")
+  rank: number; // the merge's line in merges.txt (0 = the first merge learned)
+  positions: number[]; // where the pair started in the previous symbol list
+  symbols: BpeSymbol[]; // the word's symbols after this merge
+}
+
+/** A symbol of a word during BPE: its vocab spelling and the bytes it stands for. */
+export interface BpeSymbol {
+  text: string; // vocab spelling: GPT-2's printable stand-ins for bytes ("Ġ" is the space 0x20)
+  bytes: number[]; // the raw bytes
+}
+
+/** How one pre-token word of a text became tokens. */
+export interface BpeWord {
+  text: string; // the word as it appears in the text, e.g. " hello"
+  bytes: number[]; // its UTF-8 bytes
+  initial: BpeSymbol[]; // one symbol per byte, before any merge
+  steps: BpeMerge[]; // merges in the order applied
+  tokens: TokenInfo[]; // the word's tokens
+  special: boolean; // <|endoftext|>, which skips BPE
 }
 
 /** A tick, trimmed to what crosses the worker boundary cheaply. */
@@ -122,6 +155,7 @@ export type Request =
     }
   | { type: 'resample'; index: number; sampling: SamplingParams; seed: number; candidates?: number }
   | { type: 'tokenize'; text: string }
+  | { type: 'tokenizeSteps'; text: string } // tokenize, with every word's bytes and merges
   | { type: 'cancel' }
   | { type: 'verifyChecksum' };
 
@@ -131,6 +165,7 @@ export interface ResponseMap {
   tick: TickSummary;
   resample: DrawSummary;
   tokenize: { tokens: TokenInfo[] };
+  tokenizeSteps: { words: BpeWord[]; tokens: TokenInfo[] };
   cancel: { cancelled: number }; // requests dropped from the queue
   verifyChecksum: { checksum: string };
 }
