@@ -28,7 +28,7 @@ export interface ClockState {
 }
 
 export interface ClockOptions {
-  trace?: TraceOptions; // internals each tick should return
+  trace?: TraceOptions | (() => TraceOptions); // internals each tick should return (a function is asked at every tick)
   verifyWeights?: boolean; // re-read the weights after each tick (chapter 1 shows they never change)
   candidates?: number; // how many of the most likely tokens each tick describes
 }
@@ -99,7 +99,7 @@ export class Clock {
         type: 'tick',
         sampling,
         seed,
-        trace: this.opts.trace,
+        trace: typeof this.opts.trace === 'function' ? this.opts.trace() : this.opts.trace,
         verifyWeights: this.opts.verifyWeights,
         candidates: this.opts.candidates,
       });

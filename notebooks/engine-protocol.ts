@@ -84,6 +84,30 @@ export interface EmbeddingRows {
   sum: Float32Array; // token + position: the residual stream entering block 0
 }
 
+/**
+ * One layer's attention arithmetic for the positions a tick fed, per head (when asked for with
+ * trace.qkv / trace.scores): q and k (new positions only; earlier keys came with earlier ticks),
+ * q·kᵀ, and q·kᵀ/√d with −Infinity above the diagonal. All row-major, heads first.
+ */
+export interface AttentionDetail {
+  layer: number;
+  shape: [number, number, number]; // [heads, new positions, keys]
+  headDim: number; // d = n_embd / n_head
+  q?: Float32Array; // (H, T, d)
+  k?: Float32Array; // (H, T, d)
+  scores?: Float32Array; // (H, T, keys) q·kᵀ
+  scaledMasked?: Float32Array; // (H, T, keys) q·kᵀ/√d, masked
+}
+
+/** One forward pass over the whole cached sequence with a fresh cache, timed: what a tick would cost without the KV cache. */
+export interface RecomputeResult {
+  tick: number; // the latest tick when it ran (its cache is what was recomputed)
+  positions: number; // tokens run through the model at once
+  ms: number; // measured around the awaited logits, like a tick's forward time
+  flops: number; // forwardFlops(config, positions, 0)
+  trace?: TickTrace; // when asked for
+}
+
 /** The internals a chart needs, for the positions one tick fed. */
 export interface TickTrace {
   start: number; // position of the first fed token
@@ -91,6 +115,7 @@ export interface TickTrace {
   attention: AttentionRows[]; // when asked for (trace.attention)
   lens: LensRows[]; // when asked for (trace.lens)
   embeddings?: EmbeddingRows; // when asked for (trace.embeddings)
+  detail?: AttentionDetail[]; // when asked for (trace.qkv or trace.scores)
 }
 
 /** One merge of byte-level BPE inside a word: the pair joined, its rank, the symbols after. */
@@ -156,6 +181,7 @@ export type Request =
   | { type: 'resample'; index: number; sampling: SamplingParams; seed: number; candidates?: number }
   | { type: 'tokenize'; text: string }
   | { type: 'tokenizeSteps'; text: string } // tokenize, with every word's bytes and merges
+  | { type: 'recompute'; trace?: TraceOptions } // run the cached sequence again from scratch, timed; the session is untouched
   | { type: 'cancel' }
   | { type: 'verifyChecksum' };
 
@@ -166,6 +192,7 @@ export interface ResponseMap {
   resample: DrawSummary;
   tokenize: { tokens: TokenInfo[] };
   tokenizeSteps: { words: BpeWord[]; tokens: TokenInfo[] };
+  recompute: RecomputeResult;
   cancel: { cancelled: number }; // requests dropped from the queue
   verifyChecksum: { checksum: string };
 }
