@@ -13,7 +13,7 @@ import { stageProbs, type Sample, type SamplingParams } from '../model/sampler.t
 import { Session, type TickRecord } from '../model/tick.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import type {
-  AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LensRows, ModelInfo, Request, ResponseMap, TickSummary, TickTrace, TokenInfo,
+  AttentionDetail, AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LensRows, ModelInfo, Request, ResponseMap, TickSummary, TickTrace, TokenInfo,
 } from './engine-protocol.ts';
 
 /** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
