@@ -16,7 +16,7 @@ import { TokenStrip, TokenStripTable, type StripToken } from '../components/toke
 import { formatCount, formatMs } from '../components/format.ts';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
 import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
-import { checkPromptLength, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
+import { checkPromptLength, parseIndex, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
 import { chartWithTable, note } from './dom.ts';
 import type { Engine } from './engine.ts';
 import type { ModelInfo, TickSummary } from './engine-protocol.ts';
@@ -37,6 +37,8 @@ export interface ControlElements {
   play: HTMLButtonElement;
   reset: HTMLButtonElement;
   status: HTMLElement;
+  layer?: HTMLInputElement; // present when the page asks for Layer and Head (Controls layerHead)
+  head?: HTMLInputElement;
 }
 
 export function controlElements(mounts: Mounts): ControlElements {
@@ -58,6 +60,8 @@ export function controlElements(mounts: Mounts): ControlElements {
     play: get('[name="play"]'),
     reset: get('[name="reset"]'),
     status: get('[data-role="status"]'),
+    layer: form.querySelector<HTMLInputElement>('[name="layer"]') ?? undefined,
+    head: form.querySelector<HTMLInputElement>('[name="head"]') ?? undefined,
   };
 }
 
@@ -78,6 +82,14 @@ export function defineInputs(main: Module, c: ControlElements): void {
   main.define('topP', [], () => input(c.topP, numberInput(parseTopP)));
   main.define('seed', [], () => input(c.seed, numberInput(parseSeed)));
   main.define('sampling', ['temperature', 'topK', 'topP'], (temperature: number, topK: number, topP: number): SamplingParams => ({ temperature, topK, topP }));
+}
+
+/** layer, head: the latest valid Layer and Head (checked against the model's n_layer and n_head). */
+export function defineLayerHead(main: Module, c: ControlElements): void {
+  if (!c.layer || !c.head) throw new Error('these controls have no Layer and Head (Controls layerHead)');
+  const { layer, head } = c;
+  main.define('layer', ['model'], (model: ModelInfo) => input(layer, numberInput((raw, bad) => parseIndex('Layer', raw, model.config.n_layer, bad))));
+  main.define('head', ['model'], (model: ModelInfo) => input(head, numberInput((raw, bad) => parseIndex('Head', raw, model.config.n_head, bad))));
 }
 
 /** The state line under the controls. */

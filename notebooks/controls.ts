@@ -63,3 +63,12 @@ export function parseSeed(raw: string, badInput = false): number {
   if (!Number.isInteger(s) || s < 0 || s > 4294967295) throw new InputError('Seed must be a whole number from 0 to 4294967295.');
   return s;
 }
+
+/** Layer or Head: a whole number from 0 to count − 1 (`what` names it in the message). */
+export function parseIndex(what: 'Layer' | 'Head', raw: string, count: number, badInput = false): number {
+  const i = number(raw, badInput);
+  if (!Number.isInteger(i) || i < 0 || i >= count) {
+    throw new InputError(`${what} must be a whole number from 0 to ${count - 1}: this model has ${count} ${what === 'Layer' ? 'layers' : 'heads'}.`);
+  }
+  return i;
+}

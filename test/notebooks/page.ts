@@ -14,6 +14,8 @@ const CONTROLS = `
   <label for="top-k">Top-k</label><input id="top-k" name="top-k" type="number" value="0"><p id="top-k-error"></p>
   <label for="top-p">Top-p</label><input id="top-p" name="top-p" type="number" value="1"><p id="top-p-error"></p>
   <label for="seed">Seed</label><input id="seed" name="seed" type="number" value="42"><p id="seed-error"></p>
+  <label for="layer">Layer</label><input id="layer" name="layer" type="number" value="0"><p id="layer-error"></p>
+  <label for="head">Head</label><input id="head" name="head" type="number" value="0"><p id="head-error"></p>
   <button type="button" name="next-token">Next token</button>
   <button type="button" name="play">Play</button>
   <button type="button" name="reset">Reset</button>
