@@ -9,7 +9,7 @@
  * `CustomEvent('highlight', { detail: { query, key, weight } })` on the SVG.
  */
 import { scaleLinear, select } from 'd3';
-import { formatDecimal, formatInteger } from './format.ts';
+import { formatDecimal, formatInteger, formatValue } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, dataTable, emit, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
@@ -21,7 +21,10 @@ export interface AttentionMatrixData {
   highlight?: [number, number]; // [query, key] outlined and in the tab order
 }
 
-export type AttentionMatrixOptions = ChartOptions;
+export interface AttentionMatrixOptions extends ChartOptions {
+  domain?: [number, number]; // values coloured from the scale's start to its end (default [0, 1]: weights); others are clamped
+  valueName?: string; // what a cell holds, for labels and the legend (default "weight"; e.g. "score")
+}
 
 /** What the 'highlight' event carries. */
 export interface AttentionCell {
@@ -38,8 +41,8 @@ interface Cell extends AttentionCell {
   state: 'value' | 'masked' | 'pending'; // computed, in the future (k > q), or in a row not computed yet
 }
 
-const cellLabel = (tokens: string[], c: AttentionCell) =>
-  `query ${c.query} “${visibleText(tokens[c.query])}” attends to key ${c.key} “${visibleText(tokens[c.key])}” with weight ${formatDecimal(c.weight, 3)}`;
+const cellLabel = (tokens: string[], c: AttentionCell, name = 'weight') =>
+  `query ${c.query} “${visibleText(tokens[c.query])}” attends to key ${c.key} “${visibleText(tokens[c.key])}” with ${name} ${formatDecimal(c.weight, 3)}`;
 
 /** A heatmap of attention weights with token labels on both axes. */
 export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrixOptions): SVGSVGElement {
@@ -66,6 +69,8 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
   const hl = data.highlight;
   const start = values.find((c) => hl && c.query === hl[0] && c.key === hl[1]) ?? values[0];
 
+  const [d0, d1] = opts.domain ?? [0, 1];
+  const color = (v: number) => sequential(d1 > d0 ? Math.min(1, Math.max(0, (v - d0) / (d1 - d0))) : 0.5);
   const label = opts.label ?? `Attention weights: ${n} tokens, ${filled} of ${n} query rows computed`;
   const svg = svgRoot(doc, width, height, label, 'group');
   const plot = svg.append('g').attr('transform', `translate(${px(labelW)},${px(labelW)})`);
@@ -104,11 +109,11 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
   layer('masked', { fill: 'none', stroke: 'currentColor', 'stroke-opacity': 0.25, 'stroke-width': 0.5 });
   layer('pending', { fill: 'none', stroke: 'currentColor', 'stroke-opacity': 0.15, 'stroke-width': 0.5 });
   const valueCells = layer('value', {})
-    .attr('fill', (c) => (Number.isFinite(c.weight) ? sequential(c.weight) : 'currentColor'))
+    .attr('fill', (c) => (Number.isFinite(c.weight) ? color(c.weight) : 'currentColor'))
     .attr('fill-opacity', (c) => (Number.isFinite(c.weight) ? null : 0.2))
     .attr('role', 'img')
     .attr('tabindex', (c) => (c === start ? 0 : -1))
-    .attr('aria-label', (c) => cellLabel(tokens, c))
+    .attr('aria-label', (c) => cellLabel(tokens, c, opts.valueName))
     .attr('data-query', (c) => c.query)
     .attr('data-key', (c) => c.key);
   // The mask's hatching: one diagonal per masked cell, all in one path (no pattern ids to clash).
@@ -125,7 +130,7 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
   if (start) outline.attr('x', px(start.key * cell)).attr('y', px(start.query * cell));
 
   drawLegend(svg.append('g').attr('class', 'legend').attr('transform', `translate(${px(labelW)},${px(labelW + side + 8)})`),
-    Math.min(160, Math.max(60, side)));
+    Math.min(160, Math.max(60, side)), opts.domain ? [`${opts.valueName ?? 'weight'} ${formatValue(d0)}`, formatValue(d1)] : ['weight 0', '1']);
 
   // Interaction: roving tabindex over the computed cells, one listener per kind on the grid.
   const svgEl = svg.node() as SVGSVGElement;
@@ -171,7 +176,7 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
   return svgEl;
 }
 
-function drawLegend(g: G, w: number): void {
+function drawLegend(g: G, w: number, ends: [string, string]): void {
   const steps = 32;
   const x = scaleLinear().domain([0, 1]).range([0, w]);
   g.selectAll('rect').data(Array.from({ length: steps }, (_, i) => i / (steps - 1))).join('rect')
@@ -179,8 +184,8 @@ function drawLegend(g: G, w: number): void {
     .attr('width', px(w / steps + 0.5))
     .attr('height', 8)
     .attr('fill', (t) => sequential(t));
-  g.append('text').attr('y', 20).attr('font-size', 10).text('weight 0');
-  g.append('text').attr('x', px(w)).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'end').text('1');
+  g.append('text').attr('y', 20).attr('font-size', 10).text(ends[0]);
+  g.append('text').attr('x', px(w)).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'end').text(ends[1]);
 }
 
 /** The weights as a table: one row per computed query, one column per key; the future reads "masked". */
