@@ -99,7 +99,7 @@ export function traceForPage(trace: Trace, tokenizer: Tokenizer): TickTrace {
       });
     }
   }
-  const out: TickTrace = { start: trace.start, tokens: trace.tokens, attention, lens };
+  const out: TickTrace = { start: trace.start, tokens: trace.tokens, attention, lens, ...(detail.length ? { detail } : {}) };
   if (trace.tokenEmbedding && trace.positionEmbedding && trace.embedding) {
     const [t, c] = trace.embedding.shape;
     out.embeddings = { shape: [t, c], token: trace.tokenEmbedding.data, position: trace.positionEmbedding.data, sum: trace.embedding.data };
