@@ -6,5 +6,7 @@ import type { Chapter } from '../runtime.ts';
 
 export const chapters: Record<string, () => Promise<Chapter>> = {
   'the-clock': () => import('./01-the-clock.ts'),
+  attention: () => import('./04-attention.ts'),
+  tokens: () => import('./02-tokens.ts'),
   'logits-to-token': () => import('./06-logits-to-token.ts'),
 };
