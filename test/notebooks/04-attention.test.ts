@@ -1,0 +1,160 @@
+// Chapter 4's cell graph with a real (small, random) model in Node: the prefill fills one matrix
+// row per prompt token and each tick adds one; Layer and Head pick the matrix (another layer's
+// earlier rows come from a recompute and equal what a tick traces); the cell equation's numbers are
+// recomputed from the engine's q and k; the stages; bad Layer/Head input; the worked softmax.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as chapter from '../../notebooks/chapters/04-attention.ts';
+import { cellNumbers, cellTex, parseInputs, rowsFromTrace, traceFor, type AttentionView } from '../../notebooks/chapters/04-attention.ts';
+import { softmaxOf } from '../../notebooks/chapters/06-logits-to-token.ts';
+import { InputError } from '../../notebooks/runtime.ts';
+import { openChapter, type Page } from './page.ts';
+import { smallConfig, smallEngine } from './small-model.ts';
+
+const close = (a: number, b: number, tol = 1e-5) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+
+describe('chapter 4: attention', () => {
+  let e: Awaited<ReturnType<typeof smallEngine>>;
+  let page: Page;
+  const chart = () => page.mounts.matrix!.querySelector<HTMLElement>('.chart');
+  const equation = () => page.mounts.equation!.querySelector<HTMLElement>('.live-equation');
+  const valueRows = () => new Set([...page.mounts.matrix!.querySelectorAll('rect.cell.value')].map((r) => r.getAttribute('data-query'))).size;
+
+  before(async () => {
+    e = await smallEngine();
+    page = await openChapter(chapter, ['timeline', 'tokens', 'attention-stage', 'matrix', 'equation', 'softmax-example'], e.engine, e.info);
+    await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
+  });
+  after(async () => {
+    page?.close();
+    await e?.cleanup();
+  });
+
+  it('the prefill fills a row per prompt token, and each Next token adds one row', async () => {
+    assert.match(page.mounts.matrix!.textContent ?? '', /press Next token/);
+    page.control('next-token').click();
+    await page.until('the prefill', () => page.ticks() === 1 && chart()?.dataset.tick === '0');
+    const prompt = e.host.session!.promptLength;
+    assert.equal(Number(chart()!.dataset.rows), prompt);
+    assert.equal(valueRows(), prompt);
+    for (let i = 1; i <= 2; i++) {
+      page.control('next-token').click();
+      await page.until(`tick ${i}`, () => chart()?.dataset.tick === String(i));
+      assert.equal(valueRows(), prompt + i);
+    }
+    // The lower triangle is filled, the upper is the mask.
+    const n = prompt + 2;
+    assert.equal(page.mounts.matrix!.querySelectorAll('rect.cell.value').length, (n * (n + 1)) / 2);
+    assert.equal(page.mounts.matrix!.querySelectorAll('rect.cell.masked').length, (n * (n - 1)) / 2);
+  });
+
+  it('the cell equation’s numbers are the engine’s: q·k/√d from its q and k, and the softmax of its row', async () => {
+    await page.until('the equation', () => equation() !== null && equation()!.dataset.query === String(Number(chart()!.dataset.rows) - 1));
+    const check = (el: HTMLElement) => {
+      const d = el.dataset;
+      const q = JSON.parse(d.q!) as number[];
+      const k = JSON.parse(d.k!) as number[];
+      const row = JSON.parse(d.row!) as number[];
+      const hd = Number(d.headDim);
+      assert.equal(hd, smallConfig.n_embd / smallConfig.n_head);
+      assert.equal(q.length, hd);
+      const dot = q.reduce((s, x, m) => s + x * k[m], 0);
+      assert.ok(close(Number(d.score), dot), `q·k = ${dot}, shown ${d.score}`);
+      assert.ok(close(Number(d.scaled), dot / Math.sqrt(hd)), `s = ${d.scaled}`);
+      assert.equal(row.length, Number(d.query) + 1);
+      const z = row.reduce((s, x) => s + Math.exp(x), 0);
+      assert.ok(close(Number(d.sum), z, 1e-9));
+      assert.ok(close(Number(d.weight), Math.exp(row[Number(d.key)]) / z), `a = ${d.weight}`);
+    };
+    check(equation()!);
+    // The same from the session's own trace: one recompute at layer 0 reproduces the shown row.
+    const res = await e.engine.request({ type: 'recompute', trace: traceFor(0) });
+    const rows = rowsFromTrace(res.trace!, 0);
+    const d = equation()!.dataset;
+    const view: AttentionView = { tick: 0, layer: 0, tokens: rows.map(() => ''), rows, recomputed: 0 };
+    const n = cellNumbers(view, 0, Number(d.query), Number(d.key));
+    assert.ok(close(n.weight, Number(d.weight), 1e-4));
+    assert.ok(close(n.score, Number(d.score), 1e-4));
+    // The typeset equation carries those numbers (KaTeX keeps its TeX source in an annotation).
+    const tex = [...equation()!.querySelectorAll('annotation')].map((a) => a.textContent);
+    assert.equal(tex.length, 3);
+    assert.deepEqual(tex.slice(0, 1), cellTex(n).slice(0, 1));
+    assert.match(tex[1]!, new RegExp(`^s_\\{${d.query},${d.key}\\}`));
+
+    // Hovering another cell moves the equation there, and its numbers check out too.
+    const other = page.mounts.matrix!.querySelector<SVGRectElement>('rect.cell.value[data-query="2"][data-key="1"]')!;
+    other.dispatchEvent(new page.window.FocusEvent('focusin', { bubbles: true }));
+    await page.until('the focused cell', () => equation()?.dataset.query === '2' && equation()?.dataset.key === '1');
+    check(equation()!);
+  });
+
+  it('Head and Layer pick the matrix; another layer’s earlier rows come from a recompute', async () => {
+    const w0 = page.mounts.matrix!.querySelector('rect.cell.value[data-query="3"][data-key="1"]')!.getAttribute('aria-label');
+    page.set('head', '1');
+    await page.until('head 1', () => chart()?.dataset.head === '1');
+    assert.notEqual(page.mounts.matrix!.querySelector('rect.cell.value[data-query="3"][data-key="1"]')!.getAttribute('aria-label'), w0);
+    const ticks = e.host.session!.ticks;
+    page.set('layer', '1');
+    await page.until('layer 1', () => chart()?.dataset.layer === '1');
+    assert.equal(e.host.session!.ticks, ticks, 'changing the layer runs no tick');
+    assert.match(chart()!.textContent ?? '', /recomputed for this layer/);
+    await page.until('the equation at layer 1', () => equation()?.dataset.layer === '1');
+    // The next tick traces layer 1 itself and adds its row.
+    const n = Number(chart()!.dataset.rows);
+    page.control('next-token').click();
+    await page.until('a row at layer 1', () => Number(chart()?.dataset.rows) === n + 1 && chart()?.dataset.layer === '1');
+    const last = e.host.session!.ticks - 1;
+    assert.equal(chart()!.dataset.tick, String(last));
+  });
+
+  it('the stages: QKᵀ and scaled scores are drawn as scores, the softmax as weights', async () => {
+    const radio = (v: string) => page.mounts['attention-stage']!.querySelector<HTMLInputElement>(`input[value="${v}"]`)!;
+    radio('scores').checked = true;
+    radio('scores').dispatchEvent(new page.window.Event('change', { bubbles: true }));
+    await page.until('the scores', () => chart()?.dataset.stage === 'scores');
+    assert.match(page.mounts.matrix!.querySelector('rect.cell.value')!.getAttribute('aria-label') ?? '', /with score/);
+    radio('scaled').checked = true;
+    radio('scaled').dispatchEvent(new page.window.Event('change', { bubbles: true }));
+    await page.until('the scaled scores', () => chart()?.dataset.stage === 'scaled');
+    radio('softmax').checked = true;
+    radio('softmax').dispatchEvent(new page.window.Event('change', { bubbles: true }));
+    await page.until('the weights', () => chart()?.dataset.stage === 'softmax');
+    // Each softmax row sums to 1.
+    const rows = [...page.mounts.matrix!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).filter((t) => t !== 'masked').map(Number));
+    for (const r of rows) assert.ok(Math.abs(r.reduce((a, b) => a + b, 0) - 1) < 0.01);
+  });
+
+  it('a Layer or Head outside the model is refused beside it and the matrix keeps its state', async () => {
+    const rows = chart()!.dataset.rows;
+    page.set('layer', '2');
+    await page.until('the layer message', () => /Layer must be a whole number from 0 to 1/.test(page.$('#layer-error').textContent ?? ''));
+    page.set('head', 'x');
+    await page.until('the head message', () => /Head must be a whole number from 0 to 1/.test(page.$('#head-error').textContent ?? ''));
+    assert.equal(page.control('layer').getAttribute('aria-invalid'), 'true');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(chart()!.dataset.layer, '1');
+    assert.equal(chart()!.dataset.head, '1');
+    assert.equal(chart()!.dataset.rows, rows);
+    page.set('layer', '0');
+    page.set('head', '0');
+    await page.until('layer 0 head 0', () => chart()?.dataset.layer === '0' && chart()?.dataset.head === '0' && page.$('#head-error').textContent === '');
+  });
+
+  it('the worked softmax is computed by the sampler from the reader’s inputs; bad input keeps the last result', async () => {
+    const ex = () => page.mounts['softmax-example']!.querySelector<HTMLElement>('.softmax-result')!;
+    await page.until('the example', () => page.mounts['softmax-example']!.querySelector('.softmax-result') !== null);
+    assert.deepEqual(JSON.parse(ex().dataset.probs!), softmaxOf([0.1, 0.2, 0.3, 0.4], 1));
+    assert.match(ex().textContent ?? '', /0\.214/);
+    const input = page.$<HTMLInputElement>('#softmax-input-4');
+    input.value = '2';
+    input.dispatchEvent(new page.window.Event('input', { bubbles: true }));
+    assert.deepEqual(JSON.parse(ex().dataset.inputs!), [0.1, 0.2, 0.3, 2]);
+    assert.deepEqual(JSON.parse(ex().dataset.probs!), softmaxOf([0.1, 0.2, 0.3, 2], 1));
+    input.value = '';
+    input.dispatchEvent(new page.window.Event('input', { bubbles: true }));
+    assert.match(page.$('#softmax-input-error').textContent ?? '', /Input 4 must be a number/);
+    assert.equal(input.getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(JSON.parse(ex().dataset.inputs!), [0.1, 0.2, 0.3, 2]);
+    assert.throws(() => parseInputs(['1', 'NaN', '0', '0']), InputError);
+  });
+});
