@@ -4,6 +4,7 @@ export * from './probability-bars.ts';
 export * from './attention-matrix.ts';
 export * from './tick-timeline.ts';
 export * from './heatmap.ts';
+export * from './kv-cache-growth.ts';
 export * from './bpe-steps.ts';
 export type { ChartOptions, TableOptions } from './chart.ts';
 export * from './format.ts';

@@ -1,0 +1,76 @@
+/**
+ * The KV cache's growth: one bar per tick, its height the bytes the cache holds after that tick
+ * (every layer's keys and values for every position so far). The prefill's bar is filled in the
+ * prefill colour; each decode tick adds one position, so the bars climb by the same step.
+ */
+import { scaleBand, scaleLinear } from 'd3';
+import { formatBytes, formatFlops, formatInteger } from './format.ts';
+import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
+import type { ChartOptions, TableOptions } from './chart.ts';
+import { BLUE, ORANGE } from './color.ts';
+
+export interface CacheTick {
+  index: number; // tick number
+  kind: 'prefill' | 'decode';
+  cacheLength: number; // positions cached after the tick
+  cacheBytes: number; // bytes the cache holds after the tick
+  flops: number; // the tick's forward FLOPs
+}
+
+export interface KVCacheGrowthData {
+  ticks: CacheTick[];
+}
+
+export type KVCacheGrowthOptions = ChartOptions;
+
+const HEIGHT = 180;
+const M = { top: 14, right: 8, bottom: 30, left: 64 };
+
+/** Bytes in the cache after each tick, as bars. */
+export function KVCacheGrowth(data: KVCacheGrowthData, opts: KVCacheGrowthOptions): SVGSVGElement {
+  const doc = chartDocument(opts.document);
+  const { width } = opts;
+  const { ticks } = data;
+  const last = ticks.at(-1);
+  const label = opts.label ?? (last
+    ? `KV cache after each of ${ticks.length} ticks: ${formatInteger(last.cacheLength)} positions, ${formatBytes(last.cacheBytes)} after tick ${formatInteger(last.index)}`
+    : 'KV cache: no ticks yet');
+  const svg = svgRoot(doc, width, HEIGHT, label);
+  const x = scaleBand<number>().domain(ticks.map((t) => t.index)).range([M.left, width - M.right]).padding(0.15);
+  const max = Math.max(1, ...ticks.map((t) => t.cacheBytes));
+  const y = scaleLinear().domain([0, max]).nice(4).range([HEIGHT - M.bottom, M.top]);
+
+  const axis = svg.append('g').attr('class', 'y-axis').attr('font-size', 10);
+  for (const v of y.ticks(4)) {
+    axis.append('line').attr('x1', M.left).attr('x2', px(width - M.right)).attr('y1', px(y(v))).attr('y2', px(y(v)))
+      .attr('stroke', 'currentColor').attr('stroke-opacity', 0.15);
+    axis.append('text').attr('x', M.left - 4).attr('y', px(y(v))).attr('dy', '0.35em').attr('text-anchor', 'end').text(formatBytes(v));
+  }
+  svg.append('g').attr('class', 'bars').selectAll('rect').data(ticks).join('rect')
+    .attr('class', (t) => `bar ${t.kind}`)
+    .attr('x', (t) => px(x(t.index) ?? 0))
+    .attr('width', px(x.bandwidth()))
+    .attr('y', (t) => px(y(t.cacheBytes)))
+    .attr('height', (t) => px(y(0) - y(t.cacheBytes)))
+    .attr('fill', (t) => (t.kind === 'prefill' ? ORANGE : BLUE))
+    .attr('data-index', (t) => t.index);
+  // Tick numbers under the bars, thinned so they never overlap.
+  const every = Math.max(1, Math.ceil(24 / Math.max(1, x.bandwidth())));
+  svg.append('g').attr('class', 'x-axis').attr('font-size', 10).selectAll('text')
+    .data(ticks.filter((_, i) => i % every === 0)).join('text')
+    .attr('x', (t) => px((x(t.index) ?? 0) + x.bandwidth() / 2))
+    .attr('y', HEIGHT - M.bottom + 12)
+    .attr('text-anchor', 'middle')
+    .text((t) => formatInteger(t.index));
+  svg.append('text').attr('x', px((M.left + width - M.right) / 2)).attr('y', HEIGHT - 4).attr('text-anchor', 'middle')
+    .attr('font-size', 10).text('tick');
+  return svg.node() as SVGSVGElement;
+}
+
+/** The cache after each tick as a table: tick, phase, positions, bytes, and the tick's FLOPs. */
+export function KVCacheGrowthTable(data: KVCacheGrowthData, opts: TableOptions = {}): HTMLTableElement {
+  const doc = chartDocument(opts.document);
+  return dataTable(doc, opts.caption ?? `KV cache after each of ${data.ticks.length} ticks`,
+    ['Tick', 'Phase', 'Cache length', 'Cache memory', 'Forward FLOPs'],
+    data.ticks.map((t) => [formatInteger(t.index), t.kind, formatInteger(t.cacheLength), formatBytes(t.cacheBytes), formatFlops(t.flops)]));
+}
