@@ -9,4 +9,5 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   attention: () => import('./04-attention.ts'),
   tokens: () => import('./02-tokens.ts'),
   'logits-to-token': () => import('./06-logits-to-token.ts'),
+  'kv-cache': () => import('./07-kv-cache.ts'),
 };
