@@ -19,6 +19,7 @@ export interface HeatmapOptions extends ChartOptions {
   domain?: number; // colours span [-domain, +domain]; default the largest |value|
   rowHeight?: number; // px per row (default 18)
   columnLabel?: string; // what a column is (default "dimension")
+  selected?: [number, number]; // [row, column] of a cell to outline (none by default)
 }
 
 const FONT = 11;
@@ -68,6 +69,13 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
     .attr('width', px(cw))
     .attr('height', rowHeight - 1)
     .attr('fill', color);
+  const sel = opts.selected;
+  if (sel && sel[0] >= 0 && sel[0] < data.rows.length && sel[1] >= 0 && sel[1] < cols) {
+    plot.append('rect').attr('class', 'selected')
+      .attr('x', px(sel[1] * cw - 1)).attr('y', px(sel[0] * rowHeight - 1))
+      .attr('width', px(cw + 2)).attr('height', rowHeight + 1)
+      .attr('fill', 'none').attr('stroke', 'currentColor').attr('stroke-width', 2);
+  }
   plot.append('g').attr('class', 'labels').selectAll('text').data(labels).join('text')
     .attr('x', -6)
     .attr('y', (_, i) => px((i + 0.5) * rowHeight))

@@ -8,6 +8,7 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   'the-clock': () => import('./01-the-clock.ts'),
   attention: () => import('./04-attention.ts'),
   tokens: () => import('./02-tokens.ts'),
+  embeddings: () => import('./03-embeddings.ts'),
   'logits-to-token': () => import('./06-logits-to-token.ts'),
   'kv-cache': () => import('./07-kv-cache.ts'),
 };

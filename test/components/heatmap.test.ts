@@ -55,3 +55,14 @@ test('HeatmapTable has the same values, formatted by components/format.ts', () =
   assert.deepEqual(rows[1], ['␣cat', ...data.values[1].map(formatValue)]);
   assert.equal(table.querySelectorAll('thead th').length, 17);
 });
+
+test('a selected cell is outlined; none is drawn unless asked or when out of range', () => {
+  const { document } = dom();
+  assert.equal(Heatmap(data, { width: 400, document }).querySelectorAll('rect.selected').length, 0);
+  assert.equal(Heatmap(data, { width: 400, document, selected: [3, 0] }).querySelectorAll('rect.selected').length, 0);
+  const svg = Heatmap(data, { width: 400, document, selected: [1, 5] });
+  const cell = svg.querySelectorAll('g.row')[1].querySelectorAll('rect.cell')[5];
+  const outline = svg.querySelector('rect.selected')!;
+  assert.equal(Number(outline.getAttribute('x')), Math.round((Number(cell.getAttribute('x')) - 1) * 100) / 100);
+  assert.equal(Number(outline.getAttribute('y')), 18 - 1);
+});

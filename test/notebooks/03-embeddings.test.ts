@@ -1,0 +1,140 @@
+// Chapter 3's cell graph with a real (small, random) model in Node: the heatmaps are the engine's
+// traced wte rows, wpe rows and their sum; the live equation x_{t,c} = wte[id_t, c] + wpe[t, c] is
+// recomputed here from the model's own weight tables; choosing a heatmap cell or typing Position
+// and Dimension picks the numbers; bad input is refused beside its field.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as chapter from '../../notebooks/chapters/03-embeddings.ts';
+import { embeddingTex, parsePick } from '../../notebooks/chapters/03-embeddings.ts';
+import { formatValue } from '../../components/format.ts';
+import { texNumber } from '../../notebooks/tex.ts';
+import type { Chapter } from '../../notebooks/runtime.ts';
+import { InputError } from '../../notebooks/runtime.ts';
+import { openChapter, type Page } from './page.ts';
+import { smallConfig, smallEngine } from './small-model.ts';
+
+// The Position and Dimension inputs, as site/components/Pick.astro renders them.
+const PICK = ['position', 'dimension'].map((id) => `<label for="${id}">${id}</label><input id="${id}" name="${id}" type="number" value="0"><p id="${id}-error"></p>`).join('');
+const withPick: Chapter = {
+  define(runtime, mounts) {
+    mounts.pick!.innerHTML = PICK;
+    return chapter.define(runtime, mounts);
+  },
+};
+
+describe('chapter 3: embeddings', () => {
+  let e: Awaited<ReturnType<typeof smallEngine>>;
+  let page: Page;
+  let wte: Float32Array; // (C, V): the engine stores wte transposed
+  let wpe: Float32Array; // (n_positions, C)
+  const C = smallConfig.n_embd;
+  const V = smallConfig.vocab_size;
+  const equation = () => page.mounts.equation!.querySelector<HTMLElement>('.live-equation');
+  const maps = () => page.mounts.heatmaps!.querySelector<HTMLElement>('.embeddings');
+
+  before(async () => {
+    e = await smallEngine();
+    page = await openChapter(withPick, ['heatmaps', 'pick', 'equation'], e.engine, e.info);
+    await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
+    wte = e.host.model!.weights.wteT.dataSync() as Float32Array;
+    wpe = e.host.model!.weights.wpe.dataSync() as Float32Array;
+  });
+  after(async () => {
+    page?.close();
+    await e?.cleanup();
+  });
+
+  it('before any tick the cells say what to do', () => {
+    assert.match(page.mounts.heatmaps!.textContent ?? '', /press Next token/);
+    assert.match(page.mounts.equation!.textContent ?? '', /press Next token/);
+  });
+
+  it('the prefill tick traces every prompt position: three heatmaps of wte rows, wpe rows and their sum', async () => {
+    page.control('next-token').click();
+    await page.until('the heatmaps', () => maps() !== null && equation() !== null);
+    const ids = e.host.session!.ids.slice(0, -1); // the prompt (the last id is the token the tick chose)
+    assert.equal(Number(maps()!.dataset.rows), ids.length);
+    assert.equal(Number(maps()!.dataset.dims), C);
+    const charts = [...maps()!.querySelectorAll<HTMLElement>('.chart')];
+    assert.deepEqual(charts.map((c) => c.dataset.which), ['token', 'position', 'sum']);
+    const expected = {
+      token: (t: number, c: number) => wte[c * V + ids[t]],
+      position: (t: number, c: number) => wpe[t * C + c],
+      sum: (t: number, c: number) => Math.fround(wte[c * V + ids[t]] + wpe[t * C + c]),
+    };
+    for (const chart of charts) {
+      const rows = [...chart.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+      assert.equal(rows.length, ids.length);
+      const f = expected[chart.dataset.which as keyof typeof expected];
+      rows.forEach((r, t) => r.forEach((v, c) => assert.equal(v, formatValue(f(t, c)), `${chart.dataset.which}[${t}, ${c}]`)));
+      assert.equal(chart.querySelectorAll('svg rect.cell').length, ids.length * C);
+    }
+  });
+
+  it('the live equation x_{t,c} = wte[id_t, c] + wpe[t, c] is the model’s own numbers, for every position typed in', async () => {
+    const ids = e.host.session!.ids;
+    for (const [t, c] of [[0, 0], [1, 7], [ids.length - 2, C - 1]]) {
+      page.set('position', String(t));
+      page.set('dimension', String(c));
+      await page.until(`x_${t},${c}`, () => equation()?.dataset.position === String(t) && equation()?.dataset.dimension === String(c));
+      const d = equation()!.dataset;
+      const w = wte[c * V + ids[t]];
+      const p = wpe[t * C + c];
+      assert.equal(Number(d.tokenId), ids[t]);
+      assert.equal(Number(d.wte), w);
+      assert.equal(Number(d.wpe), p);
+      assert.equal(Number(d.x), Math.fround(w + p), 'the sum, in float32 as the model adds');
+      const tex = [...equation()!.querySelectorAll('annotation')].map((a) => a.textContent ?? '');
+      assert.equal(tex.length, 3);
+      assert.ok(tex[2].endsWith(`= ${texNumber(Math.fround(w + p))}`), tex[2]);
+      assert.ok(tex[2].includes(`\\mathrm{wte}[${ids[t]},\\ ${c}] + \\mathrm{wpe}[${t},\\ ${c}] = ${texNumber(w)} + `), tex[2]);
+      assert.ok(tex[2].includes(texNumber(p)), tex[2]);
+      // The outlined heatmap cell is the one the equation is about.
+      assert.equal(maps()!.querySelectorAll('rect.selected').length, 3);
+    }
+  });
+
+  it('choosing a heatmap cell sets Position and Dimension and shows its equation', async () => {
+    const row = page.mounts.heatmaps!.querySelectorAll('.chart[data-which="sum"] g.row')[2];
+    row.querySelectorAll('rect.cell')[5].dispatchEvent(new page.window.MouseEvent('click', { bubbles: true }));
+    await page.until('x_2,5', () => equation()?.dataset.position === '2' && equation()?.dataset.dimension === '5');
+    assert.equal(page.control('position').value, '2');
+    assert.equal(page.control('dimension').value, '5');
+  });
+
+  it('a decode tick adds one row: the token chosen last tick, at the next position', async () => {
+    const before = Number(maps()!.dataset.rows);
+    page.control('next-token').click();
+    await page.until('a row more', () => Number(maps()?.dataset.rows) === before + 1);
+    const ids = e.host.session!.ids;
+    page.set('position', String(before));
+    await page.until('the new position', () => equation()?.dataset.position === String(before));
+    assert.equal(Number(equation()!.dataset.tokenId), ids[before]);
+    assert.equal(Number(equation()!.dataset.wpe), wpe[before * C + 5]);
+  });
+
+  it('bad input is refused beside its field; a position not read yet says so', async () => {
+    const good = equation()!.dataset.x;
+    page.set('dimension', String(C));
+    await page.until('the dimension message', () => /Dimension must be a whole number from 0 to 15/.test(page.$('#dimension-error').textContent ?? ''));
+    page.set('position', 'x');
+    await page.until('the position message', () => /Position must be a whole number/.test(page.$('#position-error').textContent ?? ''));
+    assert.equal(page.control('position').getAttribute('aria-invalid'), 'true');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(equation()!.dataset.x, good);
+    page.set('dimension', '1');
+    page.set('position', '20');
+    await page.until('the not-yet note', () => /Position 20 has not been read/.test(page.mounts.equation!.textContent ?? ''));
+    page.set('position', '0');
+    await page.until('back', () => equation()?.dataset.position === '0' && page.$('#position-error').textContent === '');
+  });
+
+  it('parsePick and embeddingTex', () => {
+    assert.equal(parsePick('Position', '3', 32), 3);
+    assert.throws(() => parsePick('Position', '32', 32), (err: unknown) => err instanceof InputError && /0 to 31: this model reads at most 32 positions/.test(err.message));
+    assert.throws(() => parsePick('Dimension', '1.5', 16), InputError);
+    const tex = embeddingTex({ position: 2, dimension: 5, id: 42, text: ' a_b', wte: 0.5, wpe: -0.25, x: 0.25 });
+    assert.equal(tex[2], String.raw`x_{2,5} = \mathrm{wte}[42,\ 5] + \mathrm{wpe}[2,\ 5] = 0.500 + (-0.250) = 0.250`);
+    assert.ok(tex[1].includes(String.raw`\text{“␣a\_b”}`));
+  });
+});
