@@ -1,0 +1,160 @@
+// Chapters 4 (attention) and 7 (the KV cache) in Chromium against the built site, with the real
+// engine in its worker: Next token adds an attention row; Layer and Head change the matrix; the
+// cell equation's numbers match the q, k and scores the page exposes; the recompute-vs-cache
+// timings appear and are positive; no console errors; axe clean in light and dark.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
+
+const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));
+
+async function open(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await openPage(browser);
+  const errors = collectConsoleErrors(page);
+  const res = await page.goto(url, { waitUntil: 'load' });
+  assert.equal(res?.status(), 200, url);
+  await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''), null, { timeout: 30_000 });
+  for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
+  await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
+  return { page, errors };
+}
+
+async function nextToken(page: Page): Promise<void> {
+  const n = await ticks(page);
+  await page.getByRole('button', { name: 'Next token' }).click();
+  await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks) === n + 1, n);
+}
+
+async function axeBoth(page: Page): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const violations = await checkAxe(page);
+    assert.equal(violations.length, 0, `${colorScheme}:\n${formatViolations(violations)}`);
+  }
+}
+
+describe('chapters 4 and 7', () => {
+  let preview: Awaited<ReturnType<typeof startPreview>>;
+  let browser: Browser;
+
+  before(async () => {
+    preview = await startPreview(process.env.E2E_DIST || undefined); // E2E_DIST: a build elsewhere than dist/
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await preview?.close();
+  });
+
+  describe('chapter 4, attention', () => {
+    let page: Page;
+    let errors: string[];
+    const chart = '[data-cell="matrix"] .chart';
+    const attr = (sel: string, name: string) => page.locator(sel).getAttribute(name);
+    before(async () => {
+      ({ page, errors } = await open(browser, `${preview.url}/chapters/attention/`));
+    });
+    after(async () => {
+      await page?.context().close();
+    });
+
+    it('Layer and Head have visible labels; the prefill fills the prompt rows and Next token adds a row', async () => {
+      for (const label of ['Prompt', 'Layer', 'Head']) assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, label);
+      await nextToken(page);
+      await page.waitForFunction((s) => document.querySelector<HTMLElement>(s)?.dataset.tick === '0', chart);
+      const rows = Number(await attr(chart, 'data-rows'));
+      assert.ok(rows >= 1);
+      await nextToken(page);
+      await page.waitForFunction((s) => document.querySelector<HTMLElement>(s)?.dataset.tick === '1', chart);
+      assert.equal(Number(await attr(chart, 'data-rows')), rows + 1);
+      const queries = await page.locator('[data-cell="matrix"] rect.cell.value').evaluateAll((rs) => new Set(rs.map((r) => r.getAttribute('data-query'))).size);
+      assert.equal(queries, rows + 1);
+    });
+
+    it('the highlighted cell’s equation matches the q, k and row the page exposes', async () => {
+      const cell = page.locator('[data-cell="matrix"] rect.cell.value[data-query="1"][data-key="0"]');
+      await cell.hover();
+      await page.waitForFunction(() => {
+        const d = document.querySelector<HTMLElement>('[data-cell="equation"] .live-equation')?.dataset;
+        return d?.query === '1' && d.key === '0';
+      });
+      const d = await page.locator('[data-cell="equation"] .live-equation').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+      const q = JSON.parse(d.q!) as number[];
+      const k = JSON.parse(d.k!) as number[];
+      const row = JSON.parse(d.row!) as number[];
+      const dot = q.reduce((s, x, m) => s + x * k[m], 0);
+      const hd = Number(d.headDim);
+      assert.equal(q.length, hd);
+      assert.ok(Math.abs(Number(d.score) - dot) < 1e-4 * Math.max(1, Math.abs(dot)), `${d.score} vs ${dot}`);
+      assert.ok(Math.abs(Number(d.scaled) - dot / Math.sqrt(hd)) < 1e-4 * Math.max(1, Math.abs(dot)));
+      const z = row.reduce((s, x) => s + Math.exp(x), 0);
+      assert.ok(Math.abs(Number(d.weight) - Math.exp(row[0]) / z) < 1e-5);
+      assert.equal(await page.locator('[data-cell="equation"] .katex').count(), 3);
+      // Keyboard: focus the cell and move right along the row.
+      await page.locator('[data-cell="matrix"] rect.cell.value[data-query="1"][data-key="0"]').focus();
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="equation"] .live-equation')?.dataset.key === '1');
+    });
+
+    it('changing Head and Layer changes the matrix', async () => {
+      const labels = () => page.locator('[data-cell="matrix"] rect.cell.value').evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label')).join('|'));
+      const before = await labels();
+      await page.getByLabel('Head', { exact: true }).fill('1');
+      await page.waitForFunction((s) => document.querySelector<HTMLElement>(s)?.dataset.head === '1', chart);
+      const head1 = await labels();
+      assert.notEqual(head1, before);
+      await page.getByLabel('Layer', { exact: true }).fill('1');
+      await page.waitForFunction((s) => document.querySelector<HTMLElement>(s)?.dataset.layer === '1', chart);
+      assert.notEqual(await labels(), head1);
+      await page.getByLabel('Layer', { exact: true }).fill('99');
+      await page.waitForFunction(() => /Layer must be/.test(document.getElementById('layer-error')?.textContent ?? ''));
+      assert.equal(await attr(chart, 'data-layer'), '1');
+    });
+
+    it('the worked softmax recomputes from the reader’s inputs', async () => {
+      await page.getByLabel('Input 4', { exact: true }).fill('2');
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.softmax-result')?.dataset.inputs === '[0.1,0.2,0.3,2]');
+      const p = JSON.parse((await page.locator('.softmax-result').getAttribute('data-probs'))!) as number[];
+      const e = [0.1, 0.2, 0.3, 2].map(Math.exp);
+      const s = e.reduce((a, b) => a + b, 0);
+      p.forEach((x, i) => assert.ok(Math.abs(x - e[i] / s) < 1e-12));
+    });
+
+    it('has no console errors and no axe violations, light and dark', async () => {
+      await page.getByLabel('Layer', { exact: true }).fill('0');
+      assert.deepEqual(errors, []);
+      await axeBoth(page);
+    });
+  });
+
+  describe('chapter 7, the KV cache', () => {
+    let page: Page;
+    let errors: string[];
+    before(async () => {
+      ({ page, errors } = await open(browser, `${preview.url}/chapters/kv-cache/`));
+    });
+    after(async () => {
+      await page?.context().close();
+    });
+
+    it('the recompute-vs-cache numbers appear and are positive; the cache grows a bar a tick', async () => {
+      await nextToken(page);
+      await nextToken(page);
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="recompute"] .recompute')?.dataset.tick === '1', null, { timeout: 30_000 });
+      const d = await page.locator('[data-cell="recompute"] .recompute').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+      assert.ok(Number(d.decodeMs) > 0 && Number(d.recomputeMs) > 0, JSON.stringify(d));
+      assert.ok(Number(d.recomputeFlops) > Number(d.decodeFlops));
+      await page.waitForFunction(() => document.querySelectorAll('[data-cell="growth"] rect.bar').length === 2);
+      const f = await page.locator('[data-cell="flops"] .live-equation').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+      const [L, C, V, T, P] = [f.layers, f.width, f.vocab, f.fed, f.cached].map(Number);
+      assert.equal(Number(f.flops), L * (24 * T * C * C + 4 * T * (P + T) * C) + 2 * C * V);
+    });
+
+    it('has no console errors and no axe violations, light and dark', async () => {
+      assert.deepEqual(errors, []);
+      await page.locator('[data-cell="growth"] details summary').click();
+      await axeBoth(page);
+    });
+  });
+});
