@@ -110,11 +110,12 @@ function merges(w: BpeWord, index: number, width: number): HTMLElement {
 }
 
 function compareTable(rows: Counts[]): HTMLElement {
-  const el = table('Characters, UTF-8 bytes and GPT-2 tokens', ['Text', 'Characters', 'UTF-8 bytes', 'Tokens', 'Tokens per character', 'Bytes per token'],
+  // Sentences keep their spaces here (not ␣) so that they can wrap.
+  const el = table('Characters, UTF-8 bytes and tokens', ['Text', 'Characters', 'Bytes', 'Tokens', 'Tokens per character'],
     rows.map((r) => [
-      h('span', { class: 'sample' }, `${r.label}: “${visibleText(r.text)}”`),
+      h('span', { class: 'sample', style: 'overflow-wrap: anywhere' }, `${r.label}: “${r.text}”`),
       formatInteger(r.characters), formatInteger(r.bytes), formatInteger(r.tokens),
-      formatDecimal(r.tokens / r.characters, 2), formatDecimal(r.bytes / r.tokens, 2),
+      formatDecimal(r.tokens / r.characters, 2),
     ]));
   el.className = 'token-counts';
   el.dataset.counts = JSON.stringify(rows.map(({ label, characters, bytes, tokens }) => ({ label, characters, bytes, tokens })));
