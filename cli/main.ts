@@ -203,6 +203,12 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+// A reader piping into `head` closes stdout early: stop quietly instead of crashing.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {

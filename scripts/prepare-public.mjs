@@ -1,9 +1,7 @@
 // @ts-check
-// Copies the tfjs wasm binaries into public/tfjs/ so the site serves them itself (no CDN), and
-// writes the random-weight stand-in model to public/models/random-tiny/ if it is missing.
+// Copies the tfjs wasm binaries into public/tfjs/ so the site serves them itself (no CDN).
 // Run directly (`node scripts/prepare-public.mjs`) or through the Astro integration in
 // astro.config.mjs, which calls preparePublic() before every dev, build and preview.
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,10 +35,6 @@ export function preparePublic({ quiet = false } = {}) {
     copied++;
   }
   if (!quiet) console.log(`prepare-public: ${names.length} wasm files in public/tfjs/ (${copied} copied)`);
-  // The random-weight stand-in model, written once (until the trained bundled model exists).
-  if (!existsSync(join(root, 'public/models/random-tiny/model.safetensors'))) {
-    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/make-dev-model.ts')], { cwd: root, stdio: quiet ? 'ignore' : 'inherit' });
-  }
   return names;
 }
 

@@ -1,9 +1,10 @@
 /** Site-wide settings, each named in one place. */
+import { BUNDLED_MODEL } from '../model/bundled-model.ts';
 
-/** The model every page loads by default (a folder in Hugging Face GPT-2 layout under public/). */
+/** The model every page loads by default: the bundled one, a Hugging Face GPT-2 folder under public/. */
 export const DEFAULT_MODEL = {
-  name: 'random-tiny', // random weights with GPT-2's vocabulary, until the trained bundled model lands
-  path: 'models/random-tiny/', // relative to the site's base URL
+  name: BUNDLED_MODEL,
+  path: `models/${BUNDLED_MODEL}/`, // relative to the site's base URL
 };
 
 /** Where the site serves the tfjs wasm binaries (copied by scripts/prepare-public.mjs). */
