@@ -41,5 +41,7 @@ export function renderTex(tex: string, opts: { inline?: boolean; document?: Docu
   const el = doc.createElement(opts.inline ? 'span' : 'div');
   el.className = opts.inline ? 'tex' : 'tex tex-display';
   katex.render(tex, el, { displayMode: !opts.inline, throwOnError: true, strict: 'ignore', trust: false, output: 'htmlAndMathml' });
+  // A long equation scrolls sideways on a narrow screen; keyboard users must be able to scroll it too.
+  if (!opts.inline) el.querySelector('.katex-display')?.setAttribute('tabindex', '0');
   return el;
 }
