@@ -125,3 +125,15 @@ test('hand-written gradients (TRAINING_OPS, closed-form cross-entropy) equal tfj
     await initBackend('wasm');
   }
 });
+
+test('a training step leaks no tensors', async () => {
+  const { Trainer } = await import('../../train/trainer.ts');
+  const t = new Trainer(config, { ...train, steps: 30 });
+  for (let i = 0; i < 3; i++) await t.step(ids);
+  const after3 = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) await t.step(ids);
+  assert.equal(tf.memory().numTensors, after3);
+  await t.evaluate(ids, (id) => tokenizer.tokenBytes(id).length);
+  assert.equal(tf.memory().numTensors, after3);
+  t.dispose();
+});
