@@ -65,6 +65,7 @@ export interface LayerTrace {
   scaledMasked?: TraceArray; // (H, T, P+T) q·kᵀ/√hd with -Infinity above the diagonal
   attention?: TraceArray; // (H, T, P+T) softmax rows
   heads?: TraceArray; // (H, T, hd)
+  mlpIn?: TraceArray; // (T, 4C) GELU input: ln_2(x) @ c_fc + b (recorded with mlp)
   mlp?: TraceArray; // (T, 4C) GELU output
   residual?: TraceArray; // (T, C) after this block
   lens?: LensLayer;
@@ -263,7 +264,7 @@ export const INFERENCE_OPS: BlockOps = {
 };
 
 /** Intermediate tensors a block can report, by the LayerTrace field they fill. */
-export type BlockPart = 'q' | 'k' | 'v' | 'scores' | 'scaledMasked' | 'attention' | 'heads' | 'mlp' | 'residual';
+export type BlockPart = 'q' | 'k' | 'v' | 'scores' | 'scaledMasked' | 'attention' | 'heads' | 'mlpIn' | 'mlp' | 'residual';
 
 /**
  * One transformer block over B sequences of T new positions each, after P cached ones:
@@ -309,7 +310,8 @@ export function block(
   x = tf.add(x, ops.linear(y, b.attn_proj)) as T2;
 
   // --- MLP ---
-  const act = gelu(ops.linear(layerNorm(x, b.ln_2, w.k.eps), b.c_fc), w.k); // (B·T, 4C)
+  const fc = ops.linear(layerNorm(x, b.ln_2, w.k.eps), b.c_fc); // (B·T, 4C)
+  const act = gelu(fc, w.k); // (B·T, 4C)
   x = tf.add(x, ops.linear(act, b.mlp_proj)) as T2;
 
   if (record) {
@@ -320,6 +322,7 @@ export function block(
     record('scaledMasked', scaled);
     record('attention', att);
     record('heads', heads);
+    record('mlpIn', fc);
     record('mlp', act);
     record('residual', x);
   }
@@ -447,7 +450,7 @@ async function forwardOnce(
         const record = traceHere && tr ? (part: BlockPart, t: tf.Tensor) => {
           const on: Record<BlockPart, boolean | undefined> = {
             q: tr.qkv, k: tr.qkv, v: tr.qkv, scores: tr.scores, scaledMasked: tr.scores,
-            attention: tr.attention, heads: tr.heads, mlp: tr.mlp, residual: tr.residual,
+            attention: tr.attention, heads: tr.heads, mlpIn: tr.mlp, mlp: tr.mlp, residual: tr.residual,
           };
           // Keys arrive transposed (H, hd, T); the trace shows them like q and v, (H, T, hd).
           if (on[part]) keep(part === 'k' ? tf.transpose(t, [0, 2, 1]) : t, (a) => (lt[part] = a));

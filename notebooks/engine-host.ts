@@ -5,7 +5,10 @@
  *
  * A failed request leaves the previous model and session in place.
  */
+import { getBackend } from '@tensorflow/tfjs-core';
 import { initBackend } from '../model/backend.ts';
+import { weightsChecksum } from '../model/checkpoint.ts';
+import { countParams, makeConfig } from '../model/config.ts';
 import { forward, forwardFlops, KVCache, type Trace } from '../model/gpt2.ts';
 import { Model } from '../model/model.ts';
 import { toSeed } from '../model/prng.ts';
@@ -13,7 +16,7 @@ import { stageProbs, type Sample, type SamplingParams } from '../model/sampler.t
 import { Session, type TickRecord } from '../model/tick.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import type {
-  AttentionDetail, AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LensRows, ModelInfo, Request, ResponseMap, TickSummary, TickTrace, TokenInfo,
+  AttentionDetail, AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LayerRows, LensRows, ModelInfo, PeakResult, Request, TrainDemoResult, ResponseMap, TickSummary, TickTrace, TokenInfo,
 } from './engine-protocol.ts';
 
 /** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
@@ -100,6 +103,12 @@ export function traceForPage(trace: Trace, tokenizer: Tokenizer): TickTrace {
     }
   }
   const out: TickTrace = { start: trace.start, tokens: trace.tokens, attention, lens, ...(detail.length ? { detail } : {}) };
+  const layers: LayerRows[] = trace.layers.filter((lt) => lt.mlp || lt.residual).map((lt) => ({
+    layer: lt.layer,
+    positions: trace.tokens.length,
+    ...(lt.mlpIn ? { mlpIn: lt.mlpIn.data } : {}), ...(lt.mlp ? { mlp: lt.mlp.data } : {}), ...(lt.residual ? { residual: lt.residual.data } : {}),
+  }));
+  if (layers.length) out.layers = layers;
   if (trace.tokenEmbedding && trace.positionEmbedding && trace.embedding) {
     const [t, c] = trace.embedding.shape;
     out.embeddings = { shape: [t, c], token: trace.tokenEmbedding.data, position: trace.positionEmbedding.data, sum: trace.embedding.data };
@@ -133,6 +142,8 @@ export class EngineHost {
   model: Model | null = null;
   session: Session | null = null;
   private kept = new Map<number, Kept>();
+  private peak: Promise<PeakResult> | null = null;
+  private demo: { trainer: import('../train/trainer.ts').Trainer; ids: Int32Array; text: string } | null = null;
 
   private needModel(): Model {
     if (!this.model) throw new Error('no model is loaded yet');
@@ -232,11 +243,50 @@ export class EngineHost {
           cache.clear();
         }
       }
+      case 'matmulPeak': {
+        this.peak ??= (async () => {
+          const { matmulPeak } = await import('../bench/engine-core.ts');
+          const n = 512;
+          return { gflops: await matmulPeak(n), n, backend: getBackend() };
+        })();
+        return this.peak;
+      }
+      case 'trainDemo':
+        return this.trainDemo(req.text, req.steps, req.reset ?? false);
       case 'cancel':
         return { cancelled: 0 }; // the worker drops queued ticks before they reach the host
       case 'verifyChecksum':
         return { checksum: await this.needModel().verifyChecksum() };
     }
+  }
+
+  /**
+   * The training demo: a tiny random GPT-2 (1 layer, 2 heads, width 32, the loaded model's
+   * vocabulary and tokenizer) trained with AdamW on `text`, `steps` more steps a request.
+   */
+  private async trainDemo(text: string, steps: number, reset: boolean): Promise<TrainDemoResult> {
+    const m = this.needModel();
+    const { Trainer, DEFAULT_TRAIN } = await import('../train/trainer.ts');
+    if (reset || !this.demo || this.demo.text !== text) {
+      this.demo?.trainer.dispose();
+      this.demo = null;
+      const config = makeConfig({ n_layer: 1, n_head: 2, n_embd: 32, n_positions: 32, vocab_size: m.config.vocab_size });
+      const ids = Int32Array.from(m.tokenizer.encode(text));
+      const train = { ...DEFAULT_TRAIN, steps: 10_000, batch: 4, ctx: Math.min(16, ids.length - 2), lr: 1e-2, minLr: 1e-2, warmup: 1, weightDecay: 0, seed: 1 };
+      if (train.ctx < 2) throw new RangeError(`the training text is ${ids.length} tokens; it needs at least 4`);
+      this.demo = { trainer: new Trainer(config, train), ids, text };
+    }
+    const { trainer, ids } = this.demo;
+    const checksumBefore = weightsChecksum(await trainer.params());
+    const out: TrainDemoResult['steps'] = [];
+    for (let i = 0; i < steps; i++) {
+      const log = await trainer.step(ids);
+      out.push({ step: log.step, loss: log.loss, checksum: weightsChecksum(await trainer.params()), ms: log.ms });
+    }
+    return {
+      config: trainer.config, params: countParams(trainer.config), textTokens: ids.length,
+      checksumBefore, checksumAfter: out.at(-1)?.checksum ?? checksumBefore, steps: out,
+    };
   }
 
   /** The stored logits of a recent tick (what a resample re-draws from), or undefined when not kept. */

@@ -108,6 +108,40 @@ export interface RecomputeResult {
   trace?: TickTrace; // when asked for
 }
 
+/** One block's output for the positions a tick fed (when asked for with trace.mlp / trace.residual): each row-major. */
+export interface LayerRows {
+  layer: number;
+  positions: number; // T: new positions
+  mlpIn?: Float32Array; // (T, 4C) GELU input
+  mlp?: Float32Array; // (T, 4C) GELU output
+  residual?: Float32Array; // (T, C) the residual stream after this block
+}
+
+/** This device's matmul throughput, measured once on demand (bench/engine-core.ts `matmulPeak`). */
+export interface PeakResult {
+  gflops: number; // 2·n³ FLOPs over the median time of an n×n by n×n product
+  n: number;
+  backend: string; // the tfjs backend it ran on
+}
+
+/** One optimizer step of the training demo: its loss and the weights' checksum after it. */
+export interface TrainStep {
+  step: number; // updates done after this step (1-based)
+  loss: number; // cross-entropy of the step's batch, nats per token
+  checksum: string; // weightsChecksum of the weights after the update
+  ms: number; // wall time of the step
+}
+
+/** A tiny GPT-2 trained in the engine (train/trainer.ts), a few steps a request. */
+export interface TrainDemoResult {
+  config: GPT2Config; // the tiny model's shape (the loaded model's vocabulary)
+  params: number; // its parameter count
+  textTokens: number; // tokens of the training text
+  checksumBefore: string; // of the weights before this request's steps
+  checksumAfter: string; // after them
+  steps: TrainStep[]; // this request's steps
+}
+
 /** The internals a chart needs, for the positions one tick fed. */
 export interface TickTrace {
   start: number; // position of the first fed token
@@ -116,6 +150,7 @@ export interface TickTrace {
   lens: LensRows[]; // when asked for (trace.lens)
   embeddings?: EmbeddingRows; // when asked for (trace.embeddings)
   detail?: AttentionDetail[]; // when asked for (trace.qkv or trace.scores)
+  layers?: LayerRows[]; // when asked for (trace.mlp or trace.residual)
 }
 
 /** One merge of byte-level BPE inside a word: the pair joined, its rank, the symbols after. */
@@ -182,6 +217,8 @@ export type Request =
   | { type: 'tokenize'; text: string }
   | { type: 'tokenizeSteps'; text: string } // tokenize, with every word's bytes and merges
   | { type: 'recompute'; trace?: TraceOptions } // run the cached sequence again from scratch, timed; the session is untouched
+  | { type: 'matmulPeak' } // measure this device's matmul peak (once; later requests get the same answer)
+  | { type: 'trainDemo'; text: string; steps: number; reset?: boolean } // train a tiny random model on `text` (continuing, unless reset)
   | { type: 'cancel' }
   | { type: 'verifyChecksum' };
 
@@ -193,6 +230,8 @@ export interface ResponseMap {
   tokenize: { tokens: TokenInfo[] };
   tokenizeSteps: { words: BpeWord[]; tokens: TokenInfo[] };
   recompute: RecomputeResult;
+  matmulPeak: PeakResult;
+  trainDemo: TrainDemoResult;
   cancel: { cancelled: number }; // requests dropped from the queue
   verifyChecksum: { checksum: string };
 }

@@ -9,6 +9,8 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   attention: () => import('./04-attention.ts'),
   tokens: () => import('./02-tokens.ts'),
   embeddings: () => import('./03-embeddings.ts'),
+  'mlp-residual': () => import('./05-mlp-residual.ts'),
   'logits-to-token': () => import('./06-logits-to-token.ts'),
   'kv-cache': () => import('./07-kv-cache.ts'),
+  'cost-speed': () => import('./09-cost-speed.ts'),
 };

@@ -1,0 +1,194 @@
+/**
+ * Chapter 5, the MLP, LayerNorm and the residual stream, for the newest position of the latest
+ * tick, all read from the engine's trace: one MLP unit's GELU as a live equation (its input and
+ * output from trace.layers[l].mlpIn / mlp), the residual stream entering block 0 and after each
+ * block (a heatmap), and the logit lens (what the model would guess after each layer).
+ *
+ *   inputs ─ clock ─ clockState ─ view ─┬─ residual, lens
+ *   layer, unit ─ pick ─────────────────┴─ equation
+ */
+import { Heatmap, HeatmapTable, type HeatmapData } from '../../components/heatmap.ts';
+import { formatInteger, formatProb, formatValue } from '../../components/format.ts';
+import { visibleText } from '../../components/text.ts';
+import { controlElements, defineClock, defineInputs, stripTokens } from '../cells.ts';
+import type { ClockState } from '../clock.ts';
+import { chartWithTable, h, note } from '../dom.ts';
+import type { Candidate, ModelInfo } from '../engine-protocol.ts';
+import { input, InputError, mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
+import { renderTex, texNumber, texText } from '../tex.ts';
+
+/** How many guesses per layer the logit lens reports. */
+export const LENS_TOP = 5;
+
+/** The newest position of the latest tick, layer by layer. */
+export interface LayerView {
+  tick: number;
+  position: number; // t of the newest fed token
+  id: number;
+  text: string;
+  dims: number; // C
+  hidden: number; // 4C
+  embedding: Float32Array; // the residual stream entering block 0
+  residual: Float32Array[]; // after block l
+  mlpIn: Float32Array[]; // GELU input of block l
+  mlp: Float32Array[]; // GELU output of block l
+  lens: Candidate[][]; // per layer, best first
+}
+
+/** The view of the latest traced tick, or null before any. */
+export function layerView(state: ClockState): LayerView | null {
+  const tick = [...state.ticks].reverse().find((t) => t.trace?.layers?.length && t.trace.embeddings);
+  const tr = tick?.trace;
+  if (!tick || !tr?.layers || !tr.embeddings) return null;
+  const T = tr.tokens.length;
+  const j = T - 1;
+  const [, C] = tr.embeddings.shape;
+  const row = (a: Float32Array | undefined, n: number) => (a ? a.subarray(j * (a.length / T), j * (a.length / T) + n) : new Float32Array(n));
+  const hidden = tr.layers[0].mlp ? tr.layers[0].mlp.length / T : 4 * C;
+  const position = tr.start + j;
+  const id = tr.tokens[j];
+  const s = stripTokens(state)[position];
+  return {
+    tick: tick.index,
+    position,
+    id,
+    text: s && s.id === id ? s.text : `#${id}`,
+    dims: C,
+    hidden,
+    embedding: tr.embeddings.sum.subarray(j * C, (j + 1) * C),
+    residual: tr.layers.map((l) => row(l.residual, C)),
+    mlpIn: tr.layers.map((l) => row(l.mlpIn, hidden)),
+    mlp: tr.layers.map((l) => row(l.mlp, hidden)),
+    lens: tr.lens.map((l) => l.positions[j] ?? []),
+  };
+}
+
+/** The numbers of the live GELU equation for one unit of one layer's MLP. */
+export interface GeluNumbers {
+  layer: number;
+  unit: number;
+  position: number;
+  text: string;
+  x: number; // the unit's input, from the engine
+  cube: number; // 0.044715·x³
+  inner: number; // √(2/π)·(x + 0.044715·x³)
+  tanh: number; // tanh(inner)
+  y: number; // the engine's GELU output
+}
+
+/** GELU, tanh form, in float64: what the engine's float32 output is compared with. */
+export function geluTanh(x: number): number {
+  return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+}
+
+export function geluNumbers(v: LayerView, layer: number, unit: number): GeluNumbers | null {
+  if (layer < 0 || layer >= v.mlp.length || unit < 0 || unit >= v.hidden) return null;
+  const x = v.mlpIn[layer][unit];
+  const cube = 0.044715 * x ** 3;
+  const inner = Math.sqrt(2 / Math.PI) * (x + cube);
+  return { layer, unit, position: v.position, text: v.text, x, cube, inner, tanh: Math.tanh(inner), y: v.mlp[layer][unit] };
+}
+
+const signed = (x: number) => (x < 0 ? `(${texNumber(x)})` : texNumber(x));
+
+/** The equation lines: symbolic, then this unit's numbers substituted. */
+export function geluTex(n: GeluNumbers): string[] {
+  return [
+    String.raw`\operatorname{GELU}(x) = \tfrac12\,x\left(1 + \tanh\!\left(\sqrt{2/\pi}\,\bigl(x + 0.044715\,x^3\bigr)\right)\right)`,
+    String.raw`\text{layer } ${n.layer},\ \text{unit } ${formatInteger(n.unit)},\ t = ${formatInteger(n.position)}\ ${texText(`“${n.text}”`)}:\quad x = ${texNumber(n.x)}`,
+    String.raw`\sqrt{2/\pi}\,\bigl(${texNumber(n.x)} + ${signed(n.cube)}\bigr) = ${texNumber(n.inner)},\qquad \tanh(${texNumber(n.inner)}) = ${texNumber(n.tanh)}`,
+    String.raw`\operatorname{GELU}(${texNumber(n.x)}) = \tfrac12 \cdot ${signed(n.x)} \cdot \bigl(1 + ${signed(n.tanh)}\bigr) = ${texNumber(n.y)}`,
+  ];
+}
+
+/** A whole number for Layer or Unit, below `count`. */
+export function parsePick(what: 'Block' | 'Unit', raw: string, count: number, badInput = false): number {
+  const i = badInput || raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isInteger(i) || i < 0 || i >= count) {
+    const why = what === 'Block' ? `this model has ${count} blocks` : `each block's MLP has ${count} units`;
+    throw new InputError(`${what} must be a whole number from 0 to ${count - 1}: ${why}.`);
+  }
+  return i;
+}
+
+/** The residual stream of the newest position as heatmap rows: entering block 0, then after each block. */
+export function residualData(v: LayerView): HeatmapData {
+  return {
+    rows: ['embedding', ...v.residual.map((_, l) => `after block ${l}`)],
+    values: [Array.from(v.embedding), ...v.residual.map((r) => Array.from(r))],
+  };
+}
+
+function residual(v: LayerView, width: number): HTMLElement {
+  const data = residualData(v);
+  const caption = `The residual stream at position ${v.position} (“${visibleText(v.text)}”, tick ${v.tick}): ${v.dims} numbers entering block 0 and after each of the ${v.residual.length} blocks`;
+  const el = chartWithTable(Heatmap(data, { width, label: caption }), HeatmapTable(data, { caption }));
+  el.classList.add('residual');
+  el.dataset.tick = String(v.tick);
+  el.dataset.position = String(v.position);
+  el.prepend(h('p', { class: 'cell-caption' }, caption));
+  return el;
+}
+
+function lens(v: LayerView): HTMLElement {
+  const k = Math.max(0, ...v.lens.map((l) => l.length));
+  const caption = `The logit lens at position ${v.position} (“${visibleText(v.text)}”, tick ${v.tick}): the ${k} most likely next tokens if the model stopped after each block`;
+  return h('table', { class: 'lens', 'data-tick': v.tick, 'data-lens': JSON.stringify(v.lens.map((l) => l.map((c) => ({ id: c.id, prob: c.prob })))) },
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'After block'), ...Array.from({ length: k }, (_, r) => h('th', { scope: 'col' }, `Guess ${r + 1}`)))),
+    h('tbody', {}, ...v.lens.map((l, i) => h('tr', {},
+      h('th', { scope: 'row' }, String(i)),
+      ...l.map((c) => h('td', {}, h('code', {}, `“${visibleText(c.text)}”`), ` ${formatProb(c.prob)}`))))));
+}
+
+function equation(n: GeluNumbers): HTMLElement {
+  const el = h('div', {
+    class: 'live-equation',
+    'data-layer': n.layer,
+    'data-unit': n.unit,
+    'data-position': n.position,
+    'data-x': n.x,
+    'data-y': n.y,
+  });
+  for (const line of geluTex(n)) el.append(renderTex(line));
+  el.append(h('p', { class: 'equation-words' },
+    `In block ${n.layer}, unit ${formatInteger(n.unit)} of the MLP receives ${formatValue(n.x)} for “${visibleText(n.text)}” ` +
+    `and GELU turns it into ${formatValue(n.y)}. ` +
+    (n.x < 0 ? 'A negative input is squashed towards 0.' : 'A positive input passes almost unchanged.')));
+  return el;
+}
+
+/** Define the chapter's cells over the page's mounts. */
+export function define(runtime: Runtime, mounts: Mounts): Module {
+  const main = runtime.module();
+  const c = controlElements(mounts);
+  defineInputs(main, c);
+  defineClock(main, c, { trace: { embeddings: true, mlp: true, residual: true, lens: LENS_TOP } });
+
+  const form = mounts.pick as HTMLFormElement | undefined;
+  form?.addEventListener('submit', (e) => e.preventDefault());
+  const field = (name: string) => form?.querySelector<HTMLInputElement>(`[name="${name}"]`) ?? undefined;
+  const layerEl = field('block');
+  const unitEl = field('unit');
+  const numberOf = (what: 'Block' | 'Unit', count: number) => (el: HTMLInputElement | HTMLTextAreaElement) =>
+    parsePick(what, el.value, count, 'validity' in el && el.validity.badInput);
+  main.define('block', ['model'], (model: ModelInfo) => (layerEl ? input(layerEl, numberOf('Block', model.config.n_layer)) : 0));
+  main.define('unit', ['model'], (model: ModelInfo) => (unitEl ? input(unitEl, numberOf('Unit', 4 * model.config.n_embd)) : 0));
+  main.define('view', ['clockState'], (state: ClockState) => layerView(state));
+
+  const empty = () => note('No tick yet: press Next token. The page then shows the newest position of the tick, block by block.');
+  main.variable(mount(mounts.residual)).define('residual', ['view', 'width'], async (v: LayerView | null, width: number) => {
+    await nearViewport(mounts.residual);
+    return v ? residual(v, width) : empty();
+  });
+  main.variable(mount(mounts.lens)).define('lens', ['view'], async (v: LayerView | null) => {
+    await nearViewport(mounts.lens);
+    return v ? lens(v) : empty();
+  });
+  main.variable(mount(mounts.equation)).define('equation', ['view', 'block', 'unit'], async (v: LayerView | null, layer: number, unit: number) => {
+    await nearViewport(mounts.equation);
+    const n = v && geluNumbers(v, layer, unit);
+    return n ? equation(n) : empty();
+  });
+  return main;
+}
