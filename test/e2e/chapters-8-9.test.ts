@@ -1,0 +1,87 @@
+// Chapters 8 (inference is not training) and 9 (cost and speed) in Chromium against the built
+// site, with the real engine in its worker: pages load without console errors; KaTeX is rendered;
+// chapter 9's equation is the engine's count and its peak is measured on demand; axe is clean in
+// light and dark.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
+
+const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));
+
+async function open(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await openPage(browser);
+  const errors = collectConsoleErrors(page);
+  const res = await page.goto(url, { waitUntil: 'load' });
+  assert.equal(res?.status(), 200, url);
+  await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''), null, { timeout: 30_000 });
+  for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
+  await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
+  return { page, errors };
+}
+
+async function nextToken(page: Page): Promise<void> {
+  const n = await ticks(page);
+  await page.getByRole('button', { name: 'Next token' }).click();
+  await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks) === n + 1, n);
+}
+
+async function axeBoth(page: Page): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const violations = await checkAxe(page);
+    assert.equal(violations.length, 0, `${colorScheme}:\n${formatViolations(violations)}`);
+  }
+}
+
+describe('chapters 8 and 9', () => {
+  let preview: Awaited<ReturnType<typeof startPreview>>;
+  let browser: Browser;
+
+  before(async () => {
+    preview = await startPreview(process.env.E2E_DIST || undefined); // E2E_DIST: a build elsewhere than dist/
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await preview?.close();
+  });
+
+  describe('chapter 9, cost and speed', () => {
+    let page: Page;
+    let errors: string[];
+    before(async () => {
+      ({ page, errors } = await open(browser, `${preview.url}/chapters/cost-speed/`));
+    });
+    after(async () => {
+      await page?.context().close();
+    });
+
+    it('the 2N equation is typeset with the loaded model’s numbers and the engine’s count', async () => {
+      await page.waitForSelector('[data-cell="cost"] .live-equation .katex');
+      const d = await page.locator('[data-cell="cost"] .live-equation').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+      assert.ok(Number(d.n) > 0 && Number(d.n) < Number(d.params));
+      assert.ok(Number(d.approx) > 2 * Number(d.n), 'the LM head adds 2CV');
+      assert.ok(Math.abs(Number(d.exact) / Number(d.approx) - 1) < 0.2, `${d.exact} vs ${d.approx}`);
+      assert.ok(await page.locator('.katex').count() >= 4, 'prose and live equations typeset');
+    });
+
+    it('tokens per second are measured from the ticks, and the peak button measures once', async () => {
+      for (let i = 0; i < 3; i++) await nextToken(page);
+      await page.waitForSelector('[data-cell="speed"] .speed[data-tokens-per-second]');
+      const button = page.getByRole('button', { name: /Measure this device/ });
+      await button.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('[data-cell="speed"] .speed[data-peak-gflops]', { timeout: 30_000 });
+      const d = await page.locator('[data-cell="speed"] .speed').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+      assert.ok(Number(d.tokensPerSecond) > 0 && Number(d.peakGflops) > 0 && Number(d.gflops) > 0);
+      const ratio = Number(await page.locator('[data-cell="gpt2"] .compare').getAttribute('data-ratio'));
+      assert.ok(ratio > 1, String(ratio));
+    });
+
+    it('no console errors; axe clean in light and dark', async () => {
+      assert.deepEqual(errors, []);
+      await axeBoth(page);
+    });
+  });
+});

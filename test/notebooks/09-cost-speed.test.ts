@@ -1,0 +1,99 @@
+// Chapter 9's cell graph with a real (small, random) model in Node: the 2N equation's numbers come
+// from countParams and its exact line is forwardFlops for the next tick; the bytes per token are
+// the weights a tick reads; tokens per second come from the ticks; the peak is measured on demand
+// by the engine (bench/engine-core.ts matmulPeak); GPT-2 124M's costs come from its preset.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as chapter from '../../notebooks/chapters/09-cost-speed.ts';
+import { compare, costTerms, costTex, GPT2_124M, weightBytesPerToken } from '../../notebooks/chapters/09-cost-speed.ts';
+import { countParams, makeConfig, PRESETS } from '../../model/config.ts';
+import { forwardFlops } from '../../model/gpt2.ts';
+import { openChapter, type Page } from './page.ts';
+import { smallConfig, smallEngine } from './small-model.ts';
+
+describe('chapter 9: cost and speed', () => {
+  let e: Awaited<ReturnType<typeof smallEngine>>;
+  let page: Page;
+  const cost = () => page.mounts.cost!.querySelector<HTMLElement>('.live-equation');
+  const speed = () => page.mounts.speed!.querySelector<HTMLElement>('.speed');
+
+  before(async () => {
+    e = await smallEngine();
+    page = await openChapter(chapter, ['timeline', 'tokens', 'cost', 'bytes', 'peak', 'speed', 'gpt2'], e.engine, e.info);
+    await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
+  });
+  after(async () => {
+    page?.close();
+    await e?.cleanup();
+  });
+
+  it('the equation: N is the parameters outside the embeddings, and its last line is forwardFlops', async () => {
+    await page.until('the equation', () => cost() !== null);
+    const d = cost()!.dataset;
+    const { n_embd: C, n_layer: L, vocab_size: V, n_positions: n } = smallConfig;
+    assert.equal(Number(d.params), countParams(smallConfig));
+    assert.equal(Number(d.params), e.info.params);
+    assert.equal(Number(d.n), countParams(smallConfig) - (V + n) * C);
+    assert.equal(Number(d.approx), 2 * Number(d.n) + 2 * C * V);
+    assert.equal(Number(d.exact), forwardFlops(smallConfig, 1, Number(d.cached), 1));
+    // 2N + 2CV and forwardFlops differ only by the biases, LayerNorms and attention, a small share.
+    const exact0 = forwardFlops(smallConfig, 1, 0, 1);
+    assert.equal(Number(d.approx) - exact0, 2 * (L * 13 * C + 2 * C) - 4 * L * C);
+    const tex = [...cost()!.querySelectorAll('annotation')].map((a) => a.textContent);
+    assert.deepEqual(tex, costTex(costTerms(smallConfig, Number(d.cached))));
+  });
+
+  it('the cached positions follow the ticks', async () => {
+    page.control('next-token').click();
+    await page.until('the prefill', () => page.ticks() === 1 && cost()?.dataset.cached === String(e.host.session!.cache.length));
+    assert.equal(Number(cost()!.dataset.exact), forwardFlops(smallConfig, 1, e.host.session!.cache.length, 1));
+  });
+
+  it('bytes per token are the float32 weights a tick reads', async () => {
+    const el = page.mounts.bytes!.querySelector<HTMLElement>('.weight-bytes')!;
+    const t = costTerms(smallConfig);
+    assert.equal(Number(el.dataset.bytes), weightBytesPerToken(smallConfig));
+    assert.equal(Number(el.dataset.bytes), 4 * (countParams(smallConfig) - smallConfig.n_positions * smallConfig.n_embd + smallConfig.n_embd));
+    assert.equal(Number(el.dataset.bytes), 4 * (t.N + t.V * t.C + t.C));
+    assert.ok(el.querySelector('table caption'));
+  });
+
+  it('tokens per second come from the decode ticks; the peak is measured on demand', async () => {
+    assert.match(page.mounts.speed!.textContent ?? '', /No decode tick yet/);
+    for (let i = 1; i <= 3; i++) {
+      page.control('next-token').click();
+      await page.until(`tick ${i}`, () => page.ticks() === i + 1);
+    }
+    await page.until('the speed', () => speed() !== null && speed()!.dataset.peakGflops === undefined);
+    const d = speed()!.dataset;
+    const prompt = e.host.session!.promptLength;
+    const flops = [0, 1, 2].map((i) => forwardFlops(smallConfig, 1, prompt + i, 1));
+    assert.equal(Number(d.ticks), 3);
+    assert.equal(Number(d.flops), flops.reduce((a, b) => a + b) / 3);
+    assert.ok(Number(d.msPerToken) > 0);
+    assert.equal(Number(d.tokensPerSecond), 1000 / Number(d.msPerToken));
+    assert.equal(Number(d.gflops), Number(d.flops) / Number(d.msPerToken) / 1e6);
+    const button = page.control<HTMLButtonElement>('measure-peak');
+    assert.equal(button.tagName, 'BUTTON');
+    button.click();
+    await page.until('the peak', () => speed()?.dataset.peakGflops !== undefined, 60_000);
+    const peak = Number(speed()!.dataset.peakGflops);
+    assert.ok(peak > 0);
+    const again = await e.engine.request({ type: 'matmulPeak' });
+    assert.equal(again.gflops, peak, 'measured once');
+    assert.match(speed()!.textContent ?? '', /Share of the peak/);
+  });
+
+  it('GPT-2 124M’s cost comes from its preset', async () => {
+    const el = page.mounts.gpt2!.querySelector<HTMLElement>('.compare')!;
+    assert.deepEqual(GPT2_124M, makeConfig(PRESETS.gpt2));
+    assert.equal(Number(el.dataset.bigFlops), forwardFlops(GPT2_124M, 1, 0, 1));
+    assert.equal(Number(el.dataset.smallFlops), forwardFlops(smallConfig, 1, 0, 1));
+    assert.equal(Number(el.dataset.ratio), compare(smallConfig).ratio);
+    const big = costTerms(GPT2_124M);
+    assert.equal(big.all, countParams(GPT2_124M));
+    assert.ok(big.all > 124e6 && big.all < 125e6, String(big.all));
+    assert.ok(Math.abs(big.approx / big.exact - 1) < 0.01, 'for GPT-2 124M, 2N + 2CV is within 1% of the exact count');
+  });
+
+});
