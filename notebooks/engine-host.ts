@@ -15,6 +15,7 @@ import { toSeed } from '../model/prng.ts';
 import { stageProbs, type Sample, type SamplingParams } from '../model/sampler.ts';
 import { Session, type TickRecord } from '../model/tick.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
+import type { Trainer } from '../train/trainer.ts';
 import type {
   AttentionDetail, AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LayerRows, LensRows, ModelInfo, PeakResult, Request, TrainDemoResult, ResponseMap, TickSummary, TickTrace, TokenInfo,
 } from './engine-protocol.ts';
@@ -143,7 +144,7 @@ export class EngineHost {
   session: Session | null = null;
   private kept = new Map<number, Kept>();
   private peak: Promise<PeakResult> | null = null;
-  private demo: { trainer: import('../train/trainer.ts').Trainer; ids: Int32Array; text: string } | null = null;
+  private demo: { trainer: Trainer; ids: Int32Array; text: string } | null = null;
 
   private needModel(): Model {
     if (!this.model) throw new Error('no model is loaded yet');

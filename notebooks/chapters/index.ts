@@ -12,5 +12,6 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   'mlp-residual': () => import('./05-mlp-residual.ts'),
   'logits-to-token': () => import('./06-logits-to-token.ts'),
   'kv-cache': () => import('./07-kv-cache.ts'),
+  'not-training': () => import('./08-not-training.ts'),
   'cost-speed': () => import('./09-cost-speed.ts'),
 };

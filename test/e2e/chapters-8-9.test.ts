@@ -1,7 +1,8 @@
 // Chapters 8 (inference is not training) and 9 (cost and speed) in Chromium against the built
 // site, with the real engine in its worker: pages load without console errors; KaTeX is rendered;
-// chapter 9's equation is the engine's count and its peak is measured on demand; axe is clean in
-// light and dark.
+// inference's weights checksum stays put while the training demo's loss falls and its checksum
+// changes every step; chapter 9's equation is the engine's count and its peak is measured on
+// demand; axe is clean in light and dark.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -45,6 +46,42 @@ describe('chapters 8 and 9', () => {
   after(async () => {
     await browser?.close();
     await preview?.close();
+  });
+
+  describe('chapter 8, inference is not training', () => {
+    let page: Page;
+    let errors: string[];
+    const data = (cell: string, sel: string) => page.locator(`[data-cell="${cell}"] ${sel}`).evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+    before(async () => {
+      ({ page, errors } = await open(browser, `${preview.url}/chapters/not-training/`));
+    });
+    after(async () => {
+      await page?.context().close();
+    });
+
+    it('inference keeps its checksum; the tiny model’s loss falls and its checksum changes every step', async () => {
+      for (let i = 0; i < 3; i++) await nextToken(page);
+      await page.waitForSelector('[data-cell="inference"] .inference-weights[data-ticks="3"]');
+      const inf = await data('inference', '.inference-weights');
+      assert.equal(inf.checksums, inf.atLoad, 'one checksum for every tick, the one taken at load');
+      const button = page.getByRole('button', { name: /^Train/ });
+      await button.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('[data-cell="learning"] .learning[data-running="false"]', { timeout: 40_000 });
+      const d = await data('learning', '.learning');
+      assert.ok(Number(d.lastLoss) < Number(d.firstLoss), `${d.firstLoss} → ${d.lastLoss}`);
+      const sums = [d.checksumBefore!, ...d.checksums!.split(' ')];
+      assert.ok(sums.length > 10);
+      for (let i = 1; i < sums.length; i++) assert.notEqual(sums[i], sums[i - 1], `step ${i}`);
+      await nextToken(page);
+      await page.waitForSelector('[data-cell="inference"] .inference-weights[data-ticks="4"]');
+      assert.equal((await data('inference', '.inference-weights')).checksums, inf.atLoad, 'still the same after training ran');
+    });
+
+    it('no console errors; axe clean in light and dark', async () => {
+      assert.deepEqual(errors, []);
+      await axeBoth(page);
+    });
   });
 
   describe('chapter 9, cost and speed', () => {

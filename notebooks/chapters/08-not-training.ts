@@ -1,0 +1,206 @@
+/**
+ * Chapter 8, inference is not training. Side by side: the clock's ticks, after each of which the
+ * engine re-reads every weight from the backend and checksums it (the same checksum each time),
+ * and a tiny random GPT-2 learning in the engine worker (train/trainer.ts: AdamW on a short text),
+ * whose loss falls and whose weights' checksum changes at every step.
+ *
+ *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
+ *                                └─ inference (checksum after each tick)
+ *   trainButton, resetButton ─ training (steps so far) ─┬─ learning (loss chart and table)
+ *                                                      └─ contrast (both, in one table)
+ */
+import { formatCount, formatDecimal, formatInteger, formatMs } from '../../components/format.ts';
+import { SVG_NS } from '../../components/chart.ts';
+import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
+import type { ClockState } from '../clock.ts';
+import { chartWithTable, h, note } from '../dom.ts';
+import type { Engine } from '../engine.ts';
+import type { ModelInfo, TickSummary, TrainDemoResult, TrainStep } from '../engine-protocol.ts';
+import { mount, nearViewport, observe, type Module, type Mounts, type Runtime } from '../runtime.ts';
+
+/** What the tiny model learns: a short passage, repeated within its batches. */
+export const TRAIN_TEXT =
+  'The clock struck one, and the house was still. The clock struck two, and the house was still. ' +
+  'The clock struck three, and the house was still. The clock struck four, and the house was still.';
+
+/** Steps a press of Train runs, in requests of STEPS_PER_REQUEST so the chart moves while it learns. */
+export const STEPS_PER_PRESS = 30;
+export const STEPS_PER_REQUEST = 5;
+
+/** The training demo so far. */
+export interface Training {
+  info: Omit<TrainDemoResult, 'steps' | 'checksumAfter'> | null; // the tiny model (null before the first step)
+  steps: TrainStep[];
+  running: boolean;
+  error: string | null;
+}
+
+/** One row per tick: the weights' checksum the engine read back after it, against the one taken at load. */
+export function inferenceRows(ticks: TickSummary[], atLoad: string): { index: number; checksum: string; same: boolean }[] {
+  return ticks.map((t) => {
+    const checksum = t.weightsVerified ?? t.weightsChecksum;
+    return { index: t.index, checksum, same: checksum === atLoad };
+  });
+}
+
+/** Steps whose checksum differs from the one before them (the first from the random start's). */
+export function changedSteps(t: Training): number {
+  let prev = t.info?.checksumBefore;
+  let n = 0;
+  for (const s of t.steps) {
+    if (s.checksum !== prev) n++;
+    prev = s.checksum;
+  }
+  return n;
+}
+
+function table(caption: string, head: string[], rows: string[][]): HTMLTableElement {
+  return h('table', {},
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ...head.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r[0]), ...r.slice(1).map((x) => h('td', {}, x))))));
+}
+
+/** The loss after each step as a line, with labelled first and last points. */
+export function lossChart(steps: TrainStep[], width: number, label: string): SVGSVGElement {
+  const doc = globalThis.document;
+  const W = Math.max(240, Math.min(width, 640));
+  const H = 180;
+  const m = { l: 44, r: 12, t: 12, b: 28 };
+  const svg = doc.createElementNS(SVG_NS, 'svg');
+  for (const [k, v] of Object.entries({ width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label, style: 'max-width: 100%; height: auto', 'font-size': 12, fill: 'currentColor' })) svg.setAttribute(k, String(v));
+  const title = doc.createElementNS(SVG_NS, 'title');
+  title.textContent = label;
+  svg.append(title);
+  const losses = steps.map((s) => s.loss);
+  const lo = Math.min(...losses, 0);
+  const hi = Math.max(...losses);
+  const n = steps.at(-1)?.step ?? 1;
+  const x = (step: number) => m.l + ((W - m.l - m.r) * (step - 1)) / Math.max(1, n - 1);
+  const y = (loss: number) => m.t + ((H - m.t - m.b) * (hi - loss)) / Math.max(1e-9, hi - lo);
+  const el = (tag: string, attrs: Record<string, string | number>, text?: string) => {
+    const e = doc.createElementNS(SVG_NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+    if (text !== undefined) e.textContent = text;
+    svg.append(e);
+    return e;
+  };
+  el('line', { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, stroke: 'currentColor', 'stroke-opacity': 0.4 });
+  el('line', { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, stroke: 'currentColor', 'stroke-opacity': 0.4 });
+  el('text', { x: m.l - 4, y: y(hi) + 4, 'text-anchor': 'end' }, formatDecimal(hi, 2));
+  el('text', { x: m.l - 4, y: y(lo) + 4, 'text-anchor': 'end' }, formatDecimal(lo, 0));
+  el('text', { x: (W + m.l) / 2, y: H - 8, 'text-anchor': 'middle' }, `step (1 to ${n})`);
+  el('polyline', { points: steps.map((s) => `${x(s.step).toFixed(2)},${y(s.loss).toFixed(2)}`).join(' '), fill: 'none', stroke: 'currentColor', 'stroke-width': 2, class: 'loss-line' });
+  return svg;
+}
+
+/** Define the chapter's cells over the page's mounts. */
+export function define(runtime: Runtime, mounts: Mounts): Module {
+  const main = runtime.module();
+  const c = controlElements(mounts);
+  defineInputs(main, c);
+  defineClock(main, c, { verifyWeights: true });
+  defineSelection(main, mounts.timeline);
+  defineTimeline(main, mounts.timeline);
+  defineTokens(main, mounts.tokens);
+
+  main.variable(mount(mounts.inference)).define('inference', ['clockState', 'model'], async (state: ClockState, model: ModelInfo) => {
+    await nearViewport(mounts.inference);
+    if (state.ticks.length === 0) return note(`No tick yet: press Next token. The weights' checksum taken at load is ${model.checksum}.`);
+    const rows = inferenceRows(state.ticks, model.checksum).slice(-12);
+    const all = inferenceRows(state.ticks, model.checksum);
+    const el = h('div', {
+      class: 'inference-weights', 'data-ticks': all.length, 'data-at-load': model.checksum,
+      'data-checksums': [...new Set(all.map((r) => r.checksum))].join(' '),
+    },
+    table(`Inference: the weights' checksum read back from the backend after each tick (the latest ${rows.length} of ${all.length})`,
+      ['Tick', 'Weights checksum after it', 'Same as at load?'],
+      rows.map((r) => [formatInteger(r.index), r.checksum, r.same ? 'yes' : 'no'])),
+    h('p', {}, all.every((r) => r.same)
+      ? `${all.length} tick${all.length === 1 ? '' : 's'}, and the ${formatCount(model.params)} weights are the same after every one: ${model.checksum}.`
+      : 'The weights changed during a tick. That should never happen in inference.'));
+    return el;
+  });
+
+  main.define('trainButton', [], () => h('button', { type: 'button', name: 'train' }, `Train ${STEPS_PER_PRESS} steps`));
+  main.define('resetButton', [], () => h('button', { type: 'button', name: 'start-over' }, 'Start over'));
+  main.variable(mount(mounts.trainControls)).define('trainControls', ['trainButton', 'resetButton'], (train: HTMLButtonElement, reset: HTMLButtonElement) =>
+    h('div', { class: 'train-controls' }, train, ' ', reset));
+  main.define('training', ['engine', 'trainButton', 'resetButton'], (engine: Engine, train: HTMLButtonElement, reset: HTMLButtonElement) =>
+    observe<Training>((change) => {
+      let t: Training = { info: null, steps: [], running: false, error: null };
+      let fresh = true;
+      change(t);
+      const run = async () => {
+        if (t.running) return;
+        t = { ...t, running: true, error: null };
+        train.setAttribute('aria-busy', 'true');
+        change(t);
+        try {
+          for (let done = 0; done < STEPS_PER_PRESS; done += STEPS_PER_REQUEST) {
+            const r = await engine.request({ type: 'trainDemo', text: TRAIN_TEXT, steps: STEPS_PER_REQUEST, reset: fresh });
+            fresh = false;
+            const info = { config: r.config, params: r.params, textTokens: r.textTokens, checksumBefore: r.checksumBefore };
+            t = { ...t, info: t.info ?? info, steps: [...t.steps, ...r.steps] };
+            change(t);
+          }
+        } catch (e) {
+          t = { ...t, error: e instanceof Error ? e.message : String(e) };
+        } finally {
+          t = { ...t, running: false };
+          train.removeAttribute('aria-busy');
+          change(t);
+        }
+      };
+      const onTrain = () => void run();
+      const onReset = () => {
+        if (t.running) return;
+        fresh = true;
+        t = { info: null, steps: [], running: false, error: null };
+        change(t);
+      };
+      train.addEventListener('click', onTrain);
+      reset.addEventListener('click', onReset);
+      return () => {
+        train.removeEventListener('click', onTrain);
+        reset.removeEventListener('click', onReset);
+      };
+    }));
+
+  main.variable(mount(mounts.learning)).define('learning', ['training', 'width'], async (t: Training, width: number) => {
+    await nearViewport(mounts.learning);
+    if (t.error) return note(`Training failed: ${t.error}`);
+    if (!t.info || t.steps.length === 0) return note(t.running ? 'Training…' : 'Not trained yet: press Train to run the tiny model’s first steps.');
+    const first = t.steps[0];
+    const last = t.steps.at(-1)!;
+    const c = t.info.config;
+    const caption = `Training loss of a tiny GPT-2 (${c.n_layer} layer, ${c.n_head} heads, width ${c.n_embd}, ${formatCount(t.info.params)} parameters) ` +
+      `on a ${t.info.textTokens}-token text: ${formatDecimal(first.loss, 3)} after step ${first.step}, ${formatDecimal(last.loss, 3)} after step ${last.step}` +
+      (t.running ? ' (still training)' : '');
+    const rows = t.steps.map((s) => [formatInteger(s.step), formatDecimal(s.loss, 4), s.checksum, formatMs(s.ms)]);
+    const el = chartWithTable(lossChart(t.steps, width, caption),
+      table(caption, ['Step', 'Loss (nats per token)', 'Weights checksum after it', 'Time'], rows));
+    el.prepend(h('p', { class: 'cell-caption' }, caption));
+    el.classList.add('learning');
+    el.dataset.steps = String(t.steps.length);
+    el.dataset.firstLoss = String(first.loss);
+    el.dataset.lastLoss = String(last.loss);
+    el.dataset.checksumBefore = t.info.checksumBefore;
+    el.dataset.checksums = t.steps.map((s) => s.checksum).join(' ');
+    el.dataset.running = String(t.running);
+    return el;
+  });
+
+  main.variable(mount(mounts.contrast)).define('contrast', ['clockState', 'model', 'training'], async (state: ClockState, model: ModelInfo, t: Training) => {
+    await nearViewport(mounts.contrast);
+    const inf = inferenceRows(state.ticks, model.checksum);
+    const infSame = inf.filter((r) => r.same).length;
+    const changed = changedSteps(t);
+    return table('Inference and training in this page, side by side', ['Quantity', 'Inference (the clock)', 'Training (the tiny model)'], [
+      ['What ran', `${inf.length} tick${inf.length === 1 ? '' : 's'}: forward passes`, `${t.steps.length} step${t.steps.length === 1 ? '' : 's'}: forward, backward, AdamW update`],
+      ['Weights checksum', `${infSame} of ${inf.length} ticks left it at ${model.checksum}`, t.info ? `changed at ${changed} of ${t.steps.length} steps, from ${t.info.checksumBefore}${t.steps.length ? ` to ${t.steps.at(-1)!.checksum}` : ''}` : 'not started'],
+      ['Loss', 'none: nothing is being learned', t.steps.length ? `${formatDecimal(t.steps[0].loss, 3)} → ${formatDecimal(t.steps.at(-1)!.loss, 3)}` : 'not started'],
+    ]);
+  });
+  return main;
+}
