@@ -8,6 +8,7 @@
  * tfjs-backend-wasm lacks.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type * as Esbuild from 'esbuild';
 import type { BlockOps } from '../model/gpt2.ts';
 
 let registered: Promise<void> | null = null;
@@ -34,7 +35,9 @@ export function registerGradients(): Promise<void> {
     const cacheDir = join(dirname(require.resolve('@tensorflow/tfjs-core/package.json')), '..', '..', '.cache', 'token-clock');
     const out = join(cacheDir, `tfjs-gradients-${version}.mjs`);
     if (!existsSync(out)) {
-      const { buildSync } = await import('esbuild');
+      // Hidden from the browser bundler: this branch only ever runs in Node.
+      const esbuild = 'esbuild';
+      const { buildSync } = (await import(/* @vite-ignore */ esbuild)) as typeof Esbuild;
       const built = buildSync({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], write: false, logLevel: 'silent' });
       mkdirSync(cacheDir, { recursive: true });
       writeFileSync(out, built.outputFiles[0].contents);
