@@ -14,4 +14,6 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   'kv-cache': () => import('./07-kv-cache.ts'),
   'not-training': () => import('./08-not-training.ts'),
   'cost-speed': () => import('./09-cost-speed.ts'),
+  faq: () => import('./10-faq.ts'),
+  'appendix-code': () => import('./11-appendix-code.ts'),
 };
