@@ -6,34 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
-
-const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));
-
-async function open(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await openPage(browser);
-  const errors = collectConsoleErrors(page);
-  const res = await page.goto(url, { waitUntil: 'load' });
-  assert.equal(res?.status(), 200, url);
-  await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''), null, { timeout: 30_000 });
-  for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
-  await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
-  return { page, errors };
-}
-
-async function nextToken(page: Page): Promise<void> {
-  const n = await ticks(page);
-  await page.getByRole('button', { name: 'Next token' }).click();
-  await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks) === n + 1, n);
-}
-
-async function axeBoth(page: Page): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    const violations = await checkAxe(page);
-    assert.equal(violations.length, 0, `${colorScheme}:\n${formatViolations(violations)}`);
-  }
-}
+import { launchBrowser, startPreview } from './harness.ts';
+import { axeBoth, nextToken, open } from './chapter-page.ts';
 
 describe('chapters 8 and 9', () => {
   let preview: Awaited<ReturnType<typeof startPreview>>;
