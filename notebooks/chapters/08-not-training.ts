@@ -107,8 +107,8 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   main.variable(mount(mounts.inference)).define('inference', ['clockState', 'model'], async (state: ClockState, model: ModelInfo) => {
     await nearViewport(mounts.inference);
     if (state.ticks.length === 0) return note(`No tick yet: press Next token. The weights' checksum taken at load is ${model.checksum}.`);
-    const rows = inferenceRows(state.ticks, model.checksum).slice(-12);
     const all = inferenceRows(state.ticks, model.checksum);
+    const rows = all.slice(-12);
     const el = h('div', {
       class: 'inference-weights', 'data-ticks': all.length, 'data-at-load': model.checksum,
       'data-checksums': [...new Set(all.map((r) => r.checksum))].join(' '),
