@@ -13,6 +13,7 @@ const promptEl = $<HTMLTextAreaElement>('prompt');
 const tempEl = $<HTMLInputElement>('temperature');
 const seedEl = $<HTMLInputElement>('seed');
 const nextBtn = $<HTMLButtonElement>('next-token');
+const playBtn = $<HTMLButtonElement>('play');
 const resetBtn = $<HTMLButtonElement>('reset');
 const out = $<HTMLOutputElement>('generated');
 const status = $<HTMLParagraphElement>('status');
@@ -22,6 +23,9 @@ const engine = EngineClient.create();
 let info: ModelInfo | null = null;
 let started: { prompt: string; seed: number; temperature: number } | null = null;
 let busy = false;
+let playing = false;
+let playRun = 0; // which Play loop is current, so Pause then Play never leaves two running
+let epoch = 0; // bumped by Reset, so a tick still running then is dropped, not shown
 
 /** Show or clear the message beside an input; returns whether the input is valid. */
 function fieldError(input: HTMLInputElement, message: string | null): boolean {
@@ -67,31 +71,65 @@ async function startSession(settings: { temperature: number; seed: number }) {
   out.textContent = prompt;
 }
 
-async function nextToken() {
-  if (busy || !info) return;
+/** Run one tick; resolves to whether it produced a token. */
+async function nextToken(): Promise<boolean> {
+  if (busy || !info) return false;
   const settings = readSettings();
-  if (!settings) return;
+  if (!settings) return false;
   busy = true;
   nextBtn.disabled = true;
+  const myEpoch = epoch;
   try {
     if (!started || started.prompt !== promptEl.value || started.seed !== settings.seed || started.temperature !== settings.temperature) {
       await startSession(settings);
     }
     const t = await engine.request({ type: 'tick' });
+    if (myEpoch !== epoch) {
+      started = null; // Reset came while this tick ran: the next one starts from the prompt again
+      return false;
+    }
     out.querySelector('.pending')?.remove();
     out.append(document.createTextNode(t.text));
     renderPending(t.pendingBytes);
     status.textContent = describeTick(t);
+    return true;
   } catch (e) {
     status.textContent = `Could not run a tick: ${(e as Error).message}`;
+    return false;
   } finally {
     busy = false;
-    nextBtn.disabled = false;
+    nextBtn.disabled = playing;
   }
 }
 
+/** Play ticks back to back until Pause, Reset, bad input or an error; the button shows which. */
+function setPlaying(on: boolean) {
+  playing = on;
+  playBtn.textContent = on ? 'Pause' : 'Play';
+  nextBtn.disabled = on || busy || !info;
+}
+
+async function play() {
+  if (playing || !info) return;
+  const run = ++playRun;
+  setPlaying(true);
+  while (playing && run === playRun) {
+    if (busy) {
+      await new Promise((r) => setTimeout(r, 10));
+      continue;
+    }
+    if (!(await nextToken())) break;
+    // Let the browser paint the new token before the next tick starts.
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  }
+  if (run === playRun) setPlaying(false);
+}
+
 nextBtn.addEventListener('click', () => void nextToken());
+playBtn.addEventListener('click', () => (playing ? setPlaying(false) : void play()));
 resetBtn.addEventListener('click', () => {
+  setPlaying(false);
+  epoch++;
   started = null;
   out.textContent = '';
   if (info) status.textContent = 'Reset: the next tick starts again from the prompt.';
@@ -100,6 +138,7 @@ tempEl.addEventListener('input', () => readSettings());
 seedEl.addEventListener('input', () => readSettings());
 
 nextBtn.disabled = true;
+playBtn.disabled = true;
 status.textContent = 'Loading the model…';
 engine
   .request({ type: 'load', url: new URL(base + DEFAULT_MODEL.path, location.href).href, wasmPath: new URL(base + WASM_PATH, location.href).href })
@@ -109,6 +148,7 @@ engine
     const fallback = m.backend.fallbacks.length ? ` (fell back from ${m.backend.fallbacks.map((f) => f.name).join(', ')})` : '';
     status.textContent = `Model ${DEFAULT_MODEL.name} ready: ${formatCount(m.params)} parameters, ${c.n_layer} layers × ${c.n_head} heads, context ${c.n_positions}, on ${m.backend.name}${fallback}. Weights checksum ${m.checksum}.`;
     nextBtn.disabled = false;
+    playBtn.disabled = false;
     document.body.dataset.engine = 'ready';
   })
   .catch((e: Error) => {

@@ -94,6 +94,36 @@ describe('the clock on the landing page', () => {
     assert.match(await tickAfter(), /context full: dropped \d+ tokens, kept \d+/);
   });
 
+  it('Play ticks back to back and becomes Pause; Pause stops it and Next token works again', async () => {
+    await page.getByLabel('Prompt').fill('The clock struck one, and');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.getByRole('button', { name: 'Play' }).click();
+    await assert.doesNotReject(page.getByRole('button', { name: 'Pause' }).waitFor());
+    assert.equal(await page.getByRole('button', { name: 'Next token' }).isDisabled(), true);
+    await page.waitForFunction(() => /^Tick ([5-9]|\d\d+) /.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await assert.doesNotReject(page.getByRole('button', { name: 'Play' }).waitFor());
+    await page.waitForFunction(() => !(document.getElementById('next-token') as HTMLButtonElement).disabled);
+    const stopped = await page.locator('#status').textContent();
+    const tick = Number(/^Tick (\d+) /.exec(stopped ?? '')?.[1]);
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#status').textContent(), stopped, 'no tick runs after Pause');
+    await page.getByRole('button', { name: 'Next token' }).click();
+    await page.waitForFunction((n) => (document.getElementById('status')?.textContent ?? '').startsWith(`Tick ${n} `), tick + 1);
+  });
+
+  it('Reset during Play stops it and starts again from the prompt', async () => {
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction(() => /^Tick \d+ /.test(document.getElementById('status')?.textContent ?? ''));
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await assert.doesNotReject(page.getByRole('button', { name: 'Play' }).waitFor());
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#generated').textContent(), '');
+    await page.getByRole('button', { name: 'Next token' }).click();
+    await page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').startsWith('Tick 0 '));
+    assert.match((await page.locator('#generated').textContent()) ?? '', /^The clock struck one, and/);
+  });
+
   it('has no console errors and no axe violations after ticking', async () => {
     assert.deepEqual(errors, []);
     const violations = await checkAxe(page);

@@ -13,8 +13,8 @@ import { AxeBuilder } from '@axe-core/playwright';
 /** One accessibility rule that failed, with the elements that fail it (axe-core's Result). */
 export type AxeViolation = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
 
-/** The built site that the tests serve. */
-export const distDir = resolve(fileURLToPath(new URL('../../dist', import.meta.url)));
+/** The built site that the tests serve: dist/, or $E2E_DIST (a build made with `astro build --outDir`). */
+export const distDir = process.env.E2E_DIST ? resolve(process.env.E2E_DIST) : resolve(fileURLToPath(new URL('../../dist', import.meta.url)));
 
 const mimeTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

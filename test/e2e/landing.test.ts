@@ -46,6 +46,7 @@ describe('landing page', () => {
     assert.equal(await page.getByLabel('Temperature').inputValue(), '0.8');
     assert.equal(await page.getByLabel('Seed').inputValue(), '42');
     assert.equal(await page.getByRole('button', { name: 'Next token' }).getAttribute('id'), 'next-token');
+    assert.equal(await page.getByRole('button', { name: 'Play' }).getAttribute('id'), 'play');
     assert.equal(await page.getByRole('button', { name: 'Reset' }).getAttribute('id'), 'reset');
     assert.equal(await page.locator('#generated').getAttribute('aria-live'), 'polite');
     assert.equal(await page.locator('#status').count(), 1);
