@@ -59,6 +59,18 @@ export function formatDecimal(x: number, digits = 3): string {
   return x.toFixed(digits);
 }
 
+/** A loss in nats per token (or bits per byte): fixed decimals, "4.496"; axis ticks pass fewer. */
+export function formatLoss(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return '—';
+  return x.toFixed(digits);
+}
+
+/** A rate with one decimal: tokens per second "555.6", GFLOP/s "1.2". */
+export function formatRate(x: number): string {
+  if (!Number.isFinite(x)) return '—';
+  return x.toFixed(1);
+}
+
 /** A signed activation (embedding, residual stream): 3 significant digits, "-0.0412", "12.3", "1234". */
 export function formatValue(x: number): string {
   if (!Number.isFinite(x)) return '—';

@@ -6,6 +6,7 @@ export * from './tick-timeline.ts';
 export * from './heatmap.ts';
 export * from './kv-cache-growth.ts';
 export * from './bpe-steps.ts';
+export * from './loss-curve.ts';
 export type { ChartOptions, TableOptions } from './chart.ts';
 export * from './format.ts';
 export { visibleText } from './text.ts';
