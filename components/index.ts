@@ -7,6 +7,7 @@ export * from './heatmap.ts';
 export * from './kv-cache-growth.ts';
 export * from './bpe-steps.ts';
 export * from './loss-curve.ts';
+export * from './cost-chart.ts';
 export type { ChartOptions, TableOptions } from './chart.ts';
 export * from './format.ts';
 export { visibleText } from './text.ts';
