@@ -1,7 +1,7 @@
 /**
  * The page's handle on the engine worker: typed request → promise of the reply.
  */
-import { CANCELLED, type Envelope, type Reply, type Request, type ResponseMap } from './engine-protocol.ts';
+import { CANCELLED, type Envelope, type LoadProgress, type Reply, type Request, type ResponseMap } from './engine-protocol.ts';
 
 /** A request the worker dropped because `cancel` came first. */
 export class CancelledError extends Error {
@@ -13,13 +13,17 @@ export class CancelledError extends Error {
 
 export class EngineClient {
   private next = 1;
-  private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: LoadProgress) => void }>();
 
   constructor(private readonly worker: Worker) {
     worker.onmessage = (ev: MessageEvent<Reply>) => {
       const r = ev.data;
       const w = this.waiting.get(r.id);
       if (!w) return;
+      if ('progress' in r) {
+        w.onProgress?.(r.progress);
+        return;
+      }
       this.waiting.delete(r.id);
       if (r.ok) w.resolve(r.value);
       else w.reject(r.cancelled ? new CancelledError() : new Error(r.error));
@@ -36,10 +40,11 @@ export class EngineClient {
     return new EngineClient(new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module' }));
   }
 
-  request<K extends Request['type']>(request: Extract<Request, { type: K }>): Promise<ResponseMap[K]> {
+  /** Send a request; `onProgress` hears how a load is going before its answer comes. */
+  request<K extends Request['type']>(request: Extract<Request, { type: K }>, opts: { onProgress?: (p: LoadProgress) => void } = {}): Promise<ResponseMap[K]> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
       const env: Envelope = { id, request };
       this.worker.postMessage(env);
     });

@@ -6,9 +6,11 @@
  * A failed request leaves the previous model and session in place.
  */
 import { getBackend } from '@tensorflow/tfjs-core';
-import { initBackend } from '../model/backend.ts';
-import { weightsChecksum } from '../model/checkpoint.ts';
-import { countParams, makeConfig } from '../model/config.ts';
+import { initBackend, type BackendName } from '../model/backend.ts';
+import { loadModelFiles, weightsChecksum } from '../model/checkpoint.ts';
+import { countParams, makeConfig, parseConfig } from '../model/config.ts';
+import { BUNDLED_MODEL } from '../model/bundled-model.ts';
+import { downloadFile, remoteSize, MODEL_FILES, type Partial } from '../model/download.ts';
 import { forward, forwardFlops, KVCache, type Trace } from '../model/gpt2.ts';
 import { Model } from '../model/model.ts';
 import { toSeed } from '../model/prng.ts';
@@ -16,8 +18,11 @@ import { stageProbs, type Sample, type SamplingParams } from '../model/sampler.t
 import { Session, type TickRecord } from '../model/tick.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import type { Trainer } from '../train/trainer.ts';
+import { acquireModel } from './model-files.ts';
+import { choiceLabel, fileUrls, storeKey, type LoadSource } from './model-source.ts';
+import { ModelStore } from './model-store.ts';
 import type {
-  AttentionDetail, AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LayerRows, LensRows, ModelInfo, PeakResult, Request, TrainDemoResult, ResponseMap, TickSummary, TickTrace, TokenInfo,
+  AttentionDetail, LoadProgress, ModelEstimate, AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LayerRows, LensRows, ModelInfo, PeakResult, Request, TrainDemoResult, ResponseMap, TickSummary, TickTrace, TokenInfo,
 } from './engine-protocol.ts';
 
 /** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
@@ -145,6 +150,17 @@ export class EngineHost {
   private kept = new Map<number, Kept>();
   private peak: Promise<PeakResult> | null = null;
   private demo: { trainer: Trainer; ids: Int32Array; text: string } | null = null;
+  private loading: AbortController | null = null;
+  private partials = new Map<string, Partial>(); // failed downloads' bytes, kept for a retry
+  /** The browser's model store (none in Node); tests may set their own. */
+  store: ModelStore | undefined = ModelStore.open();
+
+  /** Stop the running load, if any; the model in use stays. */
+  cancelLoad(): boolean {
+    if (!this.loading) return false;
+    this.loading.abort(new Error('the load was cancelled'));
+    return true;
+  }
 
   private needModel(): Model {
     if (!this.model) throw new Error('no model is loaded yet');
@@ -157,31 +173,18 @@ export class EngineHost {
   }
 
   /** Answer one request. */
-  async handle<K extends Request['type']>(req: Extract<Request, { type: K }>): Promise<ResponseMap[K]> {
-    return (await this.dispatch(req)) as ResponseMap[K];
+  async handle<K extends Request['type']>(req: Extract<Request, { type: K }>, onProgress: (p: LoadProgress) => void = () => {}): Promise<ResponseMap[K]> {
+    return (await this.dispatch(req, onProgress)) as ResponseMap[K];
   }
 
-  private async dispatch(req: Request): Promise<ResponseMap[Request['type']]> {
+  private async dispatch(req: Request, onProgress: (p: LoadProgress) => void): Promise<ResponseMap[Request['type']]> {
     switch (req.type) {
-      case 'load': {
-        const backend = await initBackend(req.backend ?? 'wasm', { wasmPath: req.wasmPath });
-        const next = await Model.load(req.url);
-        this.session?.dispose();
-        this.session = null;
-        this.kept.clear();
-        this.model?.dispose();
-        this.model = next;
-        const info: ModelInfo = {
-          url: req.url,
-          config: next.config,
-          params: next.info.params,
-          dtype: next.info.dtype,
-          fileBytes: next.info.fileBytes,
-          checksum: next.checksum,
-          backend,
-        };
-        return info;
-      }
+      case 'load':
+        return this.load(req.source ?? { kind: 'url', url: req.url ?? '', label: req.url ?? '' }, req.backend, req.wasmPath, onProgress);
+      case 'estimate':
+        return this.estimate(req.source);
+      case 'cancelLoad':
+        return { cancelled: this.cancelLoad() };
       case 'start': {
         const m = this.needModel();
         const fresh = new Session(m, { prompt: req.prompt, seed: req.seed, sampling: req.sampling });
@@ -259,6 +262,90 @@ export class EngineHost {
       case 'verifyChecksum':
         return { checksum: await this.needModel().verifyChecksum() };
     }
+  }
+
+  /**
+   * Load a model and make it the current one. Any failure (unreachable Hub, a cut connection, a
+   * wrong or truncated file, cancel) leaves the previous model and session as they were.
+   */
+  private async load(source: LoadSource, backendName: BackendName | undefined, wasmPath: string | undefined, onProgress: (p: LoadProgress) => void): Promise<ModelInfo> {
+    if (this.loading) throw new Error('another model is loading: cancel it first');
+    const ctrl = new AbortController();
+    this.loading = ctrl;
+    try {
+      const backend = await initBackend(backendName ?? 'wasm', { wasmPath });
+      let files;
+      let got: Awaited<ReturnType<typeof acquireModel>> | undefined;
+      if (source.kind === 'url') {
+        files = await loadModelFiles(source.url, { signal: ctrl.signal, onProgress: (p) => onProgress({ phase: 'download', file: p.file, loaded: p.loaded, total: undefined, fileLoaded: p.loaded, fileTotal: p.total }) });
+      } else {
+        got = await acquireModel(source, { store: this.store, origin: globalThis.location?.origin ?? 'http://localhost', partials: this.partials, signal: ctrl.signal, onProgress, bundledName: BUNDLED_MODEL });
+        onProgress({ phase: 'check', loaded: 0, total: undefined });
+        files = await loadModelFiles({ files: got.files }, { signal: ctrl.signal });
+      }
+      if (ctrl.signal.aborted) throw ctrl.signal.reason;
+      onProgress({ phase: 'upload', loaded: 0, total: undefined });
+      const next = await Model.fromFiles(files);
+      if (ctrl.signal.aborted) {
+        next.dispose();
+        throw ctrl.signal.reason;
+      }
+      this.session?.dispose();
+      this.session = null;
+      this.kept.clear();
+      this.model?.dispose();
+      this.model = next;
+      let stored = got?.from === 'store';
+      let storeError: string | undefined;
+      if (got?.toStore && this.store) {
+        onProgress({ phase: 'store', loaded: 0, total: undefined });
+        try {
+          await this.store.putAll(got.key, got.label, got.toStore);
+          stored = true;
+        } catch (e) {
+          storeError = `could not keep it in this browser: ${(e as Error).message}`;
+        }
+      } else if (got && !this.store) storeError = 'this browser offers no storage here, so it will be downloaded again next time';
+      return {
+        url: got?.url ?? (source.kind === 'url' ? source.url : ''),
+        label: got?.label ?? choiceLabel(source, BUNDLED_MODEL),
+        key: got?.key ?? storeKey(source),
+        from: got?.from ?? 'network',
+        stored,
+        ...(storeError ? { storeError } : {}),
+        config: next.config,
+        params: next.info.params,
+        dtype: next.info.dtype,
+        fileBytes: next.info.fileBytes,
+        checksum: next.checksum,
+        backend,
+      };
+    } catch (e) {
+      if (ctrl.signal.aborted) throw new Error('the load was cancelled; the model in use is unchanged');
+      throw e;
+    } finally {
+      this.loading = null;
+    }
+  }
+
+  /** A model's download size and memory need, from its config.json and the sizes the server gives. */
+  private async estimate(source: LoadSource): Promise<ModelEstimate> {
+    if (source.kind === 'files' || source.kind === 'local' || source.kind === 'url') throw new Error('only a Hub model needs an estimate before loading');
+    const urls = fileUrls(source, globalThis.location?.origin ?? 'http://localhost');
+    const key = storeKey(source);
+    const stored = this.store ? await this.store.has(MODEL_FILES.map((f) => urls[f])).catch(() => false) : false;
+    const configBytes = stored ? (await this.store!.getAll([urls['config.json']]))?.get(urls['config.json']) : await downloadFile(urls['config.json']);
+    if (!configBytes) throw new Error('the stored config.json could not be read');
+    const config = parseConfig(JSON.parse(new TextDecoder().decode(configBytes)), urls['config.json']);
+    const sizes = stored ? [] : await Promise.all(MODEL_FILES.map((f) => (f === 'config.json' ? configBytes.byteLength : remoteSize(urls[f]))));
+    const weightsBytes = stored ? undefined : sizes[MODEL_FILES.indexOf('model.safetensors')];
+    const downloadBytes = stored || sizes.some((n) => n === undefined) ? undefined : sizes.reduce((a, b) => a! + b!, 0);
+    const params = countParams(config);
+    const memoryBytes = params * 4;
+    return {
+      key, label: choiceLabel(source, BUNDLED_MODEL), config, params, downloadBytes, weightsBytes, memoryBytes,
+      peakBytes: weightsBytes === undefined ? undefined : weightsBytes + memoryBytes, stored,
+    };
   }
 
   /**

@@ -6,9 +6,15 @@ import type { BackendName, BackendReport } from '../model/backend.ts';
 import type { GPT2Config } from '../model/config.ts';
 import type { TraceOptions } from '../model/gpt2.ts';
 import type { SamplingParams } from '../model/sampler.ts';
+import type { LoadSource } from './model-source.ts';
 
 export interface ModelInfo {
-  url: string; // where it was loaded from
+  url: string; // where it was loaded from (a Hub repository's folder URL; "local:<name>" for picked files)
+  label: string; // what a reader calls it
+  key: string; // model-source.ts storeKey: which model this is
+  from: 'network' | 'store' | 'files'; // where the bytes came from this time
+  stored: boolean; // kept in the browser's store for the next visit
+  storeError?: string; // why it could not be stored, when it could not
   config: GPT2Config;
   params: number; // parameter count
   dtype: string; // dtype stored in model.safetensors
@@ -202,8 +208,35 @@ export interface TickSummary {
   trace?: TickTrace; // when asked for
 }
 
+/** How far a load has got: sent while it runs (downloads can take minutes). */
+export interface LoadProgress {
+  phase: 'download' | 'read' | 'check' | 'upload' | 'store';
+  file?: string; // the file being downloaded or read
+  loaded: number; // bytes of all the model's files so far
+  total: number | undefined; // bytes of all its files, once every size is known
+  fileLoaded?: number;
+  fileTotal?: number;
+  bytesPerSecond?: number; // download speed of the current file
+  resumed?: number; // bytes of the current file kept from a failed try
+}
+
+/** A model's size and memory need, told before its download starts. */
+export interface ModelEstimate {
+  key: string;
+  label: string;
+  config: GPT2Config;
+  params: number;
+  downloadBytes: number | undefined; // all four files; undefined when the server does not say
+  weightsBytes: number | undefined; // model.safetensors
+  memoryBytes: number; // the weights as float32 on the backend
+  peakBytes: number | undefined; // while loading: the file and the float32 weights at once
+  stored: boolean; // already in the browser's store: no download needed
+}
+
 export type Request =
-  | { type: 'load'; url: string; backend?: BackendName; wasmPath?: string }
+  | { type: 'load'; url?: string; source?: LoadSource; backend?: BackendName; wasmPath?: string } // `url` is short for { kind: 'url', url }
+  | { type: 'estimate'; source: LoadSource } // size and memory need, without downloading the weights
+  | { type: 'cancelLoad' } // stop a running load (jumps the queue); the model in use stays
   | { type: 'start'; prompt: string; seed: number; sampling: SamplingParams; maxPromptTokens?: number }
   | {
       type: 'tick';
@@ -224,6 +257,8 @@ export type Request =
 
 export interface ResponseMap {
   load: ModelInfo;
+  estimate: ModelEstimate;
+  cancelLoad: { cancelled: boolean };
   start: { promptTokens: Candidate[]; tokens: TokenInfo[] };
   tick: TickSummary;
   resample: DrawSummary;
@@ -237,7 +272,10 @@ export interface ResponseMap {
 }
 
 export type Envelope = { id: number; request: Request };
-export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string; cancelled?: boolean };
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: string; cancelled?: boolean }
+  | { id: number; progress: LoadProgress }; // not an answer: news of a running load
 
 /** The error message of a request dropped by `cancel` before it started. */
 export const CANCELLED = 'cancelled before it started';

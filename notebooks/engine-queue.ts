@@ -1,7 +1,8 @@
 /**
  * One request at a time, in order, in front of an EngineHost. `cancel` jumps the queue: it drops
  * the ticks still waiting (each is answered "cancelled"); the one running finishes, so the
- * session stays consistent. That is how Pause stops Play at once.
+ * session stays consistent. That is how Pause stops Play at once. `cancelLoad` jumps it too: it
+ * stops a download at once, and the model in use stays.
  */
 import type { EngineHost } from './engine-host.ts';
 import { CANCELLED, type Envelope, type Reply } from './engine-protocol.ts';
@@ -24,6 +25,10 @@ export class EngineQueue {
       this.reply({ id: env.id, ok: true, value: { cancelled: dropped.length } });
       return;
     }
+    if (env.request.type === 'cancelLoad') {
+      this.reply({ id: env.id, ok: true, value: { cancelled: this.host.cancelLoad() } });
+      return;
+    }
     this.queue.push(env);
     void this.pump();
   }
@@ -35,7 +40,7 @@ export class EngineQueue {
       const { id, request } = this.queue.shift()!;
       let reply: Reply;
       try {
-        reply = { id, ok: true, value: await this.host.handle(request) };
+        reply = { id, ok: true, value: await this.host.handle(request, (progress) => this.reply({ id, progress })) };
       } catch (e) {
         reply = { id, ok: false, error: e instanceof Error ? e.message : String(e) };
       }

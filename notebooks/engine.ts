@@ -2,9 +2,10 @@
  * What a notebook needs of the engine: typed requests and a way to drop queued ticks. The page's
  * EngineClient (a Web Worker) provides it; so does `localEngine` (same host, same thread) in tests.
  */
-import type { Request, ResponseMap } from './engine-protocol.ts';
+import type { LoadProgress, Request, ResponseMap } from './engine-protocol.ts';
 
 export interface Engine {
-  request<K extends Request['type']>(request: Extract<Request, { type: K }>): Promise<ResponseMap[K]>;
+  /** Send a request; `onProgress` hears how a load is going before its answer comes. */
+  request<K extends Request['type']>(request: Extract<Request, { type: K }>, opts?: { onProgress?: (p: LoadProgress) => void }): Promise<ResponseMap[K]>;
   cancel(): Promise<ResponseMap['cancel']>;
 }
