@@ -8,9 +8,15 @@
  *                                └─ inference (checksum after each tick)
  *   trainButton, resetButton ─ training (steps so far) ─┬─ learning (loss chart and table)
  *                                                      └─ contrast (both, in one table)
+ *   bundledModel ─ trainLog (its train-log.json, fetched) ─┬─ lossCurve (chart and table)
+ *                                                          └─ runName, runSteps, … (numbers in the prose)
+ *
+ * `bundledModel` is a builtin the page provides ({ name, url } of the site's own model folder):
+ * the log is the record of the 900-odd AdamW steps that made the weights this page runs.
  */
-import { formatCount, formatDecimal, formatInteger, formatMs } from '../../components/format.ts';
+import { formatCount, formatDecimal, formatInteger, formatLoss, formatMs } from '../../components/format.ts';
 import { SVG_NS } from '../../components/chart.ts';
+import { LossCurve, LossCurveTable, trailingMean, type LossEval, type LossStep } from '../../components/loss-curve.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
@@ -52,6 +58,124 @@ export function changedSteps(t: Training): number {
     prev = s.checksum;
   }
   return n;
+}
+
+/** The bundled model's training log, as train/run.ts writes it beside the weights (train-log.json). */
+export interface TrainLog {
+  config: { n_layer: number; n_head: number; n_embd: number; n_positions: number; vocab_size: number };
+  train: { steps: number; batch: number; ctx: number; lr: number; warmup?: number; seed?: number; evalEvery?: number };
+  steps: LossStep[]; // every step: training loss, learning rate, gradient norm
+  evals: LossEval[]; // every evalEvery steps: validation loss and bits per byte
+  elapsedMs?: number; // wall time of the whole run
+}
+
+/** Where the log of the model in folder `modelUrl` is served. */
+export const trainLogUrl = (modelUrl: string): string => new URL('train-log.json', modelUrl.endsWith('/') ? modelUrl : `${modelUrl}/`).href;
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** Check the log's shape; the error names what is wrong, so a broken file says so on the page. */
+export function parseTrainLog(json: unknown): TrainLog {
+  const bad = (what: string): never => {
+    throw new Error(`train-log.json: ${what}`);
+  };
+  const o = json as Partial<TrainLog> | null;
+  if (!o || typeof o !== 'object') bad('not a JSON object');
+  if (!o!.config || !isNum(o!.config.vocab_size)) bad('config.vocab_size missing');
+  if (!o!.train || !isNum(o!.train.batch) || !isNum(o!.train.ctx)) bad('train.batch or train.ctx missing');
+  if (!Array.isArray(o!.steps) || o!.steps.length === 0) bad('no steps');
+  if (!Array.isArray(o!.evals)) bad('no evals');
+  o!.steps!.forEach((s, i) => {
+    if (!isNum(s?.step) || !isNum(s?.loss)) bad(`steps[${i}] needs a numeric step and loss`);
+  });
+  o!.evals!.forEach((e, i) => {
+    if (!isNum(e?.step) || !isNum(e?.loss)) bad(`evals[${i}] needs a numeric step and loss`);
+  });
+  return o as TrainLog;
+}
+
+/** Fetch and check the training log of the model folder at `modelUrl`; null when the folder has none (404). */
+export async function fetchTrainLog(modelUrl: string, fetchImpl: typeof fetch = globalThis.fetch): Promise<TrainLog | null> {
+  const url = trainLogUrl(modelUrl);
+  const res = await fetchImpl(url);
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`train-log.json: HTTP ${res.status} from ${url}`);
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch {
+    throw new Error('train-log.json: not valid JSON');
+  }
+  return parseTrainLog(json);
+}
+
+/** Steps in the trailing mean the loss curve draws, and the end-of-run training loss is read from. */
+export const LOSS_SMOOTH = 20;
+
+/** The numbers the prose and caption quote, each from the log. */
+export interface RunFacts {
+  steps: number; // updates
+  batch: number; // sequences a step
+  ctx: number; // tokens a sequence
+  tokens: number; // steps × batch × ctx: tokens the model was trained on, repeats included
+  first: LossStep; // the first step
+  last: LossStep; // the last step
+  lastMean: number; // mean training loss of the last LOSS_SMOOTH steps
+  firstEval: LossEval | null;
+  lastEval: LossEval | null;
+  vocab: number;
+  uniform: number; // ln V: the loss of giving every token the same probability
+  hours: number | null; // wall time
+}
+
+export function runFacts(log: TrainLog): RunFacts {
+  const { steps, evals } = log;
+  const last = steps.at(-1)!;
+  return {
+    steps: last.step,
+    batch: log.train.batch,
+    ctx: log.train.ctx,
+    tokens: last.step * log.train.batch * log.train.ctx,
+    first: steps[0],
+    last,
+    lastMean: trailingMean(steps.map((s) => s.loss), LOSS_SMOOTH).at(-1)!,
+    firstEval: evals[0] ?? null,
+    lastEval: evals.at(-1) ?? null,
+    vocab: log.config.vocab_size,
+    uniform: Math.log(log.config.vocab_size),
+    hours: isNum(log.elapsedMs) ? log.elapsedMs / 3.6e6 : null,
+  };
+}
+
+/** The text of each number in the prose, by the name of its span (data-cell). */
+export function runSentences(f: RunFacts, name: string): Record<string, string> {
+  const ev = (e: LossEval | null) => (e ? `${formatLoss(e.loss)} nats per token${e.bitsPerByte !== undefined ? ` (${formatLoss(e.bitsPerByte)} bits per byte)` : ''}` : 'not measured');
+  return {
+    runName: name,
+    runSteps: formatInteger(f.steps),
+    runBatch: `${formatInteger(f.batch)} passages of ${formatInteger(f.ctx)} tokens`,
+    runTokens: formatCount(f.tokens),
+    runFirstLoss: formatLoss(f.first.loss),
+    runUniform: `ln ${formatInteger(f.vocab)} = ${formatLoss(f.uniform)}`,
+    runLastEval: ev(f.lastEval),
+    runLastTrain: `${formatLoss(f.lastMean)} (the mean of its last ${LOSS_SMOOTH} steps)`,
+  };
+}
+
+/** The names of the prose's number spans. */
+export const RUN_SPANS = ['runName', 'runSteps', 'runBatch', 'runTokens', 'runFirstLoss', 'runUniform', 'runLastEval', 'runLastTrain'] as const;
+
+/** What to look at in the loss curve, with the run's own numbers. */
+export function lossCaption(f: RunFacts, name: string): string {
+  let s = `The training log of ${name}: ${formatInteger(f.steps)} steps, each on ${formatInteger(f.batch)} passages of ${formatInteger(f.ctx)} tokens. ` +
+    `The loss starts at ${formatLoss(f.first.loss)} nats per token; the dashed line is ln ${formatInteger(f.vocab)} = ${formatLoss(f.uniform)}, ` +
+    `the loss of a model that gives each of its ${formatInteger(f.vocab)} tokens the same probability. Look at how fast it falls in the first steps, and how slowly after.`;
+  if (f.lastEval) {
+    s += ` At the end, text it trained on scores ${formatLoss(f.lastMean)} (the mean of the last ${LOSS_SMOOTH} steps) and held-out chapters ${formatLoss(f.lastEval.loss)}` +
+      (f.lastEval.bitsPerByte !== undefined ? ` (${formatLoss(f.lastEval.bitsPerByte)} bits per byte)` : '') +
+      ': the gap between the blue and orange lines is how much better it does on text it has seen than on text it has not.';
+  }
+  return s;
 }
 
 function table(caption: string, head: string[], rows: string[][]): HTMLTableElement {
@@ -201,6 +325,29 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
       ['Weights checksum', `${infSame} of ${inf.length} ticks left it at ${model.checksum}`, t.info ? `changed at ${changed} of ${t.steps.length} steps, from ${t.info.checksumBefore}${t.steps.length ? ` to ${t.steps.at(-1)!.checksum}` : ''}` : 'not started'],
       ['Loss', 'none: nothing is being learned', t.steps.length ? `${formatDecimal(t.steps[0].loss, 3)} → ${formatDecimal(t.steps.at(-1)!.loss, 3)}` : 'not started'],
     ]);
+  });
+
+  main.define('trainLog', ['bundledModel'], (m: { name: string; url: string }) => fetchTrainLog(m.url));
+  for (const name of RUN_SPANS) {
+    main.variable(mount(mounts[name])).define(name, ['trainLog', 'bundledModel'], (log: TrainLog | null, m: { name: string }) =>
+      log ? runSentences(runFacts(log), m.name)[name] : '(no training log)');
+  }
+  main.variable(mount(mounts.lossCurve)).define('lossCurve', ['trainLog', 'bundledModel', 'width'], async (log: TrainLog | null, m: { name: string; url: string }, width: number) => {
+    await nearViewport(mounts.lossCurve);
+    if (!log) return note(`The model folder ${m.url} has no train-log.json, so there is no training run to show.`);
+    const f = runFacts(log);
+    const caption = lossCaption(f, m.name);
+    const data = { steps: log.steps, evals: log.evals };
+    const el = chartWithTable(
+      LossCurve(data, { width, vocabSize: f.vocab, smooth: LOSS_SMOOTH, label: `Loss curve of ${m.name}: training loss at each of ${formatInteger(f.steps)} steps and validation loss at ${formatInteger(log.evals.length)} points` }),
+      LossCurveTable(data, { caption: `${m.name}: loss at the first step and at each evaluation (nats per token)` }));
+    el.prepend(h('p', { class: 'cell-caption' }, caption));
+    el.classList.add('loss-curve');
+    el.dataset.steps = String(f.steps);
+    el.dataset.evals = String(log.evals.length);
+    el.dataset.firstLoss = String(f.first.loss);
+    el.dataset.lastEvalLoss = String(f.lastEval?.loss ?? '');
+    return el;
   });
   return main;
 }

@@ -15,9 +15,11 @@ const load = chapters[name];
 if (root && load) {
   const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
   const engine = EngineClient.create();
+  // The site's own model: its folder also holds train-log.json, which chapter 8 plots.
+  const bundledModel = { name: DEFAULT_MODEL.name, url: new URL(base + DEFAULT_MODEL.path, location.href).href };
   const model = () =>
     engine
-      .request({ type: 'load', url: new URL(base + DEFAULT_MODEL.path, location.href).href, wasmPath: new URL(base + WASM_PATH, location.href).href })
+      .request({ type: 'load', url: bundledModel.url, wasmPath: new URL(base + WASM_PATH, location.href).href })
       .then(
         (info) => {
           document.body.dataset.engine = 'ready';
@@ -32,7 +34,7 @@ if (root && load) {
   for (const el of document.querySelectorAll<HTMLElement>('[data-cell]')) mounts[el.dataset.cell!] = el;
   // Enter in a field must not submit (and reload) the page.
   mounts.controls?.addEventListener('submit', (e) => e.preventDefault());
-  const runtime = new Runtime({ engine, model, width: () => widthOf(root) });
+  const runtime = new Runtime({ engine, model, bundledModel, width: () => widthOf(root) });
   load()
     .then((chapter) => chapter.define(runtime, mounts))
     .catch((e: Error) => {

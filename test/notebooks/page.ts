@@ -34,8 +34,8 @@ export interface Page {
   close: () => void;
 }
 
-/** Open `chapter` over a page with `cells` mounts, on `engine`. */
-export async function openChapter(chapter: Chapter, cells: string[], engine: Engine, info: ModelInfo): Promise<Page> {
+/** Open `chapter` over a page with `cells` mounts, on `engine`; `builtins` adds to (or replaces) the page's. */
+export async function openChapter(chapter: Chapter, cells: string[], engine: Engine, info: ModelInfo, builtins: Record<string, unknown> = {}): Promise<Page> {
   const dom = new JSDOM(`<!doctype html><html><body><main>${CONTROLS}${cells.map((c) => `<div data-cell="${c}"></div>`).join('')}</main></body></html>`);
   const { window } = dom;
   const document = window.document;
@@ -44,7 +44,7 @@ export async function openChapter(chapter: Chapter, cells: string[], engine: Eng
   g.document = document; // charts, KaTeX and the cells' DOM builders create elements in the global document
   const mounts: Mounts = {};
   for (const el of document.querySelectorAll<HTMLElement>('[data-cell]')) mounts[el.dataset.cell!] = el;
-  const runtime = new Runtime({ engine, model: () => Promise.resolve(info), width: 600 });
+  const runtime = new Runtime({ engine, model: () => Promise.resolve(info), width: 600, ...builtins });
   chapter.define(runtime, mounts);
   const $ = <T extends Element = HTMLElement>(selector: string) => {
     const el = document.querySelector<T>(selector);
