@@ -8,15 +8,17 @@
  *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
  *                                ├─ cost (the 2N equation with this model's numbers)
  *                                ├─ bytes (weights moved per token)
+ *                                ├─ costs (each decode tick's FLOPs, bytes read and tokens/s, charted)
  *                                ├─ speed (tokens/s against the peak) ─ peak ─ peakView (button)
  *                                └─ gpt2 (the 124M model against this one)
  */
-import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, formatMs } from '../../components/format.ts';
+import { bytesRead, CostChart, CostChartTable, overallTokensPerSecond, tokensPerSecond, type CostTick } from '../../components/cost-chart.ts';
+import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, formatMs, formatRate } from '../../components/format.ts';
 import { countParams, makeConfig, PRESETS, type GPT2Config } from '../../model/config.ts';
 import { forwardFlops } from '../../model/gpt2.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
-import { h, note } from '../dom.ts';
+import { chartWithTable, h, note } from '../dom.ts';
 import type { Engine } from '../engine.ts';
 import type { ModelInfo, PeakResult, TickSummary } from '../engine-protocol.ts';
 import { mount, nearViewport, observe, type Module, type Mounts, type Runtime } from '../runtime.ts';
@@ -85,6 +87,35 @@ export function measuredSpeed(ticks: TickSummary[], config: GPT2Config, window =
   const ms = decode.reduce((a, t) => a + t.ms.forward, 0) / decode.length;
   const flops = decode.reduce((a, t) => a + t.flops, 0) / decode.length;
   return { ticks: decode.length, msPerToken: ms, tokensPerSecond: 1000 / ms, flops, gflops: flops / ms / 1e6, bytesPerSecond: (weightBytesPerToken(config) * 1000) / ms };
+}
+
+/** How many of the latest decode ticks the cost chart draws (its table has the same rows). */
+export const COST_TICKS = 64;
+
+/** The cost chart's columns: the latest decode ticks, straight from the engine's tick records. */
+export function costTicks(ticks: TickSummary[], config: GPT2Config, rows = COST_TICKS): CostTick[] {
+  const weights = weightBytesPerToken(config);
+  return ticks.filter((t) => t.kind === 'decode').slice(-rows).map((t) => ({
+    index: t.index,
+    context: t.cacheLength, // the positions this tick attended over, its own included
+    flops: t.flops,
+    weightBytes: weights,
+    cacheBytes: t.cacheBytes,
+    forwardMs: t.ms.forward,
+  }));
+}
+
+/** What to look at in the cost chart, with the ticks' own numbers. */
+export function costCaption(shown: CostTick[], decodeTicks: number, backend: string): string {
+  const first = shown[0];
+  const last = shown.at(-1)!;
+  const pct = (a: number, b: number) => formatDecimal((100 * (b - a)) / a, 1);
+  const rates = shown.map(tokensPerSecond);
+  return `${decodeTicks} decode tick${decodeTicks === 1 ? '' : 's'}` + (decodeTicks > shown.length ? ` (the latest ${shown.length} drawn)` : '') + ` on ${backend}. ` +
+    `From tick ${first.index} (context ${first.context}) to tick ${last.index} (context ${last.context}) the FLOPs went from ${formatFlops(first.flops)} to ${formatFlops(last.flops)} (${pct(first.flops, last.flops)}% more) ` +
+    `and the bytes read from ${formatBytes(bytesRead(first))} to ${formatBytes(bytesRead(last))} (${pct(bytesRead(first), bytesRead(last))}% more): ` +
+    `every tick reads the same ${formatBytes(last.weightBytes)} of weights, and only the KV cache's share grows with the context. ` +
+    `The speed is this device's: from ${formatRate(Math.min(...rates))} to ${formatRate(Math.max(...rates))} tokens/s, and ${formatRate(overallTokensPerSecond(shown))} tokens/s over them all.`;
 }
 
 /** This model against GPT-2 124M, per token at the start of the text (P = 0). */
@@ -160,6 +191,21 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     return wrap;
   });
 
+  main.variable(mount(mounts.costs)).define('costs', ['clockState', 'model', 'width'], async (state: ClockState, model: ModelInfo, width: number) => {
+    await nearViewport(mounts.costs);
+    const decode = state.ticks.filter((t) => t.kind === 'decode').length;
+    if (decode === 0) return note('No decode tick yet: press Next token twice (the prefill, then a decode tick), or Play. Each decode tick adds a column.');
+    const data = { ticks: costTicks(state.ticks, model.config), flopsEstimate: costTerms(model.config).approx };
+    const caption = costCaption(data.ticks, decode, model.backend.name);
+    const el = chartWithTable(CostChart(data, { width }),
+      CostChartTable(data, { caption: `Each decode tick's cost, from the engine's tick records (the latest ${data.ticks.length})` }));
+    el.prepend(h('p', { class: 'cell-caption' }, caption));
+    el.classList.add('costs');
+    el.dataset.ticks = String(data.ticks.length);
+    el.dataset.indices = data.ticks.map((t) => t.index).join(' ');
+    return el;
+  });
+
   main.define('peakButton', [], () => h('button', { type: 'button', name: 'measure-peak' }, 'Measure this device’s peak'));
   main.variable(mount(mounts.peak)).define('peakView', ['peakButton'], (button: HTMLButtonElement) =>
     h('div', { class: 'peak-control' }, button));
@@ -186,7 +232,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const s = measuredSpeed(state.ticks, model.config);
     if (!s) return note('No decode tick yet: press Next token twice (the prefill, then a decode tick), or Play, to measure tokens per second.');
     const rows = [
-      ['Tokens per second (decode)', `${formatDecimal(s.tokensPerSecond, 1)}`, `the mean of the last ${s.ticks} decode ticks: ${formatMs(s.msPerToken)} each`],
+      ['Tokens per second (decode)', formatRate(s.tokensPerSecond), `the mean of the last ${s.ticks} decode ticks: ${formatMs(s.msPerToken)} each`],
       ['Arithmetic done', `${formatDecimal(s.gflops, 3)} GFLOP/s`, 'the ticks’ FLOPs over their forward time'],
       ['Weights read', `${formatBytes(s.bytesPerSecond)}/s`, `${formatBytes(weightBytesPerToken(model.config))} a token`],
     ];

@@ -1,13 +1,17 @@
 // Chapter 9's cell graph with a real (small, random) model in Node: the 2N equation's numbers come
 // from countParams and its exact line is forwardFlops for the next tick; the bytes per token are
 // the weights a tick reads; tokens per second come from the ticks; the peak is measured on demand
-// by the engine (bench/engine-core.ts matmulPeak); GPT-2 124M's costs come from its preset.
+// by the engine (bench/engine-core.ts matmulPeak); the cost chart shows each decode tick's record as
+// the engine sent it; GPT-2 124M's costs come from its preset.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/09-cost-speed.ts';
-import { compare, costTerms, costTex, GPT2_124M, weightBytesPerToken } from '../../notebooks/chapters/09-cost-speed.ts';
+import { compare, COST_TICKS, costTerms, costTex, costTicks, GPT2_124M, weightBytesPerToken } from '../../notebooks/chapters/09-cost-speed.ts';
+import type { Engine } from '../../notebooks/engine.ts';
+import type { Request, TickSummary } from '../../notebooks/engine-protocol.ts';
 import { countParams, makeConfig, PRESETS } from '../../model/config.ts';
 import { forwardFlops } from '../../model/gpt2.ts';
+import { formatBytes, formatFlops, formatMs } from '../../components/format.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallConfig, smallEngine } from './small-model.ts';
 
@@ -16,10 +20,22 @@ describe('chapter 9: cost and speed', () => {
   let page: Page;
   const cost = () => page.mounts.cost!.querySelector<HTMLElement>('.live-equation');
   const speed = () => page.mounts.speed!.querySelector<HTMLElement>('.speed');
+  const costs = () => page.mounts.costs!.querySelector<HTMLElement>('.costs');
+  // Every tick record the engine sends back, as the page receives it (a new session clears them).
+  const records: TickSummary[] = [];
 
   before(async () => {
     e = await smallEngine();
-    page = await openChapter(chapter, ['timeline', 'tokens', 'cost', 'bytes', 'peak', 'speed', 'gpt2'], e.engine, e.info);
+    const recording: Engine = {
+      request: (async (r: Request) => {
+        const v = await e.engine.request(r);
+        if (r.type === 'start') records.length = 0;
+        if (r.type === 'tick') records.push(v as TickSummary);
+        return v;
+      }) as Engine['request'],
+      cancel: () => e.engine.cancel(),
+    };
+    page = await openChapter(chapter, ['timeline', 'tokens', 'cost', 'bytes', 'costs', 'peak', 'speed', 'gpt2'], recording, e.info);
     await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
   });
   after(async () => {
@@ -58,6 +74,12 @@ describe('chapter 9: cost and speed', () => {
     assert.ok(el.querySelector('table caption'));
   });
 
+  it('the cost chart waits for a decode tick (the prefill is not one)', async () => {
+    assert.equal(page.ticks(), 1);
+    await page.until('the note', () => page.mounts.costs!.dataset.state === 'ready');
+    assert.match(page.mounts.costs!.textContent ?? '', /No decode tick yet/);
+  });
+
   it('tokens per second come from the decode ticks; the peak is measured on demand', async () => {
     assert.match(page.mounts.speed!.textContent ?? '', /No decode tick yet/);
     for (let i = 1; i <= 3; i++) {
@@ -82,6 +104,43 @@ describe('chapter 9: cost and speed', () => {
     const again = await e.engine.request({ type: 'matmulPeak' });
     assert.equal(again.gflops, peak, 'measured once');
     assert.match(speed()!.textContent ?? '', /Share of the peak/);
+  });
+
+  it('the cost chart shows each decode tick’s record: FLOPs, bytes read, forward time and tokens/s', async () => {
+    const check = () => {
+      const decode = records.filter((t) => t.kind === 'decode');
+      assert.ok(decode.length >= 3);
+      const el = costs()!;
+      assert.equal(el.dataset.indices, decode.map((t) => t.index).join(' '));
+      const rows = [...el.querySelectorAll('tbody tr')].map((r) => [...r.children].map((c) => c.textContent));
+      const { n_layer: L, n_embd: C } = smallConfig;
+      decode.forEach((t, i) => {
+        // The engine's own numbers against the model's formulas: the chart is fed the real thing.
+        assert.equal(t.flops, forwardFlops(smallConfig, 1, t.position, 1));
+        assert.equal(t.cacheBytes, L * 2 * C * 4 * t.cacheLength);
+        assert.deepEqual(rows[i], [String(t.index), String(t.cacheLength), formatFlops(t.flops), formatBytes(weightBytesPerToken(smallConfig)),
+          formatBytes(t.cacheBytes), formatMs(t.ms.forward), (1000 / t.ms.forward).toFixed(1)]);
+      });
+      const svg = el.querySelector('svg')!;
+      assert.equal(svg.querySelectorAll('g.tick').length, decode.length);
+      assert.equal(svg.querySelectorAll('.bars.flops rect').length, decode.length);
+      const latest = decode.at(-1)!;
+      assert.equal(svg.querySelector('g.tick[tabindex="0"]')!.getAttribute('data-index'), String(latest.index));
+      assert.match(svg.querySelector('.readout')!.textContent ?? '', new RegExp(`^latest: tick ${latest.index}, context ${latest.cacheLength}: `));
+      const caption = el.querySelector('.cell-caption')!.textContent ?? '';
+      assert.match(caption, new RegExp(`^${decode.length} decode ticks on wasm\\. From tick ${decode[0].index} \\(context ${decode[0].cacheLength}\\) to tick ${latest.index}`));
+      const overall = (1000 * decode.length) / decode.reduce((a, t) => a + t.ms.forward, 0);
+      assert.ok(caption.includes(`${overall.toFixed(1)} tokens/s over them all`), caption);
+    };
+    await page.until('the cost chart', () => costs()?.dataset.ticks === '3');
+    check();
+    // It follows the clock: one more tick, one more column.
+    page.control('next-token').click();
+    await page.until('tick 5', () => page.ticks() === 5 && costs()?.dataset.ticks === '4');
+    check();
+    // Only the latest COST_TICKS decode ticks are drawn.
+    const many = Array.from({ length: COST_TICKS + 5 }, (_, i) => ({ ...records[1], index: i + 1 }));
+    assert.deepEqual(costTicks(many, smallConfig).map((t) => t.index), many.slice(5).map((t) => t.index));
   });
 
   it('GPT-2 124M’s cost comes from its preset', async () => {
