@@ -15,6 +15,7 @@ export interface ModelInfo {
   from: 'network' | 'store' | 'files'; // where the bytes came from this time
   stored: boolean; // kept in the browser's store for the next visit
   storeError?: string; // why it could not be stored, when it could not
+  notice?: string; // set by the page: why it runs this model and not the reader's choice
   config: GPT2Config;
   params: number; // parameter count
   dtype: string; // dtype stored in model.safetensors

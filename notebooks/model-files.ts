@@ -62,6 +62,7 @@ export async function acquireModel(source: Exclude<LoadSource, { kind: 'url' }>,
     return { files, from: 'store', key, label, url: source.kind === 'hub' ? urls['config.json'].replace(/config\.json$/, '') : key };
   }
   if (source.kind === 'local') throw new Error(`“${source.name}” is no longer in this browser's storage: pick its files again`);
+  if (source.storedOnly) throw new Error(`${label} is not in this browser's storage (was it cleared?): download it again on the Models page`);
 
   // Download, small files first; sizes known up front make one overall percentage.
   const sizes = new Map<string, number | undefined>();

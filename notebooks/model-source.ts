@@ -4,6 +4,7 @@
  * disk. The reader's choice is kept in localStorage so every chapter loads the same model; a
  * downloaded or picked model is read back from the browser's store (model-store.ts).
  */
+import type { BackendName } from '../model/backend.ts';
 import { HUB_URL, hubFileUrl, MODEL_FILES, type ModelFileName } from '../model/download.ts';
 
 /** What a reader picked, as kept between pages. */
@@ -15,7 +16,7 @@ export type ModelChoice =
 /** What the engine is asked to load. */
 export type LoadSource =
   | { kind: 'url'; url: string; label: string } // a model folder served over HTTP (the bundled model)
-  | { kind: 'hub'; hub: string; repo: string } // from the store when there, else downloaded (resuming a failed try)
+  | { kind: 'hub'; hub: string; repo: string; storedOnly?: boolean } // from the store when there, else downloaded (resuming a failed try) unless storedOnly
   | { kind: 'files'; name: string; files: Record<string, Blob | ArrayBuffer> } // picked now; stored under `name` once it loads
   | { kind: 'local'; name: string }; // picked earlier, from the store
 
@@ -26,6 +27,30 @@ export const HUB_MODELS: readonly { repo: string; title: string; about: string }
 ];
 
 const KEY = 'tokenclock.model';
+const BACKEND_KEY = 'tokenclock.backend';
+
+/** The backends a reader can pick; wasm is the default (fast on CPUs, the same numbers everywhere). */
+export const BACKENDS: readonly BackendName[] = ['wasm', 'webgl', 'webgpu'];
+
+/** The reader's backend, wasm unless they picked another. */
+export function readBackend(storage: Pick<Storage, 'getItem'> | undefined): BackendName {
+  let v: string | null = null;
+  try {
+    v = storage?.getItem(BACKEND_KEY) ?? null;
+  } catch {
+    // no storage: the default
+  }
+  return (BACKENDS as readonly string[]).includes(v ?? '') ? (v as BackendName) : 'wasm';
+}
+
+/** Keep the reader's backend for every page. */
+export function writeBackend(storage: Pick<Storage, 'setItem'> | undefined, backend: BackendName): void {
+  try {
+    storage?.setItem(BACKEND_KEY, backend);
+  } catch {
+    // the choice lasts for this page only
+  }
+}
 
 /** The store's key for a model: which model a stored file belongs to. */
 export function storeKey(s: ModelChoice | LoadSource): string {
@@ -104,9 +129,9 @@ export function writeChoice(storage: Pick<Storage, 'setItem'> | undefined, choic
   }
 }
 
-/** What to ask the engine to load for a choice. */
+/** What to ask the engine to load for a choice, on a page that reads (never downloads) a chosen Hub model. */
 export function loadSourceFor(choice: ModelChoice, bundled: { url: string; label: string }): LoadSource {
-  if (choice.kind === 'hub') return { kind: 'hub', hub: choice.hub, repo: choice.repo };
+  if (choice.kind === 'hub') return { kind: 'hub', hub: choice.hub, repo: choice.repo, storedOnly: true };
   if (choice.kind === 'local') return { kind: 'local', name: choice.name };
   return { kind: 'url', url: bundled.url, label: bundled.label };
 }

@@ -4,7 +4,9 @@
  * Model and user text are always written with textContent, never as HTML.
  */
 import { formatBytes, formatCount, formatMs, formatProb } from '../../components/format.ts';
+import { loadChosenModel } from '../../notebooks/chosen-model.ts';
 import { EngineClient } from '../../notebooks/engine-client.ts';
+import { describeProgress } from '../../notebooks/load-progress.ts';
 import type { ModelInfo, TickSummary } from '../../notebooks/engine-protocol.ts';
 import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
 
@@ -140,13 +142,16 @@ seedEl.addEventListener('input', () => readSettings());
 nextBtn.disabled = true;
 playBtn.disabled = true;
 status.textContent = 'Loading the model…';
-engine
-  .request({ type: 'load', url: new URL(base + DEFAULT_MODEL.path, location.href).href, wasmPath: new URL(base + WASM_PATH, location.href).href })
-  .then((m) => {
+loadChosenModel(engine, {
+  bundled: { url: new URL(base + DEFAULT_MODEL.path, location.href).href, label: DEFAULT_MODEL.name },
+  wasmPath: new URL(base + WASM_PATH, location.href).href,
+  onProgress: (p) => (status.textContent = describeProgress(p)),
+})
+  .then(({ info: m, notice }) => {
     info = m;
     const c = m.config;
     const fallback = m.backend.fallbacks.length ? ` (fell back from ${m.backend.fallbacks.map((f) => f.name).join(', ')})` : '';
-    status.textContent = `Model ${DEFAULT_MODEL.name} ready: ${formatCount(m.params)} parameters, ${c.n_layer} layers × ${c.n_head} heads, context ${c.n_positions}, on ${m.backend.name}${fallback}. Weights checksum ${m.checksum}.`;
+    status.textContent = `${notice ? `${notice} ` : ''}Model ${m.label} ready: ${formatCount(m.params)} parameters, ${c.n_layer} layers × ${c.n_head} heads, context ${c.n_positions}, on ${m.backend.name}${fallback}. Weights checksum ${m.checksum}.`;
     nextBtn.disabled = false;
     playBtn.disabled = false;
     document.body.dataset.engine = 'ready';

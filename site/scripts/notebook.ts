@@ -3,6 +3,7 @@
  * chapter's module (named by the page's data-notebook) defining its cells over the page's mounts
  * (data-cell). The model loads when a cell first needs it.
  */
+import { loadChosenModel } from '../../notebooks/chosen-model.ts';
 import { EngineClient } from '../../notebooks/engine-client.ts';
 import { chapters } from '../../notebooks/chapters/index.ts';
 import { Runtime, widthOf, type Mounts } from '../../notebooks/runtime.ts';
@@ -18,12 +19,11 @@ if (root && load) {
   // The site's own model: its folder also holds train-log.json, which chapter 8 plots.
   const bundledModel = { name: DEFAULT_MODEL.name, url: new URL(base + DEFAULT_MODEL.path, location.href).href };
   const model = () =>
-    engine
-      .request({ type: 'load', url: bundledModel.url, wasmPath: new URL(base + WASM_PATH, location.href).href })
+    loadChosenModel(engine, { bundled: { url: bundledModel.url, label: bundledModel.name }, wasmPath: new URL(base + WASM_PATH, location.href).href })
       .then(
-        (info) => {
+        ({ info, notice }) => {
           document.body.dataset.engine = 'ready';
-          return info;
+          return notice ? { ...info, notice } : info;
         },
         (e: Error) => {
           document.body.dataset.engine = 'error';

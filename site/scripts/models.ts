@@ -1,0 +1,284 @@
+/**
+ * The Models page: picks the model and backend every page runs, downloads a Hub model with
+ * progress (cancel, resume on retry), loads files from disk, and lists what the browser stores.
+ * All text from files, servers and storage is written with textContent, never as HTML.
+ */
+import { formatBytes, formatCount } from '../../components/format.ts';
+import { EngineClient } from '../../notebooks/engine-client.ts';
+import type { LoadProgress, ModelInfo } from '../../notebooks/engine-protocol.ts';
+import { describeProgress, progressPercent } from '../../notebooks/load-progress.ts';
+import {
+  BACKENDS, choiceLabel, cleanName, parseHubUrl, readBackend, readChoice, storeKey, writeBackend, writeChoice, type LoadSource, type ModelChoice,
+} from '../../notebooks/model-source.ts';
+import { ModelStore } from '../../notebooks/model-store.ts';
+import type { BackendName } from '../../model/backend.ts';
+import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const current = $<HTMLParagraphElement>('current');
+const hubEl = $<HTMLInputElement>('hub');
+const estimateEl = $<HTMLParagraphElement>('estimate');
+const loadBtn = $<HTMLButtonElement>('load');
+const cancelBtn = $<HTMLButtonElement>('cancel');
+const progressEl = $<HTMLProgressElement>('progress');
+const loadStatus = $<HTMLParagraphElement>('load-status');
+const filesEl = $<HTMLInputElement>('files');
+const nameEl = $<HTMLInputElement>('local-name');
+const dropEl = $<HTMLDivElement>('drop');
+const loadFilesBtn = $<HTMLButtonElement>('load-files');
+const localStatus = $<HTMLParagraphElement>('local-status');
+const backendStatus = $<HTMLParagraphElement>('backend-status');
+const storedBody = document.querySelector<HTMLTableSectionElement>('#stored tbody')!;
+const usage = $<HTMLParagraphElement>('storage-usage');
+const clearBtn = $<HTMLButtonElement>('clear');
+
+const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
+const bundled = { url: new URL(base + DEFAULT_MODEL.path, location.href).href, label: DEFAULT_MODEL.name };
+const wasmPath = new URL(base + WASM_PATH, location.href).href;
+const store = ModelStore.open();
+const storage = (() => {
+  try {
+    return localStorage;
+  } catch {
+    return undefined;
+  }
+})();
+
+let engine: EngineClient | null = null; // started on the first load: a worker only when needed
+let loading = false;
+let picked: Record<string, File> = {};
+let estimateFor = '';
+
+const radios = (name: string) => [...document.querySelectorAll<HTMLInputElement>(`input[name="${name}"]`)];
+
+function showCurrent() {
+  const { choice, notice } = readChoice(storage);
+  const label = choiceLabel(choice, DEFAULT_MODEL.name);
+  current.textContent = `${notice ? `${notice} ` : ''}Every page now runs ${label} on ${readBackend(storage)}.`;
+}
+
+function fieldError(input: HTMLInputElement, message: string | null): boolean {
+  const slot = document.getElementById(`${input.id}-error`);
+  if (slot) slot.textContent = message ?? '';
+  input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  return !message;
+}
+
+/** The source the picker points at now, or null when the Hub address is not valid. */
+function selectedSource(): LoadSource | null {
+  const value = radios('model').find((r) => r.checked)?.value ?? 'bundled';
+  if (value === 'bundled') return { kind: 'url', url: bundled.url, label: bundled.label };
+  let hub: string;
+  try {
+    hub = parseHubUrl(hubEl.value);
+  } catch (e) {
+    fieldError(hubEl, (e as Error).message);
+    return null;
+  }
+  fieldError(hubEl, null);
+  return { kind: 'hub', hub, repo: value };
+}
+
+function choiceOf(source: LoadSource): ModelChoice {
+  if (source.kind === 'hub') return { kind: 'hub', hub: source.hub, repo: source.repo };
+  if (source.kind === 'files' || source.kind === 'local') return { kind: 'local', name: source.name };
+  return { kind: 'bundled' };
+}
+
+function getEngine(): EngineClient {
+  engine ??= EngineClient.create();
+  return engine;
+}
+
+/** Tell the download size and memory need of the selected Hub model, before anything big starts. */
+async function estimate() {
+  const source = selectedSource();
+  if (!source) return;
+  if (source.kind !== 'hub') {
+    estimateEl.textContent = 'Ships with the site: nothing to download.';
+    return;
+  }
+  const key = storeKey(source);
+  estimateFor = key;
+  estimateEl.textContent = `Asking ${new URL(source.hub).host} for the size of ${source.repo}…`;
+  try {
+    const e = await getEngine().request({ type: 'estimate', source });
+    if (estimateFor !== key) return;
+    const c = e.config;
+    const shape = `${formatCount(e.params)} parameters (${c.n_layer} layers × ${c.n_head} heads, width ${c.n_embd}, context ${c.n_positions})`;
+    const mem = `needs about ${formatBytes(e.memoryBytes)} of memory for its weights${e.peakBytes ? `, ${formatBytes(e.peakBytes)} while loading` : ''}`;
+    estimateEl.textContent = e.stored
+      ? `${shape}; already stored in this browser, so no download. It ${mem}.`
+      : `${shape}. Download: ${e.downloadBytes === undefined ? 'size not given by the server' : formatBytes(e.downloadBytes)}. It ${mem}.`;
+    document.body.dataset.estimate = 'ready';
+  } catch (err) {
+    if (estimateFor !== key) return;
+    estimateEl.textContent = `Could not ask for its size: ${(err as Error).message}`;
+    document.body.dataset.estimate = 'error';
+  }
+}
+
+function setLoading(on: boolean) {
+  loading = on;
+  loadBtn.disabled = on;
+  loadFilesBtn.disabled = on;
+  cancelBtn.hidden = !on;
+  progressEl.hidden = !on;
+  if (on) progressEl.removeAttribute('value');
+}
+
+function onProgress(p: LoadProgress, statusEl: HTMLElement) {
+  const pct = progressPercent(p);
+  if (pct === undefined || p.phase !== 'download') progressEl.removeAttribute('value');
+  else progressEl.value = pct;
+  statusEl.textContent = describeProgress(p);
+}
+
+function describeLoaded(info: ModelInfo): string {
+  const from = info.from === 'store' ? 'read from this browser’s storage' : info.from === 'files' ? 'read from your files' : 'downloaded';
+  const kept = info.stored ? ' It is kept in this browser.' : info.storeError ? ` It could not be kept: ${info.storeError}.` : '';
+  return `${info.label} ${from} and checked: ${formatCount(info.params)} parameters, weights checksum ${info.checksum}, on ${info.backend.name}.${kept} Every chapter now runs it.`;
+}
+
+async function load(source: LoadSource, statusEl: HTMLElement) {
+  if (loading) return;
+  setLoading(true);
+  const backend = readBackend(storage);
+  try {
+    const info = await getEngine().request({ type: 'load', source, backend, wasmPath }, { onProgress: (p) => onProgress(p, statusEl) });
+    writeChoice(storage, choiceOf(source));
+    statusEl.textContent = describeLoaded(info);
+    document.body.dataset.model = info.key;
+  } catch (e) {
+    statusEl.textContent = `${(e as Error).message}. The notebook keeps the model it had; press the button again to retry${source.kind === 'hub' ? ' (a broken download resumes where it stopped)' : ''}.`;
+    document.body.dataset.model = 'error';
+  } finally {
+    setLoading(false);
+    showCurrent();
+    void listStored();
+  }
+}
+
+loadBtn.addEventListener('click', () => {
+  const source = selectedSource();
+  if (source) void load(source, loadStatus);
+});
+cancelBtn.addEventListener('click', () => void engine?.request({ type: 'cancelLoad' }));
+for (const r of radios('model')) r.addEventListener('change', () => void estimate());
+hubEl.addEventListener('change', () => void estimate());
+
+// Files from disk: the picker, or a drop (files, or a folder's files).
+function takeFiles(files: Iterable<File>, folder?: string) {
+  picked = {};
+  for (const f of files) picked[f.webkitRelativePath || f.name] = f;
+  if (folder && nameEl.value === 'my-gpt2') nameEl.value = cleanName(folder);
+  const names = Object.keys(picked).map((k) => k.split(/[/\\]/).pop());
+  localStatus.textContent = names.length ? `Picked ${names.length} files: ${names.join(', ')}.` : '';
+}
+filesEl.addEventListener('change', () => takeFiles(filesEl.files ?? []));
+dropEl.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  dropEl.classList.add('over');
+});
+dropEl.addEventListener('dragleave', () => dropEl.classList.remove('over'));
+dropEl.addEventListener('drop', (e) => {
+  e.preventDefault();
+  dropEl.classList.remove('over');
+  void (async () => {
+    const items = [...(e.dataTransfer?.items ?? [])];
+    const entry = items.length === 1 ? items[0].webkitGetAsEntry?.() : null;
+    if (entry?.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      const entries = await new Promise<FileSystemEntry[]>((ok, fail) => reader.readEntries(ok, fail));
+      const files = await Promise.all(entries.filter((x) => x.isFile).map((x) => new Promise<File>((ok, fail) => (x as FileSystemFileEntry).file(ok, fail))));
+      takeFiles(files, entry.name);
+    } else takeFiles(e.dataTransfer?.files ?? []);
+  })();
+});
+loadFilesBtn.addEventListener('click', () => {
+  if (Object.keys(picked).length === 0) {
+    localStatus.textContent = 'Pick the model files first (config.json, model.safetensors, vocab.json, merges.txt).';
+    return;
+  }
+  void load({ kind: 'files', name: cleanName(nameEl.value), files: picked }, localStatus);
+});
+
+// Backend.
+async function checkBackends() {
+  for (const r of radios('backend')) {
+    const name = r.value as BackendName;
+    r.checked = name === readBackend(storage);
+    let missing = '';
+    if (name === 'webgpu' && !('gpu' in navigator)) missing = 'this browser has no WebGPU';
+    if (name === 'webgl' && !document.createElement('canvas').getContext('webgl2')) missing = 'this browser has no WebGL 2';
+    if (missing) {
+      r.disabled = true;
+      r.closest('label')?.append(Object.assign(document.createElement('span'), { className: 'status', textContent: ` (${missing})` }));
+    }
+    r.addEventListener('change', () => {
+      if (!BACKENDS.includes(name)) return;
+      writeBackend(storage, name);
+      backendStatus.textContent = `Every page now runs on ${name}; it takes effect when a page loads.`;
+      showCurrent();
+    });
+  }
+}
+
+// What the browser stores.
+async function listStored() {
+  storedBody.replaceChildren();
+  if (!store) {
+    usage.textContent = 'This browser offers no storage here: a downloaded model is kept only while the page is open.';
+    clearBtn.disabled = true;
+    return;
+  }
+  const models = await store.list().catch(() => []);
+  if (models.length === 0) {
+    const row = storedBody.insertRow();
+    const cell = row.insertCell();
+    cell.colSpan = 5;
+    cell.textContent = 'Nothing stored yet.';
+  }
+  for (const m of models) {
+    const row = storedBody.insertRow();
+    row.insertCell().textContent = m.label;
+    row.insertCell().textContent = String(m.files);
+    row.insertCell().textContent = formatBytes(m.bytes);
+    row.insertCell().textContent = m.storedAt ? new Date(m.storedAt).toLocaleString() : '';
+    const btn = document.createElement('button');
+    btn.type = 'button';
+    btn.textContent = 'Remove';
+    btn.setAttribute('aria-label', `Remove ${m.label}`);
+    btn.addEventListener('click', () => {
+      void store.delete(m.key).then(() => {
+        if (storeKey(readChoice(storage).choice) === m.key) writeChoice(storage, { kind: 'bundled' });
+        showCurrent();
+        return listStored();
+      });
+    });
+    row.insertCell().append(btn);
+  }
+  clearBtn.disabled = models.length === 0;
+  const est = await navigator.storage?.estimate?.().catch(() => undefined);
+  usage.textContent = est?.usage !== undefined ? `This site uses ${formatBytes(est.usage)} of this browser's storage${est.quota ? ` (it may use up to ${formatBytes(est.quota)})` : ''}.` : '';
+}
+clearBtn.addEventListener('click', () => {
+  if (!store) return;
+  void store.clear().then(() => {
+    writeChoice(storage, { kind: 'bundled' });
+    showCurrent();
+    return listStored();
+  });
+});
+
+// Show the saved choice as selected.
+const saved = readChoice(storage).choice;
+if (saved.kind === 'hub') {
+  const radio = radios('model').find((r) => r.value === saved.repo);
+  if (radio) radio.checked = true;
+  hubEl.value = saved.hub;
+}
+void checkBackends();
+showCurrent();
+void listStored().then(() => (document.body.dataset.stored = 'ready'));
+document.body.dataset.picker = 'ready';
