@@ -51,7 +51,7 @@ const tickLines = (t: CostTick): string[] => [
 ];
 
 const PANEL = 78; // px of bars per panel
-const TITLE = 20; // px above each panel for its title
+const TITLE = 26; // px above each panel for its title
 const TOP = 48; // the readout's three lines
 const BOTTOM = 32; // tick numbers and the axis title
 const M = { left: 70, right: 10 };
@@ -89,7 +89,7 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
     const values = ticks ? ticks(max > 0 ? max : 1) : y.ticks(3);
     y.domain([0, Math.max(y.domain()[1], ...values)]);
     const g = svg.append('g').attr('class', `panel panel-${i}`);
-    g.append('text').attr('class', 'panel-title').attr('x', 0).attr('y', top - 7).attr('font-size', 11).attr('font-weight', 'bold').text(title);
+    g.append('text').attr('class', 'panel-title').attr('x', 0).attr('y', top - 12).attr('font-size', 11).attr('font-weight', 'bold').text(title);
     const axis = g.append('g').attr('class', 'y-axis').attr('font-size', 10);
     for (const v of values) {
       axis.append('line').attr('x1', M.left).attr('x2', px(width - M.right)).attr('y1', px(y(v))).attr('y2', px(y(v)))
@@ -107,8 +107,8 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
       .attr('stroke', 'currentColor').attr('stroke-dasharray', '4 3').attr('stroke-width', 1.5);
     const top = p.y.range()[1];
     r.append('line').attr('x1', px(width - M.right - 22 - text.length * 5.5)).attr('x2', px(width - M.right - 8 - text.length * 5.5))
-      .attr('y1', top - 11).attr('y2', top - 11).attr('stroke', 'currentColor').attr('stroke-dasharray', '4 3').attr('stroke-width', 1.5);
-    r.append('text').attr('class', 'reference-label').attr('x', px(width - M.right)).attr('y', top - 11).attr('dy', '0.35em')
+      .attr('y1', top - 16).attr('y2', top - 16).attr('stroke', 'currentColor').attr('stroke-dasharray', '4 3').attr('stroke-width', 1.5);
+    r.append('text').attr('class', 'reference-label').attr('x', px(width - M.right)).attr('y', top - 16).attr('dy', '0.35em')
       .attr('text-anchor', 'end').attr('font-size', 10).text(text);
   };
   // Byte gridlines at round numbers of the largest binary unit that fits (0, 8, 16 MiB; never 4.8 MiB).
@@ -136,7 +136,7 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
     .attr('x', (t) => px(x(t.index) ?? 0)).attr('width', px(bw))
     .attr('y', (t) => px(bytes.y(bytesRead(t)))).attr('height', (t) => px(bytes.y(t.weightBytes) - bytes.y(bytesRead(t))));
   const key = bytes.g.append('g').attr('class', 'legend').attr('font-size', 10).attr('aria-hidden', 'true')
-    .attr('transform', `translate(${px(width - M.right)},${px(bytes.y.range()[1] - 17)})`);
+    .attr('transform', `translate(${px(width - M.right)},${px(bytes.y.range()[1] - 21)})`);
   for (const [i, [name, fill]] of ([['weights', BLUE], ['KV cache', ORANGE]] as const).entries()) {
     const at = -(i === 0 ? 130 : 60);
     key.append('rect').attr('x', at).attr('width', 10).attr('height', 10).attr('fill', fill);

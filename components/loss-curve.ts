@@ -179,7 +179,7 @@ export function LossCurve(data: LossCurveData, opts: LossCurveOptions): SVGSVGEl
         .attr('stroke', 'currentColor');
       right.append('text').attr('x', px(width - M.right + 6)).attr('y', px(b(v))).attr('dy', '0.35em').text(formatLoss(v, 1));
     }
-    svg.append('text').attr('class', 'axis-title').attr('transform', `translate(${px(width - 8)},${px((M.top + height - M.bottom) / 2)}) rotate(90)`)
+    svg.append('text').attr('class', 'axis-title').attr('transform', `translate(${px(width - 4)},${px((M.top + height - M.bottom) / 2)}) rotate(-90)`)
       .attr('text-anchor', 'middle').attr('font-size', 10).text('bits per byte (validation text)');
   }
   const xAxis = svg.append('g').attr('class', 'x-axis').attr('font-size', 10);
