@@ -6,9 +6,13 @@ import { checkAxe, collectConsoleErrors, formatViolations, openPage } from './ha
 /** Ticks the page's clock has run (the controls' data-ticks). */
 export const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));
 
-/** Open a chapter, wait for the model, and scroll past every figure once so its cells start. */
-export async function open(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+/**
+ * Open a chapter, wait for the model, and scroll past every figure once so its cells start.
+ * `init` (JavaScript source) runs in the page before its own scripts, e.g. to watch the engine.
+ */
+export async function open(browser: Browser, url: string, init?: string): Promise<{ page: Page; errors: string[] }> {
   const page = await openPage(browser);
+  if (init) await page.addInitScript({ content: init });
   const errors = collectConsoleErrors(page);
   const res = await page.goto(url, { waitUntil: 'load' });
   assert.equal(res?.status(), 200, url);
@@ -33,3 +37,36 @@ export async function axeBoth(page: Page): Promise<void> {
     assert.equal(violations.length, 0, `${colorScheme}:\n${formatViolations(violations)}`);
   }
 }
+
+/** A tick record as the engine worker sent it to the page (the fields the charts draw). */
+export interface RecordedTick {
+  index: number;
+  kind: 'prefill' | 'decode';
+  position: number;
+  cacheLength: number;
+  cacheBytes: number;
+  flops: number;
+  forward: number; // ms.forward
+}
+
+/**
+ * An init script for `open`: every tick record the engine worker posts to the page is copied to
+ * `window.tickRecords` as it arrives, before the notebook sees it, so a test can check what a
+ * chart shows against what the engine sent. (Source text, not a function: the test runner's
+ * transpiler would add helpers the page does not have.)
+ */
+export const RECORD_TICKS = `(() => {
+  const Base = window.Worker;
+  window.tickRecords = [];
+  window.Worker = class extends Base {
+    constructor(url, options) {
+      super(url, options);
+      this.addEventListener('message', (e) => {
+        const v = e.data && e.data.value;
+        if (!v || typeof v !== 'object' || !('cacheBytes' in v) || !('kind' in v) || !('flops' in v)) return;
+        window.tickRecords.push({ index: v.index, kind: v.kind, position: v.position, cacheLength: v.cacheLength,
+          cacheBytes: v.cacheBytes, flops: v.flops, forward: v.ms.forward });
+      });
+    }
+  };
+})();`;
