@@ -9,10 +9,12 @@
  *   trainButton, resetButton ─ training (steps so far) ─┬─ learning (loss chart and table)
  *                                                      └─ contrast (both, in one table)
  *   bundledModel ─ trainLog (its train-log.json, fetched) ─┬─ lossCurve (chart and table)
- *                                                          └─ runName, runSteps, … (numbers in the prose)
+ *                                                          ├─ runName, runSteps, … (numbers in the prose)
+ *                                            model ─────────┴─ runAfter (does the page run these weights?)
  *
  * `bundledModel` is a builtin the page provides ({ name, url } of the site's own model folder):
- * the log is the record of the 900-odd AdamW steps that made the weights this page runs.
+ * the log records the AdamW steps that made its weights. The reader may run another model (the
+ * Models page), so runAfter says whether the page runs those weights.
  */
 import { formatCount, formatDecimal, formatInteger, formatLoss, formatMs } from '../../components/format.ts';
 import { SVG_NS } from '../../components/chart.ts';
@@ -164,6 +166,14 @@ export function runSentences(f: RunFacts, name: string): Record<string, string> 
 
 /** The names of the prose's number spans. */
 export const RUN_SPANS = ['runName', 'runSteps', 'runBatch', 'runTokens', 'runFirstLoss', 'runUniform', 'runLastEval', 'runLastTrain'] as const;
+
+/** The sentence after the curve: whether the page runs the weights that run made (the reader may have chosen another model). */
+export function afterTraining(log: TrainLog | null, bundled: { name: string; url: string }, model: ModelInfo): string {
+  if (model.url === bundled.url && log) {
+    return `The weights this page runs are the ones saved after step ${formatInteger(log.steps.at(-1)!.step)}, and the checksum above shows that no tick has changed them since.`;
+  }
+  return `This page runs ${model.label}, chosen on the Models page, which was trained with a loss and gradients too; whichever model runs, the checksum above shows that no tick changes its weights.`;
+}
 
 /** What to look at in the loss curve, with the run's own numbers. */
 export function lossCaption(f: RunFacts, name: string): string {
@@ -332,6 +342,8 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     main.variable(mount(mounts[name])).define(name, ['trainLog', 'bundledModel'], (log: TrainLog | null, m: { name: string }) =>
       log ? runSentences(runFacts(log), m.name)[name] : '(no training log)');
   }
+  main.variable(mount(mounts.runAfter)).define('runAfter', ['trainLog', 'bundledModel', 'model'], (log: TrainLog | null, m: { name: string; url: string }, model: ModelInfo) =>
+    afterTraining(log, m, model));
   main.variable(mount(mounts.lossCurve)).define('lossCurve', ['trainLog', 'bundledModel', 'width'], async (log: TrainLog | null, m: { name: string; url: string }, width: number) => {
     await nearViewport(mounts.lossCurve);
     if (!log) return note(`The model folder ${m.url} has no train-log.json, so there is no training run to show.`);

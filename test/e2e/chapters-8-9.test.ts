@@ -84,6 +84,7 @@ describe('chapters 8 and 9', () => {
       assert.equal(await span('runFirstLoss'), log.steps[0].loss.toFixed(3));
       assert.equal(await span('runUniform'), `ln ${log.config.vocab_size} = ${Math.log(log.config.vocab_size).toFixed(3)}`);
       assert.equal(await span('runLastEval'), `${last.loss.toFixed(3)} nats per token (${last.bitsPerByte.toFixed(3)} bits per byte)`);
+      assert.match(await span('runAfter') ?? '', new RegExp(`^The weights this page runs are the ones saved after step ${log.steps.at(-1)!.step},`));
       // Keyboard: the last evaluation is the tab stop; Home goes to the first and shows its numbers.
       await cell.locator('svg g.eval[tabindex="0"]').focus();
       await page.keyboard.press('Home');

@@ -102,7 +102,12 @@ describe('chapter 8: the bundled model’s training log', () => {
     await e?.cleanup();
   });
 
-  const open = (dir: string) => openChapter(chapter, ['lossCurve', ...RUN_SPANS], e.engine, e.info, { bundledModel: { name: BUNDLED_MODEL, url: `${base}/models/${dir}/` } });
+  // `runsBundled`: the page's model is the bundled one (same folder URL), else the small random model.
+  const open = (dir: string, runsBundled = false) => {
+    const url = `${base}/models/${dir}/`;
+    const info = runsBundled ? { ...e.info, url, label: BUNDLED_MODEL } : e.info;
+    return openChapter(chapter, ['lossCurve', 'runAfter', ...RUN_SPANS], e.engine, info, { bundledModel: { name: BUNDLED_MODEL, url } });
+  };
 
   it('fetches train-log.json from the model’s folder and draws every step and every evaluation', async () => {
     const page = await open(BUNDLED_MODEL);
@@ -145,6 +150,20 @@ describe('chapter 8: the bundled model’s training log', () => {
       assert.equal(span('runUniform'), `ln ${log.config.vocab_size} = ${Math.log(log.config.vocab_size).toFixed(3)}`);
       assert.equal(span('runLastTrain'), `${lastMean.toFixed(3)} (the mean of its last ${LOSS_SMOOTH} steps)`);
       assert.equal(span('runLastEval'), `${last.loss.toFixed(3)} nats per token (${last.bitsPerByte!.toFixed(3)} bits per byte)`);
+      // This page runs another model (the small random one), so the prose does not claim these weights.
+      await page.until('runAfter', () => page.mounts.runAfter!.dataset.state === 'ready');
+      assert.match(span('runAfter') ?? '', new RegExp(`^This page runs ${e.info.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, chosen on the Models page`));
+    } finally {
+      page.close();
+    }
+  });
+
+  it('when the page runs the bundled model, the prose says its weights are the ones the last step saved', async () => {
+    const page = await open(BUNDLED_MODEL, true);
+    try {
+      await page.until('runAfter', () => page.mounts.runAfter!.dataset.state === 'ready', 30_000);
+      assert.equal(page.mounts.runAfter!.textContent,
+        `The weights this page runs are the ones saved after step ${log.steps.at(-1)!.step}, and the checksum above shows that no tick has changed them since.`);
     } finally {
       page.close();
     }
