@@ -13,6 +13,15 @@ import { BUNDLED_MODEL } from '../../model/bundled-model.ts';
 import { countParams, type GPT2Config } from '../../model/config.ts';
 import { formatBytes, formatFlops, formatMs } from '../../components/format.ts';
 
+/** Animations and transitions running in a cell's chart, with the reader asking for reduced motion. */
+async function chartAnimations(page: Page, cell: string): Promise<number> {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  return page.evaluate((cell) => document.getAnimations().filter((a) => {
+    const target = (a.effect as KeyframeEffect | null)?.target;
+    return target instanceof Element && target.closest(`[data-cell="${cell}"]`) !== null;
+  }).length, cell);
+}
+
 describe('chapters 8 and 9', () => {
   let preview: Awaited<ReturnType<typeof startPreview>>;
   let browser: Browser;
@@ -93,6 +102,7 @@ describe('chapters 8 and 9', () => {
       const readout = await cell.locator('svg .readout').evaluate((g) => ({ display: g.getAttribute('display'), text: [...g.querySelectorAll('text')].map((t) => t.textContent) }));
       assert.equal(readout.display, null);
       assert.equal(readout.text[0], `step ${log.evals[0].step}: validation ${log.evals[0].loss.toFixed(3)} (${log.evals[0].bitsPerByte.toFixed(3)} bits/byte)`);
+      assert.equal(await chartAnimations(page, 'lossCurve'), 0, 'nothing in the chart animates');
     });
 
     it('no console errors; axe clean in light and dark', async () => {
@@ -167,6 +177,7 @@ describe('chapters 8 and 9', () => {
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-index')), String(after[0].index));
       const line = await page.locator('[data-cell="costs"] svg .readout text').first().textContent();
       assert.equal(line, `tick ${after[0].index}, context ${after[0].cacheLength}: ${formatFlops(after[0].flops)}`);
+      assert.equal(await chartAnimations(page, 'costs'), 0, 'nothing in the chart animates');
     });
 
     it('no console errors; axe clean in light and dark', async () => {
