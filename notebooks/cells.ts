@@ -5,8 +5,8 @@
  *
  *   prompt ─────────────────────┐
  *   temperature, topK, topP ─ sampling ─┬─ (settings) ─ clock ─ clockState ─┬─ selected
- *   seed ───────────────────────────────┘                                   ├─ timeline, tokens
- *                                                                           └─ status, buttons
+ *   seed ───────────────────────────────┘                                   └─ timeline, tokens
+ *                                                          clock ─ clockStatus ─ status, buttons
  *
  * Builtins each page provides: `engine` (an Engine), `model` (a promise of its ModelInfo, loaded
  * on first use) and `width` (the text column's width).
@@ -117,8 +117,24 @@ function textObserver(el: HTMLElement): Observer {
 }
 
 /**
- * clock: a Clock for the current prompt, its buttons wired; clockState: its state after every
- * change; selected: the tick the reader picked in the timeline (the latest by default).
+ * Pass on the clock's states except a tick starting (busy set, nothing else changed): that changes
+ * nothing a chart draws, and redrawing every chart with the same data then would take the page's
+ * thread (and on a small machine a core) while the engine works, and delay the tick's own redraw.
+ */
+export function chartChanges(change: (s: ClockState) => void): (s: ClockState) => void {
+  let last: ClockState | null = null;
+  return (s) => {
+    const tickStarting = last !== null && s.busy && !last.busy && s.ticks === last.ticks && s.promptTokens === last.promptTokens &&
+      s.playing === last.playing && s.playStart === last.playStart && s.error === last.error && s.prompt === last.prompt;
+    last = s;
+    if (!tickStarting) change(s);
+  };
+}
+
+/**
+ * clock: a Clock for the current prompt, its buttons wired; clockStatus: its state after every
+ * change (the status line and buttons); clockState: its state whenever something a chart draws
+ * changed (chartChanges); selected: the tick the reader picked in the timeline (the latest by default).
  */
 export function defineClock(main: Module, c: ControlElements, opts: ClockOptions = {}): void {
   main.define('settingsRef', [], () => ({ current: null as ClockSettings | null }));
@@ -144,8 +160,9 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
       });
       return clock;
     });
-  main.define('clockState', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(change)));
-  main.variable(textObserver(c.status)).define('status', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => {
+  main.define('clockStatus', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(change)));
+  main.define('clockState', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(chartChanges(change))));
+  main.variable(textObserver(c.status)).define('status', ['clockStatus', 'model'], (state: ClockState, model: ModelInfo) => {
     c.play.textContent = state.playing ? 'Pause' : 'Play';
     c.next.disabled = state.playing;
     c.form.dataset.ticks = String(state.ticks.length);

@@ -35,6 +35,19 @@ export interface ClockOptions {
 
 const now = () => globalThis.performance.now();
 
+/**
+ * The performance mark set when a tick's answer reaches the page, with `{ index, engineMs }` as
+ * its detail (engineMs: the tick's own time in the engine). Only the latest is kept. bench/notebook.ts
+ * reads it to split a tick's time into the engine's part and the page's redraw.
+ */
+export const TICK_MARK = 'tokenclock:tick';
+
+function markTick(t: TickSummary): void {
+  const p = globalThis.performance;
+  p.clearMarks?.(TICK_MARK);
+  p.mark?.(TICK_MARK, { detail: { index: t.index, engineMs: t.ms.total } });
+}
+
 export class Clock {
   private state: ClockState;
   private listeners = new Set<(s: ClockState) => void>();
@@ -104,6 +117,7 @@ export class Clock {
         candidates: this.opts.candidates,
       });
       if (mine !== this.session || this.disposed) return null;
+      markTick(t);
       this.set({ ticks: [...this.state.ticks, t], wallMs: [...this.state.wallMs, now()], busy: false, error: null });
       return t;
     } catch (e) {
