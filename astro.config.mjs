@@ -27,6 +27,8 @@ export default defineConfig({
   srcDir: './site',
   publicDir: './public',
   output: 'static',
+  // English at /, Chinese at /zh-cn/ (components/i18n has the UI strings of both).
+  i18n: { defaultLocale: 'en', locales: ['en', 'zh-cn'], routing: { prefixDefaultLocale: false } },
   integrations: [tfjsWasm, mdx()],
   // $…$ and $$…$$ in chapters are typeset at build time by KaTeX (its CSS is served by the site).
   markdown: { remarkPlugins: [remarkMath], rehypePlugins: [rehypeKatex] },

@@ -1,11 +1,11 @@
 // @ts-check
-// Content collections: the chapters, one MDX file each, per locale (English here).
+// Content collections: the chapters, one MDX file each, per locale: content/chapters/<locale>/.
 import { defineCollection, z } from 'astro:content';
 import { glob } from 'astro/loaders';
 
 const chapters = defineCollection({
-  // "01-the-clock.mdx" → id "the-clock": the number orders files on disk, `order` orders the site.
-  loader: glob({ pattern: '*.mdx', base: './site/content/chapters/en', generateId: ({ entry }) => entry.replace(/\.mdx$/, '').replace(/^\d+-/, '') }),
+  // "en/01-the-clock.mdx" → id "en/the-clock": the number orders files on disk, `order` orders the site.
+  loader: glob({ pattern: '*/*.mdx', base: './site/content/chapters', generateId: ({ entry }) => entry.replace(/\.mdx$/, '').replace(/\/\d+-/, '/') }),
   schema: z.object({
     title: z.string(), // the chapter's heading and <title>
     order: z.number().int().nonnegative(), // position in the story (DESIGN.md's numbering)

@@ -4,6 +4,7 @@
  * Model and user text are always written with textContent, never as HTML.
  */
 import { formatBytes, formatCount, formatMs, formatProb } from '../../components/format.ts';
+import { t } from '../../components/i18n/index.ts';
 import { loadChosenModel } from '../../notebooks/chosen-model.ts';
 import { EngineClient } from '../../notebooks/engine-client.ts';
 import { describeProgress } from '../../notebooks/load-progress.ts';
@@ -38,11 +39,11 @@ function fieldError(input: HTMLInputElement, message: string | null): boolean {
 }
 
 function readSettings(): { temperature: number; seed: number } | null {
-  const t = tempEl.value.trim() === '' ? NaN : Number(tempEl.value);
+  const temp = tempEl.value.trim() === '' ? NaN : Number(tempEl.value);
   const s = seedEl.value.trim() === '' ? NaN : Number(seedEl.value);
-  const okT = fieldError(tempEl, Number.isFinite(t) && t >= 0 && t <= 100 ? null : 'Temperature must be a number from 0 (always the most likely token) upwards.');
-  const okS = fieldError(seedEl, Number.isInteger(s) && s >= 0 && s <= 4294967295 ? null : 'Seed must be a whole number from 0 to 4294967295.');
-  return okT && okS ? { temperature: t, seed: s } : null;
+  const okT = fieldError(tempEl, Number.isFinite(temp) && temp >= 0 && temp <= 100 ? null : t('field.temperature'));
+  const okS = fieldError(seedEl, Number.isInteger(s) && s >= 0 && s <= 4294967295 ? null : t('field.seed'));
+  return okT && okS ? { temperature: temp, seed: s } : null;
 }
 
 function renderPending(bytes: number[]) {
@@ -50,19 +51,19 @@ function renderPending(bytes: number[]) {
   if (bytes.length === 0) return;
   const span = document.createElement('span');
   span.className = 'pending';
-  span.title = 'bytes of a character still being written';
+  span.title = t('landing.pendingTitle');
   span.textContent = bytes.map((b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`).join('');
   out.append(span);
 }
 
-function describeTick(t: TickSummary): string {
-  const checksum = info && t.weightsChecksum === info.checksum ? `weights ${t.weightsChecksum} (unchanged)` : `weights ${t.weightsChecksum}`;
+function describeTick(k: TickSummary): string {
+  const checksum = t(info && k.weightsChecksum === info.checksum ? 'landing.weightsSame' : 'landing.weights', { checksum: k.weightsChecksum });
   return [
-    `Tick ${t.index} (${t.kind}): chose “${t.piece.text}” (id ${t.id}, p = ${formatProb(t.prob)}, rank ${t.rank + 1})`,
-    `${formatMs(t.ms.total)}`,
-    `KV cache ${t.cacheLength} positions, ${formatBytes(t.cacheBytes)}`,
+    t('landing.tick', { index: k.index, kind: t(`landing.kind.${k.kind}`), piece: k.piece.text, id: k.id, p: formatProb(k.prob), rank: k.rank + 1 }),
+    `${formatMs(k.ms.total)}`,
+    t('landing.cache', { positions: k.cacheLength, bytes: formatBytes(k.cacheBytes) }),
     checksum,
-    ...(t.window ? [`context full: dropped ${t.window.dropped} tokens, kept ${t.window.kept}`] : []),
+    ...(k.window ? [t('landing.window', { dropped: k.window.dropped, kept: k.window.kept })] : []),
   ].join(' · ');
 }
 
@@ -96,7 +97,7 @@ async function nextToken(): Promise<boolean> {
     status.textContent = describeTick(t);
     return true;
   } catch (e) {
-    status.textContent = `Could not run a tick: ${(e as Error).message}`;
+    status.textContent = t('landing.tickFailed', { error: (e as Error).message });
     return false;
   } finally {
     busy = false;
@@ -107,7 +108,7 @@ async function nextToken(): Promise<boolean> {
 /** Play ticks back to back until Pause, Reset, bad input or an error; the button shows which. */
 function setPlaying(on: boolean) {
   playing = on;
-  playBtn.textContent = on ? 'Pause' : 'Play';
+  playBtn.textContent = t(on ? 'controls.pause' : 'controls.play');
   nextBtn.disabled = on || busy || !info;
 }
 
@@ -134,14 +135,14 @@ resetBtn.addEventListener('click', () => {
   epoch++;
   started = null;
   out.textContent = '';
-  if (info) status.textContent = 'Reset: the next tick starts again from the prompt.';
+  if (info) status.textContent = t('landing.reset');
 });
 tempEl.addEventListener('input', () => readSettings());
 seedEl.addEventListener('input', () => readSettings());
 
 nextBtn.disabled = true;
 playBtn.disabled = true;
-status.textContent = 'Loading the model…';
+status.textContent = t('controls.loading');
 loadChosenModel(engine, {
   bundled: { url: new URL(base + DEFAULT_MODEL.path, location.href).href, label: DEFAULT_MODEL.name },
   wasmPath: new URL(base + WASM_PATH, location.href).href,
@@ -150,13 +151,16 @@ loadChosenModel(engine, {
   .then(({ info: m, notice }) => {
     info = m;
     const c = m.config;
-    const fallback = m.backend.fallbacks.length ? ` (fell back from ${m.backend.fallbacks.map((f) => f.name).join(', ')})` : '';
-    status.textContent = `${notice ? `${notice} ` : ''}Model ${m.label} ready: ${formatCount(m.params)} parameters, ${c.n_layer} layers × ${c.n_head} heads, context ${c.n_positions}, on ${m.backend.name}${fallback}. Weights checksum ${m.checksum}.`;
+    const fallback = m.backend.fallbacks.length ? t('landing.fallback', { names: m.backend.fallbacks.map((f) => f.name).join(', ') }) : '';
+    const ready = t('landing.ready', {
+      model: m.label, params: formatCount(m.params), layers: c.n_layer, heads: c.n_head, context: c.n_positions, backend: m.backend.name, fallback, checksum: m.checksum,
+    });
+    status.textContent = `${notice ? `${notice} ` : ''}${ready}`;
     nextBtn.disabled = false;
     playBtn.disabled = false;
     document.body.dataset.engine = 'ready';
   })
   .catch((e: Error) => {
-    status.textContent = `The model could not be loaded: ${e.message}`;
+    status.textContent = t('landing.loadFailed', { error: e.message });
     document.body.dataset.engine = 'error';
   });

@@ -77,7 +77,7 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     await page.getByLabel(/^Hub address/).dispatchEvent('change');
     await page.evaluate(() => delete document.body.dataset.estimate);
     await page.getByRole('radio', { name: title }).check();
-    await page.waitForFunction(() => document.body.dataset.estimate !== undefined);
+    await page.waitForFunction(() => document.body.dataset.estimate !== undefined && !/^Asking/.test(document.getElementById('estimate')?.textContent ?? ''));
   };
 
   /** Wait for the load just started to end (either way): the page then sets data-model. */
