@@ -7,14 +7,18 @@
  *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
  *                                ├─ cycle (the latest tick, stage by stage)
  *                                ├─ registers (what changed, what did not)
- *                                └─ rate (ticks per second)
+ *                                ├─ rate (ticks per second)
+ *                                └─ predict (guess the next token, then run the tick)
  */
-import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, formatMs } from '../../components/format.ts';
+import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, formatMs, formatProb } from '../../components/format.ts';
+import { t as ui } from '../../components/i18n/index.ts';
+import type { PredictAnswer } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { h, note } from '../dom.ts';
 import type { ModelInfo, TickSummary } from '../engine-protocol.ts';
+import { definePredict, sameText, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 
 /** One row of the side-by-side: a CPU stage, the tick's stage, and what this tick did there. */
@@ -108,6 +112,39 @@ export function clockRate(state: ClockState, window = 16): ClockRate | null {
   return { decodeTicks: decode.length, msPerTick, ticksPerSecond: 1000 / msPerTick, prefillMs: prefill ? prefill.ms.total : null, wallTicksPerSecond };
 }
 
+/** The end of the text so far (prompt and generated), as the next-token question quotes it. */
+export function textTail(state: ClockState, chars = 48): string {
+  const text = [...(state.prompt + state.ticks.map((t) => t.text).join(''))];
+  return (text.length > chars ? '…' : '') + text.slice(-chars).join('');
+}
+
+/** The answer to "which token comes next?": the token tick `t` wrote, and where the reader's guess stood among its candidates. */
+export function nextTokenAnswer(guess: string, t: TickSummary): PredictAnswer {
+  const match = sameText(guess, t.piece.text);
+  const mine = t.sample.candidates.find((c) => sameText(c.text, guess));
+  const parts = [ui('predict.ch1.picked', { index: t.index, rank: formatInteger(t.rank + 1), p: formatProb(t.sample.chosen.prob) })];
+  if (!match) {
+    parts.push(mine
+      ? ui('predict.ch1.yoursRanked', { guess: visibleText(mine.text), rank: formatInteger(mine.rank + 1), p: formatProb(mine.prob) })
+      : ui('predict.ch1.yoursMissing', { n: t.sample.candidates.length }));
+  }
+  return { label: `“${visibleText(t.piece.text)}”`, match, detail: parts.join(' ') };
+}
+
+/** Which token will the next tick write? The reader types it; the answer is the tick run after the commit. */
+export const nextTokenQuestion: PredictSpec<{ from: number }> = {
+  ask: ({ state }) => ({
+    input: { type: 'text', label: ui('predict.ch1.label') },
+    context: ui('predict.ch1.context', { tail: textTail(state) }),
+    revealLabel: ui('predict.runTick'),
+  }),
+  commit: ({ state }) => ({ from: state.ticks.length }),
+  async reveal(guess, { from }, live) {
+    const [t] = await ticksFrom(live().clock, from, 1);
+    return nextTokenAnswer(guess, t);
+  },
+};
+
 function table(caption: string, head: string[], rows: (string | Node)[][], rowClass?: (i: number) => string | null): HTMLTableElement {
   return h('table', {},
     h('caption', {}, caption),
@@ -156,5 +193,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
         `${formatCount(Math.round(r.wallTicksPerSecond))} ticks per second.`);
     return p;
   });
+  definePredict(main, mounts.predict, nextTokenQuestion);
   return main;
 }

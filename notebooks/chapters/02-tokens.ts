@@ -8,10 +8,13 @@
  *                 ├─ compare (your text beside fixed examples) ─ engine tokenize
  *                 └─ joined (token by token: the text each token completes, bytes waiting)
  *   clock ─ clockState ─ strip (prompt and generated tokens with ids and bytes)
+ *   predict (how many tokens will a word become? the engine's tokenizer answers)
  */
 import { BpeSteps, BpeStepsTable } from '../../components/bpe-steps.ts';
 import { formatByte, formatDecimal, formatInteger } from '../../components/format.ts';
 import { TokenStrip, TokenStripTable } from '../../components/token-strip.ts';
+import { t as ui } from '../../components/i18n/index.ts';
+import type { PredictAnswer } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
 import { Utf8Joiner } from '../../model/tokenizer.ts';
 import { controlElements, defineClock, defineInputs, stripTokens } from '../cells.ts';
@@ -19,6 +22,7 @@ import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import type { Engine } from '../engine.ts';
 import type { BpeWord, ModelInfo, ResponseMap, TokenInfo } from '../engine-protocol.ts';
+import { definePredict, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, observe, run, type Module, type Mounts, type Runtime } from '../runtime.ts';
 
 /** The Chinese example: "The weather is very good today", six characters. */
@@ -144,6 +148,40 @@ function joinedView(tokens: TokenInfo[]): HTMLElement {
     h('p', { class: 'joined-text' }, 'Joined: ', h('strong', {}, visibleText(text))));
 }
 
+/** The word the token-count question asks about, unless the prose names another (params.text). */
+export const COUNT_EXAMPLE = '你好';
+
+/** The answer to "how many tokens will this text become?", from the engine's tokenizer. */
+export function tokenCountAnswer(guess: string, text: string, tokens: TokenInfo[]): PredictAnswer {
+  const n = tokens.length;
+  return {
+    label: formatInteger(n),
+    value: String(n),
+    match: guess === String(n),
+    detail: ui('predict.ch2.detail', {
+      text, chars: [...text].length, bytes: new TextEncoder().encode(text).length, n,
+      tokens: tokens.map((t) => `${visibleText(t.text)} (${formatInteger(t.id)})`).join(', '),
+    }),
+  };
+}
+
+/** How many tokens will this model's tokenizer make of a short text? Choices: 1 up to its UTF-8 byte count (every byte a token). */
+export const tokenCountQuestion: PredictSpec<null> = {
+  ask: (_live, params) => {
+    const text = String(params.text ?? COUNT_EXAMPLE);
+    const bytes = new TextEncoder().encode(text).length;
+    const context = ui('predict.ch2.context', { text, chars: [...text].length, bytes });
+    if (bytes > 12) return { context, input: { type: 'number', label: ui('predict.ch2.label'), min: 1, max: bytes } };
+    return { context, choices: Array.from({ length: bytes }, (_, i) => ({ value: String(i + 1), label: formatInteger(i + 1) })) };
+  },
+  commit: () => null,
+  async reveal(guess, _snap, live, params) {
+    const text = String(params.text ?? COUNT_EXAMPLE);
+    const { tokens } = await live().engine.request({ type: 'tokenize', text });
+    return tokenCountAnswer(guess, text, tokens);
+  },
+};
+
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const main = runtime.module();
@@ -205,5 +243,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     await nearViewport(mounts.joined);
     return joinedView(steps.tokens);
   });
+  definePredict(main, mounts.predict, tokenCountQuestion);
   return main;
 }

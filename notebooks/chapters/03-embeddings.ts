@@ -7,14 +7,18 @@
  *
  *   inputs ─ clock ─ clockState ─ view ─┬─ heatmaps (wte rows, wpe rows, their sum)
  *   position, dimension ─ pick ─────────┴─ equation
+ *   predict (which prompt token's wte row is closest to the last one's? the prefill's trace answers)
  */
 import { Heatmap, HeatmapTable, heatmapDomain, type HeatmapData } from '../../components/heatmap.ts';
-import { formatInteger, formatValue } from '../../components/format.ts';
+import { formatDecimal, formatInteger, formatValue } from '../../components/format.ts';
+import { t as ui } from '../../components/i18n/index.ts';
+import type { PredictAnswer, PredictChoice } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
 import { controlElements, defineClock, defineInputs, stripTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
-import type { ModelInfo } from '../engine-protocol.ts';
+import type { ModelInfo, TokenInfo } from '../engine-protocol.ts';
+import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { input, InputError, mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex, texNumber, texText } from '../tex.ts';
 
@@ -168,6 +172,75 @@ function equation(n: EmbeddingNumbers): HTMLElement {
   return el;
 }
 
+/** Cosine similarity of two vectors: their dot product over the product of their lengths. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** The closest-embedding question's target (the prompt's last token) and its choices (the other distinct prompt tokens, at most `max`). */
+export function closestChoices(prompt: TokenInfo[], max = 8): { target: TokenInfo; position: number; choices: PredictChoice[] } | null {
+  const position = prompt.length - 1;
+  const target = prompt[position];
+  if (!target) return null;
+  const seen = new Set([target.id]);
+  const choices: PredictChoice[] = [];
+  for (const tok of prompt) {
+    if (seen.has(tok.id) || choices.length >= max) continue;
+    seen.add(tok.id);
+    choices.push({ value: String(tok.id), label: `“${visibleText(tok.text)}”` });
+  }
+  return choices.length >= 2 ? { target, position, choices } : null;
+}
+
+/** Each choice's cosine similarity to the target, by token id, from the prefill's token embeddings (wte rows). */
+export function similarities(v: EmbeddingView, targetPosition: number, ids: number[]): { id: number; text: string; cosine: number }[] {
+  const row = v.positions.indexOf(targetPosition);
+  if (row < 0) return [];
+  return ids.map((id) => {
+    const r = v.ids.indexOf(id);
+    return { id, text: v.texts[r] ?? `#${id}`, cosine: r < 0 ? NaN : cosine(v.token[row], v.token[r]) };
+  }).filter((x) => Number.isFinite(x.cosine)).sort((a, b) => b.cosine - a.cosine);
+}
+
+/** The answer: the choice whose wte row points most nearly the same way as the target's. */
+export function closestAnswer(guess: string, target: string, sims: { id: number; text: string; cosine: number }[]): PredictAnswer {
+  const best = sims[0];
+  return {
+    label: `“${visibleText(best.text)}”`,
+    value: String(best.id),
+    match: guess === String(best.id),
+    detail: ui('predict.ch3.detail', { target: visibleText(target), list: sims.map((s) => `“${visibleText(s.text)}” ${formatDecimal(s.cosine, 3)}`).join(', ') }),
+  };
+}
+
+/** Which prompt token's token embedding is closest to the last prompt token's? Answered from the prefill's traced wte rows. */
+export const closestQuestion: PredictSpec<{ position: number; target: string; ids: number[] }> = {
+  ask: ({ state }) => {
+    const c = closestChoices(state.promptTokens);
+    if (!c) return ui('predict.ch3.short');
+    return { choices: c.choices, context: ui('predict.ch3.context', { target: visibleText(c.target.text), position: c.position }), revealLabel: state.ticks.length ? undefined : ui('predict.runTick') };
+  },
+  commit: ({ state }) => {
+    const c = closestChoices(state.promptTokens)!;
+    return { position: c.position, target: c.target.text, ids: c.choices.map((x) => Number(x.value)) };
+  },
+  async reveal(guess, snap, live) {
+    await ticksFrom(live().clock, 0, 1); // the prefill traces every prompt position's embeddings
+    const v = embeddingView(live().clock.current);
+    const sims = v ? similarities(v, snap.position, snap.ids) : [];
+    if (!sims.length) throw new Error(ui('predict.noTrace'));
+    return closestAnswer(guess, snap.target, sims);
+  },
+};
+
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const main = runtime.module();
@@ -222,5 +295,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     }
     return equation(n);
   });
+  definePredict(main, mounts.predict, closestQuestion);
   return main;
 }

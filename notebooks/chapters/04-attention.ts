@@ -11,9 +11,12 @@
  *   inputs ─ clock ─ clockState ─┬─ rows (layer) ─┬─ matrix (head, stage)
  *   layer ───────────────────────┘                └─ highlight ─ equation (head)
  *   (its own four inputs) ─ softmaxExample
+ *   layer, head ─ predict (which earlier token will this head attend to most at the next tick?)
  */
 import { AttentionMatrix, AttentionMatrixTable, type AttentionCell } from '../../components/attention-matrix.ts';
 import { formatDecimal, formatInteger, formatValue } from '../../components/format.ts';
+import { t as ui } from '../../components/i18n/index.ts';
+import type { PredictAnswer, PredictChoice } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
 import type { TraceOptions } from '../../model/gpt2.ts';
 import { controlElements, defineClock, defineInputs, defineLayerHead, defineSelection, defineTimeline, defineTokens, stripTokens } from '../cells.ts';
@@ -21,6 +24,7 @@ import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import type { Engine } from '../engine.ts';
 import type { TickSummary, TickTrace } from '../engine-protocol.ts';
+import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { InputError, mount, nearViewport, observe, run, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex, texNumber } from '../tex.ts';
 import { SEED_LOGITS, softmaxOf } from './06-logits-to-token.ts';
@@ -252,6 +256,89 @@ function softmaxExample(): HTMLElement {
   return h('div', { class: 'softmax-example' }, h('div', { class: 'row' }, ...fields), error, out);
 }
 
+/** The most positions the attention question lists one by one; beyond it the middle ones share a choice. */
+export const PREDICT_KEYS = 12;
+
+/** The next tick's newest query position and the tokens it may attend to (the current window: prompt and generated). */
+export function attentionKeys(state: ClockState): { query: number; tokens: string[] } {
+  const win = windowTicks(state.ticks);
+  const dropped = win[0]?.window?.dropped ?? 0;
+  const tokens = stripTokens(state).slice(dropped).map((t) => t.text);
+  return { query: tokens.length - 1, tokens };
+}
+
+const keyLabel = (tokens: string[], k: number, query: number) => {
+  const label = `${formatInteger(k)}: “${visibleText(tokens[k] ?? '')}”`;
+  return k === query ? ui('predict.ch4.self', { label }) : label;
+};
+
+/** The choices: every position up to the query, or the first, the latest ones and "another" when there are many. */
+export function attentionChoices(tokens: string[], query: number, max = PREDICT_KEYS): PredictChoice[] {
+  const all = (k: number) => ({ value: String(k), label: keyLabel(tokens, k, query) });
+  if (query + 1 <= max) return Array.from({ length: query + 1 }, (_, k) => all(k));
+  const from = query - (max - 3);
+  return [all(0), { value: 'other', label: ui('predict.ch4.other', { from: 1, to: from - 1 }) }, ...Array.from({ length: query - from + 1 }, (_, i) => all(from + i))];
+}
+
+/** One head's weights in the newest row a trace holds for `layer` (null when that layer was not traced). */
+export function newestRow(trace: TickTrace, layer: number, head: number): number[] | null {
+  const a = trace.attention.find((x) => x.layer === layer);
+  if (!a) return null;
+  const [, T, K] = a.shape;
+  const t = T - 1;
+  const keys = trace.start + T;
+  return Array.from(a.data.subarray((head * T + t) * K, (head * T + t) * K + keys));
+}
+
+/** The answer: the key with the largest weight in the row (and the runner-up, for the detail). */
+export function attentionAnswer(guess: string, row: number[], tokens: string[], layer: number, head: number, listed: PredictChoice[]): PredictAnswer {
+  const order = row.map((w, k) => [w, k] as const).sort((a, b) => b[0] - a[0]);
+  const [w, k] = order[0];
+  const query = row.length - 1;
+  const value = listed.some((c) => c.value === String(k)) ? String(k) : 'other';
+  const second = order[1];
+  return {
+    label: keyLabel(tokens, k, query),
+    value,
+    match: guess === value,
+    detail: ui('predict.ch4.detail', {
+      layer, head, query, token: visibleText(tokens[query] ?? ''), weight: formatDecimal(w, 3), key: k,
+      next: second ? ui('predict.ch4.next', { key: keyLabel(tokens, second[1], query), weight: formatDecimal(second[0], 3) }) : '',
+    }),
+  };
+}
+
+/** Which earlier token will head h of layer l attend to most at the next tick? Answered from that tick's attention row. */
+export const attentionQuestion: PredictSpec<{ from: number; layer: number; head: number; tokens: string[]; choices: PredictChoice[] }> = {
+  extra: ['layer', 'head'],
+  ask: ({ state, values }) => {
+    const { query, tokens } = attentionKeys(state);
+    const layer = values.layer as number;
+    const head = values.head as number;
+    return {
+      choices: attentionChoices(tokens, query),
+      context: ui(state.ticks.length ? 'predict.ch4.context' : 'predict.ch4.contextPrefill', { layer, head, query, token: visibleText(tokens[query] ?? '') }),
+      revealLabel: ui('predict.runTick'),
+    };
+  },
+  commit: ({ state, values }) => {
+    const { query, tokens } = attentionKeys(state);
+    return { from: state.ticks.length, layer: values.layer as number, head: values.head as number, tokens, choices: attentionChoices(tokens, query) };
+  },
+  async reveal(guess, snap, live) {
+    const [tick] = await ticksFrom(live().clock, snap.from, 1);
+    let row = tick.trace ? newestRow(tick.trace, snap.layer, snap.head) : null;
+    if (!row) {
+      // The tick traced another layer (Layer changed after the commit): the same arithmetic again, traced at this one.
+      const r = await live().engine.request({ type: 'recompute', trace: { attention: true, layers: [snap.layer] } });
+      row = r.trace ? newestRow(r.trace, snap.layer, snap.head) : null;
+    }
+    if (!row) throw new Error(ui('predict.noTrace'));
+    const { tokens } = attentionKeys(live().clock.current);
+    return attentionAnswer(guess, row, tokens.length >= row.length ? tokens : snap.tokens, snap.layer, snap.head, snap.choices);
+  },
+};
+
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const main = runtime.module();
@@ -333,5 +420,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     await nearViewport(mounts['softmax-example']);
     return softmaxExample();
   });
+  definePredict(main, mounts.predict, attentionQuestion);
   return main;
 }

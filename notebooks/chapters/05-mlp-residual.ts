@@ -6,14 +6,18 @@
  *
  *   inputs ─ clock ─ clockState ─ view ─┬─ residual, lens
  *   layer, unit ─ pick ─────────────────┴─ equation
+ *   predict (after which block does the final guess first come out on top? the next tick's lens answers)
  */
 import { Heatmap, HeatmapTable, type HeatmapData } from '../../components/heatmap.ts';
 import { formatInteger, formatProb, formatValue } from '../../components/format.ts';
+import { t as ui } from '../../components/i18n/index.ts';
+import type { PredictAnswer } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
 import { controlElements, defineClock, defineInputs, stripTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import type { Candidate, ModelInfo } from '../engine-protocol.ts';
+import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { input, InputError, mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex, texNumber, texText } from '../tex.ts';
 
@@ -158,6 +162,48 @@ function equation(n: GeluNumbers): HTMLElement {
   return el;
 }
 
+/** The first block after which the lens's top guess is already the final block's (null without a lens). */
+export function firstOnTop(lens: Candidate[][]): number | null {
+  const final = lens.at(-1)?.[0];
+  if (!final) return null;
+  const l = lens.findIndex((g) => g[0]?.id === final.id);
+  return l < 0 ? null : l;
+}
+
+/** The answer: the first block whose top guess is the final one, with every block's top guess. */
+export function lensAnswer(guess: string, v: LayerView): PredictAnswer | null {
+  const first = firstOnTop(v.lens);
+  if (first === null) return null;
+  const final = v.lens.at(-1)![0];
+  return {
+    label: ui('predict.ch5.block', { block: first }),
+    value: String(first),
+    match: guess === String(first),
+    detail: ui('predict.ch5.detail', {
+      position: v.position, token: visibleText(v.text), final: visibleText(final.text), p: formatProb(final.prob),
+      tops: v.lens.map((g, l) => `${l}: “${visibleText(g[0]?.text ?? '')}”`).join(', '),
+    }),
+  };
+}
+
+/** After which block does the model's final guess first come out on top in the logit lens? Answered from the next tick's lens. */
+export const lensQuestion: PredictSpec<{ from: number }> = {
+  ask: ({ model, state }) => ({
+    choices: Array.from({ length: model.config.n_layer }, (_, l) => ({ value: String(l), label: ui('predict.ch5.block', { block: l }) })),
+    context: state.ticks.length ? ui('predict.ch5.context', { tokens: state.promptTokens.length + state.ticks.length }) : ui('predict.ch5.contextPrefill'),
+    revealLabel: ui('predict.runTick'),
+  }),
+  commit: ({ state }) => ({ from: state.ticks.length }),
+  async reveal(guess, { from }, live) {
+    await ticksFrom(live().clock, from, 1);
+    const state = live().clock.current;
+    const v = layerView({ ...state, ticks: state.ticks.slice(0, from + 1) });
+    const a = v && v.tick === state.ticks[from].index ? lensAnswer(guess, v) : null;
+    if (!a) throw new Error(ui('predict.noTrace'));
+    return a;
+  },
+};
+
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const main = runtime.module();
@@ -190,5 +236,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const n = v && geluNumbers(v, layer, unit);
     return n ? equation(n) : empty();
   });
+  definePredict(main, mounts.predict, lensQuestion);
   return main;
 }

@@ -9,15 +9,19 @@
  *                                ├─ phases (prefill against decode)
  *                                ├─ recompute (measured) ─ versus
  *                                ├─ growth (cache bytes per tick)
- *                                └─ flops (the formula with this tick's numbers)
+ *                                ├─ flops (the formula with this tick's numbers)
+ *                                └─ predict (how many positions will the cache hold after N more ticks?)
  */
 import { KVCacheGrowth, KVCacheGrowthTable, type CacheTick } from '../../components/kv-cache-growth.ts';
 import { formatBytes, formatDecimal, formatFlops, formatInteger, formatMs } from '../../components/format.ts';
+import { t as ui } from '../../components/i18n/index.ts';
+import type { PredictAnswer } from '../../components/predict.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens, TIMELINE_ROWS } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import type { Engine } from '../engine.ts';
 import type { ModelInfo, RecomputeResult, TickSummary } from '../engine-protocol.ts';
+import { definePredict, paramInt, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex } from '../tex.ts';
 
@@ -108,6 +112,41 @@ function versus(t: TickSummary, r: RecomputeResult): HTMLElement {
   return el;
 }
 
+/** How many ticks the cache question runs, unless the prose names another number (params.ticks). */
+export const CACHE_TICKS = 5;
+
+/** The answer: the cache's length after the last of the ticks, with its length after each. */
+export function cacheAnswer(guess: string, ticks: TickSummary[]): PredictAnswer {
+  const last = ticks.at(-1)!;
+  const slid = ticks.find((t) => t.window);
+  return {
+    label: formatInteger(last.cacheLength),
+    value: String(last.cacheLength),
+    match: guess === String(last.cacheLength),
+    detail: ui('predict.ch7.detail', { first: ticks[0].index, last: last.index, lengths: ticks.map((t) => formatInteger(t.cacheLength)).join(', ') }) +
+      (slid ? ` ${ui('predict.ch7.slid', { index: slid.index, kept: slid.window!.kept })}` : ''),
+  };
+}
+
+/** How many positions will the KV cache hold after N more ticks? The reader types a number; the ticks run and say. */
+export const cacheQuestion: PredictSpec<{ from: number; n: number }> = {
+  ask: ({ state, model }, params) => {
+    const n = paramInt(params, 'ticks', CACHE_TICKS, 1, 50);
+    const last = state.ticks.at(-1);
+    return {
+      input: { type: 'number', label: ui('predict.ch7.label'), min: 0, max: model.config.n_positions },
+      context: last
+        ? ui('predict.ch7.context', { ticks: state.ticks.length, cache: last.cacheLength, prompt: state.promptTokens.length, n })
+        : ui('predict.ch7.contextNone', { prompt: state.promptTokens.length, n }),
+      revealLabel: ui('predict.runTicks', { n }),
+    };
+  },
+  commit: ({ state }, params) => ({ from: state.ticks.length, n: paramInt(params, 'ticks', CACHE_TICKS, 1, 50) }),
+  async reveal(guess, { from, n }, live) {
+    return cacheAnswer(guess, await ticksFrom(live().clock, from, n));
+  },
+};
+
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const main = runtime.module();
@@ -174,5 +213,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
       `Only the attention term grows with the context: ${formatFlops(f.attention)} now, and each decode tick adds ${formatFlops(4 * f.L * f.C)} to it (4·L·C) for the position the cache gained.`));
     return el;
   });
+  definePredict(main, mounts.predict, cacheQuestion);
   return main;
 }

@@ -5,7 +5,8 @@
  * whose loss falls and whose weights' checksum changes at every step.
  *
  *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
- *                                └─ inference (checksum after each tick)
+ *                                ├─ inference (checksum after each tick)
+ *                                └─ predict (will the weights' checksum change after N more ticks?)
  *   trainButton, resetButton ─ training (steps so far) ─┬─ learning (loss chart and table)
  *                                                      └─ contrast (both, in one table)
  *   bundledModel ─ trainLog (its train-log.json, fetched) ─┬─ lossCurve (chart and table)
@@ -18,12 +19,15 @@
  */
 import { formatCount, formatDecimal, formatInteger, formatLoss, formatMs } from '../../components/format.ts';
 import { SVG_NS } from '../../components/chart.ts';
+import { t as ui } from '../../components/i18n/index.ts';
+import type { PredictAnswer } from '../../components/predict.ts';
 import { LossCurve, LossCurveTable, trailingMean, type LossEval, type LossStep } from '../../components/loss-curve.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import type { Engine } from '../engine.ts';
 import type { ModelInfo, TickSummary, TrainDemoResult, TrainStep } from '../engine-protocol.ts';
+import { definePredict, paramInt, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, observe, type Module, type Mounts, type Runtime } from '../runtime.ts';
 
 /** What the tiny model learns: a short passage, repeated within its batches. */
@@ -228,6 +232,41 @@ export function lossChart(steps: TrainStep[], width: number, label: string): SVG
   return svg;
 }
 
+/** How many ticks the checksum question runs, unless the prose names another number (params.ticks). */
+export const CHECKSUM_TICKS = 10;
+
+/** The weights' checksum as the engine last read it: after the latest tick, else at load. */
+export const currentChecksum = (ticks: TickSummary[], atLoad: string): string => {
+  const t = ticks.at(-1);
+  return t ? (t.weightsVerified ?? t.weightsChecksum) : atLoad;
+};
+
+/** The answer: the checksum read back after the last of the ticks, against the one before them. */
+export function checksumAnswer(guess: string, before: string, ticks: TickSummary[], params: number): PredictAnswer {
+  const after = currentChecksum(ticks, before);
+  const changed = after !== before;
+  const distinct = new Set(ticks.map((t) => t.weightsVerified ?? t.weightsChecksum));
+  return {
+    label: changed ? ui('predict.ch8.changed', { before, after }) : ui('predict.ch8.same', { checksum: after }),
+    value: changed ? 'changes' : 'same',
+    match: guess === (changed ? 'changes' : 'same'),
+    detail: ui('predict.ch8.detail', { n: ticks.length, first: ticks[0].index, last: ticks.at(-1)!.index, params: formatCount(params), distinct: distinct.size, list: [...distinct].join(', ') }),
+  };
+}
+
+/** Will the weights' checksum change after N more ticks? The ticks run; the engine re-reads the weights after each. */
+export const checksumQuestion: PredictSpec<{ from: number; n: number; before: string }> = {
+  ask: ({ state, model }, params) => ({
+    choices: [{ value: 'changes', label: ui('predict.ch8.yes') }, { value: 'same', label: ui('predict.ch8.no') }],
+    context: ui('predict.ch8.context', { checksum: currentChecksum(state.ticks, model.checksum), n: paramInt(params, 'ticks', CHECKSUM_TICKS, 1, 100) }),
+    revealLabel: ui('predict.runTicks', { n: paramInt(params, 'ticks', CHECKSUM_TICKS, 1, 100) }),
+  }),
+  commit: ({ state, model }, params) => ({ from: state.ticks.length, n: paramInt(params, 'ticks', CHECKSUM_TICKS, 1, 100), before: currentChecksum(state.ticks, model.checksum) }),
+  async reveal(guess, { from, n, before }, live) {
+    return checksumAnswer(guess, before, await ticksFrom(live().clock, from, n), live().model.params);
+  },
+};
+
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const main = runtime.module();
@@ -361,5 +400,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     el.dataset.lastEvalLoss = String(f.lastEval?.loss ?? '');
     return el;
   });
+  definePredict(main, mounts.predict, checksumQuestion);
   return main;
 }

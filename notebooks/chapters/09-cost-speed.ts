@@ -10,10 +10,13 @@
  *                                ├─ bytes (weights moved per token)
  *                                ├─ costs (each decode tick's FLOPs, bytes read and tokens/s, charted)
  *                                ├─ speed (tokens/s against the peak) ─ peak ─ peakView (button)
- *                                └─ gpt2 (the 124M model against this one)
+ *                                ├─ gpt2 (the 124M model against this one)
+ *                                └─ predict (will decode ticks get slower as the context grows? N ticks, measured)
  */
 import { bytesRead, CostChart, CostChartTable, overallTokensPerSecond, tokensPerSecond, type CostTick } from '../../components/cost-chart.ts';
 import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, formatMs, formatRate } from '../../components/format.ts';
+import { t as ui } from '../../components/i18n/index.ts';
+import type { PredictAnswer } from '../../components/predict.ts';
 import { countParams, makeConfig, PRESETS, type GPT2Config } from '../../model/config.ts';
 import { forwardFlops } from '../../model/gpt2.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
@@ -21,6 +24,7 @@ import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import type { Engine } from '../engine.ts';
 import type { ModelInfo, PeakResult, TickSummary } from '../engine-protocol.ts';
+import { definePredict, paramInt, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, observe, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex } from '../tex.ts';
 
@@ -141,6 +145,78 @@ function table(caption: string, head: string[], rows: string[][]): HTMLTableElem
 }
 
 const modelName = (c: GPT2Config) => `L${c.n_layer} H${c.n_head} C${c.n_embd}`;
+
+/** Decode ticks the timing question measures, unless the prose names another number (params.ticks). */
+export const TIMING_TICKS = 24;
+/** How far the mean forward time must move, as a share of the first ticks', to count as growing or shrinking. */
+export const TIMING_THRESHOLD = 0.1;
+
+/** The first and last quarter of some decode ticks: their mean forward time, contexts and FLOPs. */
+export interface TimingGroups {
+  first: TickSummary[];
+  last: TickSummary[];
+  msFirst: number;
+  msLast: number;
+  change: number; // msLast / msFirst − 1
+  flopsChange: number; // the same for their mean FLOPs
+}
+
+export function timingGroups(decode: TickSummary[]): TimingGroups {
+  const k = Math.max(1, Math.floor(decode.length / 4));
+  const first = decode.slice(0, k);
+  const last = decode.slice(-k);
+  const mean = (ts: TickSummary[], f: (t: TickSummary) => number) => ts.reduce((a, t) => a + f(t), 0) / ts.length;
+  const msFirst = mean(first, (t) => t.ms.forward);
+  const msLast = mean(last, (t) => t.ms.forward);
+  return { first, last, msFirst, msLast, change: msLast / msFirst - 1, flopsChange: mean(last, (t) => t.flops) / mean(first, (t) => t.flops) - 1 };
+}
+
+/** Which way the time moved: 'grows', 'flat' (within the threshold either way) or 'shrinks'. */
+export const timingVerdict = (change: number): 'grows' | 'flat' | 'shrinks' => (change > TIMING_THRESHOLD ? 'grows' : change < -TIMING_THRESHOLD ? 'shrinks' : 'flat');
+
+const signedPct = (x: number) => `${x >= 0 ? '+' : '−'}${formatDecimal(Math.abs(100 * x), 1)}%`;
+
+/** The answer: the measured change of the forward time from the first quarter of the ticks to the last. */
+export function timingAnswer(guess: string, decode: TickSummary[]): PredictAnswer {
+  const g = timingGroups(decode);
+  const verdict = timingVerdict(g.change);
+  const ctx = (ts: TickSummary[]) => `${formatInteger(ts[0].position + 1)}–${formatInteger(ts.at(-1)!.position + 1)}`;
+  return {
+    label: ui(`predict.ch9.${verdict}`, { change: signedPct(g.change) }),
+    value: verdict,
+    match: guess === verdict,
+    detail: ui('predict.ch9.detail', {
+      n: decode.length, k: g.first.length, msFirst: formatMs(g.msFirst), ctxFirst: ctx(g.first), msLast: formatMs(g.msLast), ctxLast: ctx(g.last),
+      change: signedPct(g.change), flops: signedPct(g.flopsChange),
+    }),
+  };
+}
+
+/** Will a decode tick's forward pass take longer as the context grows? N decode ticks run and are timed. */
+export const timingQuestion: PredictSpec<{ from: number; n: number }> = {
+  ask: (_live, params) => {
+    const n = paramInt(params, 'ticks', TIMING_TICKS, 4, 200);
+    const pct = formatDecimal(100 * TIMING_THRESHOLD, 0);
+    return {
+      choices: [
+        { value: 'grows', label: ui('predict.ch9.choiceGrows', { pct }) },
+        { value: 'flat', label: ui('predict.ch9.choiceFlat', { pct }) },
+        { value: 'shrinks', label: ui('predict.ch9.choiceShrinks', { pct }) },
+      ],
+      context: ui('predict.ch9.context', { n, k: Math.max(1, Math.floor(n / 4)) }),
+      revealLabel: ui('predict.runTicks', { n }),
+    };
+  },
+  commit: ({ state }, params) => ({ from: state.ticks.length, n: paramInt(params, 'ticks', TIMING_TICKS, 4, 200) }),
+  async reveal(guess, { from, n }, live) {
+    // The prefill (or a full window's new prefill) is not a decode tick: run one more for each.
+    for (let count = n; ;) {
+      const decode = (await ticksFrom(live().clock, from, count)).filter((t) => t.kind === 'decode');
+      if (decode.length >= n) return timingAnswer(guess, decode.slice(0, n));
+      count += n - decode.length;
+    }
+  },
+};
 
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
@@ -266,5 +342,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
       table('This model against GPT-2 124M, from their configs', ['Quantity', 'This model', 'GPT-2 124M'], rows),
       h('p', {}, `GPT-2 124M costs ${formatDecimal(k.ratio, 1)}× this model's arithmetic per token and reads ${formatDecimal(k.bigBytes / k.smallBytes, 1)}× its bytes.`));
   });
+  definePredict(main, mounts.predict, timingQuestion);
   return main;
 }

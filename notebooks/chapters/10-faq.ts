@@ -5,11 +5,18 @@
  *
  *   inputs ─ clock ─ clockState ─ tokens
  *   softmax (the sampler on the FAQ's logits)
+ *   sampling, seed ─ predict (same prompt, same seed: the same tokens twice? the clock runs, resets, runs again)
  */
 import { formatDecimal } from '../../components/format.ts';
+import { t as ui } from '../../components/i18n/index.ts';
+import type { PredictAnswer } from '../../components/predict.ts';
+import { visibleText } from '../../components/text.ts';
+import type { SamplingParams } from '../../model/sampler.ts';
 import { distribution } from '../../model/sampler.ts';
 import { controlElements, defineClock, defineInputs, defineTokens } from '../cells.ts';
 import { h } from '../dom.ts';
+import type { TickSummary } from '../engine-protocol.ts';
+import { definePredict, paramInt, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 
 /** The logits of the source article's example. */
@@ -22,6 +29,46 @@ export function softmaxRows(logits: number[] = FAQ_LOGITS): { logit: number; pro
   d.order.forEach((id, r) => (probs[id] = d.probs[r]));
   return logits.map((logit, i) => ({ logit, prob: probs[i], shown: formatDecimal(probs[i], 4) }));
 }
+
+/** How many ticks the same-twice question compares, unless the prose names another number (params.ticks). */
+export const TWICE_TICKS = 8;
+
+/** The text some ticks wrote, whitespace made visible. */
+const written = (ticks: TickSummary[]) => visibleText(ticks.map((t) => t.piece.text).join(''));
+
+/** The answer: whether the two runs' ticks chose the same token ids, one for one. */
+export function twiceAnswer(guess: string, first: TickSummary[], second: TickSummary[]): PredictAnswer {
+  const same = first.length === second.length && first.every((t, i) => t.id === second[i].id);
+  const differ = first.findIndex((t, i) => t.id !== second[i]?.id);
+  return {
+    label: same ? ui('predict.ch10.same', { text: written(second) }) : ui('predict.ch10.different', { index: differ }),
+    value: same ? 'same' : 'different',
+    match: guess === (same ? 'same' : 'different'),
+    detail: ui('predict.ch10.detail', { n: first.length, first: written(first), second: written(second) }),
+  };
+}
+
+/** Same prompt, same seed, same settings: will the model write the same tokens twice? The clock runs N ticks, resets, runs N again. */
+export const twiceQuestion: PredictSpec<{ n: number }> = {
+  extra: ['sampling', 'seed'],
+  ask: ({ values }, params) => {
+    const s = values.sampling as SamplingParams;
+    const n = paramInt(params, 'ticks', TWICE_TICKS, 1, 64);
+    return {
+      choices: [{ value: 'same', label: ui('predict.ch10.yes', { n }) }, { value: 'different', label: ui('predict.ch10.no') }],
+      context: ui('predict.ch10.context', { n, seed: values.seed as number, t: s.temperature }),
+      revealLabel: ui('predict.ch10.run', { n }),
+    };
+  },
+  commit: (_live, params) => ({ n: paramInt(params, 'ticks', TWICE_TICKS, 1, 64) }),
+  async reveal(guess, { n }, live) {
+    const clock = live().clock;
+    const first = await ticksFrom(clock, 0, n);
+    await clock.reset();
+    const second = await ticksFrom(clock, 0, n);
+    return twiceAnswer(guess, first, second);
+  },
+};
 
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
@@ -43,5 +90,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
       h('p', {}, `The probabilities add up to ${formatDecimal(sum, 4)}. The largest is only ${formatDecimal(rows[3].prob / rows[0].prob, 4)} times the smallest: ` +
         'logits 0.3 apart become probabilities that differ by a factor of e^0.3, not a landslide.'));
   });
+  definePredict(main, mounts.predict, twiceQuestion);
   return main;
 }
