@@ -21,6 +21,7 @@ import { chartWithTable, note } from './dom.ts';
 import type { Engine } from './engine.ts';
 import type { ModelInfo, TickSummary } from './engine-protocol.ts';
 import { input, mount, nearViewport, observe, run, type Module, type Mounts, type Observer } from './runtime.ts';
+import { modelParam, PageLink } from './url-link.ts';
 
 /** How many of the latest ticks the timeline draws (the table alternative has the same rows). */
 export const TIMELINE_ROWS = 40;
@@ -68,17 +69,23 @@ export function controlElements(mounts: Mounts): ControlElements {
 const numberInput = (parse: (raw: string, badInput: boolean) => number) => (el: HTMLInputElement | HTMLTextAreaElement) =>
   parse(el.value, 'validity' in el && el.validity.badInput);
 
-/** prompt, temperature, topK, topP, seed: each the latest valid value of its input; sampling: the three settings. */
+/**
+ * prompt, temperature, topK, topP, seed: each the latest valid value of its input, starting from
+ * the page's URL where it carries one (url-link.ts); sampling: the three settings.
+ */
 export function defineInputs(main: Module, c: ControlElements): void {
+  const link = PageLink.of(c.form);
+  for (const [param, el] of [['prompt', c.prompt], ['temperature', c.temperature], ['topK', c.topK], ['topP', c.topP], ['seed', c.seed]] as const) link.fill(param, el);
   main.define('prompt', ['engine', 'model'], (engine: Engine, model: ModelInfo) =>
-    input(c.prompt, async (el) => {
+    input(c.prompt, link.guard('prompt', async (el) => {
       const text = parsePrompt(el.value);
       const { tokens } = await engine.request({ type: 'tokenize', text });
       checkPromptLength(tokens.length, model.config.n_positions);
       return text;
-    }));
+    }, () => ({ reason: 'too-many-tokens', max: model.config.n_positions - 1 }))));
   main.define('temperature', [], () => input(c.temperature, numberInput(parseTemperature)));
-  main.define('topK', ['model'], (model: ModelInfo) => input(c.topK, numberInput((raw, bad) => parseTopK(raw, model.config.vocab_size, bad))));
+  main.define('topK', ['model'], (model: ModelInfo) =>
+    input(c.topK, link.guard('topK', numberInput((raw, bad) => parseTopK(raw, model.config.vocab_size, bad)), () => ({ reason: 'beyond-model', max: model.config.vocab_size }))));
   main.define('topP', [], () => input(c.topP, numberInput(parseTopP)));
   main.define('seed', [], () => input(c.seed, numberInput(parseSeed)));
   main.define('sampling', ['temperature', 'topK', 'topP'], (temperature: number, topK: number, topP: number): SamplingParams => ({ temperature, topK, topP }));
@@ -88,8 +95,14 @@ export function defineInputs(main: Module, c: ControlElements): void {
 export function defineLayerHead(main: Module, c: ControlElements): void {
   if (!c.layer || !c.head) throw new Error('these controls have no Layer and Head (Controls layerHead)');
   const { layer, head } = c;
-  main.define('layer', ['model'], (model: ModelInfo) => input(layer, numberInput((raw, bad) => parseIndex('Layer', raw, model.config.n_layer, bad))));
-  main.define('head', ['model'], (model: ModelInfo) => input(head, numberInput((raw, bad) => parseIndex('Head', raw, model.config.n_head, bad))));
+  const link = PageLink.of(c.form);
+  link.fill('layer', layer);
+  link.fill('head', head);
+  main.define('layer', ['model'], (model: ModelInfo) =>
+    input(layer, link.guard('layer', numberInput((raw, bad) => parseIndex('Layer', raw, model.config.n_layer, bad)), () => ({ reason: 'beyond-model', max: model.config.n_layer - 1 }))));
+  main.define('head', ['model'], (model: ModelInfo) =>
+    input(head, link.guard('head', numberInput((raw, bad) => parseIndex('Head', raw, model.config.n_head, bad)), () => ({ reason: 'beyond-model', max: model.config.n_head - 1 }))));
+  main.variable(run).define('linkLayerHead', ['layer', 'head'], (l: number, h: number) => link.update({ layer: l, head: h }));
 }
 
 /** The state line under the controls. */
@@ -169,6 +182,48 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
     c.form.dataset.clock = state.playing ? 'playing' : state.busy ? 'busy' : 'idle';
     return describeState(state, model);
   });
+  defineLink(main, c);
+}
+
+/**
+ * Keep the page's URL on the run (url-link.ts): the model, the inputs and the tick count, noting
+ * when ticks ran under other settings than the current ones (the link would replay them all
+ * under the current ones); and run the ticks a link asks for, once, as Play does (Pause stops it).
+ */
+function defineLink(main: Module, c: ControlElements): void {
+  const link = PageLink.of(c.form);
+  link.use('model', 'tick');
+  link.attach(c.form, c.form);
+  main.variable(run).define('linkState', ['clockStatus', 'model', 'prompt', 'sampling', 'seed'],
+    (state: ClockState, model: ModelInfo, prompt: string, sampling: SamplingParams, seed: number) => {
+      const mixed = state.ticks.some(({ sample: d }) => d.seed !== seed || d.sampling.temperature !== sampling.temperature ||
+        d.sampling.topK !== sampling.topK || d.sampling.topP !== sampling.topP);
+      const m = modelParam(model);
+      link.update({ model: m, prompt, ...sampling, seed, tick: state.ticks.length }, { mixed, local: m === undefined });
+    });
+  main.variable(run).define('linkReplay', ['clock', 'applySettings'], (clock: Clock) => replayTicks(clock, link.takeReplay()));
+}
+
+/** Tick until the clock has run `n` ticks, as Play does (Pause, Reset or a failure stop it early). */
+export function replayTicks(clock: Clock, n: number): void {
+  if (n <= clock.current.ticks.length) return;
+  let started = false;
+  let done = false;
+  let unsubscribe: (() => void) | null = null;
+  const stop = () => {
+    done = true;
+    unsubscribe?.();
+  };
+  unsubscribe = clock.subscribe((s) => {
+    if (done) return;
+    if (s.ticks.length >= n) {
+      stop();
+      queueMicrotask(() => void clock.pause()); // after this change has reached every subscriber
+    } else if (started && !s.playing) stop();
+  });
+  if (done) unsubscribe();
+  started = true;
+  clock.play();
 }
 
 /** selected: the index of the tick the reader picked in the timeline mount, else the latest. */

@@ -7,6 +7,7 @@ import { loadChosenModel } from '../../notebooks/chosen-model.ts';
 import { EngineClient } from '../../notebooks/engine-client.ts';
 import { chapters } from '../../notebooks/chapters/index.ts';
 import { Runtime, widthOf, type Mounts } from '../../notebooks/runtime.ts';
+import { PageLink } from '../../notebooks/url-link.ts';
 import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
 
 const root = document.querySelector<HTMLElement>('[data-notebook]');
@@ -18,10 +19,15 @@ if (root && load) {
   const engine = EngineClient.create();
   // The site's own model: its folder also holds train-log.json, which chapter 8 plots.
   const bundledModel = { name: DEFAULT_MODEL.name, url: new URL(base + DEFAULT_MODEL.path, location.href).href };
+  // The page's URL may name a model (a shared link): it wins over the reader's choice, but is
+  // only read from the browser's store, never downloaded.
+  const link = PageLink.of(window);
+  link.use('model');
   const model = () =>
-    loadChosenModel(engine, { bundled: { url: bundledModel.url, label: bundledModel.name }, wasmPath: new URL(base + WASM_PATH, location.href).href })
+    loadChosenModel(engine, { bundled: { url: bundledModel.url, label: bundledModel.name }, wasmPath: new URL(base + WASM_PATH, location.href).href, linked: link.linked.model })
       .then(
-        ({ info, notice }) => {
+        ({ info, notice, linkNotice }) => {
+          if (linkNotice) link.setModelNotice({ ...linkNotice, running: info.label });
           document.body.dataset.engine = 'ready';
           return notice ? { ...info, notice } : info;
         },
@@ -36,7 +42,10 @@ if (root && load) {
   mounts.controls?.addEventListener('submit', (e) => e.preventDefault());
   const runtime = new Runtime({ engine, model, bundledModel, width: () => widthOf(root) });
   load()
-    .then((chapter) => chapter.define(runtime, mounts))
+    .then((chapter) => {
+      chapter.define(runtime, mounts);
+      link.settle(); // the chapter has said which of the URL's settings it has inputs for
+    })
     .catch((e: Error) => {
       root.dataset.notebookError = e.message;
       const status = mounts.controls?.querySelector('[data-role="status"]');
