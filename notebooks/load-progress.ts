@@ -3,6 +3,7 @@
  * percentage and the speed. One place, so every page says it the same way.
  */
 import { formatBytes } from '../components/format.ts';
+import { t } from '../components/i18n/index.ts';
 import type { LoadProgress } from './engine-protocol.ts';
 
 /** The percentage done, 0–100, when the total is known. */
@@ -14,19 +15,23 @@ export function describeProgress(p: LoadProgress): string {
   switch (p.phase) {
     case 'download': {
       const pct = progressPercent(p);
-      const file = p.file ? ` ${p.file}` : '';
-      const of = p.total ? ` of ${formatBytes(p.total)}` : p.fileTotal ? ` of ${formatBytes(p.fileTotal)}` : '';
-      const speed = p.bytesPerSecond ? `, ${formatBytes(Math.round(p.bytesPerSecond))}/s` : '';
-      const resumed = p.resumed ? ` (resumed after ${formatBytes(p.resumed)})` : '';
-      return `Downloading${file}: ${formatBytes(p.loaded)}${of}${pct === undefined ? '' : ` (${pct.toFixed(0)}%)`}${speed}${resumed}…`;
+      const total = p.total ?? p.fileTotal;
+      return t('progress.download', {
+        file: p.file ? ` ${p.file}` : '',
+        loaded: formatBytes(p.loaded),
+        of: total ? t('progress.of', { total: formatBytes(total) }) : '',
+        percent: pct === undefined ? '' : ` (${pct.toFixed(0)}%)`,
+        speed: p.bytesPerSecond ? t('progress.speed', { speed: formatBytes(Math.round(p.bytesPerSecond)) }) : '',
+        resumed: p.resumed ? t('progress.resumed', { bytes: formatBytes(p.resumed) }) : '',
+      });
     }
     case 'read':
-      return `Reading the model from this browser's storage${p.total ? ` (${formatBytes(p.total)})` : ''}…`;
+      return t('progress.read', { size: p.total ? ` (${formatBytes(p.total)})` : '' });
     case 'check':
-      return 'Checking the files (config, tensor names and shapes, vocabulary)…';
+      return t('progress.check');
     case 'upload':
-      return 'Putting the weights on the backend…';
+      return t('progress.upload');
     case 'store':
-      return 'Keeping the model in this browser for next time…';
+      return t('progress.store');
   }
 }

@@ -4,6 +4,7 @@
  * disk. The reader's choice is kept in localStorage so every chapter loads the same model; a
  * downloaded or picked model is read back from the browser's store (model-store.ts).
  */
+import { t } from '../components/i18n/index.ts';
 import type { BackendName } from '../model/backend.ts';
 import { HUB_URL, hubFileUrl, MODEL_FILES, type ModelFileName } from '../model/download.ts';
 
@@ -62,8 +63,8 @@ export function storeKey(s: ModelChoice | LoadSource): string {
 
 /** What a reader calls a model. */
 export function choiceLabel(s: ModelChoice | LoadSource, bundledName: string): string {
-  if (s.kind === 'hub') return s.hub.replace(/\/+$/, '') === HUB_URL ? s.repo : `${s.repo} (from ${s.hub})`;
-  if (s.kind === 'local' || s.kind === 'files') return `${s.name} (your files)`;
+  if (s.kind === 'hub') return s.hub.replace(/\/+$/, '') === HUB_URL ? s.repo : t('models.fromHub', { repo: s.repo, hub: s.hub });
+  if (s.kind === 'local' || s.kind === 'files') return t('models.yourFiles', { name: s.name });
   if (s.kind === 'url') return s.label;
   return bundledName;
 }
@@ -117,7 +118,7 @@ export function readChoice(storage: Pick<Storage, 'getItem'> | undefined): { cho
   } catch {
     // fall through
   }
-  return { choice: { kind: 'bundled' }, notice: 'The saved model choice was not understood, so the bundled model is used.' };
+  return { choice: { kind: 'bundled' }, notice: t('models.notUnderstood') };
 }
 
 /** Keep the reader's choice for every page. */

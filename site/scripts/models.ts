@@ -4,6 +4,7 @@
  * All text from files, servers and storage is written with textContent, never as HTML.
  */
 import { formatBytes, formatCount } from '../../components/format.ts';
+import { t } from '../../components/i18n/index.ts';
 import { EngineClient } from '../../notebooks/engine-client.ts';
 import type { LoadProgress, ModelInfo } from '../../notebooks/engine-protocol.ts';
 import { describeProgress, progressPercent } from '../../notebooks/load-progress.ts';
@@ -54,7 +55,7 @@ const radios = (name: string) => [...document.querySelectorAll<HTMLInputElement>
 function showCurrent() {
   const { choice, notice } = readChoice(storage);
   const label = choiceLabel(choice, DEFAULT_MODEL.name);
-  current.textContent = `${notice ? `${notice} ` : ''}Every page now runs ${label} on ${readBackend(storage)}.`;
+  current.textContent = `${notice ? `${notice} ` : ''}${t('models.current', { model: label, backend: readBackend(storage) })}`;
 }
 
 function fieldError(input: HTMLInputElement, message: string | null): boolean {
@@ -95,25 +96,25 @@ async function estimate() {
   const source = selectedSource();
   if (!source) return;
   if (source.kind !== 'hub') {
-    estimateEl.textContent = 'Ships with the site: nothing to download.';
+    estimateEl.textContent = t('models.shipped');
     return;
   }
   const key = storeKey(source);
   estimateFor = key;
-  estimateEl.textContent = `Asking ${new URL(source.hub).host} for the size of ${source.repo}…`;
+  estimateEl.textContent = t('models.asking', { host: new URL(source.hub).host, repo: source.repo });
   try {
     const e = await getEngine().request({ type: 'estimate', source });
     if (estimateFor !== key) return;
     const c = e.config;
-    const shape = `${formatCount(e.params)} parameters (${c.n_layer} layers × ${c.n_head} heads, width ${c.n_embd}, context ${c.n_positions})`;
-    const mem = `needs about ${formatBytes(e.memoryBytes)} of memory for its weights${e.peakBytes ? `, ${formatBytes(e.peakBytes)} while loading` : ''}`;
+    const shape = t('models.shape', { params: formatCount(e.params), layers: c.n_layer, heads: c.n_head, width: c.n_embd, context: c.n_positions });
+    const memory = t('models.memory', { memory: formatBytes(e.memoryBytes) }) + (e.peakBytes ? t('models.peak', { peak: formatBytes(e.peakBytes) }) : '');
     estimateEl.textContent = e.stored
-      ? `${shape}; already stored in this browser, so no download. It ${mem}.`
-      : `${shape}. Download: ${e.downloadBytes === undefined ? 'size not given by the server' : formatBytes(e.downloadBytes)}. It ${mem}.`;
+      ? t('models.estimateStored', { shape, memory })
+      : t('models.estimate', { shape, memory, download: e.downloadBytes === undefined ? t('models.sizeUnknown') : formatBytes(e.downloadBytes) });
     document.body.dataset.estimate = 'ready';
   } catch (err) {
     if (estimateFor !== key) return;
-    estimateEl.textContent = `Could not ask for its size: ${(err as Error).message}`;
+    estimateEl.textContent = t('models.estimateFailed', { error: (err as Error).message });
     document.body.dataset.estimate = 'error';
   }
 }
@@ -135,9 +136,9 @@ function onProgress(p: LoadProgress, statusEl: HTMLElement) {
 }
 
 function describeLoaded(info: ModelInfo): string {
-  const from = info.from === 'store' ? 'read from this browser’s storage' : info.from === 'files' ? 'read from your files' : 'downloaded';
-  const kept = info.stored ? ' It is kept in this browser.' : info.storeError ? ` It was not kept: ${info.storeError}.` : '';
-  return `${info.label} ${from} and checked: ${formatCount(info.params)} parameters, weights checksum ${info.checksum}, on ${info.backend.name}.${kept} Every chapter now runs it.`;
+  const from = t(info.from === 'store' ? 'models.fromStore' : info.from === 'files' ? 'models.fromFiles' : 'models.fromNetwork');
+  const kept = info.stored ? t('models.kept') : info.storeError ? t('models.notKept', { error: info.storeError }) : '';
+  return t('models.loaded', { model: info.label, from, params: formatCount(info.params), checksum: info.checksum, backend: info.backend.name, kept });
 }
 
 async function load(source: LoadSource, statusEl: HTMLElement) {
@@ -150,7 +151,7 @@ async function load(source: LoadSource, statusEl: HTMLElement) {
     statusEl.textContent = describeLoaded(info);
     document.body.dataset.model = info.key;
   } catch (e) {
-    statusEl.textContent = `${(e as Error).message}. The notebook keeps the model it had; press the button again to retry${source.kind === 'hub' ? ' (a broken download resumes where it stopped)' : ''}.`;
+    statusEl.textContent = t(source.kind === 'hub' ? 'models.failedResume' : 'models.failed', { error: (e as Error).message.replace(/\.$/, '') });
     document.body.dataset.model = 'error';
   } finally {
     setLoading(false);
@@ -173,7 +174,7 @@ function takeFiles(files: Iterable<File>, folder?: string) {
   for (const f of files) picked[f.webkitRelativePath || f.name] = f;
   if (folder && nameEl.value === 'my-gpt2') nameEl.value = cleanName(folder);
   const names = Object.keys(picked).map((k) => k.split(/[/\\]/).pop());
-  localStatus.textContent = names.length ? `Picked ${names.length} files: ${names.join(', ')}.` : '';
+  localStatus.textContent = names.length ? t('models.picked', { n: names.length, names: names.join(', ') }) : '';
 }
 filesEl.addEventListener('change', () => takeFiles(filesEl.files ?? []));
 dropEl.addEventListener('dragover', (e) => {
@@ -197,7 +198,7 @@ dropEl.addEventListener('drop', (e) => {
 });
 loadFilesBtn.addEventListener('click', () => {
   if (Object.keys(picked).length === 0) {
-    localStatus.textContent = 'Pick the model files first (config.json, model.safetensors, vocab.json, merges.txt).';
+    localStatus.textContent = t('models.pickFirst');
     return;
   }
   void load({ kind: 'files', name: cleanName(nameEl.value), files: picked }, localStatus);
@@ -209,8 +210,8 @@ async function checkBackends() {
     const name = r.value as BackendName;
     r.checked = name === readBackend(storage);
     let missing = '';
-    if (name === 'webgpu' && !('gpu' in navigator)) missing = 'this browser has no WebGPU';
-    if (name === 'webgl' && !document.createElement('canvas').getContext('webgl2')) missing = 'this browser has no WebGL 2';
+    if (name === 'webgpu' && !('gpu' in navigator)) missing = t('models.noWebgpu');
+    if (name === 'webgl' && !document.createElement('canvas').getContext('webgl2')) missing = t('models.noWebgl');
     if (missing) {
       r.disabled = true;
       r.closest('label')?.append(Object.assign(document.createElement('span'), { className: 'status', textContent: ` (${missing})` }));
@@ -218,7 +219,7 @@ async function checkBackends() {
     r.addEventListener('change', () => {
       if (!BACKENDS.includes(name)) return;
       writeBackend(storage, name);
-      backendStatus.textContent = `Every page now runs on ${name}; it takes effect when a page loads.`;
+      backendStatus.textContent = t('models.backendSet', { backend: name });
       showCurrent();
     });
   }
@@ -228,7 +229,7 @@ async function checkBackends() {
 async function listStored() {
   storedBody.replaceChildren();
   if (!store) {
-    usage.textContent = 'This browser offers no storage here: a downloaded model is kept only while the page is open.';
+    usage.textContent = t('models.noStore');
     clearBtn.disabled = true;
     return;
   }
@@ -237,18 +238,18 @@ async function listStored() {
     const row = storedBody.insertRow();
     const cell = row.insertCell();
     cell.colSpan = 5;
-    cell.textContent = 'Nothing stored yet.';
+    cell.textContent = t('models.nothing');
   }
   for (const m of models) {
     const row = storedBody.insertRow();
     row.insertCell().textContent = m.label;
     row.insertCell().textContent = String(m.files);
     row.insertCell().textContent = formatBytes(m.bytes);
-    row.insertCell().textContent = m.storedAt ? new Date(m.storedAt).toLocaleString() : '';
+    row.insertCell().textContent = m.storedAt ? new Date(m.storedAt).toLocaleString(document.documentElement.lang || undefined) : '';
     const btn = document.createElement('button');
     btn.type = 'button';
-    btn.textContent = 'Remove';
-    btn.setAttribute('aria-label', `Remove ${m.label}`);
+    btn.textContent = t('models.remove');
+    btn.setAttribute('aria-label', t('models.removeOne', { model: m.label }));
     btn.addEventListener('click', () => {
       void store.delete(m.key).then(() => {
         if (storeKey(readChoice(storage).choice) === m.key) writeChoice(storage, { kind: 'bundled' });
@@ -260,7 +261,7 @@ async function listStored() {
   }
   clearBtn.disabled = models.length === 0;
   const est = await navigator.storage?.estimate?.().catch(() => undefined);
-  usage.textContent = est?.usage !== undefined ? `This site uses ${formatBytes(est.usage)} of this browser's storage${est.quota ? ` (it may use up to ${formatBytes(est.quota)})` : ''}.` : '';
+  usage.textContent = est?.usage === undefined ? '' : t(est.quota ? 'models.usageQuota' : 'models.usage', { usage: formatBytes(est.usage), quota: formatBytes(est.quota ?? 0) });
 }
 clearBtn.addEventListener('click', () => {
   if (!store) return;

@@ -111,7 +111,7 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     await waitLoaded();
     const status = (await page.locator('#load-status').textContent()) ?? '';
     assert.match(status, re`openai-community/gpt2 \(from http://127\.0\.0\.1:\d+\) downloaded and checked: ${124_439_808} parameters.*It is kept in this browser`, status);
-    assert.match((await page.locator('#stored').textContent()) ?? '', /openai-community\/gpt2/);
+    await page.waitForFunction(() => /openai-community\/gpt2/.test(document.getElementById('stored')?.textContent ?? ''));
 
     const landing = await page.context().newPage();
     const landingErrors = collectConsoleErrors(landing);
@@ -182,7 +182,7 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     await waitLoaded();
     const status = (await page.locator('#local-status').textContent()) ?? '';
     assert.match(status, re`my-copy-b \(your files\) read from your files and checked: ${4_287_232} parameters`, status);
-    assert.match((await page.locator('#stored').textContent()) ?? '', /my-copy-b \(your files\)/);
+    await page.waitForFunction(() => /my-copy-b \(your files\)/.test(document.getElementById('stored')?.textContent ?? ''));
     assert.match((await page.locator('#current').textContent()) ?? '', /runs my-copy-b \(your files\)/);
   });
 
