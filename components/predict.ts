@@ -111,7 +111,7 @@ export function Predict(question: PredictQuestion, options: PredictOptions): Pre
   const error = el('p', { class: 'predict-error', id: `${id}-error`, 'aria-live': 'polite' });
   const actions = el('div', { class: 'predict-actions' });
   const result = el('div', { class: 'predict-result', id: `${id}-result`, role: 'status', tabindex: '-1' });
-  root.append(fieldset, error, actions, result);
+  root.append(fieldset, error, result, actions);
 
   const radios = () => Array.from(fieldset.querySelectorAll<HTMLInputElement>('input[type="radio"]'));
   const field = () => fieldset.querySelector<HTMLInputElement>(`#${id}-input`);

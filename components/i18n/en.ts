@@ -164,6 +164,7 @@ export const en = {
   'predict.ch9.flat': 'About the same: {change}',
   'predict.ch9.shrinks': 'Faster: {change}',
   'predict.ch9.detail': 'Of {n} decode ticks, the first {k} took {msFirst} on average at contexts {ctxFirst}; the last {k} took {msLast} at contexts {ctxLast} ({change}). Their FLOPs grew {flops}: only the attention term grows with the context.',
+  'predict.ch9.warmup': 'The first {n} decode ticks after the prefill, which run slower while the engine warms up, were run but not counted.',
   'predict.ch10.yes': 'Yes: the same {n} tokens',
   'predict.ch10.no': 'No: different tokens',
   'predict.ch10.context': 'Seed {seed}, temperature {t}. Reveal makes sure the first {n} ticks have run, presses Reset, and runs {n} ticks again.',

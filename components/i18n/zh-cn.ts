@@ -162,6 +162,7 @@ export const zhCn: Record<MessageKey, string> = {
   'predict.ch9.flat': '差不多：{change}',
   'predict.ch9.shrinks': '变快了：{change}',
   'predict.ch9.detail': '在 {n} 个解码拍中，前 {k} 拍在上下文长度 {ctxFirst} 时平均用时 {msFirst}；后 {k} 拍在上下文长度 {ctxLast} 时用时 {msLast}（{change}）。它们的 FLOPs 增加了 {flops}：只有注意力这一项随上下文增长。',
+  'predict.ch9.warmup': '预填充之后的前 {n} 个解码拍在引擎预热时会慢一些，它们运行了，但没有计入。',
   'predict.ch10.yes': '会：同样的 {n} 个词元',
   'predict.ch10.no': '不会：不同的词元',
   'predict.ch10.context': '随机种子 {seed}，温度 {t}。揭晓时会确保前 {n} 拍已经运行，然后按下重置，再运行 {n} 拍。',

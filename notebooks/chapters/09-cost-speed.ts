@@ -150,6 +150,8 @@ const modelName = (c: GPT2Config) => `L${c.n_layer} H${c.n_head} C${c.n_embd}`;
 export const TIMING_TICKS = 24;
 /** How far the mean forward time must move, as a share of the first ticks', to count as growing or shrinking. */
 export const TIMING_THRESHOLD = 0.1;
+/** The first decode ticks of a session run slower while the engine warms up: the timing question leaves them out. */
+export const TIMING_WARMUP = 3;
 
 /** The first and last quarter of some decode ticks: their mean forward time, contexts and FLOPs. */
 export interface TimingGroups {
@@ -177,7 +179,7 @@ export const timingVerdict = (change: number): 'grows' | 'flat' | 'shrinks' => (
 const signedPct = (x: number) => `${x >= 0 ? '+' : '−'}${formatDecimal(Math.abs(100 * x), 1)}%`;
 
 /** The answer: the measured change of the forward time from the first quarter of the ticks to the last. */
-export function timingAnswer(guess: string, decode: TickSummary[]): PredictAnswer {
+export function timingAnswer(guess: string, decode: TickSummary[], warmup = 0): PredictAnswer {
   const g = timingGroups(decode);
   const verdict = timingVerdict(g.change);
   const ctx = (ts: TickSummary[]) => `${formatInteger(ts[0].position + 1)}–${formatInteger(ts.at(-1)!.position + 1)}`;
@@ -188,7 +190,7 @@ export function timingAnswer(guess: string, decode: TickSummary[]): PredictAnswe
     detail: ui('predict.ch9.detail', {
       n: decode.length, k: g.first.length, msFirst: formatMs(g.msFirst), ctxFirst: ctx(g.first), msLast: formatMs(g.msLast), ctxLast: ctx(g.last),
       change: signedPct(g.change), flops: signedPct(g.flopsChange),
-    }),
+    }) + (warmup ? ` ${ui('predict.ch9.warmup', { n: warmup })}` : ''),
   };
 }
 
@@ -209,10 +211,15 @@ export const timingQuestion: PredictSpec<{ from: number; n: number }> = {
   },
   commit: ({ state }, params) => ({ from: state.ticks.length, n: paramInt(params, 'ticks', TIMING_TICKS, 4, 200) }),
   async reveal(guess, { from, n }, live) {
-    // The prefill (or a full window's new prefill) is not a decode tick: run one more for each.
+    // Only decode ticks count (not the prefill, nor a full window's new prefill), and not the
+    // session's first few, which run slower while the engine warms up: run one more for each.
+    const clock = live().clock;
     for (let count = n; ;) {
-      const decode = (await ticksFrom(live().clock, from, count)).filter((t) => t.kind === 'decode');
-      if (decode.length >= n) return timingAnswer(guess, decode.slice(0, n));
+      await ticksFrom(clock, from, count);
+      const session = clock.current.ticks.filter((t) => t.kind === 'decode');
+      const skipped = session.slice(0, TIMING_WARMUP).filter((t) => t.index >= from).length;
+      const decode = session.slice(TIMING_WARMUP).filter((t) => t.index >= from);
+      if (decode.length >= n) return timingAnswer(guess, decode.slice(0, n), skipped);
       count += n - decode.length;
     }
   },
