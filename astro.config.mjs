@@ -5,6 +5,7 @@ import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
 import { fileURLToPath } from 'node:url';
 import { preparePublic } from './scripts/prepare-public.mjs';
+import { serviceWorker } from './scripts/precache.mjs';
 
 // Cross-origin isolation lets the page use SharedArrayBuffer, which threaded wasm needs.
 const isolation = {
@@ -29,7 +30,8 @@ export default defineConfig({
   output: 'static',
   // English at /, Chinese at /zh-cn/ (components/i18n has the UI strings of both).
   i18n: { defaultLocale: 'en', locales: ['en', 'zh-cn'], routing: { prefixDefaultLocale: false } },
-  integrations: [tfjsWasm, mdx()],
+  // serviceWorker() writes dist/sw.js, which precaches the whole build for offline use.
+  integrations: [tfjsWasm, mdx(), serviceWorker()],
   // $…$ and $$…$$ in chapters are typeset at build time by KaTeX (its CSS is served by the site).
   markdown: { remarkPlugins: [remarkMath], rehypePlugins: [rehypeKatex] },
   server: { host: '127.0.0.1', port: 4321, headers: isolation },
