@@ -9,6 +9,7 @@ import { loadChosenModel } from '../../notebooks/chosen-model.ts';
 import { EngineClient } from '../../notebooks/engine-client.ts';
 import { describeProgress } from '../../notebooks/load-progress.ts';
 import type { ModelInfo, TickSummary } from '../../notebooks/engine-protocol.ts';
+import { modelParam, PageLink } from '../../notebooks/url-link.ts';
 import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -29,6 +30,29 @@ let busy = false;
 let playing = false;
 let playRun = 0; // which Play loop is current, so Pause then Play never leaves two running
 let epoch = 0; // bumped by Reset, so a tick still running then is dropped, not shown
+let ticksRun = 0; // ticks of the current session (since its prompt, temperature and seed were set)
+
+// A shared link (url-link.ts): the inputs start from the page's URL, and the URL follows the run.
+const link = PageLink.of(window);
+link.fill('prompt', promptEl);
+link.fill('temperature', tempEl);
+link.fill('seed', seedEl);
+link.use('model', 'tick');
+link.attach(document, $<HTMLFormElement>('clock'));
+link.settle();
+
+/** Tell the link the run as it is now: the tick count holds only while the inputs are the session's. */
+function syncLink() {
+  const settings = readSettings(false);
+  const same = started && settings && started.prompt === promptEl.value && started.seed === settings.seed && started.temperature === settings.temperature;
+  const m = info ? modelParam(info) : undefined;
+  link.update({
+    ...(info ? { model: m } : {}),
+    ...(promptEl.value.trim() !== '' ? { prompt: promptEl.value } : {}),
+    ...(settings ?? {}),
+    tick: same ? ticksRun : 0,
+  }, { local: info !== null && m === undefined });
+}
 
 /** Show or clear the message beside an input; returns whether the input is valid. */
 function fieldError(input: HTMLInputElement, message: string | null): boolean {
@@ -38,11 +62,15 @@ function fieldError(input: HTMLInputElement, message: string | null): boolean {
   return !message;
 }
 
-function readSettings(): { temperature: number; seed: number } | null {
+function readSettings(show = true): { temperature: number; seed: number } | null {
   const temp = tempEl.value.trim() === '' ? NaN : Number(tempEl.value);
   const s = seedEl.value.trim() === '' ? NaN : Number(seedEl.value);
-  const okT = fieldError(tempEl, Number.isFinite(temp) && temp >= 0 && temp <= 100 ? null : t('field.temperature'));
-  const okS = fieldError(seedEl, Number.isInteger(s) && s >= 0 && s <= 4294967295 ? null : t('field.seed'));
+  const okT = Number.isFinite(temp) && temp >= 0 && temp <= 100;
+  const okS = Number.isInteger(s) && s >= 0 && s <= 4294967295;
+  if (show) {
+    fieldError(tempEl, okT ? null : t('field.temperature'));
+    fieldError(seedEl, okS ? null : t('field.seed'));
+  }
   return okT && okS ? { temperature: temp, seed: s } : null;
 }
 
@@ -71,6 +99,7 @@ async function startSession(settings: { temperature: number; seed: number }) {
   const prompt = promptEl.value;
   await engine.request({ type: 'start', prompt, seed: settings.seed, sampling: { temperature: settings.temperature, topK: 0, topP: 1 } });
   started = { prompt, ...settings };
+  ticksRun = 0;
   out.textContent = prompt;
 }
 
@@ -95,6 +124,8 @@ async function nextToken(): Promise<boolean> {
     out.append(document.createTextNode(t.text));
     renderPending(t.pendingBytes);
     status.textContent = describeTick(t);
+    ticksRun++;
+    syncLink();
     return true;
   } catch (e) {
     status.textContent = t('landing.tickFailed', { error: (e as Error).message });
@@ -112,11 +143,13 @@ function setPlaying(on: boolean) {
   nextBtn.disabled = on || busy || !info;
 }
 
-async function play() {
+/** Play, or with `until`, tick until the session has that many ticks (a link's replay). */
+async function play(until?: number) {
   if (playing || !info) return;
   const run = ++playRun;
   setPlaying(true);
   while (playing && run === playRun) {
+    if (until !== undefined && ticksRun >= until) break;
     if (busy) {
       await new Promise((r) => setTimeout(r, 10));
       continue;
@@ -135,10 +168,19 @@ resetBtn.addEventListener('click', () => {
   epoch++;
   started = null;
   out.textContent = '';
+  ticksRun = 0;
+  syncLink();
   if (info) status.textContent = t('landing.reset');
 });
-tempEl.addEventListener('input', () => readSettings());
-seedEl.addEventListener('input', () => readSettings());
+tempEl.addEventListener('input', () => {
+  readSettings();
+  syncLink();
+});
+seedEl.addEventListener('input', () => {
+  readSettings();
+  syncLink();
+});
+promptEl.addEventListener('input', () => syncLink());
 
 nextBtn.disabled = true;
 playBtn.disabled = true;
@@ -147,9 +189,11 @@ loadChosenModel(engine, {
   bundled: { url: new URL(base + DEFAULT_MODEL.path, location.href).href, label: DEFAULT_MODEL.name },
   wasmPath: new URL(base + WASM_PATH, location.href).href,
   onProgress: (p) => (status.textContent = describeProgress(p)),
+  linked: link.linked.model, // a Hub model a link names is only read from the store, never downloaded
 })
-  .then(({ info: m, notice }) => {
+  .then(({ info: m, notice, linkNotice }) => {
     info = m;
+    if (linkNotice) link.setModelNotice({ ...linkNotice, running: m.label });
     const c = m.config;
     const fallback = m.backend.fallbacks.length ? t('landing.fallback', { names: m.backend.fallbacks.map((f) => f.name).join(', ') }) : '';
     const ready = t('landing.ready', {
@@ -159,6 +203,9 @@ loadChosenModel(engine, {
     nextBtn.disabled = false;
     playBtn.disabled = false;
     document.body.dataset.engine = 'ready';
+    syncLink();
+    const replay = link.takeReplay(); // the ticks a link asks for, as Play runs them (Pause stops it)
+    if (replay > 0) void play(replay);
   })
   .catch((e: Error) => {
     status.textContent = t('landing.loadFailed', { error: e.message });

@@ -280,6 +280,42 @@ describe('shareable runs: the whole state in the URL', { timeout: 600_000 }, () 
     assert.deepEqual(f.errors, []);
   });
 
+  it('the landing page: a run there reopens from its link with the same text; settings it has no input for are listed as ignored', async () => {
+    const h = await freshPage(browser, preview.url);
+    contexts.push(h.context);
+    await h.page.goto(`${preview.url}/`, { waitUntil: 'load' });
+    await h.page.waitForFunction(() => document.body.dataset.engine === 'ready', null, { timeout: 60_000 });
+    assert.equal(new URL(h.page.url()).search, '');
+    await h.page.locator('#prompt').fill('It was a dark and stormy night;');
+    await h.page.locator('#temperature').fill('1.1');
+    await h.page.locator('#seed').fill('99');
+    for (let i = 0; i < 3; i++) {
+      const before = (await h.page.locator('#generated').textContent()) ?? '';
+      await h.page.locator('#next-token').click();
+      await h.page.waitForFunction((b) => (document.querySelector('#generated')?.textContent ?? '') !== b && !(document.querySelector<HTMLButtonElement>('#next-token')?.disabled), before);
+    }
+    await h.page.waitForFunction(() => new URL(location.href).searchParams.get('tick') === '3');
+    const url = h.page.url();
+    assert.deepEqual(Object.fromEntries(new URL(url).searchParams), { model: 'bundled', prompt: 'It was a dark and stormy night;', temperature: '1.1', seed: '99', tick: '3' });
+    const text = await h.page.locator('#generated').textContent();
+    assert.ok(text?.startsWith('It was a dark and stormy night;') && text.length > 'It was a dark and stormy night;'.length);
+
+    const i = await freshPage(browser, preview.url);
+    contexts.push(i.context);
+    await i.page.goto(`${url}&topK=5&layer=2`, { waitUntil: 'load' });
+    await i.page.waitForFunction(() => document.body.dataset.engine === 'ready', null, { timeout: 60_000 });
+    await i.page.waitForFunction(() => new URL(location.href).searchParams.get('tick') === '3' && !(document.querySelector<HTMLButtonElement>('#next-token')?.disabled), null, { timeout: 60_000 });
+    assert.equal(await i.page.locator('#generated').textContent(), text);
+    assert.equal(await i.page.locator('#prompt').inputValue(), 'It was a dark and stormy night;');
+    assert.equal(await i.page.locator('#temperature').inputValue(), '1.1');
+    assert.equal(await i.page.locator('#seed').inputValue(), '99');
+    assert.deepEqual((await noticeParams(i.page)).sort(), ['layer', 'topK']);
+    assert.match((await i.page.locator('[data-role="link-notice"]').textContent()) ?? '', /Top-k \(topK\): this page has no such setting/);
+    assert.equal(i.page.url(), url, 'the ignored parameters leave the URL');
+    assert.deepEqual(i.foreign, []);
+    assert.deepEqual([...h.errors, ...i.errors], []);
+  });
+
   it('a setting a page has no input for is listed as ignored (Layer on chapter 6)', async () => {
     const g = await freshPage(browser, preview.url);
     contexts.push(g.context);
