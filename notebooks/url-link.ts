@@ -65,7 +65,8 @@ export class PageLink {
 
   /** The PageLink of the window that holds `node` (one per window, made on first use). */
   static of(node: Node | Window): PageLink {
-    const win = ('ownerDocument' in node ? node.ownerDocument?.defaultView : (node as Window)) ?? (node as Window);
+    const doc = 'nodeType' in node ? (node.nodeType === 9 ? (node as Document) : node.ownerDocument) : null;
+    const win = doc?.defaultView ?? (node as Window);
     let link = links.get(win);
     if (!link) links.set(win, (link = new PageLink(win)));
     return link;
