@@ -127,6 +127,10 @@ describe('offline', { timeout: 300_000 }, () => {
       }
       assert.deepEqual(errors, [], path);
     }
+    // A shared link carries its state in the query: the same cached page serves it.
+    const linked = await page.goto(`${preview.url}/${chapters[0]}?seed=7`, { waitUntil: 'load' });
+    assert.equal(linked?.status(), 200);
+    await engineReady(page);
     await context.close();
   });
 
