@@ -110,7 +110,7 @@ export function describeState(state: ClockState, model: ModelInfo): string {
   if (state.error) return `The last tick failed: ${state.error}`;
   const t = state.ticks.at(-1);
   const c = model.config;
-  const head = `Model ready: ${formatCount(model.params)} parameters, ${c.n_layer} layers × ${c.n_head} heads, on ${model.backend.name}.`;
+  const head = `${model.notice ? `${model.notice} ` : ''}Model ready: ${model.label}, ${formatCount(model.params)} parameters, ${c.n_layer} layers × ${c.n_head} heads, on ${model.backend.name}.`;
   if (!t) return `${head} The prompt is ${state.promptTokens.length} tokens. Press Next token to run the first tick.`;
   // While playing the line stays put, so a screen reader is not told of every tick.
   if (state.playing) return 'Playing: a tick after each tick. Press Pause to stop.';
