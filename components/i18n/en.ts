@@ -3,7 +3,10 @@
  * not chapter prose. Keys are `area.name`; `{name}` marks a value filled in by `t`.
  * zh-cn.ts must have every key (the type checker says which are missing).
  */
-export const en = {
+import { enNotebooksA } from './en-notebooks-a.ts';
+import { enNotebooksB } from './en-notebooks-b.ts';
+
+const enSite = {
   'site.name': 'Token Clock',
   'site.tagline': 'GPT-2, one tick at a time',
   'site.skip': 'Skip to content',
@@ -14,6 +17,7 @@ export const en = {
   'lang.en': 'English',
   'lang.zh-cn': '简体中文',
   'lang.switch': 'Read this page in {language}',
+  'theme.dark': 'Dark theme',
   'site.description': 'GPT-2 running in your browser, one forward pass at a time.',
   'site.footer': 'Token Clock: an explorable explanation of how GPT-2 writes text, one token at a time.',
   'chapter.kicker': 'Chapter {n}',
@@ -249,5 +253,7 @@ export const en = {
   'progress.upload': 'Putting the weights on the backend…',
   'progress.store': 'Keeping the model in this browser for next time…',
 } as const;
+
+export const en = { ...enSite, ...enNotebooksA, ...enNotebooksB } as const;
 
 export type MessageKey = keyof typeof en;

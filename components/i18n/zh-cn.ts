@@ -1,7 +1,9 @@
 /** 简体中文界面文字：键与 en.ts 一一对应（缺一个，类型检查就会报错）。 */
 import type { MessageKey } from './en.ts';
+import { zhCnNotebooksA } from './zh-cn-notebooks-a.ts';
+import { zhCnNotebooksB } from './zh-cn-notebooks-b.ts';
 
-export const zhCn: Record<MessageKey, string> = {
+const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksA | keyof typeof zhCnNotebooksB>, string> = {
   'site.name': 'Token Clock',
   'site.tagline': 'GPT-2，一拍一个词元',
   'site.skip': '跳到正文',
@@ -12,6 +14,7 @@ export const zhCn: Record<MessageKey, string> = {
   'lang.en': 'English',
   'lang.zh-cn': '简体中文',
   'lang.switch': '用{language}阅读本页',
+  'theme.dark': '深色主题',
   'site.description': '在你的浏览器里运行 GPT-2，一次前向传播出一个词元。',
   'site.footer': 'Token Clock：一份可以动手探索的讲解，看 GPT-2 如何一个词元一个词元地写出文字。',
   'chapter.kicker': '第 {n} 章',
@@ -247,3 +250,5 @@ export const zhCn: Record<MessageKey, string> = {
   'progress.upload': '正在把权重放到计算后端上……',
   'progress.store': '正在把模型保存到这个浏览器里，方便下次使用……',
 };
+
+export const zhCn: Record<MessageKey, string> = { ...zhCnSite, ...zhCnNotebooksA, ...zhCnNotebooksB };

@@ -1,0 +1,7 @@
+/**
+ * English strings of the notebooks and charts, part b (see en.ts; its Chinese twin is
+ * zh-cn-notebooks-b.ts). Part a: the shared cells, controls and chapters 1–4 with their charts;
+ * part b: chapters 5–11 with their charts.
+ */
+export const enNotebooksB = {
+} as const;
