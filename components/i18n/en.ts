@@ -5,6 +5,7 @@
  */
 import { enNotebooksA } from './en-notebooks-a.ts';
 import { enNotebooksB } from './en-notebooks-b.ts';
+import { enPresent } from './en-present.ts';
 
 const enSite = {
   'site.name': 'Token Clock',
@@ -254,6 +255,6 @@ const enSite = {
   'progress.store': 'Keeping the model in this browser for next time…',
 } as const;
 
-export const en = { ...enSite, ...enNotebooksA, ...enNotebooksB } as const;
+export const en = { ...enSite, ...enNotebooksA, ...enNotebooksB, ...enPresent } as const;
 
 export type MessageKey = keyof typeof en;
