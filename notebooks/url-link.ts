@@ -9,7 +9,7 @@
 import { t } from '../components/i18n/index.ts';
 import type { ModelInfo } from './engine-protocol.ts';
 import { InputError } from './runtime.ts';
-import { describeRejection, hasStateParams, hrefWithState, LIMITS, parseUrlState, type Param, type Rejection, type UrlModel, type UrlState } from './url-state.ts';
+import { describeRejection, hasStateParams, hrefWithState, LIMITS, parseUrlState, serializeUrlState, type Param, type Rejection, type UrlModel, type UrlState } from './url-state.ts';
 
 /** Why the page does not run the model a link names. */
 export type LinkModelProblem =
@@ -261,9 +261,16 @@ export class PageLink {
         ...(this.local ? [t('share.local')] : []),
         ...(this.mixed ? [t('share.mixed')] : []),
         ...((this.current.tick ?? 0) > LIMITS.tick.max ? [t('share.capped', { max: LIMITS.tick.max })] : []),
+        ...this.untravelled(),
       ];
       notes.textContent = lines.join(' ');
     }
+  }
+
+  /** What of the run a link cannot carry (a prompt longer than a link takes, say), checked by reading the link back. */
+  private untravelled(): string[] {
+    const { rejected } = parseUrlState(serializeUrlState(this.current));
+    return rejected.length ? [t('share.untravelled', { list: rejected.map(describeRejection).join('; ') })] : [];
   }
 
   /** The notice: why the link's model is not running, and each ignored parameter. Text only. */

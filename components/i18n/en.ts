@@ -100,6 +100,7 @@ const enSite = {
   'share.mixed': 'The settings changed after some ticks ran: the link replays every tick with the current settings, so its tokens can differ. Press Reset for a run the link reproduces.',
   'share.capped': 'The link replays the first {max} ticks.',
   'share.local': 'This page runs model files from your disk, which a link cannot carry: whoever opens it runs their own chosen model.',
+  'share.untravelled': 'This link cannot carry some of this run, so whoever opens it gets the page’s own settings for: {list}.',
   'predict.idle': 'A question for you: it opens when it comes into view and the model is loaded.',
   'predict.caption': 'Predict, then reveal: commit a guess first. The model’s answer is computed only after that, and your guess stays beside it.',
   'predict.yourGuess': 'Your guess',

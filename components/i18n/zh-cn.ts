@@ -97,6 +97,7 @@ const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksA | keyof t
   'share.mixed': '有几拍运行之后设置改过了：链接会用当前设置重跑每一拍，所以生成的词元可能不同。按“重置”可以开始一次链接能准确重现的运行。',
   'share.capped': '链接只重跑前 {max} 拍。',
   'share.local': '这个页面运行的是你磁盘上的模型文件，链接无法携带它们：打开链接的人会运行自己选择的模型。',
+  'share.untravelled': '这个链接带不了这次运行的某些设置，打开它的人会在这些地方看到页面自己的设置：{list}。',
   'predict.idle': '给你的一道题：它滚动到视野里、模型加载好之后就会出现。',
   'predict.caption': '先猜，再揭晓：先提交你的猜测，模型的答案在那之后才计算，你的猜测会留在答案旁边。',
   'predict.yourGuess': '你的猜测',

@@ -115,6 +115,22 @@ describe('PageLink', () => {
     dom.window.close();
   });
 
+  it('Copy link shows the link as text, and says what of the run a link cannot carry', async () => {
+    const { dom, doc, form, el, link } = page('https://example.org/chapters/x/');
+    link.attach(doc, form);
+    link.update({ model: { kind: 'bundled' }, prompt: 'x'.repeat(3000), seed: 5, tick: 2 });
+    await link.copy(); // no clipboard in jsdom: the visible link and the status say so
+    assert.equal(el<HTMLElement>('[data-role="share-url-box"]').hidden, false);
+    assert.equal(el('[data-role="share-url"]').textContent, dom.window.location.href);
+    assert.match(el('[data-role="copy-status"]').textContent!, /^(Link copied|Could not copy)/);
+    assert.match(el('[data-role="share-notes"]').textContent!, /cannot carry .*Prompt \(prompt\): too long \(at most 2000 characters\)/);
+    link.update({ prompt: 'short' });
+    link.flush();
+    assert.equal(el('[data-role="share-notes"]').textContent, '');
+    assert.equal(el('[data-role="copy-status"]').textContent, '', 'the copied link is out of date: its confirmation goes');
+    dom.window.close();
+  });
+
   it('modelParam: bundled, a Hub repository (any Hub), none for files from disk', () => {
     assert.deepEqual(modelParam({ key: 'url:https://example.org/models/gutenberg-4m/' }), { kind: 'bundled' });
     assert.deepEqual(modelParam({ key: 'hub:https://huggingface.co/openai-community/gpt2' }), { kind: 'hub', repo: 'openai-community/gpt2' });
