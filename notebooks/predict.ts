@@ -43,11 +43,14 @@ export interface PredictSpec<S> {
 
 /**
  * The ticks `from` … `from + count − 1` of the clock's session, running ticks until they exist
- * (waiting while a tick or Play is under way). Refused when the clock stops short (an error).
+ * (waiting while a tick or Play is under way). Refused when the clock stops short (an error) or
+ * its session is replaced meanwhile (Reset, a new prompt): no ticks of another run are taken.
  */
 export async function ticksFrom(clock: Clock, from: number, count: number): Promise<TickSummary[]> {
+  const session = clock.current.promptTokens; // a new session brings a new array
   for (;;) {
     const s = clock.current;
+    if (s.promptTokens !== session) throw new Error(t('predict.stopped'));
     if (s.ticks.length >= from + count) return s.ticks.slice(from, from + count);
     if (s.busy || s.playing) {
       await nextChange(clock);
@@ -133,18 +136,26 @@ export function definePredict<S>(main: Module, el: HTMLElement | undefined, spec
   // The latest values, with the clock's own state: ticks run by a reveal are there before the cells hear of them.
   const fresh = (): PredictLive => ({ ...live!, state: live!.clock.current });
   const question = () => el.dataset.question ?? '';
+  /**
+   * The run a committed guess was about is gone (another clock; Reset or a new prompt before the
+   * reveal): drop the guess and ask again. While a reveal runs, only another clock counts: a reveal
+   * may reset the clock itself (chapter 10), and ticksFrom refuses ticks of another session.
+   */
+  const dropIfGone = () => {
+    const phase = widget?.phase();
+    if (!widget || !snap || !live || phase === 'open' || phase === 'revealed') return;
+    const s = live.clock.current;
+    if (snap.clock !== live.clock || (phase === 'committed' && (s.promptTokens !== snap.promptTokens || s.ticks.length < snap.ticks))) {
+      snap = null;
+      widget.again();
+    }
+  };
 
   main.variable(keep(el)).define(name, ['engine', 'model', 'clock', 'clockState', ...extra],
     async (engine: Engine, model: ModelInfo, clock: Clock, state: ClockState, ...rest: unknown[]) => {
       await nearViewport(el);
       live = { engine, model, clock, state, values: Object.fromEntries(extra.map((k, i) => [k, rest[i]])) };
-      // The run a committed guess was about is gone: ask again.
-      const phase = widget?.phase();
-      if (widget && snap && phase !== 'open' && phase !== 'revealed' &&
-        (snap.clock !== clock || (phase === 'committed' && (state.promptTokens !== snap.promptTokens || state.ticks.length < snap.ticks)))) {
-        snap = null;
-        widget.again();
-      }
+      dropIfGone();
       const asked = spec.ask(live, params());
       if (typeof asked === 'string') {
         if (!widget || widget.phase() === 'open') return note(asked);
@@ -163,7 +174,11 @@ export function definePredict<S>(main: Module, el: HTMLElement | undefined, spec
           },
           reveal: (guess) => {
             if (!snap) return Promise.reject(new Error(t('predict.stopped')));
-            return spec.reveal(guess, snap.value, fresh, params());
+            // A reveal refused because its run is gone leaves a guess that can no longer be answered.
+            return spec.reveal(guess, snap.value, fresh, params()).catch((e: unknown) => {
+              setTimeout(dropIfGone, 0); // once the widget is back to committed
+              throw e;
+            });
           },
         });
       } else widget.setQuestion(q);

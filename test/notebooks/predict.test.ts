@@ -21,14 +21,25 @@ import * as ch10 from '../../notebooks/chapters/10-faq.ts';
 import * as ch11 from '../../notebooks/chapters/11-appendix-code.ts';
 import { sameText, ticksFrom } from '../../notebooks/predict.ts';
 import type { TickSummary } from '../../notebooks/engine-protocol.ts';
+import type { Engine as NotebookEngine } from '../../notebooks/engine.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallConfig, smallEngine } from './small-model.ts';
 
 type Engine = Awaited<ReturnType<typeof smallEngine>>;
 
+/** The engine with each tick's answer held back `ms`, so a test can act while a reveal is ticking. */
+const slowTicks = (engine: NotebookEngine, ms: number): NotebookEngine => ({
+  request: (async (req: Parameters<NotebookEngine['request']>[0], opts?: Parameters<NotebookEngine['request']>[1]) => {
+    const r = await engine.request(req, opts);
+    if (req.type === 'tick') await new Promise((ok) => setTimeout(ok, ms));
+    return r;
+  }) as NotebookEngine['request'],
+  cancel: () => engine.cancel(),
+});
+
 /** One chapter page with its predict mount, the question's words and numbers set as Predict.astro sets them. */
-async function openQuestion(e: Engine, chapter: Chapter, question: string, params?: Record<string, string | number>, prompt?: string): Promise<{ page: Page; form: () => HTMLFormElement }> {
-  const page = await openChapter(chapter, ['predict'], e.engine, e.info);
+async function openQuestion(e: Engine, chapter: Chapter, question: string, params?: Record<string, string | number>, prompt?: string, engine: NotebookEngine = e.engine): Promise<{ page: Page; form: () => HTMLFormElement }> {
+  const page = await openChapter(chapter, ['predict'], engine, e.info);
   page.mounts.predict!.dataset.question = question;
   if (params) page.mounts.predict!.dataset.params = JSON.stringify(params);
   await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
@@ -120,6 +131,19 @@ describe('predict, then reveal, in every chapter', () => {
     await page.until('a tick', () => page!.ticks() === 1);
     page.control('reset').click();
     await page.until('the reset', () => page!.ticks() === 0 && q.form().dataset.phase === 'open');
+    assert.equal(q.form().querySelector('.predict-compare'), null);
+  });
+
+  it('chapter 7: Reset during a reveal stops it, takes no ticks of the new run, and asks again', async () => {
+    const q = await openQuestion(e, ch7, 'How many positions will the KV cache hold after 20 more ticks?', { ticks: 20 }, 'a', slowTicks(e.engine, 40));
+    page = q.page;
+    commit(q.form(), '20');
+    q.form().querySelector<HTMLButtonElement>('button[name="reveal"]')!.click();
+    await page.until('the reveal to be ticking', () => page!.ticks() >= 2);
+    page.control('reset').click();
+    await page.until('the question asked again', () => q.form().dataset.phase === 'open', 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(e.host.session!.ticks <= 1, `the new run was ticked on (${e.host.session!.ticks} ticks)`);
     assert.equal(q.form().querySelector('.predict-compare'), null);
   });
 
