@@ -14,6 +14,7 @@ import { formatBytes, formatFlops, formatInteger, formatMs, formatRate } from '.
 import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { BLUE, ORANGE } from './color.ts';
+import { t as ui } from './i18n/index.ts';
 
 export interface CostTick {
   index: number; // tick number
@@ -45,10 +46,13 @@ export function overallTokensPerSecond(ticks: CostTick[]): number {
 
 /** A tick's numbers, a line each: its arithmetic, its bytes, its speed. */
 const tickLines = (t: CostTick): string[] => [
-  `tick ${formatInteger(t.index)}, context ${formatInteger(t.context)}: ${formatFlops(t.flops)}`,
-  `${formatBytes(bytesRead(t))} read: ${formatBytes(t.weightBytes)} weights + ${formatBytes(t.cacheBytes)} KV cache`,
-  `forward ${formatMs(t.forwardMs)}: ${formatRate(tokensPerSecond(t))} tokens/s`,
+  ui('chart.cost.lineTick', { index: formatInteger(t.index), context: formatInteger(t.context), flops: formatFlops(t.flops) }),
+  ui('chart.cost.lineBytes', { read: formatBytes(bytesRead(t)), weights: formatBytes(t.weightBytes), cache: formatBytes(t.cacheBytes) }),
+  ui('chart.cost.lineSpeed', { ms: formatMs(t.forwardMs), rate: formatRate(tokensPerSecond(t)) }),
 ];
+
+/** Characters of `s`, a wide (CJK) one counted as two: the labels' widths are estimated from this. */
+const chars = (s: string): number => s.length + (s.match(/[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g)?.length ?? 0);
 
 const PANEL = 78; // px of bars per panel
 const TITLE = 26; // px above each panel for its title
@@ -73,8 +77,8 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
   const last = ticks.at(-1);
   const overall = overallTokensPerSecond(ticks);
   const label = opts.label ?? (last
-    ? `Cost of ${ticks.length} decode ticks: the latest did ${formatFlops(last.flops)} and read ${formatBytes(bytesRead(last))}; ${formatRate(overall)} tokens/s over them all`
-    : 'Cost per tick: no decode tick yet');
+    ? ui('chart.cost.label', { n: ticks.length, flops: formatFlops(last.flops), bytes: formatBytes(bytesRead(last)), rate: formatRate(overall) })
+    : ui('chart.cost.empty'));
   const svg = svgRoot(doc, width, height, label, 'group');
   // Columns at most MAX_STEP wide, so a few ticks do not make slabs; the panel fills as ticks come.
   const x = scaleBand<number>().domain(ticks.map((t) => t.index))
@@ -106,7 +110,7 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
     r.append('line').attr('x1', M.left).attr('x2', px(width - M.right)).attr('y1', px(p.y(value))).attr('y2', px(p.y(value)))
       .attr('stroke', 'currentColor').attr('stroke-dasharray', '4 3').attr('stroke-width', 1.5);
     const top = p.y.range()[1];
-    r.append('line').attr('x1', px(width - M.right - 22 - text.length * 5.5)).attr('x2', px(width - M.right - 8 - text.length * 5.5))
+    r.append('line').attr('x1', px(width - M.right - 22 - chars(text) * 5.5)).attr('x2', px(width - M.right - 8 - chars(text) * 5.5))
       .attr('y1', top - 16).attr('y2', top - 16).attr('stroke', 'currentColor').attr('stroke-dasharray', '4 3').attr('stroke-width', 1.5);
     r.append('text').attr('class', 'reference-label').attr('x', px(width - M.right)).attr('y', top - 16).attr('dy', '0.35em')
       .attr('text-anchor', 'end').attr('font-size', 10).text(text);
@@ -120,14 +124,14 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
   const rate = (v: number) => (Number.isInteger(v) ? formatInteger(v) : formatRate(v));
 
   // FLOPs: a bar per tick, against the estimate.
-  const flops = panel(0, 'FLOPs per token', Math.max(data.flopsEstimate ?? 0, ...ticks.map((t) => t.flops)), formatFlops);
+  const flops = panel(0, ui('chart.cost.panelFlops'), Math.max(data.flopsEstimate ?? 0, ...ticks.map((t) => t.flops)), formatFlops);
   flops.g.append('g').attr('class', 'bars flops').attr('fill', BLUE).attr('aria-hidden', 'true').selectAll('rect').data(ticks).join('rect')
     .attr('x', (t) => px(x(t.index) ?? 0)).attr('width', px(bw))
     .attr('y', (t) => px(flops.y(t.flops))).attr('height', (t) => px(flops.y(0) - flops.y(t.flops)));
   if (data.flopsEstimate !== undefined) reference(flops, data.flopsEstimate, `2N + 2CV = ${formatFlops(data.flopsEstimate)}`, 'estimate');
 
   // Bytes: weights, with the cache stacked on top.
-  const bytes = panel(1, 'bytes read per token', Math.max(...ticks.map(bytesRead), 0), formatBytes, byteTicks);
+  const bytes = panel(1, ui('chart.cost.panelBytes'), Math.max(...ticks.map(bytesRead), 0), formatBytes, byteTicks);
   const stack = bytes.g.append('g').attr('class', 'bars bytes').attr('aria-hidden', 'true');
   stack.append('g').attr('class', 'weights').attr('fill', BLUE).selectAll('rect').data(ticks).join('rect')
     .attr('x', (t) => px(x(t.index) ?? 0)).attr('width', px(bw))
@@ -137,18 +141,18 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
     .attr('y', (t) => px(bytes.y(bytesRead(t)))).attr('height', (t) => px(bytes.y(t.weightBytes) - bytes.y(bytesRead(t))));
   const key = bytes.g.append('g').attr('class', 'legend').attr('font-size', 10).attr('aria-hidden', 'true')
     .attr('transform', `translate(${px(width - M.right)},${px(bytes.y.range()[1] - 21)})`);
-  for (const [i, [name, fill]] of ([['weights', BLUE], ['KV cache', ORANGE]] as const).entries()) {
+  for (const [i, [name, fill]] of ([[ui('chart.cost.weights'), BLUE], [ui('chart.cost.cache'), ORANGE]] as const).entries()) {
     const at = -(i === 0 ? 130 : 60);
     key.append('rect').attr('x', at).attr('width', 10).attr('height', 10).attr('fill', fill);
     key.append('text').attr('x', at + 14).attr('y', 5).attr('dy', '0.35em').text(name);
   }
 
   // Tokens per second: a dot per tick, against the rate over all of them.
-  const speed = panel(2, 'tokens/s, measured here', Math.max(...ticks.map(tokensPerSecond).filter(Number.isFinite), 0), rate);
+  const speed = panel(2, ui('chart.cost.panelSpeed'), Math.max(...ticks.map(tokensPerSecond).filter(Number.isFinite), 0), rate);
   speed.g.append('g').attr('class', 'dots speed').attr('fill', BLUE).attr('aria-hidden', 'true').selectAll('circle').data(ticks).join('circle')
     .attr('cx', (t) => px(cx(t))).attr('cy', (t) => px(speed.y(Number.isFinite(tokensPerSecond(t)) ? tokensPerSecond(t) : 0)))
     .attr('r', px(Math.max(1.5, Math.min(4, bw / 2))));
-  if (ticks.length) reference(speed, overall, `${ticks.length} ticks: ${formatRate(overall)} tokens/s`, 'overall');
+  if (ticks.length) reference(speed, overall, ui('chart.cost.overall', { n: ticks.length, rate: formatRate(overall) }), 'overall');
 
   // Tick numbers under the panels, thinned so they never overlap.
   const every = Math.max(1, Math.ceil(28 / Math.max(1, bw / 0.8)));
@@ -157,7 +161,7 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
     .data(ticks.filter((_, i) => i % every === 0)).join('text')
     .attr('x', (t) => px(cx(t))).attr('y', base + 12).attr('text-anchor', 'middle').text((t) => formatInteger(t.index));
   svg.append('text').attr('class', 'axis-title').attr('x', px((M.left + width - M.right) / 2)).attr('y', height - 4).attr('text-anchor', 'middle')
-    .attr('font-size', 10).text('decode tick');
+    .attr('font-size', 10).text(ui('chart.cost.axis'));
 
   // The readout, and a focusable column per tick (roving tabindex).
   const readout = svg.append('g').attr('class', 'readout').attr('font-size', 11).attr('aria-hidden', 'true');
@@ -183,8 +187,8 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
   const show = (i: number | null) => {
     ring.attr('display', (_, j) => (j === i ? null : 'none'));
     const t = i === null ? last : ticks[i];
-    const text = t ? tickLines(t) : ['Press Next token: each decode tick adds a column.'];
-    if (i === null && t) text[0] = `latest: ${text[0]}`;
+    const text = t ? tickLines(t) : [ui('chart.cost.press')];
+    if (i === null && t) text[0] = ui('chart.cost.latest', { line: text[0] });
     lines.forEach((el, k) => el.text(text[k] ?? ''));
   };
   show(null);
@@ -215,8 +219,9 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
 /** Each tick's cost as a table: context, FLOPs, bytes of weights and cache read, time, tokens/s. */
 export function CostChartTable(data: CostChartData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? `Cost of each of ${data.ticks.length} decode ticks`,
-    ['Tick', 'Context', 'Forward FLOPs', 'Weights read', 'KV cache read', 'Forward time', 'Tokens per second'],
+  return dataTable(doc, opts.caption ?? ui('chart.cost.caption', { n: data.ticks.length }),
+    [ui('chart.cost.colTick'), ui('chart.cost.colContext'), ui('chart.cost.colFlops'), ui('chart.cost.colWeights'), ui('chart.cost.colCache'),
+      ui('chart.cost.colTime'), ui('chart.cost.colRate')],
     data.ticks.map((t) => [formatInteger(t.index), formatInteger(t.context), formatFlops(t.flops), formatBytes(t.weightBytes),
       formatBytes(t.cacheBytes), formatMs(t.forwardMs), formatRate(tokensPerSecond(t))]));
 }

@@ -8,6 +8,7 @@ import { formatBytes, formatFlops, formatInteger } from './format.ts';
 import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { BLUE, ORANGE } from './color.ts';
+import { t as ui } from './i18n/index.ts';
 
 export interface CacheTick {
   index: number; // tick number
@@ -33,8 +34,8 @@ export function KVCacheGrowth(data: KVCacheGrowthData, opts: KVCacheGrowthOption
   const { ticks } = data;
   const last = ticks.at(-1);
   const label = opts.label ?? (last
-    ? `KV cache after each of ${ticks.length} ticks: ${formatInteger(last.cacheLength)} positions, ${formatBytes(last.cacheBytes)} after tick ${formatInteger(last.index)}`
-    : 'KV cache: no ticks yet');
+    ? ui('chart.kv.label', { n: ticks.length, positions: formatInteger(last.cacheLength), bytes: formatBytes(last.cacheBytes), index: formatInteger(last.index) })
+    : ui('chart.kv.empty'));
   const svg = svgRoot(doc, width, HEIGHT, label);
   const x = scaleBand<number>().domain(ticks.map((t) => t.index)).range([M.left, width - M.right]).padding(0.15);
   const max = Math.max(1, ...ticks.map((t) => t.cacheBytes));
@@ -63,14 +64,14 @@ export function KVCacheGrowth(data: KVCacheGrowthData, opts: KVCacheGrowthOption
     .attr('text-anchor', 'middle')
     .text((t) => formatInteger(t.index));
   svg.append('text').attr('x', px((M.left + width - M.right) / 2)).attr('y', HEIGHT - 4).attr('text-anchor', 'middle')
-    .attr('font-size', 10).text('tick');
+    .attr('font-size', 10).text(ui('chart.kv.axis'));
   return svg.node() as SVGSVGElement;
 }
 
 /** The cache after each tick as a table: tick, phase, positions, bytes, and the tick's FLOPs. */
 export function KVCacheGrowthTable(data: KVCacheGrowthData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? `KV cache after each of ${data.ticks.length} ticks`,
-    ['Tick', 'Phase', 'Cache length', 'Cache memory', 'Forward FLOPs'],
-    data.ticks.map((t) => [formatInteger(t.index), t.kind, formatInteger(t.cacheLength), formatBytes(t.cacheBytes), formatFlops(t.flops)]));
+  return dataTable(doc, opts.caption ?? ui('chart.kv.caption', { n: data.ticks.length }),
+    [ui('chart.kv.tick'), ui('chart.kv.phase'), ui('chart.kv.length'), ui('chart.kv.memory'), ui('chart.kv.flops')],
+    data.ticks.map((t) => [formatInteger(t.index), ui(`landing.kind.${t.kind}`), formatInteger(t.cacheLength), formatBytes(t.cacheBytes), formatFlops(t.flops)]));
 }

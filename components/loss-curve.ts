@@ -13,6 +13,7 @@ import { formatInteger, formatLoss, formatValue } from './format.ts';
 import { chartDocument, dataTable, px, svgRoot, SVG_NS } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { BLUE, ORANGE } from './color.ts';
+import { t as ui } from './i18n/index.ts';
 
 export interface LossStep {
   step: number; // 1-based: updates done after this step
@@ -51,6 +52,9 @@ export interface LossRow {
 }
 
 const FONT = 11;
+
+/** Characters of `s`, a wide (CJK) one counted as two: the labels' widths are estimated from this. */
+const chars = (s: string): number => s.length + (s.match(/[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g)?.length ?? 0);
 
 /**
  * Bits per byte per nat per token on the validation text: bitsPerByte / loss, the same for every
@@ -105,20 +109,21 @@ export function describeLossCurve(data: LossCurveData): string {
   const last = data.steps.at(-1);
   const v0 = data.evals[0];
   const v1 = data.evals.at(-1);
-  if (!first || !last) return 'No training steps logged.';
-  let s = `Training loss ${formatLoss(first.loss)} at step ${formatInteger(first.step)}, ${formatLoss(last.loss)} at step ${formatInteger(last.step)}`;
+  if (!first || !last) return ui('chart.loss.none');
+  let s = ui('chart.loss.descTrain', { first: formatLoss(first.loss), firstStep: formatInteger(first.step), last: formatLoss(last.loss), lastStep: formatInteger(last.step) });
   if (v0 && v1) {
-    s += `; validation loss ${formatLoss(v0.loss)} at step ${formatInteger(v0.step)}, ${formatLoss(v1.loss)} at step ${formatInteger(v1.step)}`;
-    if (v1.bitsPerByte !== undefined) s += ` (${formatLoss(v1.bitsPerByte)} bits per byte)`;
+    s += ui('chart.loss.descValidation', { first: formatLoss(v0.loss), firstStep: formatInteger(v0.step), last: formatLoss(v1.loss), lastStep: formatInteger(v1.step) });
+    if (v1.bitsPerByte !== undefined) s += ui('chart.loss.descBpb', { bpb: formatLoss(v1.bitsPerByte) });
   }
-  return `${s}. Losses are in nats per token.`;
+  return ui('chart.loss.descEnd', { text: s });
 }
 
 /** A validation point's numbers, a line each: the evaluation, training around it, the learning rate. */
 const readoutLines = (r: LossRow): string[] => [
-  `step ${formatInteger(r.step)}: validation ${formatLoss(r.validation ?? NaN)}` + (r.bitsPerByte !== null ? ` (${formatLoss(r.bitsPerByte)} bits/byte)` : ''),
-  r.trainMean !== null ? `training ${formatLoss(r.trainMean)} (mean of ${r.meanOf} steps)` : 'no training steps logged',
-  ...(r.lr !== null ? [`learning rate ${formatValue(r.lr)}`] : []),
+  ui('chart.loss.readoutStep', { step: formatInteger(r.step), loss: formatLoss(r.validation ?? NaN) }) +
+    (r.bitsPerByte !== null ? ui('chart.loss.readoutBpb', { bpb: formatLoss(r.bitsPerByte) }) : ''),
+  r.trainMean !== null ? ui('chart.loss.readoutTrain', { loss: formatLoss(r.trainMean), n: r.meanOf }) : ui('chart.loss.readoutNoTrain'),
+  ...(r.lr !== null ? [ui('chart.loss.readoutLr', { lr: formatValue(r.lr) })] : []),
 ];
 const readoutText = (r: LossRow) => readoutLines(r).join(', ');
 
@@ -130,15 +135,15 @@ export function LossCurve(data: LossCurveData, opts: LossCurveOptions): SVGSVGEl
   const ratio = opts.bitsPerByte === false ? null : bitsPerByteRatio(evals);
   // Legend items, wrapped into rows that fit the width; the plot starts below them.
   const items = [
-    { name: 'training loss, each step', color: BLUE, opacity: smooth > 1 ? 0.45 : 1, w: 1 },
-    ...(smooth > 1 ? [{ name: `mean of ${smooth} steps`, color: BLUE, opacity: 1, w: 2.5 }] : []),
-    { name: 'validation (held-out text)', color: ORANGE, opacity: 1, w: 2 },
+    { name: ui('chart.loss.legendTrain'), color: BLUE, opacity: smooth > 1 ? 0.45 : 1, w: 1 },
+    ...(smooth > 1 ? [{ name: ui('chart.loss.legendMean', { n: smooth }), color: BLUE, opacity: 1, w: 2.5 }] : []),
+    { name: ui('chart.loss.legendValidation'), color: ORANGE, opacity: 1, w: 2 },
   ];
   const placed: { item: (typeof items)[number]; x: number; row: number }[] = [];
   let lx = 0;
   let lrow = 0;
   for (const item of items) {
-    const w = 20 + item.name.length * 5.5 + 14; // swatch, text (about 0.55 em a character at 10 px), gap
+    const w = 20 + chars(item.name) * 5.5 + 14; // swatch, text (about 0.55 em a character at 10 px), gap
     if (lx > 0 && lx + w > width - 54 - 14) {
       lx = 0;
       lrow++;
@@ -147,7 +152,7 @@ export function LossCurve(data: LossCurveData, opts: LossCurveOptions): SVGSVGEl
     lx += w;
   }
   const M = { top: 24 + 14 * lrow, right: ratio ? 52 : 14, bottom: 36, left: 54 };
-  const label = opts.label ?? `Loss curve: training loss over ${formatInteger(steps.length)} steps and ${formatInteger(evals.length)} validation points`;
+  const label = opts.label ?? ui('chart.loss.label', { steps: formatInteger(steps.length), evals: formatInteger(evals.length) });
   const svg = svgRoot(doc, width, height, label, 'group');
   svg.append('desc').text(describeLossCurve(data));
 
@@ -170,7 +175,7 @@ export function LossCurve(data: LossCurveData, opts: LossCurveOptions): SVGSVGEl
       .attr('data-value', v).text(formatLoss(v, digits));
   }
   svg.append('text').attr('class', 'axis-title').attr('transform', `translate(12,${px((M.top + height - M.bottom) / 2)}) rotate(-90)`)
-    .attr('text-anchor', 'middle').attr('font-size', 10).text('loss (nats per token)');
+    .attr('text-anchor', 'middle').attr('font-size', 10).text(ui('chart.loss.axisLoss'));
   if (ratio) {
     const right = svg.append('g').attr('class', 'bpb-axis').attr('font-size', 10);
     const b = scaleLinear().domain(y.domain().map((v) => v * ratio)).range(y.range());
@@ -180,7 +185,7 @@ export function LossCurve(data: LossCurveData, opts: LossCurveOptions): SVGSVGEl
       right.append('text').attr('x', px(width - M.right + 6)).attr('y', px(b(v))).attr('dy', '0.35em').text(formatLoss(v, 1));
     }
     svg.append('text').attr('class', 'axis-title').attr('transform', `translate(${px(width - 4)},${px((M.top + height - M.bottom) / 2)}) rotate(-90)`)
-      .attr('text-anchor', 'middle').attr('font-size', 10).text('bits per byte (validation text)');
+      .attr('text-anchor', 'middle').attr('font-size', 10).text(ui('chart.loss.axisBpb'));
   }
   const xAxis = svg.append('g').attr('class', 'x-axis').attr('font-size', 10);
   xAxis.append('line').attr('x1', M.left).attr('x2', px(width - M.right)).attr('y1', height - M.bottom).attr('y2', height - M.bottom)
@@ -190,14 +195,14 @@ export function LossCurve(data: LossCurveData, opts: LossCurveOptions): SVGSVGEl
     xAxis.append('text').attr('x', px(x(v))).attr('y', height - M.bottom + 14).attr('text-anchor', 'middle').text(formatInteger(v));
   }
   svg.append('text').attr('class', 'axis-title').attr('x', px((M.left + width - M.right) / 2)).attr('y', height - 4).attr('text-anchor', 'middle')
-    .attr('font-size', 10).text('training step');
+    .attr('font-size', 10).text(ui('chart.loss.axisStep'));
 
   if (uniform !== null) {
     const u = svg.append('g').attr('class', 'uniform').attr('aria-hidden', 'true');
     u.append('line').attr('x1', M.left).attr('x2', px(width - M.right)).attr('y1', px(y(uniform))).attr('y2', px(y(uniform)))
       .attr('stroke', 'currentColor').attr('stroke-dasharray', '4 3').attr('stroke-opacity', 0.6);
     u.append('text').attr('x', px(width - M.right - 4)).attr('y', px(y(uniform) - 4)).attr('text-anchor', 'end').attr('font-size', 10)
-      .text(`ln ${formatInteger(opts.vocabSize!)} = ${formatLoss(uniform)}: every token equally likely`);
+      .text(ui('chart.loss.uniform', { vocab: formatInteger(opts.vocabSize!), loss: formatLoss(uniform) }));
   }
 
   // The lines, as plain paths of rounded points (one point per step, so they can be counted).
@@ -259,7 +264,7 @@ export function LossCurve(data: LossCurveData, opts: LossCurveOptions): SVGSVGEl
     rule.attr('x1', px(at)).attr('x2', px(at));
     // Beside the rule, on whichever side the longest line fits (about 0.55 em a character), else from the left axis.
     const text = readoutLines(rows.get(e.step)!);
-    const w = Math.max(...text.map((l) => l.length)) * FONT * 0.55;
+    const w = Math.max(...text.map(chars)) * FONT * 0.55;
     const [lx, anchor] = at + 6 + w <= width - M.right ? [at + 6, 'start'] : at - 6 - w >= M.left ? [at - 6, 'end'] : [M.left + 4, 'start'];
     lines.forEach((el, k) => el.attr('x', px(lx)).attr('text-anchor', anchor).text(text[k] ?? ''));
     readout.attr('display', null);
@@ -295,8 +300,8 @@ export function LossCurve(data: LossCurveData, opts: LossCurveOptions): SVGSVGEl
 /** The run as a table: the first step and every evaluation, with the training loss between them. */
 export function LossCurveTable(data: LossCurveData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? `Loss at the first step and at each of ${data.evals.length} evaluations (nats per token)`,
-    ['Step', 'Training loss (this step)', 'Training loss (mean since the row above)', 'Validation loss', 'Validation bits per byte', 'Learning rate'],
+  return dataTable(doc, opts.caption ?? ui('chart.loss.caption', { n: data.evals.length }),
+    [ui('chart.loss.colStep'), ui('chart.loss.colTrain'), ui('chart.loss.colMean'), ui('chart.loss.colValidation'), ui('chart.loss.colBpb'), ui('chart.loss.colLr')],
     lossRows(data).map((r) => [formatInteger(r.step), formatLoss(r.train ?? NaN), formatLoss(r.trainMean ?? NaN),
       r.validation === null ? '—' : formatLoss(r.validation), r.bitsPerByte === null ? '—' : formatLoss(r.bitsPerByte), r.lr === null ? '—' : formatValue(r.lr)]));
 }

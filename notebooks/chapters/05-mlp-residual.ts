@@ -16,6 +16,7 @@ import { visibleText } from '../../components/text.ts';
 import { controlElements, defineClock, defineInputs, stripTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
+import { modelText, tNodes } from '../model-text.ts';
 import type { Candidate, ModelInfo } from '../engine-protocol.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { input, InputError, mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
@@ -99,7 +100,7 @@ const signed = (x: number) => (x < 0 ? `(${texNumber(x)})` : texNumber(x));
 export function geluTex(n: GeluNumbers): string[] {
   return [
     String.raw`\operatorname{GELU}(x) = \tfrac12\,x\left(1 + \tanh\!\left(\sqrt{2/\pi}\,\bigl(x + 0.044715\,x^3\bigr)\right)\right)`,
-    String.raw`\text{layer } ${n.layer},\ \text{unit } ${formatInteger(n.unit)},\ t = ${formatInteger(n.position)}\ ${texText(`“${n.text}”`)}:\quad x = ${texNumber(n.x)}`,
+    String.raw`${ui('ch5.tex.where', { layer: n.layer, unit: formatInteger(n.unit) })},\ t = ${formatInteger(n.position)}\ ${texText(`“${n.text}”`)}:\quad x = ${texNumber(n.x)}`,
     String.raw`\sqrt{2/\pi}\,\bigl(${texNumber(n.x)} + ${signed(n.cube)}\bigr) = ${texNumber(n.inner)},\qquad \tanh(${texNumber(n.inner)}) = ${texNumber(n.tanh)}`,
     String.raw`\operatorname{GELU}(${texNumber(n.x)}) = \tfrac12 \cdot ${signed(n.x)} \cdot \bigl(1 + ${signed(n.tanh)}\bigr) = ${texNumber(n.y)}`,
   ];
@@ -109,8 +110,7 @@ export function geluTex(n: GeluNumbers): string[] {
 export function parsePick(what: 'Block' | 'Unit', raw: string, count: number, badInput = false): number {
   const i = badInput || raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isInteger(i) || i < 0 || i >= count) {
-    const why = what === 'Block' ? `this model has ${count} blocks` : `each block's MLP has ${count} units`;
-    throw new InputError(`${what} must be a whole number from 0 to ${count - 1}: ${why}.`);
+    throw new InputError(ui(what === 'Block' ? 'ch5.pick.block' : 'ch5.pick.unit', { max: count - 1, count }));
   }
   return i;
 }
@@ -118,28 +118,29 @@ export function parsePick(what: 'Block' | 'Unit', raw: string, count: number, ba
 /** The residual stream of the newest position as heatmap rows: entering block 0, then after each block. */
 export function residualData(v: LayerView): HeatmapData {
   return {
-    rows: ['embedding', ...v.residual.map((_, l) => `after block ${l}`)],
+    rows: [ui('ch5.row.embedding'), ...v.residual.map((_, l) => ui('ch5.row.after', { block: l }))],
     values: [Array.from(v.embedding), ...v.residual.map((r) => Array.from(r))],
   };
 }
 
 function residual(v: LayerView, width: number): HTMLElement {
   const data = residualData(v);
-  const caption = `The residual stream at position ${v.position} (“${visibleText(v.text)}”, tick ${v.tick}): ${v.dims} numbers entering block 0 and after each of the ${v.residual.length} blocks`;
+  const params = { position: v.position, token: visibleText(v.text), tick: v.tick, dims: v.dims, blocks: v.residual.length };
+  const caption = ui('ch5.residual.caption', params);
   const el = chartWithTable(Heatmap(data, { width, label: caption }), HeatmapTable(data, { caption }));
   el.classList.add('residual');
   el.dataset.tick = String(v.tick);
   el.dataset.position = String(v.position);
-  el.prepend(h('p', { class: 'cell-caption' }, caption));
+  el.prepend(h('p', { class: 'cell-caption' }, ...tNodes('ch5.residual.caption', { ...params, token: modelText(params.token) })));
   return el;
 }
 
 function lens(v: LayerView): HTMLElement {
   const k = Math.max(0, ...v.lens.map((l) => l.length));
-  const caption = `The logit lens at position ${v.position} (“${visibleText(v.text)}”, tick ${v.tick}): the ${k} most likely next tokens if the model stopped after each block`;
+  const caption = tNodes('ch5.lens.caption', { position: v.position, token: modelText(visibleText(v.text)), tick: v.tick, k });
   return h('table', { class: 'lens', 'data-tick': v.tick, 'data-lens': JSON.stringify(v.lens.map((l) => l.map((c) => ({ id: c.id, prob: c.prob })))) },
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'After block'), ...Array.from({ length: k }, (_, r) => h('th', { scope: 'col' }, `Guess ${r + 1}`)))),
+    h('caption', {}, ...caption),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ui('ch5.lens.after')), ...Array.from({ length: k }, (_, r) => h('th', { scope: 'col' }, ui('ch5.lens.guess', { n: r + 1 }))))),
     h('tbody', {}, ...v.lens.map((l, i) => h('tr', {},
       h('th', { scope: 'row' }, String(i)),
       ...l.map((c) => h('td', {}, h('code', {}, `“${visibleText(c.text)}”`), ` ${formatProb(c.prob)}`))))));
@@ -155,10 +156,9 @@ function equation(n: GeluNumbers): HTMLElement {
     'data-y': n.y,
   });
   for (const line of geluTex(n)) el.append(renderTex(line));
-  el.append(h('p', { class: 'equation-words' },
-    `In block ${n.layer}, unit ${formatInteger(n.unit)} of the MLP receives ${formatValue(n.x)} for “${visibleText(n.text)}” ` +
-    `and GELU turns it into ${formatValue(n.y)}. ` +
-    (n.x < 0 ? 'A negative input is squashed towards 0.' : 'A positive input passes almost unchanged.')));
+  el.append(h('p', { class: 'equation-words' }, ...tNodes(n.x < 0 ? 'ch5.gelu.negative' : 'ch5.gelu.positive', {
+    layer: n.layer, unit: formatInteger(n.unit), x: formatValue(n.x), token: modelText(visibleText(n.text)), y: formatValue(n.y),
+  })));
   return el;
 }
 
@@ -222,7 +222,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   main.define('unit', ['model'], (model: ModelInfo) => (unitEl ? input(unitEl, numberOf('Unit', 4 * model.config.n_embd)) : 0));
   main.define('view', ['clockState'], (state: ClockState) => layerView(state));
 
-  const empty = () => note('No tick yet: press Next token. The page then shows the newest position of the tick, block by block.');
+  const empty = () => note(ui('ch5.empty'));
   main.variable(mount(mounts.residual)).define('residual', ['view', 'width'], async (v: LayerView | null, width: number) => {
     await nearViewport(mounts.residual);
     return v ? residual(v, width) : empty();

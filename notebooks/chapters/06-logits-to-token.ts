@@ -17,6 +17,7 @@ import { distribution, type SamplingParams } from '../../model/sampler.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
+import { modelText, tNodes } from '../model-text.ts';
 import type { Engine } from '../engine.ts';
 import type { DrawSummary } from '../engine-protocol.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
@@ -84,7 +85,7 @@ export function softmaxTex(n: SoftmaxNumbers): string[] {
       String.raw` = \frac{e^{${texNumber(n.scaled)}}}{e^{${texNumber(n.logSumExp)}}} = ${texProb(n.prob)}`,
   ];
   if (n.keptMass < 1) {
-    lines.push(String.raw`p'_{${tok}} = \frac{p_{${tok}}}{\sum_{j\,\in\,\text{kept}} p_j} = \frac{${texProb(n.prob)}}{${texProb(n.keptMass)}} = ${texProb(n.finalProb)}`);
+    lines.push(String.raw`p'_{${tok}} = \frac{p_{${tok}}}{\sum_{j\,\in\,${texText(ui('ch6.tex.kept'))}} p_j} = \frac{${texProb(n.prob)}}{${texProb(n.keptMass)}} = ${texProb(n.finalProb)}`);
   }
   if (n.draw !== null && n.interval) {
     // Enough decimals that the stretch has two different ends, however narrow it is.
@@ -121,17 +122,20 @@ export function sameSettings(d: DrawSummary, sampling: SamplingParams, seed: num
 
 function describeSettings(d: DrawSummary): string {
   const s = d.sampling;
-  return `T = ${s.temperature}, top-k ${s.topK === 0 ? 'off' : s.topK}, top-p ${s.topP === 1 ? 'off' : s.topP}, seed ${d.seed}`;
+  return ui('ch6.settings', { t: s.temperature, topK: s.topK === 0 ? ui('ch6.off') : s.topK, topP: s.topP === 1 ? ui('ch6.off') : s.topP, seed: d.seed });
 }
 
 function bars(d: DrawSummary, width: number): HTMLElement {
   const data = barsData(d);
   const shown = d.candidates.some((c) => c.id === d.id);
-  const caption = `Tick ${d.index} (${describeSettings(d)}): the ${d.candidates.length} most likely tokens. ` +
-    `${formatInteger(d.keptTopP)} of ${formatInteger(d.vocabSize)} tokens kept; ` +
-    (shown ? `chosen “${visibleText(d.chosen.text)}”.` : `chosen “${visibleText(d.chosen.text)}”, rank ${formatInteger(d.rank + 1)}, not among those shown.`);
+  const params = {
+    index: d.index, settings: describeSettings(d), n: d.candidates.length, kept: formatInteger(d.keptTopP), vocab: formatInteger(d.vocabSize),
+    token: visibleText(d.chosen.text), rank: formatInteger(d.rank + 1),
+  };
+  const key = shown ? 'ch6.bars.shown' : 'ch6.bars.notShown';
+  const caption = ui(key, params);
   const el = chartWithTable(ProbabilityBars(data, { width }), ProbabilityBarsTable(data, { caption }));
-  el.prepend(h('p', { class: 'cell-caption' }, caption));
+  el.prepend(h('p', { class: 'cell-caption' }, ...tNodes(key, { ...params, token: modelText(params.token) })));
   // What the page shows, as data, so a reader's tools (and the tests) can recompute it.
   el.dataset.tick = String(d.index);
   el.dataset.temperature = String(d.sampling.temperature);
@@ -153,25 +157,26 @@ function equation(d: DrawSummary): HTMLElement {
     'data-final-prob': n.finalProb,
   });
   for (const line of softmaxTex(n)) el.append(renderTex(line));
+  const token = modelText(visibleText(n.text));
   const words = n.greedy
-    ? `Temperature 0 is greedy: the token with the largest logit, “${visibleText(n.text)}”, is taken without a draw.`
-    : `The chosen token “${visibleText(n.text)}” has logit ${formatValue(n.logit)}; divided by T = ${n.temperature} and normalised over all ` +
-      `${formatInteger(n.vocabSize)} tokens it gets probability ${formatProb(n.prob)}` +
-      (n.keptMass < 1 ? `, and ${formatProb(n.finalProb)} among the tokens the filters keep.` : '.');
-  el.append(h('p', { class: 'equation-words' }, words));
+    ? tNodes('ch6.eq.greedy', { token })
+    : tNodes(n.keptMass < 1 ? 'ch6.eq.wordsKept' : 'ch6.eq.words', {
+      token, logit: formatValue(n.logit), t: n.temperature, vocab: formatInteger(n.vocabSize), p: formatProb(n.prob), final: formatProb(n.finalProb),
+    });
+  el.append(h('p', { class: 'equation-words' }, ...words));
   return el;
 }
 
 function filters(d: DrawSummary): HTMLElement {
   const s = d.sampling;
   const rows: [string, string, string][] = [
-    ['Temperature', formatInteger(d.vocabSize), s.temperature === 0 ? 'T = 0: greedy, only the most likely token counts' : `softmax(z / ${s.temperature}) over every token`],
-    ['Top-k', formatInteger(d.keptTopK), s.topK === 0 ? 'off' : `keep the ${s.topK} most likely`],
-    ['Top-p', formatInteger(d.keptTopP), s.topP === 1 ? 'off' : `keep the fewest most likely tokens whose probability adds up to ${s.topP}`],
+    [ui('controls.temperature'), formatInteger(d.vocabSize), s.temperature === 0 ? ui('ch6.rule.greedy') : ui('ch6.rule.softmax', { t: s.temperature })],
+    [ui('controls.topK'), formatInteger(d.keptTopK), s.topK === 0 ? ui('ch6.off') : ui('ch6.rule.topK', { k: s.topK })],
+    [ui('controls.topP'), formatInteger(d.keptTopP), s.topP === 1 ? ui('ch6.off') : ui('ch6.rule.topP', { p: s.topP })],
   ];
   return h('table', { class: 'stages' },
-    h('caption', {}, `Tokens left after each stage, tick ${d.index}`),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Stage'), h('th', { scope: 'col' }, 'Tokens left'), h('th', { scope: 'col' }, 'Rule'))),
+    h('caption', {}, ui('ch6.filters.caption', { index: d.index })),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ui('ch6.filters.stage')), h('th', { scope: 'col' }, ui('ch6.filters.left')), h('th', { scope: 'col' }, ui('ch6.filters.rule')))),
     h('tbody', {}, ...rows.map(([a, b, c]) => h('tr', {}, h('th', { scope: 'row' }, a), h('td', {}, b), h('td', {}, c)))));
 }
 
@@ -257,7 +262,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
       if (sameSettings(t.sample, sampling, seed)) return t.sample;
       return engine.request({ type: 'resample', index: t.index, sampling, seed });
     });
-  const empty = () => note('No tick yet: press Next token, then move Temperature, Top-k, Top-p or Seed.');
+  const empty = () => note(ui('ch6.empty'));
   main.variable(mount(mounts.bars)).define('bars', ['draw', 'width'], async (d: DrawSummary | null, width: number) => {
     await nearViewport(mounts.bars);
     return d ? bars(d, width) : empty();

@@ -23,7 +23,7 @@ import type { Engine } from '../engine.ts';
 import type { ModelInfo, RecomputeResult, TickSummary } from '../engine-protocol.ts';
 import { definePredict, paramInt, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
-import { renderTex } from '../tex.ts';
+import { renderTex, texText } from '../tex.ts';
 
 /** The terms of forwardFlops (model/gpt2.ts) for one forward call, from the config and the tick. */
 export interface FlopsTerms {
@@ -56,12 +56,12 @@ export function flopsTex(f: FlopsTerms): string[] {
   return [
     String.raw`F = L\,\big(24\,T C^2 + 4\,T\,(P+T)\,C\big) + 2\,R\,C\,V`,
     String.raw`F = ${f.L}\,\big(24 \cdot ${f.T} \cdot ${f.C}^2 + 4 \cdot ${f.T} \cdot (${int(f.P)} + ${f.T}) \cdot ${f.C}\big) + 2 \cdot ${f.R} \cdot ${f.C} \cdot ${int(f.V)} = ${int(f.total)}`,
-    String.raw`= \underbrace{${int(f.weights)}}_{\text{weights}} + \underbrace{${int(f.attention)}}_{\text{attention over } P+T} + \underbrace{${int(f.head)}}_{\text{LM head}}`,
+    String.raw`= \underbrace{${int(f.weights)}}_{${texText(ui('ch7.tex.weights'))}} + \underbrace{${int(f.attention)}}_{${ui('ch7.tex.attention')}} + \underbrace{${int(f.head)}}_{\text{${ui('ch7.tex.head')}}}`,
   ];
 }
 
 /** Prefill against decode: what each kind of tick fed, and its measured time and FLOPs. */
-export function phaseRows(ticks: TickSummary[]): { kind: string; ticks: number; fed: number; ms: number; flops: number }[] {
+export function phaseRows(ticks: TickSummary[]): { kind: TickSummary['kind']; ticks: number; fed: number; ms: number; flops: number }[] {
   const out = [];
   for (const kind of ['prefill', 'decode'] as const) {
     const ts = ticks.filter((t) => t.kind === kind);
@@ -98,17 +98,17 @@ function versus(t: TickSummary, r: RecomputeResult): HTMLElement {
     'data-recompute-flops': r.flops,
     'data-positions': r.positions,
   },
-  table(`Tick ${t.index}: the same next-token logits, with and without the KV cache, measured in this browser`,
-    ['Way', 'Positions run through the model', 'Forward FLOPs', 'Measured time'],
+  table(ui('ch7.versus.caption', { index: t.index }),
+    [ui('ch7.versus.way'), ui('ch7.versus.positions'), ui('ch7.versus.flops'), ui('ch7.versus.time')],
     [
-      ['With the cache (the tick as it ran)', formatInteger(t.fed), formatFlops(t.flops), formatMs(t.ms.forward)],
-      ['Without it (recompute everything)', formatInteger(r.positions), formatFlops(r.flops), formatMs(r.ms)],
+      [ui('ch7.versus.with'), formatInteger(t.fed), formatFlops(t.flops), formatMs(t.ms.forward)],
+      [ui('ch7.versus.without'), formatInteger(r.positions), formatFlops(r.flops), formatMs(r.ms)],
     ]),
   speedup >= 1
-    ? h('p', {}, h('strong', {}, `The cache made this tick ${formatDecimal(speedup, 1)}× faster`),
-      ` and saved ${formatDecimal(r.flops / t.flops, 1)}× the arithmetic: without it, every tick would run all ${formatInteger(r.positions)} positions through every layer again.`)
-    : h('p', {}, h('strong', {}, `Here recomputing took ${formatDecimal(speedup, 2)}× the time of the cached tick`),
-      `, though it did ${formatDecimal(r.flops / t.flops, 1)}× the arithmetic: with so short a context the fixed costs of a pass dominate. The cache pays off as the text grows.`));
+    ? h('p', {}, h('strong', {}, ui('ch7.versus.faster', { speedup: formatDecimal(speedup, 1) })),
+      ui('ch7.versus.fasterRest', { ratio: formatDecimal(r.flops / t.flops, 1), positions: formatInteger(r.positions) }))
+    : h('p', {}, h('strong', {}, ui('ch7.versus.slower', { speedup: formatDecimal(speedup, 2) })),
+      ui('ch7.versus.slowerRest', { ratio: formatDecimal(r.flops / t.flops, 1) })));
   return el;
 }
 
@@ -157,14 +157,14 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   defineTimeline(main, mounts.timeline);
   defineTokens(main, mounts.tokens);
 
-  const empty = (what: string) => note(`No tick yet: press Next token${what}.`);
+  const empty = (key: 'ch7.empty.phases' | 'ch7.empty.recompute' | 'ch7.empty.growth' | 'ch7.empty.flops') => note(ui(key));
   main.variable(mount(mounts.phases)).define('phases', ['clockState'], async (state: ClockState) => {
     await nearViewport(mounts.phases);
     const rows = phaseRows(state.ticks);
-    if (rows.length === 0) return empty(' to run the prefill, then again for decode ticks');
-    return table('Prefill against decode, measured in this session (means over the ticks of each kind)',
-      ['Phase', 'Ticks', 'Tokens fed per tick', 'Forward time', 'Forward FLOPs'],
-      rows.map((r) => [r.kind, formatInteger(r.ticks), formatDecimal(r.fed, r.fed % 1 ? 1 : 0), formatMs(r.ms), formatFlops(r.flops)]));
+    if (rows.length === 0) return empty('ch7.empty.phases');
+    return table(ui('ch7.phases.caption'),
+      [ui('ch7.phases.phase'), ui('ch7.phases.ticks'), ui('ch7.phases.fed'), ui('ch7.phases.time'), ui('ch7.versus.flops')],
+      rows.map((r) => [ui(`landing.kind.${r.kind}`), formatInteger(r.ticks), formatDecimal(r.fed, r.fed % 1 ? 1 : 0), formatMs(r.ms), formatFlops(r.flops)]));
   });
 
   // One recompute per decode tick, measured when the clock is idle (never between Play's ticks).
@@ -172,9 +172,9 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   main.variable(mount(mounts.recompute)).define('recompute', ['engine', 'clockState'], async (engine: Engine, state: ClockState) => {
     await nearViewport(mounts.recompute);
     const t = state.ticks.at(-1);
-    if (!t) return empty(' twice: the prefill, then a decode tick to measure');
-    if (t.kind === 'prefill') return note('The prefill reads the whole prompt, with or without a cache. Press Next token once more for a decode tick to measure.');
-    if (state.playing || state.busy) return note('Measuring when the clock stops: press Pause.');
+    if (!t) return empty('ch7.empty.recompute');
+    if (t.kind === 'prefill') return note(ui('ch7.recompute.prefill'));
+    if (state.playing || state.busy) return note(ui('ch7.recompute.wait'));
     let p = measured.get(t);
     if (!p) measured.set(t, (p = engine.request({ type: 'recompute' })));
     const r = await p;
@@ -183,12 +183,13 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
 
   main.variable(mount(mounts.growth)).define('growth', ['clockState', 'model', 'width'], async (state: ClockState, model: ModelInfo, width: number) => {
     await nearViewport(mounts.growth);
-    if (state.ticks.length === 0) return empty(': the cache fills with the prompt, then grows a position a tick');
+    if (state.ticks.length === 0) return empty('ch7.empty.growth');
     const data = { ticks: cacheTicks(state.ticks) };
     const last = state.ticks.at(-1)!;
     const per = bytesPerPosition(model.config);
-    const caption = `The KV cache after each tick: ${formatInteger(last.cacheLength)} positions, ${formatBytes(last.cacheBytes)} now; ` +
-      `each position costs ${model.config.n_layer} layers × 2 (key and value) × ${model.config.n_embd} numbers × 4 bytes = ${formatBytes(per)}.`;
+    const caption = ui('ch7.growth.caption', {
+      positions: formatInteger(last.cacheLength), bytes: formatBytes(last.cacheBytes), layers: model.config.n_layer, width: model.config.n_embd, per: formatBytes(per),
+    });
     const el = chartWithTable(KVCacheGrowth(data, { width, label: caption }), KVCacheGrowthTable(data, { caption }));
     el.prepend(h('p', { class: 'cell-caption' }, caption));
     el.dataset.cacheLength = String(last.cacheLength);
@@ -200,7 +201,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   main.variable(mount(mounts.flops)).define('flops', ['clockState', 'model'], async (state: ClockState, model: ModelInfo) => {
     await nearViewport(mounts.flops);
     const t = state.ticks.at(-1);
-    if (!t) return empty(' to see the cost of a tick');
+    if (!t) return empty('ch7.empty.flops');
     const f = flopsTerms(model.config, t.fed, t.position);
     const el = h('div', {
       class: 'live-equation',
@@ -208,9 +209,9 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
       'data-flops': t.flops, 'data-attention-flops': f.attention,
     });
     for (const line of flopsTex(f)) el.append(renderTex(line));
-    el.append(h('p', { class: 'equation-words' },
-      `Tick ${t.index} (${t.kind}) fed T = ${f.T} token${f.T === 1 ? '' : 's'} after P = ${f.P} cached positions: ${formatFlops(t.flops)}. ` +
-      `Only the attention term grows with the context: ${formatFlops(f.attention)} now, and each decode tick adds ${formatFlops(4 * f.L * f.C)} to it (4·L·C) for the position the cache gained.`));
+    el.append(h('p', { class: 'equation-words' }, ui(f.T === 1 ? 'ch7.flops.words.one' : 'ch7.flops.words.other', {
+      index: t.index, kind: ui(`landing.kind.${t.kind}`), fed: f.T, cached: f.P, flops: formatFlops(t.flops), attention: formatFlops(f.attention), add: formatFlops(4 * f.L * f.C),
+    })));
     return el;
   });
   definePredict(main, mounts.predict, cacheQuestion);

@@ -83,19 +83,19 @@ const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFin
 /** Check the log's shape; the error names what is wrong, so a broken file says so on the page. */
 export function parseTrainLog(json: unknown): TrainLog {
   const bad = (what: string): never => {
-    throw new Error(`train-log.json: ${what}`);
+    throw new Error(ui('ch8.log.error', { what }));
   };
   const o = json as Partial<TrainLog> | null;
-  if (!o || typeof o !== 'object') bad('not a JSON object');
-  if (!o!.config || !isNum(o!.config.vocab_size)) bad('config.vocab_size missing');
-  if (!o!.train || !isNum(o!.train.batch) || !isNum(o!.train.ctx)) bad('train.batch or train.ctx missing');
-  if (!Array.isArray(o!.steps) || o!.steps.length === 0) bad('no steps');
-  if (!Array.isArray(o!.evals)) bad('no evals');
+  if (!o || typeof o !== 'object') bad(ui('ch8.log.notObject'));
+  if (!o!.config || !isNum(o!.config.vocab_size)) bad(ui('ch8.log.noVocab'));
+  if (!o!.train || !isNum(o!.train.batch) || !isNum(o!.train.ctx)) bad(ui('ch8.log.noBatch'));
+  if (!Array.isArray(o!.steps) || o!.steps.length === 0) bad(ui('ch8.log.noSteps'));
+  if (!Array.isArray(o!.evals)) bad(ui('ch8.log.noEvals'));
   o!.steps!.forEach((s, i) => {
-    if (!isNum(s?.step) || !isNum(s?.loss)) bad(`steps[${i}] needs a numeric step and loss`);
+    if (!isNum(s?.step) || !isNum(s?.loss)) bad(ui('ch8.log.badStep', { i }));
   });
   o!.evals!.forEach((e, i) => {
-    if (!isNum(e?.step) || !isNum(e?.loss)) bad(`evals[${i}] needs a numeric step and loss`);
+    if (!isNum(e?.step) || !isNum(e?.loss)) bad(ui('ch8.log.badEval', { i }));
   });
   return o as TrainLog;
 }
@@ -105,12 +105,12 @@ export async function fetchTrainLog(modelUrl: string, fetchImpl: typeof fetch = 
   const url = trainLogUrl(modelUrl);
   const res = await fetchImpl(url);
   if (res.status === 404) return null;
-  if (!res.ok) throw new Error(`train-log.json: HTTP ${res.status} from ${url}`);
+  if (!res.ok) throw new Error(ui('ch8.log.error', { what: ui('ch8.log.http', { status: res.status, url }) }));
   let json: unknown;
   try {
     json = await res.json();
   } catch {
-    throw new Error('train-log.json: not valid JSON');
+    throw new Error(ui('ch8.log.error', { what: ui('ch8.log.notJson') }));
   }
   return parseTrainLog(json);
 }
@@ -155,16 +155,18 @@ export function runFacts(log: TrainLog): RunFacts {
 
 /** The text of each number in the prose, by the name of its span (data-cell). */
 export function runSentences(f: RunFacts, name: string): Record<string, string> {
-  const ev = (e: LossEval | null) => (e ? `${formatLoss(e.loss)} nats per token${e.bitsPerByte !== undefined ? ` (${formatLoss(e.bitsPerByte)} bits per byte)` : ''}` : 'not measured');
+  const ev = (e: LossEval | null) => (!e ? ui('ch8.run.notMeasured')
+    : e.bitsPerByte !== undefined ? ui('ch8.run.evalBpb', { loss: formatLoss(e.loss), bpb: formatLoss(e.bitsPerByte) })
+    : ui('ch8.run.eval', { loss: formatLoss(e.loss) }));
   return {
     runName: name,
     runSteps: formatInteger(f.steps),
-    runBatch: `${formatInteger(f.batch)} passages of ${formatInteger(f.ctx)} tokens`,
+    runBatch: ui('ch8.run.batch', { batch: formatInteger(f.batch), ctx: formatInteger(f.ctx) }),
     runTokens: formatCount(f.tokens),
     runFirstLoss: formatLoss(f.first.loss),
     runUniform: `ln ${formatInteger(f.vocab)} = ${formatLoss(f.uniform)}`,
     runLastEval: ev(f.lastEval),
-    runLastTrain: `${formatLoss(f.lastMean)} (the mean of its last ${LOSS_SMOOTH} steps)`,
+    runLastTrain: ui('ch8.run.lastTrain', { loss: formatLoss(f.lastMean), n: LOSS_SMOOTH }),
   };
 }
 
@@ -174,20 +176,22 @@ export const RUN_SPANS = ['runName', 'runSteps', 'runBatch', 'runTokens', 'runFi
 /** The sentence after the curve: whether the page runs the weights that run made (the reader may have chosen another model). */
 export function afterTraining(log: TrainLog | null, bundled: { name: string; url: string }, model: ModelInfo): string {
   if (model.url === bundled.url && log) {
-    return `The weights this page runs are the ones saved after step ${formatInteger(log.steps.at(-1)!.step)}, and the checksum above shows that no tick has changed them since.`;
+    return ui('ch8.after.bundled', { step: formatInteger(log.steps.at(-1)!.step) });
   }
-  return `This page runs ${model.label}, chosen on the Models page, which was trained with a loss and gradients too; whichever model runs, the checksum above shows that no tick changes its weights.`;
+  return ui('ch8.after.other', { model: model.label });
 }
 
 /** What to look at in the loss curve, with the run's own numbers. */
 export function lossCaption(f: RunFacts, name: string): string {
-  let s = `The training log of ${name}: ${formatInteger(f.steps)} steps, each on ${formatInteger(f.batch)} passages of ${formatInteger(f.ctx)} tokens. ` +
-    `The loss starts at ${formatLoss(f.first.loss)} nats per token; the dashed line is ln ${formatInteger(f.vocab)} = ${formatLoss(f.uniform)}, ` +
-    `the loss of a model that gives each of its ${formatInteger(f.vocab)} tokens the same probability. Look at how fast it falls in the first steps, and how slowly after.`;
+  let s = ui('ch8.loss.caption', {
+    name, steps: formatInteger(f.steps), batch: formatInteger(f.batch), ctx: formatInteger(f.ctx), first: formatLoss(f.first.loss),
+    vocab: formatInteger(f.vocab), uniform: formatLoss(f.uniform),
+  });
   if (f.lastEval) {
-    s += ` At the end, text it trained on scores ${formatLoss(f.lastMean)} (the mean of the last ${LOSS_SMOOTH} steps) and held-out chapters ${formatLoss(f.lastEval.loss)}` +
-      (f.lastEval.bitsPerByte !== undefined ? ` (${formatLoss(f.lastEval.bitsPerByte)} bits per byte)` : '') +
-      ': the gap between the blue and orange lines is how much better it does on text it has seen than on text it has not.';
+    const bpb = f.lastEval.bitsPerByte;
+    s += ui(bpb !== undefined ? 'ch8.loss.endBpb' : 'ch8.loss.end', {
+      train: formatLoss(f.lastMean), n: LOSS_SMOOTH, eval: formatLoss(f.lastEval.loss), bpb: bpb !== undefined ? formatLoss(bpb) : '',
+    });
   }
   return s;
 }
@@ -227,7 +231,7 @@ export function lossChart(steps: TrainStep[], width: number, label: string): SVG
   el('line', { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, stroke: 'currentColor', 'stroke-opacity': 0.4 });
   el('text', { x: m.l - 4, y: y(hi) + 4, 'text-anchor': 'end' }, formatDecimal(hi, 2));
   el('text', { x: m.l - 4, y: y(lo) + 4, 'text-anchor': 'end' }, formatDecimal(lo, 0));
-  el('text', { x: (W + m.l) / 2, y: H - 8, 'text-anchor': 'middle' }, `step (1 to ${n})`);
+  el('text', { x: (W + m.l) / 2, y: H - 8, 'text-anchor': 'middle' }, ui('ch8.tiny.axis', { n }));
   el('polyline', { points: steps.map((s) => `${x(s.step).toFixed(2)},${y(s.loss).toFixed(2)}`).join(' '), fill: 'none', stroke: 'currentColor', 'stroke-width': 2, class: 'loss-line' });
   return svg;
 }
@@ -279,24 +283,24 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
 
   main.variable(mount(mounts.inference)).define('inference', ['clockState', 'model'], async (state: ClockState, model: ModelInfo) => {
     await nearViewport(mounts.inference);
-    if (state.ticks.length === 0) return note(`No tick yet: press Next token. The weights' checksum taken at load is ${model.checksum}.`);
+    if (state.ticks.length === 0) return note(ui('ch8.inference.empty', { checksum: model.checksum }));
     const all = inferenceRows(state.ticks, model.checksum);
     const rows = all.slice(-12);
     const el = h('div', {
       class: 'inference-weights', 'data-ticks': all.length, 'data-at-load': model.checksum,
       'data-checksums': [...new Set(all.map((r) => r.checksum))].join(' '),
     },
-    table(`Inference: the weights' checksum read back from the backend after each tick (the latest ${rows.length} of ${all.length})`,
-      ['Tick', 'Weights checksum after it', 'Same as at load?'],
-      rows.map((r) => [formatInteger(r.index), r.checksum, r.same ? 'yes' : 'no'])),
+    table(ui('ch8.inference.caption', { n: rows.length, total: all.length }),
+      [ui('ch8.inference.tick'), ui('ch8.inference.checksum'), ui('ch8.inference.same')],
+      rows.map((r) => [formatInteger(r.index), r.checksum, r.same ? ui('ch8.yes') : ui('ch8.no')])),
     h('p', {}, all.every((r) => r.same)
-      ? `${all.length} tick${all.length === 1 ? '' : 's'}, and the ${formatCount(model.params)} weights are the same after every one: ${model.checksum}.`
-      : 'The weights changed during a tick. That should never happen in inference.'));
+      ? ui(all.length === 1 ? 'ch8.inference.unchanged.one' : 'ch8.inference.unchanged.other', { n: all.length, params: formatCount(model.params), checksum: model.checksum })
+      : ui('ch8.inference.changed')));
     return el;
   });
 
-  main.define('trainButton', [], () => h('button', { type: 'button', name: 'train' }, `Train ${STEPS_PER_PRESS} steps`));
-  main.define('resetButton', [], () => h('button', { type: 'button', name: 'start-over' }, 'Start over'));
+  main.define('trainButton', [], () => h('button', { type: 'button', name: 'train' }, ui('ch8.train', { n: STEPS_PER_PRESS })));
+  main.define('resetButton', [], () => h('button', { type: 'button', name: 'start-over' }, ui('ch8.startOver')));
   main.variable(mount(mounts.trainControls)).define('trainControls', ['trainButton', 'resetButton'], (train: HTMLButtonElement, reset: HTMLButtonElement) =>
     h('div', { class: 'train-controls' }, train, ' ', reset));
   main.define('training', ['engine', 'trainButton', 'resetButton'], (engine: Engine, train: HTMLButtonElement, reset: HTMLButtonElement) =>
@@ -342,17 +346,18 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
 
   main.variable(mount(mounts.learning)).define('learning', ['training', 'width'], async (t: Training, width: number) => {
     await nearViewport(mounts.learning);
-    if (t.error) return note(`Training failed: ${t.error}`);
-    if (!t.info || t.steps.length === 0) return note(t.running ? 'Training…' : 'Not trained yet: press Train to run the tiny model’s first steps.');
+    if (t.error) return note(ui('ch8.learning.failed', { error: t.error }));
+    if (!t.info || t.steps.length === 0) return note(t.running ? ui('ch8.learning.running') : ui('ch8.learning.empty'));
     const first = t.steps[0];
     const last = t.steps.at(-1)!;
     const c = t.info.config;
-    const caption = `Training loss of a tiny GPT-2 (${c.n_layer} layer, ${c.n_head} heads, width ${c.n_embd}, ${formatCount(t.info.params)} parameters) ` +
-      `on a ${t.info.textTokens}-token text: ${formatDecimal(first.loss, 3)} after step ${first.step}, ${formatDecimal(last.loss, 3)} after step ${last.step}` +
-      (t.running ? ' (still training)' : '');
+    const caption = ui('ch8.learning.caption', {
+      layers: c.n_layer, heads: c.n_head, width: c.n_embd, params: formatCount(t.info.params), tokens: t.info.textTokens,
+      first: formatDecimal(first.loss, 3), firstStep: first.step, last: formatDecimal(last.loss, 3), lastStep: last.step,
+    }) + (t.running ? ui('ch8.learning.still') : '');
     const rows = t.steps.map((s) => [formatInteger(s.step), formatDecimal(s.loss, 4), s.checksum, formatMs(s.ms)]);
     const el = chartWithTable(lossChart(t.steps, width, caption),
-      table(caption, ['Step', 'Loss (nats per token)', 'Weights checksum after it', 'Time'], rows));
+      table(caption, [ui('ch8.learning.step'), ui('ch8.learning.loss'), ui('ch8.inference.checksum'), ui('ch8.learning.time')], rows));
     el.prepend(h('p', { class: 'cell-caption' }, caption));
     el.classList.add('learning');
     el.dataset.steps = String(t.steps.length);
@@ -369,29 +374,31 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const inf = inferenceRows(state.ticks, model.checksum);
     const infSame = inf.filter((r) => r.same).length;
     const changed = changedSteps(t);
-    return table('Inference and training in this page, side by side', ['Quantity', 'Inference (the clock)', 'Training (the tiny model)'], [
-      ['What ran', `${inf.length} tick${inf.length === 1 ? '' : 's'}: forward passes`, `${t.steps.length} step${t.steps.length === 1 ? '' : 's'}: forward, backward, AdamW update`],
-      ['Weights checksum', `${infSame} of ${inf.length} ticks left it at ${model.checksum}`, t.info ? `changed at ${changed} of ${t.steps.length} steps, from ${t.info.checksumBefore}${t.steps.length ? ` to ${t.steps.at(-1)!.checksum}` : ''}` : 'not started'],
-      ['Loss', 'none: nothing is being learned', t.steps.length ? `${formatDecimal(t.steps[0].loss, 3)} → ${formatDecimal(t.steps.at(-1)!.loss, 3)}` : 'not started'],
+    const n = t.steps.length;
+    return table(ui('ch8.contrast.caption'), [ui('ch8.contrast.quantity'), ui('ch8.contrast.inference'), ui('ch8.contrast.training')], [
+      [ui('ch8.contrast.ran'), ui(inf.length === 1 ? 'ch8.contrast.ticks.one' : 'ch8.contrast.ticks.other', { n: inf.length }), ui(n === 1 ? 'ch8.contrast.steps.one' : 'ch8.contrast.steps.other', { n })],
+      [ui('ch8.contrast.checksum'), ui('ch8.contrast.left', { same: infSame, n: inf.length, checksum: model.checksum }),
+        t.info ? ui(n ? 'ch8.contrast.changedTo' : 'ch8.contrast.changed', { changed, n, before: t.info.checksumBefore, after: t.steps.at(-1)?.checksum ?? '' }) : ui('ch8.contrast.notStarted')],
+      [ui('ch8.contrast.loss'), ui('ch8.contrast.noLoss'), n ? `${formatDecimal(t.steps[0].loss, 3)} → ${formatDecimal(t.steps.at(-1)!.loss, 3)}` : ui('ch8.contrast.notStarted')],
     ]);
   });
 
   main.define('trainLog', ['bundledModel'], (m: { name: string; url: string }) => fetchTrainLog(m.url));
   for (const name of RUN_SPANS) {
     main.variable(mount(mounts[name])).define(name, ['trainLog', 'bundledModel'], (log: TrainLog | null, m: { name: string }) =>
-      log ? runSentences(runFacts(log), m.name)[name] : '(no training log)');
+      log ? runSentences(runFacts(log), m.name)[name] : ui('ch8.run.noLog'));
   }
   main.variable(mount(mounts.runAfter)).define('runAfter', ['trainLog', 'bundledModel', 'model'], (log: TrainLog | null, m: { name: string; url: string }, model: ModelInfo) =>
     afterTraining(log, m, model));
   main.variable(mount(mounts.lossCurve)).define('lossCurve', ['trainLog', 'bundledModel', 'width'], async (log: TrainLog | null, m: { name: string; url: string }, width: number) => {
     await nearViewport(mounts.lossCurve);
-    if (!log) return note(`The model folder ${m.url} has no train-log.json, so there is no training run to show.`);
+    if (!log) return note(ui('ch8.loss.noLog', { url: m.url }));
     const f = runFacts(log);
     const caption = lossCaption(f, m.name);
     const data = { steps: log.steps, evals: log.evals };
     const el = chartWithTable(
-      LossCurve(data, { width, vocabSize: f.vocab, smooth: LOSS_SMOOTH, label: `Loss curve of ${m.name}: training loss at each of ${formatInteger(f.steps)} steps and validation loss at ${formatInteger(log.evals.length)} points` }),
-      LossCurveTable(data, { caption: `${m.name}: loss at the first step and at each evaluation (nats per token)` }));
+      LossCurve(data, { width, vocabSize: f.vocab, smooth: LOSS_SMOOTH, label: ui('ch8.loss.label', { name: m.name, steps: formatInteger(f.steps), evals: formatInteger(log.evals.length) }) }),
+      LossCurveTable(data, { caption: ui('ch8.loss.tableCaption', { name: m.name }) }));
     el.prepend(h('p', { class: 'cell-caption' }, caption));
     el.classList.add('loss-curve');
     el.dataset.steps = String(f.steps);

@@ -65,7 +65,7 @@ export function costTex(t: CostTerms): string[] {
   return [
     String.raw`N = N_\text{all} - (V + n_\text{ctx})\,C = ${int(t.all)} - (${int(t.V)} + ${int(t.positions)}) \cdot ${t.C} = ${int(t.N)}`,
     String.raw`F_\text{token} \approx 2N + 2\,C\,V = 2 \cdot ${int(t.N)} + 2 \cdot ${t.C} \cdot ${int(t.V)} = ${int(t.approx)}`,
-    String.raw`F(T{=}1,\ P{=}${int(t.P)}) = ${int(t.exact)} \quad (\text{forwardFlops, attention over } P+1 \text{ positions included})`,
+    String.raw`F(T{=}1,\ P{=}${int(t.P)}) = ${int(t.exact)} \quad (${ui('ch9.tex.exact')})`,
   ];
 }
 
@@ -115,11 +115,16 @@ export function costCaption(shown: CostTick[], decodeTicks: number, backend: str
   const last = shown.at(-1)!;
   const pct = (a: number, b: number) => formatDecimal((100 * (b - a)) / a, 1);
   const rates = shown.map(tokensPerSecond);
-  return `${decodeTicks} decode tick${decodeTicks === 1 ? '' : 's'}` + (decodeTicks > shown.length ? ` (the latest ${shown.length} drawn)` : '') + ` on ${backend}. ` +
-    `From tick ${first.index} (context ${first.context}) to tick ${last.index} (context ${last.context}) the FLOPs went from ${formatFlops(first.flops)} to ${formatFlops(last.flops)} (${pct(first.flops, last.flops)}% more) ` +
-    `and the bytes read from ${formatBytes(bytesRead(first))} to ${formatBytes(bytesRead(last))} (${pct(bytesRead(first), bytesRead(last))}% more): ` +
-    `every tick reads the same ${formatBytes(last.weightBytes)} of weights, and only the KV cache's share grows with the context. ` +
-    `The speed is this device's: from ${formatRate(Math.min(...rates))} to ${formatRate(Math.max(...rates))} tokens/s, and ${formatRate(overallTokensPerSecond(shown))} tokens/s over them all.`;
+  return ui('ch9.costs.caption', {
+    ticks: ui(decodeTicks === 1 ? 'ch9.costs.ticks.one' : 'ch9.costs.ticks.other', { n: decodeTicks }),
+    drawn: decodeTicks > shown.length ? ui('ch9.costs.drawn', { n: shown.length }) : '',
+    backend,
+    first: first.index, firstContext: first.context, last: last.index, lastContext: last.context,
+    flopsFirst: formatFlops(first.flops), flopsLast: formatFlops(last.flops), flopsPct: pct(first.flops, last.flops),
+    bytesFirst: formatBytes(bytesRead(first)), bytesLast: formatBytes(bytesRead(last)), bytesPct: pct(bytesRead(first), bytesRead(last)),
+    weights: formatBytes(last.weightBytes),
+    min: formatRate(Math.min(...rates)), max: formatRate(Math.max(...rates)), overall: formatRate(overallTokensPerSecond(shown)),
+  });
 }
 
 /** This model against GPT-2 124M, per token at the start of the text (P = 0). */
@@ -245,12 +250,10 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
       'data-params': t.all, 'data-embeddings': t.embeddings, 'data-n': t.N, 'data-approx': t.approx, 'data-exact': t.exact, 'data-cached': t.P,
     });
     for (const line of costTex(t)) el.append(renderTex(line));
-    el.append(h('p', { class: 'equation-words' },
-      `This model has ${formatInteger(t.all)} parameters; ${formatInteger(t.embeddings)} of them are the embedding tables, which a tick only looks rows up in. ` +
-      `The other N = ${formatCount(t.N)} are multiplied once each per token: 2N = ${formatFlops(t.twoN)}. ` +
-      `The LM head reuses the token table as a matrix, adding 2CV = ${formatFlops(t.head)}. ` +
-      `The engine's exact count for the next tick, with ${formatInteger(P)} cached positions, is ${formatFlops(t.exact)}: ` +
-      `${formatDecimal(t.exact / t.approx, 3)} times the estimate.`));
+    el.append(h('p', { class: 'equation-words' }, ui('ch9.cost.words', {
+      all: formatInteger(t.all), embeddings: formatInteger(t.embeddings), n: formatCount(t.N), twoN: formatFlops(t.twoN), head: formatFlops(t.head),
+      cached: formatInteger(P), exact: formatFlops(t.exact), ratio: formatDecimal(t.exact / t.approx, 3),
+    })));
     return el;
   });
 
@@ -259,29 +262,28 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const cfg = model.config;
     const t = costTerms(cfg);
     const bytes = weightBytesPerToken(cfg);
-    const el = table('Weights one decode tick reads, as 32-bit floats (the engine keeps them as float32 on every backend)',
-      ['Part', 'Numbers', 'Bytes'],
+    const el = table(ui('ch9.bytes.caption'),
+      [ui('ch9.bytes.part'), ui('ch9.bytes.numbers'), ui('ch9.bytes.bytes')],
       [
-        ['Blocks (N): attention and MLP matrices, biases, LayerNorms', formatInteger(t.N), formatBytes(4 * t.N)],
-        ['Token table wte, read whole as the LM head', formatInteger(t.V * t.C), formatBytes(4 * t.V * t.C)],
-        ['One row of the position table wpe', formatInteger(t.C), formatBytes(4 * t.C)],
-        ['Total per token', formatInteger(bytes / 4), formatBytes(bytes)],
+        [ui('ch9.bytes.blocks'), formatInteger(t.N), formatBytes(4 * t.N)],
+        [ui('ch9.bytes.wte'), formatInteger(t.V * t.C), formatBytes(4 * t.V * t.C)],
+        [ui('ch9.bytes.wpe'), formatInteger(t.C), formatBytes(4 * t.C)],
+        [ui('ch9.bytes.total'), formatInteger(bytes / 4), formatBytes(bytes)],
       ]);
     const wrap = h('div', { class: 'weight-bytes', 'data-bytes': bytes },
       el,
-      h('p', {}, `${formatFlops(t.exact)} for ${formatBytes(bytes)} read: ${formatDecimal(t.exact / bytes, 2)} FLOPs per byte. ` +
-        'A matrix–vector product does one multiply-add per weight it reads, so decoding one token at a time is limited by how fast the weights can be moved, not by arithmetic.'));
+      h('p', {}, ui('ch9.bytes.words', { flops: formatFlops(t.exact), bytes: formatBytes(bytes), ratio: formatDecimal(t.exact / bytes, 2) })));
     return wrap;
   });
 
   main.variable(mount(mounts.costs)).define('costs', ['clockState', 'model', 'width'], async (state: ClockState, model: ModelInfo, width: number) => {
     await nearViewport(mounts.costs);
     const decode = state.ticks.filter((t) => t.kind === 'decode').length;
-    if (decode === 0) return note('No decode tick yet: press Next token twice (the prefill, then a decode tick), or Play. Each decode tick adds a column.');
+    if (decode === 0) return note(ui('ch9.costs.empty'));
     const data = { ticks: costTicks(state.ticks, model.config), flopsEstimate: costTerms(model.config).approx };
     const caption = costCaption(data.ticks, decode, model.backend.name);
     const el = chartWithTable(CostChart(data, { width }),
-      CostChartTable(data, { caption: `Each decode tick's cost, from the engine's tick records (the latest ${data.ticks.length})` }));
+      CostChartTable(data, { caption: ui('ch9.costs.tableCaption', { n: data.ticks.length }) }));
     el.prepend(h('p', { class: 'cell-caption' }, caption));
     el.classList.add('costs');
     el.dataset.ticks = String(data.ticks.length);
@@ -289,19 +291,19 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     return el;
   });
 
-  main.define('peakButton', [], () => h('button', { type: 'button', name: 'measure-peak' }, 'Measure this device’s peak'));
+  main.define('peakButton', [], () => h('button', { type: 'button', name: 'measure-peak' }, ui('ch9.peak.button')));
   main.variable(mount(mounts.peak)).define('peakView', ['peakButton'], (button: HTMLButtonElement) =>
     h('div', { class: 'peak-control' }, button));
   main.define('peak', ['engine', 'peakButton'], (engine: Engine, button: HTMLButtonElement) => observe<PeakResult | null>((change) => {
     change(null);
     const onClick = async () => {
       button.setAttribute('aria-busy', 'true');
-      button.textContent = 'Measuring…';
+      button.textContent = ui('ch9.peak.measuring');
       try {
         change(await engine.request({ type: 'matmulPeak' }));
-        button.textContent = 'Measured: the peak is below';
+        button.textContent = ui('ch9.peak.measured');
       } catch (e) {
-        button.textContent = `Measure this device’s peak (the last try failed: ${e instanceof Error ? e.message : String(e)})`;
+        button.textContent = ui('ch9.peak.failed', { error: e instanceof Error ? e.message : String(e) });
       } finally {
         button.removeAttribute('aria-busy');
       }
@@ -313,23 +315,23 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   main.variable(mount(mounts.speed)).define('speed', ['clockState', 'model', 'peak'], async (state: ClockState, model: ModelInfo, peak: PeakResult | null) => {
     await nearViewport(mounts.speed);
     const s = measuredSpeed(state.ticks, model.config);
-    if (!s) return note('No decode tick yet: press Next token twice (the prefill, then a decode tick), or Play, to measure tokens per second.');
+    if (!s) return note(ui('ch9.speed.empty'));
     const rows = [
-      ['Tokens per second (decode)', formatRate(s.tokensPerSecond), `the mean of the last ${s.ticks} decode ticks: ${formatMs(s.msPerToken)} each`],
-      ['Arithmetic done', `${formatDecimal(s.gflops, 3)} GFLOP/s`, 'the ticks’ FLOPs over their forward time'],
-      ['Weights read', `${formatBytes(s.bytesPerSecond)}/s`, `${formatBytes(weightBytesPerToken(model.config))} a token`],
+      [ui('ch9.speed.tokens'), formatRate(s.tokensPerSecond), ui('ch9.speed.tokensHow', { n: s.ticks, ms: formatMs(s.msPerToken) })],
+      [ui('ch9.speed.arithmetic'), `${formatDecimal(s.gflops, 3)} GFLOP/s`, ui('ch9.speed.arithmeticHow')],
+      [ui('ch9.speed.weights'), `${formatBytes(s.bytesPerSecond)}/s`, ui('ch9.speed.weightsHow', { bytes: formatBytes(weightBytesPerToken(model.config)) })],
     ];
     if (peak) {
-      rows.push(['This device’s matmul peak', `${formatDecimal(peak.gflops, 1)} GFLOP/s`, `one ${peak.n}×${peak.n} product on ${peak.backend}, the median of 8`]);
-      rows.push(['Share of the peak', `${formatDecimal((100 * s.gflops) / peak.gflops, 1)}%`, 'decoding reads each weight for a single multiply-add']);
+      rows.push([ui('ch9.speed.peak'), `${formatDecimal(peak.gflops, 1)} GFLOP/s`, ui('ch9.speed.peakHow', { n: peak.n, backend: peak.backend })]);
+      rows.push([ui('ch9.speed.share'), `${formatDecimal((100 * s.gflops) / peak.gflops, 1)}%`, ui('ch9.speed.shareHow')]);
     }
     const el = h('div', {
       class: 'speed', 'data-ticks': s.ticks, 'data-ms-per-token': s.msPerToken, 'data-flops': s.flops,
       'data-tokens-per-second': s.tokensPerSecond, 'data-gflops': s.gflops,
       ...(peak ? { 'data-peak-gflops': peak.gflops } : {}),
     },
-    table(`Measured in this browser on ${model.backend.name}`, ['Quantity', 'Value', 'How'], rows),
-    peak ? null : note('Press “Measure this device’s peak” to set these against the fastest matrix product this device runs.'));
+    table(ui('ch9.speed.caption', { backend: model.backend.name }), [ui('ch9.speed.quantity'), ui('ch9.speed.value'), ui('ch9.speed.how')], rows),
+    peak ? null : note(ui('ch9.speed.press')));
     return el;
   });
 
@@ -338,16 +340,16 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const k = compare(model.config);
     const s = measuredSpeed(state.ticks, model.config);
     const rows = [
-      ['Shape', modelName(model.config), modelName(GPT2_124M)],
-      ['Parameters', formatCount(k.small.all), formatCount(k.big.all)],
-      ['N (outside the embeddings)', formatCount(k.small.N), formatCount(k.big.N)],
-      ['FLOPs per token (P = 0)', formatFlops(k.small.exact), formatFlops(k.big.exact)],
-      ['Weights read per token', formatBytes(k.smallBytes), formatBytes(k.bigBytes)],
+      [ui('ch9.gpt2.shape'), modelName(model.config), modelName(GPT2_124M)],
+      [ui('ch9.gpt2.params'), formatCount(k.small.all), formatCount(k.big.all)],
+      [ui('ch9.gpt2.n'), formatCount(k.small.N), formatCount(k.big.N)],
+      [ui('ch9.gpt2.flops'), formatFlops(k.small.exact), formatFlops(k.big.exact)],
+      [ui('ch9.gpt2.bytes'), formatBytes(k.smallBytes), formatBytes(k.bigBytes)],
     ];
-    if (s) rows.push(['Time per token at this page’s measured GFLOP/s', formatMs(s.msPerToken), `≈ ${formatMs((k.big.exact / s.gflops) / 1e6)} (an estimate)`]);
+    if (s) rows.push([ui('ch9.gpt2.time'), formatMs(s.msPerToken), ui('ch9.gpt2.estimate', { ms: formatMs((k.big.exact / s.gflops) / 1e6) })]);
     return h('div', { class: 'compare', 'data-ratio': k.ratio, 'data-big-flops': k.big.exact, 'data-small-flops': k.small.exact },
-      table('This model against GPT-2 124M, from their configs', ['Quantity', 'This model', 'GPT-2 124M'], rows),
-      h('p', {}, `GPT-2 124M costs ${formatDecimal(k.ratio, 1)}× this model's arithmetic per token and reads ${formatDecimal(k.bigBytes / k.smallBytes, 1)}× its bytes.`));
+      table(ui('ch9.gpt2.caption'), [ui('ch9.gpt2.quantity'), ui('ch9.gpt2.this'), ui('ch9.gpt2.big')], rows),
+      h('p', {}, ui('ch9.gpt2.words', { ratio: formatDecimal(k.ratio, 1), bytes: formatDecimal(k.bigBytes / k.smallBytes, 1) })));
   });
   definePredict(main, mounts.predict, timingQuestion);
   return main;

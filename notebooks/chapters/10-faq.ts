@@ -84,11 +84,10 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const sum = rows.reduce((a, r) => a + r.prob, 0);
     return h('div', { class: 'faq-softmax', 'data-probs': rows.map((r) => r.prob).join(' ') },
       h('table', {},
-        h('caption', {}, 'softmax([0.1, 0.2, 0.3, 0.4]) at temperature 1, computed by the engine’s sampler'),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Logit'), h('th', { scope: 'col' }, 'Probability'))),
+        h('caption', {}, ui('ch10.softmax.caption')),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ui('ch10.softmax.logit')), h('th', { scope: 'col' }, ui('ch10.softmax.prob')))),
         h('tbody', {}, ...rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, String(r.logit)), h('td', {}, r.shown))))),
-      h('p', {}, `The probabilities add up to ${formatDecimal(sum, 4)}. The largest is only ${formatDecimal(rows[3].prob / rows[0].prob, 4)} times the smallest: ` +
-        'logits 0.3 apart become probabilities that differ by a factor of e^0.3, not a landslide.'));
+      h('p', {}, ui('ch10.softmax.words', { sum: formatDecimal(sum, 4), ratio: formatDecimal(rows[3].prob / rows[0].prob, 4) })));
   });
   definePredict(main, mounts.predict, twiceQuestion);
   return main;

@@ -54,17 +54,18 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
 
   main.variable(mount(mounts.loop)).define('loop', ['clockState'], async (state: ClockState) => {
     await nearViewport(mounts.loop);
-    if (state.ticks.length === 0) return note('No tick yet: press Next token, and each tick the loop yields adds a row here.');
+    if (state.ticks.length === 0) return note(ui('ch11.empty'));
     const rows = state.ticks.slice(-12);
     return h('table', { class: 'loop-ticks', 'data-ticks': state.ticks.length },
-      h('caption', {}, `The ticks the loop has yielded (the latest ${rows.length} of ${state.ticks.length})`),
-      h('thead', {}, h('tr', {}, ...['tick.index', 'tick.kind', 'tokens fed', 'tick.id', 'tick.text'].map((x) => h('th', { scope: 'col' }, x)))),
+      h('caption', {}, ui('ch11.caption', { n: rows.length, total: state.ticks.length })),
+      // The loop's own names (fields of a tick, and tick.kind's values) stay as the code has them.
+      h('thead', {}, h('tr', {}, ...['tick.index', 'tick.kind', ui('ch11.fed'), 'tick.id', 'tick.text'].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, ...rows.map((t) => h('tr', {},
         h('th', { scope: 'row' }, formatInteger(t.index)),
-        h('td', {}, t.kind),
+        h('td', { translate: 'no' }, t.kind),
         h('td', {}, formatInteger(t.fed)),
         h('td', {}, formatInteger(t.id)),
-        h('td', {}, visibleText(t.piece.text))))));
+        h('td', { translate: 'no' }, visibleText(t.piece.text))))));
   });
   definePredict(main, mounts.predict, fedQuestion);
   return main;
