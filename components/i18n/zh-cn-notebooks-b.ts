@@ -3,7 +3,7 @@ import type { enNotebooksB } from './en-notebooks-b.ts';
 
 export const zhCnNotebooksB: Record<keyof typeof enNotebooksB, string> = {
   // 第 5 章：多层感知机、层归一化与残差流。
-  'ch5.tex.where': String.raw`\text{第 } {layer} \text{ 块},\ \text{单元 } {unit}`,
+  'ch5.tex.where': String.raw`\text{第 } {layer} \text{ 块，单元 } {unit}`,
   'ch5.pick.block': '块必须是 0 到 {max} 之间的整数：这个模型有 {count} 个块。',
   'ch5.pick.unit': '单元必须是 0 到 {max} 之间的整数：每个块的多层感知机有 {count} 个单元。',
   'ch5.row.embedding': '嵌入',
