@@ -19,6 +19,7 @@ const enSite = {
   'lang.zh-cn': '简体中文',
   'lang.switch': 'Read this page in {language}',
   'theme.dark': 'Dark theme',
+  'scroll.equation': 'Equation (scrolls sideways)',
   'site.description': 'GPT-2 running in your browser, one forward pass at a time.',
   'site.footer': 'Token Clock: an explorable explanation of how GPT-2 writes text, one token at a time.',
   'chapter.kicker': 'Chapter {n}',

@@ -16,6 +16,7 @@ const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksA | keyof t
   'lang.zh-cn': '简体中文',
   'lang.switch': '用{language}阅读本页',
   'theme.dark': '深色主题',
+  'scroll.equation': '公式（可横向滚动）',
   'site.description': '在你的浏览器里运行 GPT-2，一次前向传播出一个词元。',
   'site.footer': 'Token Clock：一份可以动手探索的讲解，看 GPT-2 如何一个词元一个词元地写出文字。',
   'chapter.kicker': '第 {n} 章',
