@@ -136,6 +136,50 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     assert.deepEqual(hub.requests.filter((r) => r.method === 'GET'), []);
   });
 
+  it('a chapter runs the 124M model: 12 layers × 12 heads stay navigable', async () => {
+    const chapter = await page.context().newPage();
+    const chapterErrors = collectConsoleErrors(chapter);
+    await chapter.goto(`${preview.url}/chapters/attention/`);
+    await chapter.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 180_000 });
+    await chapter.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
+    await chapter.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''), null, { timeout: 60_000 });
+    const status = (await chapter.locator('[data-role="status"]').textContent()) ?? '';
+    assert.match(status, re`Model ready: openai-community/gpt2 .*${124_439_808} parameters, 12 layers × 12 heads`, status);
+    const chart = '[data-cell="matrix"] .chart';
+    await chapter.locator('[data-cell="matrix"]').scrollIntoViewIfNeeded();
+    await chapter.getByLabel('Layer', { exact: true }).fill('11');
+    await chapter.getByLabel('Head', { exact: true }).fill('11');
+    await chapter.getByRole('button', { name: 'Next token' }).first().click();
+    await chapter.waitForFunction((s) => {
+      const d = document.querySelector<HTMLElement>(s)?.dataset;
+      return d?.tick === '0' && d.layer === '11' && d.head === '11';
+    }, chart, { timeout: 120_000 });
+    assert.ok(Number(await chapter.locator(chart).getAttribute('data-rows')) >= 1);
+    await chapter.getByLabel('Layer', { exact: true }).fill('12');
+    await chapter.waitForFunction(() => /Layer/.test(document.getElementById('layer-error')?.textContent ?? ''));
+    assert.deepEqual(chapterErrors, []);
+    await chapter.close();
+  });
+
+  it('the backend choice reaches every page: WebGL where the browser has it, else a reported fallback to wasm', async () => {
+    await page.getByRole('radio', { name: /WebAssembly/ }).waitFor();
+    const webgl = page.getByRole('radio', { name: /WebGL/ });
+    const other = await page.context().newPage();
+    if (await webgl.isDisabled()) {
+      assert.match((await webgl.locator('xpath=..').textContent()) ?? '', /no WebGL 2/);
+    } else {
+      await webgl.check();
+      await page.waitForFunction(() => /on webgl/.test(document.getElementById('current')?.textContent ?? ''));
+      await other.goto(`${preview.url}/`);
+      await other.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 180_000 });
+      const status = (await other.locator('#status').textContent()) ?? '';
+      assert.match(status, /on webgl|on wasm \(fell back from webgl\)/, status);
+    }
+    await page.getByRole('radio', { name: /WebAssembly/ }).check();
+    await page.waitForFunction(() => /on wasm/.test(document.getElementById('current')?.textContent ?? ''));
+    await other.close();
+  });
+
   it('a connection cut mid-download gives a clear message, keeps the old model, and a retry resumes', async () => {
     await pickHubModel(/DistilGPT-2/);
     assert.match((await page.locator('#estimate').textContent()) ?? '', re`${81_912_576} parameters \(6 layers`);
