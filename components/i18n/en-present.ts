@@ -1,3 +1,22 @@
 /** English strings of presenter mode and the printed worksheet (Chinese twin: zh-cn-present.ts). */
 export const enPresent = {
+  'present.tools': 'Present or print this chapter',
+  'present.enter': 'Present',
+  'present.enterHint': 'Presenter mode: one idea per screen, in large type, with the live cells running (key P)',
+  'present.print': 'Print worksheet',
+  'present.printHint': 'A worksheet: the charts as they are now, your inputs as values, and room to write under each question',
+  'present.bar': 'Presenter controls',
+  'present.prev': 'Previous slide',
+  'present.next': 'Next slide',
+  'present.exit': 'Leave',
+  'present.exitHint': 'Leave presenter mode (Escape); the page keeps its run',
+  'present.counter': '{n} / {total}',
+  'present.counterLabel': 'Slide {n} of {total}',
+  'present.ticks': 'Ticks: {n}',
+  'present.keys': '→ or Space: next · ←: back · N: next token · Esc: leave',
+  'present.slide': 'Slide {n} of {total}: {title}',
+  'present.entered': 'Presenter mode. Slide {n} of {total}: {title}',
+  'present.left': 'Presenter mode is off; you are back in the chapter where the slide was.',
+  'worksheet.answer': 'Your answer',
+  'worksheet.source': 'Printed from {url}: open it to run the model yourself.',
 } as const;

@@ -2,4 +2,23 @@
 import type { enPresent } from './en-present.ts';
 
 export const zhCnPresent: Record<keyof typeof enPresent, string> = {
+  'present.tools': '演示或打印本章',
+  'present.enter': '演示',
+  'present.enterHint': '演示模式：大字号，一屏讲一个要点，活单元格照常运行（快捷键 P）',
+  'present.print': '打印练习纸',
+  'present.printHint': '练习纸：图表保持现在的样子，输入框印成它们的值，每道题下面留出书写的空间',
+  'present.bar': '演示控制',
+  'present.prev': '上一页',
+  'present.next': '下一页',
+  'present.exit': '退出',
+  'present.exitHint': '退出演示模式（Esc 键），页面上的运行保持不变',
+  'present.counter': '{n} / {total}',
+  'present.counterLabel': '第 {n} 页，共 {total} 页',
+  'present.ticks': '已走 {n} 拍',
+  'present.keys': '→ 或空格：下一页 · ←：上一页 · N：下一个词元 · Esc：退出',
+  'present.slide': '第 {n} 页，共 {total} 页：{title}',
+  'present.entered': '演示模式。第 {n} 页，共 {total} 页：{title}',
+  'present.left': '已退出演示模式，回到本章刚才那一页的位置。',
+  'worksheet.answer': '你的答案',
+  'worksheet.source': '打印自 {url}：打开这个链接，可以自己运行模型。',
 };
