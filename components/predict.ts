@@ -18,6 +18,27 @@
 import { chartDocument } from './chart.ts';
 import { t } from './i18n/index.ts';
 
+/**
+ * Words that may hold the model's own text (a token, generated text, the prompt): plain strings,
+ * and `{ model }` parts, drawn in a span with translate="no" so that neither a browser's
+ * translation nor the check for English left on a Chinese page takes them for the page's words.
+ */
+export type PredictText = string | (string | { model: string })[];
+
+/** A message (its {name} placeholders unfilled) with the named ones filled by the model's text. */
+export function withModelText(template: string, model: Record<string, string>): PredictText {
+  const out: (string | { model: string })[] = [];
+  let last = 0;
+  for (const m of template.matchAll(/\{(\w+)\}/g)) {
+    if (!(m[1] in model)) continue;
+    if (m.index > last) out.push(template.slice(last, m.index));
+    out.push({ model: model[m[1]] });
+    last = m.index + m[0].length;
+  }
+  if (last < template.length) out.push(template.slice(last));
+  return out;
+}
+
 /** One choice: the value compared with the answer, and what the reader reads. */
 export interface PredictChoice {
   value: string;
@@ -35,7 +56,7 @@ export interface PredictInput {
 /** The question as the reader sees it before committing: never the answer. */
 export interface PredictQuestion {
   question: string; // the chapter's question, from its prose
-  context?: string; // a live line under it (e.g. which tick it is about)
+  context?: PredictText; // a live line under it (e.g. which tick it is about)
   choices?: PredictChoice[]; // radio buttons; without them, a free input
   input?: PredictInput;
   revealLabel?: string; // what pressing Reveal does, when it does more than show (e.g. "Run the next tick and reveal")
@@ -43,10 +64,10 @@ export interface PredictQuestion {
 
 /** The model's answer, computed only after the commit. */
 export interface PredictAnswer {
-  label: string; // the answer as the reader reads it
+  label: PredictText; // the answer as the reader reads it
   match: boolean; // whether the guess matches it
   value?: string; // the matching choice's value, when the answer is one of the choices
-  detail?: string; // how the engine got it, with its numbers
+  detail?: PredictText; // how the engine got it, with its numbers
 }
 
 export type PredictPhase = 'open' | 'committed' | 'revealing' | 'revealed';
@@ -68,11 +89,11 @@ export interface PredictWidget {
   again: () => void; // back to an open question (the glue calls it when the answer can no longer be had, e.g. after Reset)
 }
 
-/** The guess as the reader wrote or chose it, for the result. */
-function guessLabel(q: PredictQuestion, guess: string): string {
+/** The guess as the reader wrote or chose it, for the result (typed text is the reader's own words, not the page's). */
+function guessLabel(q: PredictQuestion, guess: string): PredictText {
   const choice = q.choices?.find((c) => c.value === guess);
   if (choice) return choice.label;
-  return q.input?.type === 'text' ? `“${guess}”` : guess;
+  return q.input?.type === 'text' ? [{ model: `“${guess}”` }] : guess;
 }
 
 /** Check a free answer; the message says what is wrong. */
@@ -98,6 +119,14 @@ export function Predict(question: PredictQuestion, options: PredictOptions): Pre
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
     e.append(...kids);
     return e;
+  };
+  /** PredictText as children: the model's parts in spans with translate="no". */
+  const rich = (x: PredictText): (Node | string)[] =>
+    typeof x === 'string' ? [x] : x.map((p) => (typeof p === 'string' ? p : el('span', { translate: 'no' }, p.model)));
+  /** A message with {guess} filled by the guess's label. */
+  const withGuess = (template: string, label: PredictText): (Node | string)[] => {
+    const [before, after = ''] = template.split('{guess}');
+    return [before, ...rich(label), after].filter((x) => x !== '');
   };
 
   let q = question; // shown
@@ -126,7 +155,7 @@ export function Predict(question: PredictQuestion, options: PredictOptions): Pre
     const shape = JSON.stringify([q.choices ?? null, q.choices?.length ? null : (q.input ?? null)]);
     const described = [q.context ? `${id}-context` : '', `${id}-error`].filter(Boolean).join(' ');
     const head: Node[] = [el('legend', { id: `${id}-question` }, q.question)];
-    if (q.context) head.push(el('p', { class: 'predict-context', id: `${id}-context` }, q.context));
+    if (q.context) head.push(el('p', { class: 'predict-context', id: `${id}-context` }, ...rich(q.context)));
     const body = fieldset.querySelector('.predict-choices, .predict-field');
     if (shape === drawn && body) {
       fieldset.replaceChildren(...head, body);
@@ -213,7 +242,7 @@ export function Predict(question: PredictQuestion, options: PredictOptions): Pre
     options.onCommit?.(g);
     const reveal = button('reveal', q.revealLabel ?? t('predict.reveal'), () => void doReveal());
     actions.replaceChildren(reveal);
-    result.replaceChildren(el('p', { class: 'predict-locked' }, t('predict.locked', { guess: guessLabel(q, g) })));
+    result.replaceChildren(el('p', { class: 'predict-locked' }, ...withGuess(t('predict.locked'), guessLabel(q, g))));
     reveal.focus();
   }
 
@@ -242,14 +271,14 @@ export function Predict(question: PredictQuestion, options: PredictOptions): Pre
   function showAnswer(g: string, a: PredictAnswer): void {
     setPhase('revealed');
     root.dataset.match = String(a.match);
-    const pair = (cls: string, term: string, value: string) => el('div', { class: cls }, el('dt', {}, term), el('dd', {}, value));
+    const pair = (cls: string, term: string, value: PredictText) => el('div', { class: cls }, el('dt', {}, term), el('dd', {}, ...rich(value)));
     const verdict = el('p', { class: `predict-verdict ${a.match ? 'match' : 'miss'}` },
       el('span', { 'aria-hidden': 'true', class: 'predict-mark' }, a.match ? '✓ ' : '✗ '),
       a.match ? t('predict.match') : t('predict.miss'));
     result.replaceChildren(
       el('dl', { class: 'predict-compare' }, pair('predict-yours', t('predict.yourGuess'), guessLabel(q, g)), pair('predict-model', t('predict.modelAnswer'), a.label)),
       verdict,
-      ...(a.detail ? [el('p', { class: 'predict-detail' }, a.detail)] : []));
+      ...(a.detail ? [el('p', { class: 'predict-detail' }, ...rich(a.detail))] : []));
     if (a.value !== undefined) {
       for (const r of radios()) if (r.value === a.value) r.closest('label')?.classList.add('predict-answer');
     }

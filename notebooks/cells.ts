@@ -13,7 +13,8 @@
  */
 import { TickTimeline, TickTimelineTable, type TimelineTick } from '../components/tick-timeline.ts';
 import { TokenStrip, TokenStripTable, type StripToken } from '../components/token-strip.ts';
-import { formatCount, formatMs } from '../components/format.ts';
+import { formatCount, formatInteger, formatMs } from '../components/format.ts';
+import { t as ui, type MessageKey } from '../components/i18n/index.ts';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
 import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
 import { checkPromptLength, parseIndex, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
@@ -105,16 +106,28 @@ export function defineLayerHead(main: Module, c: ControlElements): void {
   main.variable(run).define('linkLayerHead', ['layer', 'head'], (l: number, h: number) => link.update({ layer: l, head: h }));
 }
 
+/** Message keys with a singular (`.one`) and a plural (`.other`) form: 'unit.token', 'unit.word'… */
+export type PluralKey = { [K in MessageKey]: K extends `${infer B}.one` ? (`${B}.other` extends MessageKey ? B : never) : never }[MessageKey];
+
+/** A count with its noun in the page's language: "1 token", "3 tokens" (Chinese: "3 个词元"). */
+export function plural(key: PluralKey, n: number): string {
+  return ui(`${key}.${n === 1 ? 'one' : 'other'}` as MessageKey, { n: formatInteger(n) });
+}
+
+/** A tick's kind in the page's language: prefill or decode. */
+export const kindName = (kind: 'prefill' | 'decode'): string => ui(kind === 'prefill' ? 'kind.prefill' : 'kind.decode');
+
 /** The state line under the controls. */
 export function describeState(state: ClockState, model: ModelInfo): string {
-  if (state.error) return `The last tick failed: ${state.error}`;
+  if (state.error) return ui('cells.tickFailed', { error: state.error });
   const t = state.ticks.at(-1);
   const c = model.config;
-  const head = `${model.notice ? `${model.notice} ` : ''}Model ready: ${model.label}, ${formatCount(model.params)} parameters, ${c.n_layer} layers × ${c.n_head} heads, on ${model.backend.name}.`;
-  if (!t) return `${head} The prompt is ${state.promptTokens.length} tokens. Press Next token to run the first tick.`;
+  const head = `${model.notice ? `${model.notice} ` : ''}` +
+    ui('cells.modelReady', { model: model.label, params: formatCount(model.params), layers: c.n_layer, heads: c.n_head, backend: model.backend.name });
+  if (!t) return head + ui('cells.firstTick', { n: state.promptTokens.length });
   // While playing the line stays put, so a screen reader is not told of every tick.
-  if (state.playing) return 'Playing: a tick after each tick. Press Pause to stop.';
-  return `${state.ticks.length} ticks so far; tick ${t.index} (${t.kind}) took ${formatMs(t.ms.total)}.`;
+  if (state.playing) return ui('cells.playing');
+  return ui('cells.ticksSoFar', { n: state.ticks.length, index: t.index, kind: kindName(t.kind), ms: formatMs(t.ms.total) });
 }
 
 /** An observer writing a cell's text into `el`, and the failure (a model that did not load) too. */
@@ -124,7 +137,7 @@ function textObserver(el: HTMLElement): Observer {
       if (typeof value === 'string') el.textContent = value;
     },
     rejected(error) {
-      el.textContent = `The model could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+      el.textContent = ui('cells.loadFailed', { error: error instanceof Error ? error.message : String(error) });
     },
   };
 }
@@ -176,7 +189,7 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
   main.define('clockStatus', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(change)));
   main.define('clockState', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(chartChanges(change))));
   main.variable(textObserver(c.status)).define('status', ['clockStatus', 'model'], (state: ClockState, model: ModelInfo) => {
-    c.play.textContent = state.playing ? 'Pause' : 'Play';
+    c.play.textContent = ui(state.playing ? 'controls.pause' : 'controls.play');
     c.next.disabled = state.playing;
     c.form.dataset.ticks = String(state.ticks.length);
     c.form.dataset.clock = state.playing ? 'playing' : state.busy ? 'busy' : 'idle';
@@ -252,10 +265,10 @@ export function stripTokens(state: ClockState): StripToken[] {
 export function defineTimeline(main: Module, el: HTMLElement | undefined): void {
   main.variable(mount(el)).define('timeline', ['clockState', 'selected', 'width'], async (state: ClockState, selected: number | null, width: number) => {
     await nearViewport(el);
-    if (state.ticks.length === 0) return note('No ticks yet: press Next token and each tick adds a row here.');
+    if (state.ticks.length === 0) return note(ui('cells.timelineEmpty'));
     const data = { ticks: timelineTicks(state.ticks), selected: selected ?? undefined };
     const hidden = state.ticks.length - data.ticks.length;
-    const caption = `Tick timeline: ${state.ticks.length} ticks` + (hidden > 0 ? ` (the latest ${data.ticks.length} shown)` : '');
+    const caption = ui('cells.timelineCaption', { n: state.ticks.length }) + (hidden > 0 ? ui('cells.timelineLatest', { n: data.ticks.length }) : '');
     return chartWithTable(TickTimeline(data, { width }), TickTimelineTable(data, { caption }));
   });
 }
@@ -265,7 +278,7 @@ export function defineTokens(main: Module, el: HTMLElement | undefined): void {
   main.variable(mount(el)).define('tokens', ['clockState', 'width'], async (state: ClockState, width: number) => {
     await nearViewport(el);
     const data = { tokens: stripTokens(state) };
-    const caption = `${state.promptTokens.length} prompt tokens and ${state.ticks.length} generated`;
+    const caption = ui('cells.tokensCaption', { prompt: state.promptTokens.length, generated: state.ticks.length });
     return chartWithTable(TokenStrip(data, { width, label: caption }), TokenStripTable(data, { caption }));
   });
 }

@@ -3,6 +3,7 @@
  * refuses it with a message that says what is allowed; a refused value changes nothing
  * downstream (see `input` in runtime.ts).
  */
+import { t as ui } from '../components/i18n/index.ts';
 import { InputError } from './runtime.ts';
 
 // C0 and C1 control characters other than tab, newline and carriage return, and DEL.
@@ -10,11 +11,11 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/; // esli
 
 /** A prompt: not empty, no control characters (the token count is checked against the context by the engine). */
 export function parsePrompt(text: string): string {
-  if (text.trim() === '') throw new InputError('Type a prompt: the model needs some text to continue.');
+  if (text.trim() === '') throw new InputError(ui('input.promptEmpty'));
   const m = CONTROL.exec(text);
   if (m) {
     const code = `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-    throw new InputError(`The prompt contains a control character (${code}) at position ${m.index + 1}; remove it.`);
+    throw new InputError(ui('input.promptControl', { code, position: m.index + 1 }));
   }
   return text;
 }
@@ -22,7 +23,7 @@ export function parsePrompt(text: string): string {
 /** The prompt's token count against the context: the model needs room for at least one new token. */
 export function checkPromptLength(tokens: number, nPositions: number): void {
   if (tokens > nPositions - 1) {
-    throw new InputError(`The prompt is ${tokens} tokens; this model reads at most ${nPositions} and needs room for one more, so keep it to ${nPositions - 1}.`);
+    throw new InputError(ui('input.promptTooLong', { tokens, max: nPositions, keep: nPositions - 1 }));
   }
 }
 
@@ -36,7 +37,7 @@ function number(raw: string, badInput: boolean): number {
 export function parseTemperature(raw: string, badInput = false): number {
   const t = number(raw, badInput);
   if (!Number.isFinite(t) || t < 0 || t > 100) {
-    throw new InputError('Temperature must be a number from 0 (always the most likely token) to 100.');
+    throw new InputError(ui('input.temperature'));
   }
   return t;
 }
@@ -45,7 +46,7 @@ export function parseTemperature(raw: string, badInput = false): number {
 export function parseTopK(raw: string, vocabSize: number, badInput = false): number {
   const k = number(raw, badInput);
   if (!Number.isInteger(k) || k < 0 || k > vocabSize) {
-    throw new InputError(`Top-k must be a whole number from 0 (off) to ${vocabSize}, the size of the vocabulary.`);
+    throw new InputError(ui('input.topK', { max: vocabSize }));
   }
   return k;
 }
@@ -53,14 +54,14 @@ export function parseTopK(raw: string, vocabSize: number, badInput = false): num
 /** Top-p in (0, 1] (1 = off). */
 export function parseTopP(raw: string, badInput = false): number {
   const p = number(raw, badInput);
-  if (!Number.isFinite(p) || p <= 0 || p > 1) throw new InputError('Top-p must be a number above 0 and at most 1 (1 = off).');
+  if (!Number.isFinite(p) || p <= 0 || p > 1) throw new InputError(ui('input.topP'));
   return p;
 }
 
 /** Seed: a whole number from 0 to 4294967295. */
 export function parseSeed(raw: string, badInput = false): number {
   const s = number(raw, badInput);
-  if (!Number.isInteger(s) || s < 0 || s > 4294967295) throw new InputError('Seed must be a whole number from 0 to 4294967295.');
+  if (!Number.isInteger(s) || s < 0 || s > 4294967295) throw new InputError(ui('input.seed'));
   return s;
 }
 
@@ -68,7 +69,7 @@ export function parseSeed(raw: string, badInput = false): number {
 export function parseIndex(what: 'Layer' | 'Head', raw: string, count: number, badInput = false): number {
   const i = number(raw, badInput);
   if (!Number.isInteger(i) || i < 0 || i >= count) {
-    throw new InputError(`${what} must be a whole number from 0 to ${count - 1}: this model has ${count} ${what === 'Layer' ? 'layers' : 'heads'}.`);
+    throw new InputError(ui(what === 'Layer' ? 'input.layer' : 'input.head', { last: count - 1, count }));
   }
   return i;
 }

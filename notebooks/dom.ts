@@ -1,6 +1,7 @@
 /**
  * Small DOM builders for cells. Text is always set as text nodes, never parsed as HTML.
  */
+import { t } from '../components/i18n/index.ts';
 
 type Child = Node | string | number | null | undefined | false;
 
@@ -24,7 +25,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** A chart with its table alternative folded beneath it. */
-export function chartWithTable(chart: Element, table: HTMLTableElement, summary = 'Show the data as a table'): HTMLDivElement {
+export function chartWithTable(chart: Element, table: HTMLTableElement, summary = t('cells.showTable')): HTMLDivElement {
   return h('div', { class: 'chart' }, chart, h('details', { class: 'data-table' }, h('summary', {}, summary), table));
 }
 

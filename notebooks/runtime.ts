@@ -10,6 +10,7 @@
  */
 import { Runtime } from '@observablehq/runtime';
 import type { Module, Observer } from '@observablehq/runtime';
+import { t } from '../components/i18n/index.ts';
 
 export { Runtime };
 export type { Module, Observer, Variable } from '@observablehq/runtime';
@@ -160,7 +161,7 @@ export function mount(el: HTMLElement | undefined): Observer | undefined {
     rejected(error) {
       const p = el.ownerDocument.createElement('p');
       p.className = 'cell-error';
-      p.textContent = `This cell could not be computed: ${error instanceof Error ? error.message : String(error)}`;
+      p.textContent = t('cells.cellError', { error: error instanceof Error ? error.message : String(error) });
       el.replaceChildren(p);
       el.dataset.state = 'error';
       el.removeAttribute('aria-busy');
