@@ -14,6 +14,7 @@ import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, dataTable, emit, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { sequential } from './color.ts';
+import { t } from './i18n/index.ts';
 
 export interface AttentionMatrixData {
   tokens: string[]; // token texts, one per position
@@ -41,8 +42,9 @@ interface Cell extends AttentionCell {
   state: 'value' | 'masked' | 'pending'; // computed, in the future (k > q), or in a row not computed yet
 }
 
-const cellLabel = (tokens: string[], c: AttentionCell, name = 'weight') =>
-  `query ${c.query} “${visibleText(tokens[c.query])}” attends to key ${c.key} “${visibleText(tokens[c.key])}” with ${name} ${formatDecimal(c.weight, 3)}`;
+const cellLabel = (tokens: string[], c: AttentionCell, name = t('chart.attention.weight')) => t('chart.attention.cell', {
+  query: c.query, queryToken: visibleText(tokens[c.query]), key: c.key, keyToken: visibleText(tokens[c.key]), name, value: formatDecimal(c.weight, 3),
+});
 
 /** A heatmap of attention weights with token labels on both axes. */
 export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrixOptions): SVGSVGElement {
@@ -71,21 +73,21 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
 
   const [d0, d1] = opts.domain ?? [0, 1];
   const color = (v: number) => sequential(d1 > d0 ? Math.min(1, Math.max(0, (v - d0) / (d1 - d0))) : 0.5);
-  const label = opts.label ?? `Attention weights: ${n} tokens, ${filled} of ${n} query rows computed`;
+  const label = opts.label ?? t('chart.attention.label', { n, filled });
   const svg = svgRoot(doc, width, height, label, 'group');
   const plot = svg.append('g').attr('transform', `translate(${px(labelW)},${px(labelW)})`);
 
   // Axis labels: keys along the top (rotated), queries down the left.
-  svg.append('text').attr('x', px(labelW - 4)).attr('y', 12).attr('text-anchor', 'end').attr('font-size', 10).text('key →');
-  svg.append('text').attr('x', 2).attr('y', px(labelW - 4)).attr('font-size', 10).text('query ↓');
+  svg.append('text').attr('x', px(labelW - 4)).attr('y', 12).attr('text-anchor', 'end').attr('font-size', 10).text(t('chart.attention.keyAxis'));
+  svg.append('text').attr('x', 2).attr('y', px(labelW - 4)).attr('font-size', 10).text(t('chart.attention.queryAxis'));
   const shown = tokens.map((_, i) => i).filter((i) => i % every === 0);
-  plot.append('g').attr('class', 'keys').selectAll('text').data(shown).join('text')
+  plot.append('g').attr('class', 'keys').attr('translate', 'no').selectAll('text').data(shown).join('text')
     .attr('transform', (i) => `translate(${px((i + 0.5) * cell)},-4) rotate(-90)`)
     .attr('dy', '0.35em')
     .attr('font-family', MONO)
     .attr('font-size', FONT)
     .text((i) => truncate(labels[i], labelW - 10, FONT));
-  plot.append('g').attr('class', 'queries').selectAll('text').data(shown).join('text')
+  plot.append('g').attr('class', 'queries').attr('translate', 'no').selectAll('text').data(shown).join('text')
     .attr('x', -4)
     .attr('y', (i) => px((i + 0.5) * cell))
     .attr('dy', '0.35em')
@@ -130,7 +132,9 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
   if (start) outline.attr('x', px(start.key * cell)).attr('y', px(start.query * cell));
 
   drawLegend(svg.append('g').attr('class', 'legend').attr('transform', `translate(${px(labelW)},${px(labelW + side + 8)})`),
-    Math.min(160, Math.max(60, side)), opts.domain ? [`${opts.valueName ?? 'weight'} ${formatValue(d0)}`, formatValue(d1)] : ['weight 0', '1']);
+    Math.min(160, Math.max(60, side)), opts.domain
+      ? [t('chart.attention.legend', { name: opts.valueName ?? t('chart.attention.weight'), value: formatValue(d0) }), formatValue(d1)]
+      : [t('chart.attention.legend', { name: t('chart.attention.weight'), value: '0' }), '1']);
 
   // Interaction: roving tabindex over the computed cells, one listener per kind on the grid.
   const svgEl = svg.node() as SVGSVGElement;
@@ -194,8 +198,10 @@ export function AttentionMatrixTable(data: AttentionMatrixData, opts: TableOptio
   const { tokens } = data;
   const filled = Math.min(data.weights.length, tokens.length);
   const name = (i: number) => `${formatInteger(i)} ${visibleText(tokens[i])}`;
-  return dataTable(doc, opts.caption ?? `Attention weights: rows are queries, columns are keys`,
-    ['Query \\ key', ...tokens.map((_, k) => name(k))],
+  const masked = t('chart.attention.masked');
+  return dataTable(doc, opts.caption ?? t('chart.attention.caption'),
+    [t('chart.attention.corner'), ...tokens.map((_, k) => name(k))],
     data.weights.slice(0, filled).map((row, q) =>
-      [name(q), ...tokens.map((_, k) => (k > q ? 'masked' : formatDecimal(row[k] ?? NaN, 3)))]));
+      [name(q), ...tokens.map((_, k) => (k > q ? masked : formatDecimal(row[k] ?? NaN, 3)))]),
+    { columns: [0], head: (i) => i > 0 });
 }

@@ -9,6 +9,7 @@ import { MONO, textWidth, visibleText } from './text.ts';
 import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { ORANGE } from './color.ts';
+import { t } from './i18n/index.ts';
 
 /** A symbol during BPE: its vocabulary spelling and the raw bytes it stands for. */
 export interface BpeStepSymbol {
@@ -50,10 +51,10 @@ export function BpeSteps(data: BpeStepsData, opts: ChartOptions): SVGSVGElement 
   const doc = chartDocument(opts.document);
   const { width } = opts;
   const rows = [
-    { label: 'bytes', title: `The ${data.initial.length} bytes of “${visibleText(data.text)}”, one symbol each`, symbols: data.initial, merged: new Set<number>() },
+    { label: t('chart.bpe.bytes'), title: t('chart.bpe.bytesTitle', { n: data.initial.length, word: visibleText(data.text) }), symbols: data.initial, merged: new Set<number>() },
     ...data.steps.map((s, i) => ({
-      label: `rank ${formatInteger(s.rank)}`,
-      title: `Merge ${i + 1}: ${s.pair[0]} + ${s.pair[1]} (rank ${formatInteger(s.rank)}) → ${s.symbols.length} symbols`,
+      label: t('chart.bpe.rank', { rank: formatInteger(s.rank) }),
+      title: t('chart.bpe.mergeTitle', { i: i + 1, a: s.pair[0], b: s.pair[1], rank: formatInteger(s.rank), n: s.symbols.length }),
       symbols: s.symbols,
       merged: mergedIndices(s),
     })),
@@ -74,8 +75,12 @@ export function BpeSteps(data: BpeStepsData, opts: ChartOptions): SVGSVGElement 
   const k = Math.min(1, plotW / widest);
   const height = rows.length * (ROW * k + ROW_GAP);
 
-  const label = opts.label ?? `Byte-level BPE of “${visibleText(data.text)}”: ${data.initial.length} bytes, ` +
-    `${data.steps.length} merge${data.steps.length === 1 ? '' : 's'}, ${layout.at(-1)!.symbols.length} token${layout.at(-1)!.symbols.length === 1 ? '' : 's'}`;
+  const tokens = layout.at(-1)!.symbols.length;
+  const label = opts.label ?? t('chart.bpe.label', {
+    word: visibleText(data.text), bytes: data.initial.length,
+    merges: t(data.steps.length === 1 ? 'unit.merge.one' : 'unit.merge.other', { n: data.steps.length }),
+    tokens: t(tokens === 1 ? 'unit.token.one' : 'unit.token.other', { n: tokens }),
+  });
   const svg = svgRoot(doc, width, height, label);
   const row = svg.selectAll('g.stage').data(layout).join('g')
     .attr('class', (_, i) => (i === 0 ? 'stage bytes' : 'stage merge'))
@@ -92,6 +97,7 @@ export function BpeSteps(data: BpeStepsData, opts: ChartOptions): SVGSVGElement 
   const box = row.append('g')
     .attr('transform', `translate(${LABEL_W},0) scale(${px(k)})`)
     .attr('font-family', MONO)
+    .attr('translate', 'no') // the model's symbols, not the page's words
     .selectAll('g.symbol').data((r) => r.boxes).join('g')
     .attr('class', (b) => (b.merged ? 'symbol merged' : 'symbol'))
     .attr('transform', (b) => `translate(${px(b.x)},0)`);
@@ -124,10 +130,10 @@ export function BpeSteps(data: BpeStepsData, opts: ChartOptions): SVGSVGElement 
 export function BpeStepsTable(data: BpeStepsData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
   const list = (xs: BpeStepSymbol[]) => xs.map((s) => s.text).join(' · ');
-  return dataTable(doc, opts.caption ?? `Byte-level BPE of “${visibleText(data.text)}”, merge by merge`,
-    ['Step', 'Pair merged', 'Rank', 'Symbols after', 'Symbols'],
+  return dataTable(doc, opts.caption ?? t('chart.bpe.caption', { word: visibleText(data.text) }),
+    [t('chart.bpe.step'), t('chart.bpe.pair'), t('chart.bpe.rankCol'), t('chart.bpe.symbolsAfter'), t('chart.bpe.symbols')],
     [
-      ['bytes', '—', '—', list(data.initial), formatInteger(data.initial.length)],
+      [t('chart.bpe.bytes'), '—', '—', list(data.initial), formatInteger(data.initial.length)],
       ...data.steps.map((s, i) => [formatInteger(i + 1), `${s.pair[0]} + ${s.pair[1]}`, formatInteger(s.rank), list(s.symbols), formatInteger(s.symbols.length)]),
-    ]);
+    ], { columns: [1, 3] });
 }

@@ -54,14 +54,23 @@ export function svgRoot(doc: Document, width: number, height: number, label: str
   return svg;
 }
 
+/** Which cells of a data table hold the model's text (tokens), not the page's words: they get translate="no". */
+export interface ModelCells {
+  columns?: number[]; // body columns, 0 = the row header
+  head?: (column: number) => boolean; // header cells (e.g. a matrix whose columns are named by tokens)
+}
+
 /** A table with a caption, a header row of column headers, and one row per entry (first cell a row header). */
-export function dataTable(doc: Document, caption: string, head: string[], rows: string[][]): HTMLTableElement {
+export function dataTable(doc: Document, caption: string, head: string[], rows: string[][], model: ModelCells = {}): HTMLTableElement {
+  const cols = new Set(model.columns ?? []);
+  const no = (on: boolean) => (on ? 'no' : null);
   const table = select(doc.createElement('table'));
   table.append('caption').text(caption);
-  table.append('thead').append('tr').selectAll('th').data(head).join('th').attr('scope', 'col').text((d) => d);
+  table.append('thead').append('tr').selectAll('th').data(head).join('th').attr('scope', 'col')
+    .attr('translate', (_, i) => no(model.head?.(i) ?? false)).text((d) => d);
   const tr = table.append('tbody').selectAll('tr').data(rows).join('tr');
-  tr.selectAll('th').data((r) => r.slice(0, 1)).join('th').attr('scope', 'row').text((d) => d);
-  tr.selectAll('td').data((r) => r.slice(1)).join('td').text((d) => d);
+  tr.selectAll('th').data((r) => r.slice(0, 1)).join('th').attr('scope', 'row').attr('translate', no(cols.has(0))).text((d) => d);
+  tr.selectAll('td').data((r) => r.slice(1)).join('td').attr('translate', (_, j) => no(cols.has(j + 1))).text((d) => d);
   return table.node() as HTMLTableElement;
 }
 

@@ -9,6 +9,7 @@ import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { diverging } from './color.ts';
+import { t } from './i18n/index.ts';
 
 export interface HeatmapData {
   rows: string[]; // row labels (token text, "layer 3", …)
@@ -20,6 +21,7 @@ export interface HeatmapOptions extends ChartOptions {
   rowHeight?: number; // px per row (default 18)
   columnLabel?: string; // what a column is (default "dimension")
   selected?: [number, number]; // [row, column] of a cell to outline (none by default)
+  modelRows?: boolean; // the row labels are the model's text (tokens): marked translate="no" (default false)
 }
 
 const FONT = 11;
@@ -35,7 +37,7 @@ export function heatmapDomain(values: number[][]): number {
 /** Rows of signed values as coloured cells with a diverging scale centred at 0. */
 export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement {
   const doc = chartDocument(opts.document);
-  const { width, rowHeight = 18, columnLabel = 'dimension' } = opts;
+  const { width, rowHeight = 18, columnLabel = t('chart.heatmap.dimension') } = opts;
   const domain = opts.domain ?? heatmapDomain(data.values);
   const labels = data.rows.map(visibleText);
   const labelW = Math.min(width * 0.25, Math.max(20, ...labels.map((l) => textWidth(l, FONT)))) + 8;
@@ -46,7 +48,7 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
   const height = top + data.rows.length * rowHeight + LEGEND;
   const color = (v: number) => (Number.isFinite(v) ? diverging(Math.max(0, Math.min(1, 0.5 + v / (2 * domain)))) : 'none');
 
-  const label = opts.label ?? `Heatmap: ${data.rows.length} rows of ${cols} values, from ${formatValue(-domain)} (blue) to ${formatValue(domain)} (orange)`;
+  const label = opts.label ?? t('chart.heatmap.label', { rows: data.rows.length, cols, lo: formatValue(-domain), hi: formatValue(domain) });
   const svg = svgRoot(doc, width, height, label);
   const plot = svg.append('g').attr('transform', `translate(${px(labelW)},${top})`);
 
@@ -57,7 +59,7 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
     .attr('transform', (t) => `translate(${px(x(t) + cw / 2)},0)`);
   tick.append('line').attr('y1', -4).attr('y2', 0).attr('stroke', 'currentColor');
   tick.append('text').attr('y', -6).attr('text-anchor', 'middle').attr('font-size', 10).text((t) => formatInteger(t));
-  svg.append('text').attr('x', px(labelW - 6)).attr('y', 12).attr('text-anchor', 'end').attr('font-size', 10).text(`${columnLabel} →`);
+  svg.append('text').attr('x', px(labelW - 6)).attr('y', 12).attr('text-anchor', 'end').attr('font-size', 10).text(t('chart.heatmap.axis', { column: columnLabel }));
 
   const row = plot.append('g').attr('class', 'rows').attr('shape-rendering', 'crispEdges')
     .selectAll('g').data(data.values).join('g')
@@ -76,7 +78,7 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
       .attr('width', px(cw + 2)).attr('height', rowHeight + 1)
       .attr('fill', 'none').attr('stroke', 'currentColor').attr('stroke-width', 2);
   }
-  plot.append('g').attr('class', 'labels').selectAll('text').data(labels).join('text')
+  plot.append('g').attr('class', 'labels').attr('translate', opts.modelRows ? 'no' : null).selectAll('text').data(labels).join('text')
     .attr('x', -6)
     .attr('y', (_, i) => px((i + 0.5) * rowHeight))
     .attr('dy', '0.35em')
@@ -104,14 +106,14 @@ function drawLegend(g: G, w: number, domain: number, color: (v: number) => strin
 }
 
 /** The values as a table: one row per row label, one column per dimension. */
-export function HeatmapTable(data: HeatmapData, opts: TableOptions & { columnLabel?: string } = {}): HTMLTableElement {
+export function HeatmapTable(data: HeatmapData, opts: TableOptions & { columnLabel?: string; modelRows?: boolean } = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
   const cols = Math.max(0, ...data.values.map((r) => r.length));
-  const columnLabel = opts.columnLabel ?? 'dimension';
-  return dataTable(doc, opts.caption ?? `Heatmap values: ${data.rows.length} rows of ${cols} values`,
-    ['Row', ...Array.from({ length: cols }, (_, j) => `${columnLabel} ${formatInteger(j)}`)],
+  const columnLabel = opts.columnLabel ?? t('chart.heatmap.dimension');
+  return dataTable(doc, opts.caption ?? t('chart.heatmap.caption', { rows: data.rows.length, cols }),
+    [t('chart.heatmap.row'), ...Array.from({ length: cols }, (_, j) => t('chart.heatmap.column', { column: columnLabel, j: formatInteger(j) }))],
     data.rows.map((r, i) => [visibleText(r), ...Array.from({ length: cols }, (_, j) => {
       const v = data.values[i]?.[j];
       return v === undefined ? '' : formatValue(v);
-    })]));
+    })]), { columns: opts.modelRows ? [0] : [] });
 }

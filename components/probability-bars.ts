@@ -10,6 +10,7 @@ import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { BLUE, GREY_OPACITY, ORANGE } from './color.ts';
+import { t } from './i18n/index.ts';
 
 export interface Candidate {
   id: number; // token id
@@ -73,17 +74,18 @@ export function ProbabilityBars(data: ProbabilityBarsData, opts: ProbabilityBars
   const height = barsH + (withDice ? 16 + STRIP + 30 : 0);
 
   const chosen = cands.find((c) => c.id === data.chosen);
-  const label = opts.label ?? `Probabilities of the ${cands.length} most likely next tokens` +
-    (chosen ? `; chosen “${visibleText(chosen.text)}” at ${formatProb(chosen.prob)}` : '');
+  const label = opts.label ?? t('chart.probs.label', { n: cands.length }) +
+    (chosen ? t('chart.probs.labelChosen', { text: visibleText(chosen.text), p: formatProb(chosen.prob) }) : '');
   const svg = svgRoot(doc, width, height, label);
 
   const row = svg.append('g').attr('class', 'bars').selectAll('g').data(cands).join('g')
     .attr('class', (c) => ['candidate', c.kept ? 'kept' : 'filtered', c.id === data.chosen ? 'chosen' : ''].join(' ').trim())
     .attr('transform', (_, i) => `translate(0,${i * ROW})`)
     .attr('opacity', (c) => (c.kept ? null : 0.55));
-  row.append('title').text((c) =>
-    `“${visibleText(c.text)}” (id ${formatInteger(c.id)}): ${formatProb(c.prob)}${c.kept ? '' : ', filtered out'}${c.id === data.chosen ? ', chosen' : ''}`);
+  row.append('title').text((c) => t('chart.probs.title', { text: visibleText(c.text), id: formatInteger(c.id), p: formatProb(c.prob) }) +
+    (c.kept ? '' : t('chart.probs.filtered')) + (c.id === data.chosen ? t('chart.probs.chosen') : ''));
   row.append('text')
+    .attr('translate', 'no') // the token: the model's text, not the page's words
     .attr('x', labelW - 8)
     .attr('y', ROW / 2)
     .attr('dy', '0.35em')
@@ -119,7 +121,7 @@ function drawDice(g: G, data: ProbabilityBarsData, cands: Candidate[], x0: numbe
   const u = scaleLinear().domain([0, 1]).range([x0, x1]);
   const byId = new Map(cands.map((c) => [c.id, c]));
   const intervals = diceIntervals(data);
-  g.append('text').attr('x', x0 - 8).attr('y', STRIP / 2).attr('dy', '0.35em').attr('text-anchor', 'end').text('dice');
+  g.append('text').attr('x', x0 - 8).attr('y', STRIP / 2).attr('dy', '0.35em').attr('text-anchor', 'end').text(t('chart.probs.dice'));
   // Probability of kept tokens not among the candidates: one grey stretch at the end.
   const shownEnd = intervals.length ? intervals[intervals.length - 1].end : 0;
   g.append('rect')
@@ -129,7 +131,7 @@ function drawDice(g: G, data: ProbabilityBarsData, cands: Candidate[], x0: numbe
     .attr('height', STRIP)
     .attr('fill', 'currentColor')
     .attr('fill-opacity', GREY_OPACITY)
-    .append('title').text('other kept tokens');
+    .append('title').text(t('chart.probs.otherKept'));
   const seg = g.selectAll('rect.interval').data(intervals).join('rect')
     .attr('class', (d) => (d.id === data.chosen ? 'interval chosen' : 'interval'))
     .attr('x', (d) => px(u(d.start)))
@@ -139,14 +141,14 @@ function drawDice(g: G, data: ProbabilityBarsData, cands: Candidate[], x0: numbe
     .attr('stroke', 'currentColor') // lines between neighbours, dark on light pages and light on dark
     .attr('stroke-width', 1);
   seg.append('title').text((d) =>
-    `“${visibleText(byId.get(d.id)?.text ?? '')}”: chosen when ${formatDecimal(d.start, 4)} ≤ u < ${formatDecimal(d.end, 4)}`);
+    t('chart.probs.interval', { text: visibleText(byId.get(d.id)?.text ?? ''), start: formatDecimal(d.start, 4), end: formatDecimal(d.end, 4) }));
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   const tick = g.selectAll('g.tick').data(ticks).join('g').attr('class', 'tick').attr('transform', (t) => `translate(${px(u(t))},${STRIP})`);
   tick.append('line').attr('y2', 4).attr('stroke', 'currentColor');
   tick.append('text').attr('y', 14).attr('text-anchor', 'middle').attr('font-size', 10).text((t) => String(t));
   if (data.draw == null) {
     g.append('text').attr('class', 'greedy').attr('x', px(u(0.5))).attr('y', STRIP + 26).attr('text-anchor', 'middle')
-      .attr('font-size', 10).text('greedy: no draw, the most likely token is taken');
+      .attr('font-size', 10).text(t('chart.probs.greedy'));
     return;
   }
   const mark = g.append('g').attr('class', 'draw').attr('transform', `translate(${px(u(data.draw))},0)`);
@@ -160,12 +162,13 @@ function drawDice(g: G, data: ProbabilityBarsData, cands: Candidate[], x0: numbe
 export function ProbabilityBarsTable(data: ProbabilityBarsData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
   const intervals = new Map(diceIntervals(data).map((d) => [d.id, d]));
-  const caption = opts.caption ?? `Probabilities of the most likely next tokens` +
-    (data.draw === undefined ? '' : data.draw === null ? '; greedy, no draw' : `; draw u = ${formatDecimal(data.draw, 4)}`);
-  return dataTable(doc, caption, ['Rank', 'Token', 'Id', 'Probability', 'Kept', 'Dice interval', 'Chosen'],
+  const caption = opts.caption ?? t('chart.probs.caption') +
+    (data.draw === undefined ? '' : data.draw === null ? t('chart.probs.captionGreedy') : t('chart.probs.captionDraw', { u: formatDecimal(data.draw, 4) }));
+  return dataTable(doc, caption, [t('chart.probs.rank'), t('chart.probs.token'), t('chart.probs.id'), t('chart.probs.probability'),
+    t('chart.probs.kept'), t('chart.probs.intervalCol'), t('chart.probs.chosenCol')],
     ranked(data).map((c, i) => {
       const d = intervals.get(c.id);
-      return [formatInteger(i + 1), visibleText(c.text), formatInteger(c.id), formatProb(c.prob), c.kept ? 'yes' : 'no',
-        d ? `[${formatDecimal(d.start, 4)}, ${formatDecimal(d.end, 4)})` : '', c.id === data.chosen ? 'chosen' : ''];
-    }));
+      return [formatInteger(i + 1), visibleText(c.text), formatInteger(c.id), formatProb(c.prob), t(c.kept ? 'common.yes' : 'common.no'),
+        d ? `[${formatDecimal(d.start, 4)}, ${formatDecimal(d.end, 4)})` : '', c.id === data.chosen ? t('chart.probs.chosenCell') : ''];
+    }), { columns: [1] });
 }

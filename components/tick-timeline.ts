@@ -11,6 +11,7 @@ import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, dataTable, emit, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { BLUE, GREY_OPACITY, ORANGE } from './color.ts';
+import { t as tr } from './i18n/index.ts';
 
 export interface TimelineTick {
   index: number; // 0 for the prefill, then 1, 2, …
@@ -31,29 +32,36 @@ const ROW = 22;
 const HEAD = 36; // legend and column headers
 const FONT = 12;
 
-// The three parts of a tick's time, left to right.
+// The three parts of a tick's time, left to right (name: the class; the legend reads it in the page's language).
 const PARTS = [
   { name: 'forward', fill: BLUE, opacity: null as number | null, ms: (t: TimelineTick) => t.ms.forward },
   { name: 'sample', fill: ORANGE, opacity: null, ms: (t: TimelineTick) => t.ms.sample },
   { name: 'other', fill: 'currentColor', opacity: GREY_OPACITY, ms: (t: TimelineTick) => Math.max(0, t.ms.total - t.ms.forward - t.ms.sample) },
-];
+] as const;
+const partName = (name: (typeof PARTS)[number]['name']) => tr(`chart.timeline.${name}`);
 
-const rowLabel = (t: TimelineTick) =>
-  `tick ${formatInteger(t.index)}, ${t.kind}, token “${visibleText(t.text)}”, forward ${formatMs(t.ms.forward)}, ` +
-  `sample ${formatMs(t.ms.sample)}, total ${formatMs(t.ms.total)}, cache ${formatInteger(t.cacheLength)} positions`;
+/** A tick's kind in the page's language. */
+const kindName = (kind: TimelineTick['kind']) => tr(kind === 'prefill' ? 'kind.prefill' : 'kind.decode');
+
+const rowLabel = (t: TimelineTick) => tr('chart.timeline.row', {
+  index: formatInteger(t.index), kind: kindName(t.kind), text: visibleText(t.text), forward: formatMs(t.ms.forward),
+  sample: formatMs(t.ms.sample), total: formatMs(t.ms.total), cache: formatInteger(t.cacheLength),
+});
 
 /** One row per tick, scrubbable. */
 export function TickTimeline(data: TickTimelineData, opts: TickTimelineOptions): SVGSVGElement {
   const doc = chartDocument(opts.document);
   const { width } = opts;
   const { ticks } = data;
+  const words = { phase: tr('chart.timeline.phase'), token: tr('chart.timeline.token'), ms: tr('chart.timeline.ms'), cache: tr('chart.timeline.cache') };
+  const badgeW = Math.max(textWidth(kindName('prefill'), 11), textWidth(kindName('decode'), 11));
   // Columns: # | phase | token | time bar | total ms | cache
   const colIndex = 4;
   const colKind = colIndex + Math.max(textWidth('#', FONT), ...ticks.map((t) => textWidth(formatInteger(t.index), FONT))) + 10;
-  const colText = colKind + textWidth('prefill', 11) + 14;
-  const textW = Math.min(width * 0.25, Math.max(textWidth('token', FONT), ...ticks.map((t) => textWidth(visibleText(t.text), FONT)))) + 10;
+  const colText = colKind + badgeW + 14;
+  const textW = Math.min(width * 0.25, Math.max(textWidth(words.token, FONT), ...ticks.map((t) => textWidth(visibleText(t.text), FONT)))) + 10;
   const colBar = colText + textW;
-  const cacheW = textWidth('cache', FONT) + 8;
+  const cacheW = textWidth(words.cache, FONT) + 8;
   const totalW = textWidth('00.0 ms', FONT) + 8;
   const barEnd = Math.max(colBar + 20, width - cacheW - totalW);
   const maxMs = Math.max(0, ...ticks.map((t) => Math.max(t.ms.total, t.ms.forward + t.ms.sample)));
@@ -62,18 +70,18 @@ export function TickTimeline(data: TickTimelineData, opts: TickTimelineOptions):
   const current = ticks.findIndex((t) => t.index === data.selected);
   const start = current >= 0 ? current : ticks.length - 1; // the row in the tab order
 
-  const label = opts.label ?? `Tick timeline: ${ticks.length} ticks` +
-    (current >= 0 ? `, tick ${formatInteger(ticks[current].index)} selected` : '');
+  const label = opts.label ?? tr('chart.timeline.label', { n: ticks.length }) +
+    (current >= 0 ? tr('chart.timeline.selected', { index: formatInteger(ticks[current].index) }) : '');
   const svg = svgRoot(doc, width, height, label, 'group');
 
   // Legend, then column headers.
   const legend = svg.append('g').attr('class', 'legend').attr('transform', `translate(${px(colBar)},4)`)
     .selectAll('g').data(PARTS).join('g').attr('transform', (_, i) => `translate(${i * 70},0)`);
   legend.append('rect').attr('width', 10).attr('height', 10).attr('fill', (p) => p.fill).attr('fill-opacity', (p) => p.opacity);
-  legend.append('text').attr('x', 14).attr('y', 9).attr('font-size', 11).text((p) => p.name);
+  legend.append('text').attr('x', 14).attr('y', 9).attr('font-size', 11).text((p) => partName(p.name));
   const head = svg.append('g').attr('class', 'header').attr('font-weight', 'bold').attr('font-size', 11);
-  for (const [text, at, anchor] of [['#', colIndex, 'start'], ['phase', colKind, 'start'], ['token', colText, 'start'],
-    ['ms', width - cacheW - 4, 'end'], ['cache', width - 4, 'end']] as const) {
+  for (const [text, at, anchor] of [['#', colIndex, 'start'], [words.phase, colKind, 'start'], [words.token, colText, 'start'],
+    [words.ms, width - cacheW - 4, 'end'], [words.cache, width - 4, 'end']] as const) {
     head.append('text').attr('x', px(at)).attr('y', HEAD - 8).attr('text-anchor', anchor).text(text);
   }
 
@@ -94,12 +102,12 @@ export function TickTimeline(data: TickTimelineData, opts: TickTimelineOptions):
     .text((t) => formatInteger(t.index));
   // Phase badge: filled for prefill (many positions at once), outlined for decode (one position).
   const badge = row.append('g').attr('transform', `translate(${px(colKind)},${(ROW - 14) / 2})`);
-  badge.append('rect').attr('width', px(textWidth('prefill', 11) + 8)).attr('height', 14).attr('rx', 7)
+  badge.append('rect').attr('width', px(badgeW + 8)).attr('height', 14).attr('rx', 7)
     .attr('fill', 'currentColor').attr('fill-opacity', (t) => (t.kind === 'prefill' ? 0.2 : 0))
     .attr('stroke', 'currentColor').attr('stroke-opacity', 0.5);
-  badge.append('text').attr('x', px((textWidth('prefill', 11) + 8) / 2)).attr('y', 7).attr('dy', '0.35em')
-    .attr('text-anchor', 'middle').attr('font-size', 11).text((t) => t.kind);
-  row.append('text').attr('x', px(colText)).attr('y', ROW / 2).attr('dy', '0.35em').attr('font-family', MONO)
+  badge.append('text').attr('x', px((badgeW + 8) / 2)).attr('y', 7).attr('dy', '0.35em')
+    .attr('text-anchor', 'middle').attr('font-size', 11).text((t) => kindName(t.kind));
+  row.append('text').attr('x', px(colText)).attr('y', ROW / 2).attr('dy', '0.35em').attr('font-family', MONO).attr('translate', 'no')
     .text((t) => truncate(visibleText(t.text), textW - 10, FONT));
   row.selectAll('rect.part').data((t) => {
     let acc = 0;
@@ -161,8 +169,9 @@ export function TickTimeline(data: TickTimelineData, opts: TickTimelineOptions):
 /** The timeline as a table: tick, phase, token, forward, sample and total ms, cache length. */
 export function TickTimelineTable(data: TickTimelineData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? `Tick timeline: ${data.ticks.length} ticks`,
-    ['Tick', 'Phase', 'Token', 'Forward', 'Sample', 'Total', 'Cache length'],
-    data.ticks.map((t) => [formatInteger(t.index), t.kind, visibleText(t.text), formatMs(t.ms.forward), formatMs(t.ms.sample),
-      formatMs(t.ms.total), formatInteger(t.cacheLength)]));
+  return dataTable(doc, opts.caption ?? tr('chart.timeline.label', { n: data.ticks.length }),
+    [tr('chart.timeline.colTick'), tr('chart.timeline.colPhase'), tr('chart.timeline.colToken'), tr('chart.timeline.colForward'),
+      tr('chart.timeline.colSample'), tr('chart.timeline.colTotal'), tr('chart.timeline.colCache')],
+    data.ticks.map((t) => [formatInteger(t.index), kindName(t.kind), visibleText(t.text), formatMs(t.ms.forward), formatMs(t.ms.sample),
+      formatMs(t.ms.total), formatInteger(t.cacheLength)]), { columns: [2] });
 }

@@ -8,6 +8,7 @@ import { MONO, splitBytes, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { ORANGE } from './color.ts';
+import { t } from './i18n/index.ts';
 
 export interface StripToken {
   id: number; // token id in the vocabulary
@@ -56,14 +57,14 @@ export function TokenStrip(data: TokenStripData, opts: TokenStripOptions): SVGSV
   });
   const height = data.tokens.length ? y + lineH : lineH;
 
-  const label = opts.label ?? `${data.tokens.length} tokens`;
+  const label = opts.label ?? t('chart.tokens.label', { n: data.tokens.length });
   const svg = svgRoot(doc, width, height, label);
   const g = svg.selectAll('g.token').data(boxes).join('g')
     .attr('class', (d) => (d.t.complete ? 'token' : 'token incomplete'))
     .attr('transform', (d) => `translate(${px(d.x)},${px(d.y)})`)
     .attr('font-family', MONO);
   g.append('title').text((d) =>
-    `token ${d.i}: “${visibleText(d.t.text)}”, id ${formatInteger(d.t.id)}, bytes ${bytesText(d.t)}${d.t.complete ? '' : ' (incomplete UTF-8)'}`);
+    t('chart.tokens.title', { index: d.i, text: visibleText(d.t.text), id: formatInteger(d.t.id), bytes: bytesText(d.t) }) + (d.t.complete ? '' : t('chart.tokens.incomplete')));
   g.append('rect')
     .attr('width', (d) => px(d.w))
     .attr('height', lineH)
@@ -74,6 +75,7 @@ export function TokenStrip(data: TokenStripData, opts: TokenStripOptions): SVGSV
     .attr('stroke-opacity', 0.45)
     .attr('stroke-dasharray', (d) => (d.t.complete ? null : '3 2'));
   const text = g.append('text')
+    .attr('translate', 'no') // the model's text, not the page's words
     .attr('x', PAD)
     .attr('y', PAD + FONT - 2)
     .attr('font-size', FONT);
@@ -105,6 +107,8 @@ export function TokenStrip(data: TokenStripData, opts: TokenStripOptions): SVGSV
 /** The strip as a table: position, token text, id, bytes, whether the bytes are a whole character. */
 export function TokenStripTable(data: TokenStripData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? `${data.tokens.length} tokens`, ['Position', 'Token', 'Id', 'Bytes (hex)', 'Complete UTF-8'],
-    data.tokens.map((t, i) => [formatInteger(i), visibleText(t.text), formatInteger(t.id), bytesText(t), t.complete ? 'yes' : 'no']));
+  return dataTable(doc, opts.caption ?? t('chart.tokens.label', { n: data.tokens.length }),
+    [t('chart.tokens.position'), t('chart.tokens.token'), t('chart.tokens.id'), t('chart.tokens.bytes'), t('chart.tokens.complete')],
+    data.tokens.map((tok, i) => [formatInteger(i), visibleText(tok.text), formatInteger(tok.id), bytesText(tok), t(tok.complete ? 'common.yes' : 'common.no')]),
+    { columns: [1] });
 }
