@@ -18,5 +18,6 @@ export const enPresent = {
   'present.entered': 'Presenter mode. Slide {n} of {total}: {title}',
   'present.left': 'Presenter mode is off; you are back in the chapter where the slide was.',
   'worksheet.answer': 'Your answer',
+  'worksheet.preparing': 'Drawing every figure for the worksheet…',
   'worksheet.source': 'Printed from {url}: open it to run the model yourself.',
 } as const;

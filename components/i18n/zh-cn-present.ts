@@ -20,5 +20,6 @@ export const zhCnPresent: Record<keyof typeof enPresent, string> = {
   'present.entered': '演示模式。第 {n} 页，共 {total} 页：{title}',
   'present.left': '已退出演示模式，回到本章刚才那一页的位置。',
   'worksheet.answer': '你的答案',
+  'worksheet.preparing': '正在画出练习纸上的每一张图……',
   'worksheet.source': '打印自 {url}：打开这个链接，可以自己运行模型。',
 };

@@ -4,7 +4,8 @@
  * printed textarea shows only what fits in it), ruled lines under each predict-then-reveal question
  * for the answer (the model's answer is not printed), and at the end the address of the run.
  * Filled when the page is about to print (beforeprint, and the print media query, which fires too
- * where printing is emulated); the Print worksheet button prints.
+ * where printing is emulated). The Print worksheet button first has every figure drawn (a cell
+ * starts only when it comes near the viewport), then prints.
  */
 import { t } from '../../components/i18n/index.ts';
 
@@ -63,9 +64,41 @@ if (article) {
   });
   for (const b of document.querySelectorAll<HTMLButtonElement>('[data-print-worksheet]')) {
     b.hidden = false;
-    b.addEventListener('click', () => {
-      fill();
-      print();
-    });
+    b.addEventListener('click', () => void printWorksheet(article, b));
   }
+}
+
+const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Figures whose cell is still computing (or has not started: a cell starts when it comes near the viewport). */
+const unsettled = (article: HTMLElement) => article.querySelectorAll('[data-cell][data-state="idle"], [data-cell][data-state="pending"], [data-cell][data-state="updating"]').length;
+
+/**
+ * Print worksheet: first bring every figure near the viewport once (so every cell starts, as it
+ * would when scrolled to), back to where the reader was, wait for the cells to draw (at most
+ * `patience` ms), then print.
+ */
+async function printWorksheet(article: HTMLElement, button: HTMLButtonElement, patience = 20_000): Promise<void> {
+  if (button.getAttribute('aria-busy') === 'true') return;
+  const status = document.querySelector<HTMLElement>('[data-worksheet-status]');
+  if (unsettled(article) > 0) {
+    button.setAttribute('aria-busy', 'true');
+    if (status) status.textContent = t('worksheet.preparing');
+    const x = scrollX;
+    const y = scrollY;
+    for (const mount of article.querySelectorAll<HTMLElement>('figure [data-cell]')) {
+      mount.scrollIntoView({ block: 'center', behavior: 'instant' });
+      await frame();
+      await frame();
+    }
+    scrollTo({ left: x, top: y, behavior: 'instant' });
+    const until = performance.now() + patience;
+    while (unsettled(article) > 0 && performance.now() < until) await sleep(200);
+    button.removeAttribute('aria-busy');
+    if (status) status.textContent = '';
+  }
+  fill();
+  print();
+  button.focus();
 }

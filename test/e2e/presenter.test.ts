@@ -5,7 +5,8 @@
 // prompt, the ticks and the charts as they were; #slide-k survives a reload; keys typed into the
 // prompt are the prompt's; axe is clean; the Chinese page too. The worksheet (print media): no
 // navigation or buttons, inputs as their values, ruled lines under a question and not its answer,
-// the page's address at the end, and a PDF that renders. A slide is not animated for a reader
+// the page's address at the end, and a PDF that renders; Print worksheet draws every figure
+// before it prints. A slide is not animated for a reader
 // who asks for less motion.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -231,6 +232,33 @@ describe('presenter mode and the worksheet', { timeout: 600_000 }, () => {
       assert.equal(await presenting(page), false);
       assert.equal(await ticks(page), 1);
       assert.deepEqual(errors, []);
+    });
+  });
+
+  describe('Print worksheet', () => {
+    it('first draws every figure (cells start only near the viewport), then prints, the reader left where they were', async () => {
+      const { page, errors } = await openChapter(browser, `${preview.url}/chapters/the-clock/`);
+      try {
+        await page.evaluate(() => {
+          const w = window as unknown as { printed: string[] | null };
+          w.printed = null;
+          window.print = () => {
+            w.printed = [...document.querySelectorAll<HTMLElement>('figure [data-cell]')].map((m) => `${m.dataset.cell}:${m.dataset.state}`);
+          };
+        });
+        assert.equal(await page.locator('[data-cell="registers"]').getAttribute('data-state') === 'ready', false, 'a figure below the fold has not been drawn');
+        const button = page.getByRole('button', { name: 'Print worksheet' });
+        await button.click();
+        await page.waitForFunction(() => (window as unknown as { printed: string[] | null }).printed !== null, null, { timeout: 60_000 });
+        const states = await page.evaluate(() => (window as unknown as { printed: string[] }).printed);
+        assert.deepEqual(states.filter((s) => !s.endsWith(':ready')), [], 'every figure was drawn before printing');
+        assert.equal(await page.evaluate(() => scrollY), 0, 'back where the reader was');
+        assert.equal(await button.evaluate((b) => b === document.activeElement), true);
+        assert.equal(await page.locator('#prompt + .print-value').count(), 1, 'the print-only copies are filled');
+        assert.deepEqual(errors, []);
+      } finally {
+        await page.context().close();
+      }
     });
   });
 
