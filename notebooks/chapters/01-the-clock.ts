@@ -12,9 +12,9 @@
  */
 import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, formatMs, formatProb } from '../../components/format.ts';
 import { t as ui } from '../../components/i18n/index.ts';
-import type { PredictAnswer } from '../../components/predict.ts';
+import { withModelText, type PredictAnswer } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
-import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
+import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens, kindName } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { h, note } from '../dom.ts';
 import type { ModelInfo, TickSummary } from '../engine-protocol.ts';
@@ -32,29 +32,29 @@ export interface CycleRow {
 export function cycleRows(t: TickSummary, model: ModelInfo, contextTokens: number): CycleRow[] {
   const c = model.config;
   const s = t.sample;
-  const settings = s.sampling.temperature === 0 ? 'T = 0 (greedy)' : `T = ${s.sampling.temperature}`;
+  const settings = s.sampling.temperature === 0 ? ui('ch1.greedy') : `T = ${s.sampling.temperature}`;
   return [
     {
-      cpu: 'Fetch: read the next instruction',
-      tick: 'Read the context',
-      measured: `${formatInteger(t.fed)} new token${t.fed === 1 ? '' : 's'} at position ${formatInteger(t.position)}, ` +
-        `${formatInteger(t.position)} earlier positions from the KV cache`,
+      cpu: ui('ch1.cpu.fetch'),
+      tick: ui('ch1.tick.fetch'),
+      measured: ui(t.fed === 1 ? 'ch1.measured.fetch.one' : 'ch1.measured.fetch.other', { fed: formatInteger(t.fed), position: formatInteger(t.position) }),
     },
     {
-      cpu: 'Decode and execute: do the arithmetic',
-      tick: 'Run the layers',
-      measured: `${c.n_layer} layers × ${c.n_head} heads, ${formatFlops(t.flops)}, ${formatMs(t.ms.forward)} (with the logits)`,
+      cpu: ui('ch1.cpu.execute'),
+      tick: ui('ch1.tick.layers'),
+      measured: ui('ch1.measured.layers', { layers: c.n_layer, heads: c.n_head, flops: formatFlops(t.flops), ms: formatMs(t.ms.forward) }),
     },
     {
-      cpu: 'Execute: compute the result',
-      tick: 'Logits → probabilities',
-      measured: `${formatInteger(s.vocabSize)} logits → softmax at ${settings}; ${formatInteger(s.keptTopP)} tokens kept; ${formatMs(t.ms.sample)} with the draw`,
+      cpu: ui('ch1.cpu.result'),
+      tick: ui('ch1.tick.probs'),
+      measured: ui('ch1.measured.probs', { vocab: formatInteger(s.vocabSize), settings, kept: formatInteger(s.keptTopP), ms: formatMs(t.ms.sample) }),
     },
     {
-      cpu: 'Write back: store the result in a register',
-      tick: 'Pick a token and append it',
-      measured: `${t.draw === null ? 'no draw (greedy)' : `u = ${formatDecimal(t.draw, 4)}`} chose “${visibleText(t.piece.text)}” (id ${formatInteger(t.id)}); ` +
-        `the context is now ${formatInteger(contextTokens)} tokens`,
+      cpu: ui('ch1.cpu.writeBack'),
+      tick: ui('ch1.tick.pick'),
+      measured: ui('ch1.measured.pick', {
+        draw: t.draw === null ? ui('ch1.noDraw') : `u = ${formatDecimal(t.draw, 4)}`, token: visibleText(t.piece.text), id: formatInteger(t.id), n: formatInteger(contextTokens),
+      }),
     },
   ];
 }
@@ -81,10 +81,10 @@ export function registerRows(state: ClockState, model: ModelInfo): RegisterRow[]
   const weightsBefore = prev ? (prev.weightsVerified ?? prev.weightsChecksum) : model.checksum;
   const weightsAfter = t.weightsVerified ?? t.weightsChecksum;
   return [
-    { what: 'Tokens in the context', before: formatInteger(tokensAfter - 1), after: formatInteger(tokensAfter), changed: true },
-    { what: 'KV cache (positions)', before: formatInteger(cacheBefore), after: formatInteger(t.cacheLength), changed: cacheBefore !== t.cacheLength },
-    { what: 'KV cache (memory)', before: formatBytes(bytesBefore), after: formatBytes(t.cacheBytes), changed: bytesBefore !== t.cacheBytes },
-    { what: `Weights (${formatCount(model.params)} numbers), checksum`, before: weightsBefore, after: weightsAfter, changed: weightsBefore !== weightsAfter },
+    { what: ui('ch1.reg.tokens'), before: formatInteger(tokensAfter - 1), after: formatInteger(tokensAfter), changed: true },
+    { what: ui('ch1.reg.cachePositions'), before: formatInteger(cacheBefore), after: formatInteger(t.cacheLength), changed: cacheBefore !== t.cacheLength },
+    { what: ui('ch1.reg.cacheMemory'), before: formatBytes(bytesBefore), after: formatBytes(t.cacheBytes), changed: bytesBefore !== t.cacheBytes },
+    { what: ui('ch1.reg.weights', { n: formatCount(model.params) }), before: weightsBefore, after: weightsAfter, changed: weightsBefore !== weightsAfter },
   ];
 }
 
@@ -135,7 +135,7 @@ export function nextTokenAnswer(guess: string, t: TickSummary): PredictAnswer {
 export const nextTokenQuestion: PredictSpec<{ from: number }> = {
   ask: ({ state }) => ({
     input: { type: 'text', label: ui('predict.ch1.label') },
-    context: ui('predict.ch1.context', { tail: textTail(state) }),
+    context: withModelText(ui('predict.ch1.context'), { tail: textTail(state) }), // the tail is the model's text (and the reader's prompt)
     revealLabel: ui('predict.runTick'),
   }),
   commit: ({ state }) => ({ from: state.ticks.length }),
@@ -165,18 +165,18 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   main.variable(mount(mounts.cycle)).define('cycle', ['clockState', 'model'], async (state: ClockState, model: ModelInfo) => {
     await nearViewport(mounts.cycle);
     const t = state.ticks.at(-1);
-    if (!t) return note('No tick yet: press Next token to see one tick, stage by stage.');
+    if (!t) return note(ui('ch1.cycleEmpty'));
     const rows = cycleRows(t, model, state.promptTokens.length + state.ticks.length);
-    return table(`Tick ${t.index} (${t.kind}), stage by stage, beside a processor's instruction cycle`,
-      ['Processor cycle', 'Model tick', `What tick ${t.index} did`], rows.map((r) => [r.cpu, r.tick, r.measured]));
+    return table(ui('ch1.cycleCaption', { index: t.index, kind: kindName(t.kind) }),
+      [ui('ch1.col.cpu'), ui('ch1.col.tick'), ui('ch1.col.did', { index: t.index })], rows.map((r) => [r.cpu, r.tick, r.measured]));
   });
   main.variable(mount(mounts.registers)).define('registers', ['clockState', 'model'], async (state: ClockState, model: ModelInfo) => {
     await nearViewport(mounts.registers);
     const rows = registerRows(state, model);
     const t = state.ticks.at(-1);
-    if (!t) return note(`No tick yet. The weights' checksum taken at load is ${model.checksum}.`);
-    const el = table(`Before and after tick ${t.index}`, ['Quantity', 'Before', 'After', 'Changed?'],
-      rows.map((r) => [r.what, r.before, r.after, r.changed ? 'yes' : 'no']), (i) => (rows[i].changed ? 'changed' : 'unchanged'));
+    if (!t) return note(ui('ch1.registersEmpty', { checksum: model.checksum }));
+    const el = table(ui('ch1.registersCaption', { index: t.index }), [ui('ch1.col.quantity'), ui('ch1.col.before'), ui('ch1.col.after'), ui('ch1.col.changed')],
+      rows.map((r) => [r.what, r.before, r.after, ui(r.changed ? 'common.yes' : 'common.no')]), (i) => (rows[i].changed ? 'changed' : 'unchanged'));
     el.dataset.weightsAtLoad = model.checksum;
     el.dataset.weightsNow = t.weightsVerified ?? t.weightsChecksum;
     return el;
@@ -184,13 +184,12 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   main.variable(mount(mounts.rate)).define('rate', ['clockState'], async (state: ClockState) => {
     await nearViewport(mounts.rate);
     const r = clockRate(state);
-    if (!r) return note('Run at least two ticks (or press Play) to measure the clock rate.');
+    if (!r) return note(ui('ch1.rateEmpty'));
     const p = h('p', { class: 'clock-rate', 'data-ticks-per-second': r.ticksPerSecond },
-      h('strong', {}, `${formatCount(Math.round(r.ticksPerSecond))} ticks per second`),
-      ` — ${formatMs(r.msPerTick)} per decode tick, the mean of the last ${r.decodeTicks} measured in the engine.`,
-      r.prefillMs === null ? '' : ` The prefill tick, which read the whole prompt at once, took ${formatMs(r.prefillMs)}.`,
-      r.wallTicksPerSecond === null ? '' : ` End to end on this page while playing (worker round trip and drawing included): ` +
-        `${formatCount(Math.round(r.wallTicksPerSecond))} ticks per second.`);
+      h('strong', {}, ui('ch1.rate.perSecond', { n: formatCount(Math.round(r.ticksPerSecond)) })),
+      ui('ch1.rate.mean', { ms: formatMs(r.msPerTick), n: r.decodeTicks }),
+      r.prefillMs === null ? '' : ui('ch1.rate.prefill', { ms: formatMs(r.prefillMs) }),
+      r.wallTicksPerSecond === null ? '' : ui('ch1.rate.wall', { n: formatCount(Math.round(r.wallTicksPerSecond)) }));
     return p;
   });
   definePredict(main, mounts.predict, nextTokenQuestion);
