@@ -17,11 +17,12 @@ import { t as ui } from '../../components/i18n/index.ts';
 import type { PredictAnswer } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
 import { Utf8Joiner } from '../../model/tokenizer.ts';
-import { controlElements, defineClock, defineInputs, stripTokens } from '../cells.ts';
+import { controlElements, defineClock, defineInputs, plural, stripTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import type { Engine } from '../engine.ts';
 import type { BpeWord, ModelInfo, ResponseMap, TokenInfo } from '../engine-protocol.ts';
+import { modelText, tNodes } from '../model-text.ts';
 import { definePredict, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, observe, run, type Module, type Mounts, type Runtime } from '../runtime.ts';
 
@@ -73,7 +74,6 @@ export function joinTokens(tokens: TokenInfo[]): { rows: JoinRow[]; text: string
 }
 
 const hex = (bytes: ArrayLike<number>) => Array.from(bytes, formatByte).join(' ');
-const plural = (n: number, one: string, many = `${one}s`) => `${formatInteger(n)} ${n === 1 ? one : many}`;
 
 function table(caption: string, head: string[], rows: (string | Node)[][]): HTMLTableElement {
   return h('table', {},
@@ -85,15 +85,15 @@ function table(caption: string, head: string[], rows: (string | Node)[][]): HTML
 /** The prompt's pre-token words: bytes, byte symbols, merges, tokens; each word a button that shows its merges. */
 function wordsTable(steps: Steps, selected: number, model: ModelInfo): HTMLElement {
   const rows = steps.words.map((w, i) => [
-    h('button', { type: 'button', class: 'word', 'data-index': i, 'aria-pressed': i === selected ? 'true' : 'false' }, `“${visibleText(w.text)}”`),
+    h('button', { type: 'button', class: 'word', 'data-index': i, 'aria-pressed': i === selected ? 'true' : 'false', translate: 'no' }, `“${visibleText(w.text)}”`),
     hex(w.bytes),
-    w.special ? '(special token)' : w.initial.map((s) => s.text).join(' '),
+    // Byte symbols spaced apart ("Ġ c l o c k") are the model's, not words of the page.
+    w.special ? ui('ch2.special') : modelText(w.initial.map((s) => s.text).join(' ')),
     formatInteger(w.steps.length),
-    w.tokens.map((t) => `${visibleText(t.text)} (${formatInteger(t.id)})`).join(', '),
+    modelText(w.tokens.map((t) => `${visibleText(t.text)} (${formatInteger(t.id)})`).join(', ')),
   ]);
-  const el = table(`The prompt split into ${plural(steps.words.length, 'word')} and ${plural(steps.tokens.length, 'token')}, ` +
-    `from this model's vocabulary of ${plural(model.config.vocab_size, 'token')}`,
-    ['Word (press to see its merges)', 'UTF-8 bytes (hex)', 'Byte symbols', 'Merges', 'Tokens (id)'], rows);
+  const el = table(ui('ch2.wordsCaption', { words: plural('unit.word', steps.words.length), tokens: plural('unit.token', steps.tokens.length), vocab: plural('unit.token', model.config.vocab_size) }),
+    [ui('ch2.col.word'), ui('ch2.col.bytes'), ui('ch2.col.symbols'), ui('ch2.col.merges'), ui('ch2.col.tokens')], rows);
   el.className = 'bpe-words';
   el.dataset.words = String(steps.words.length);
   el.dataset.tokens = JSON.stringify(steps.tokens.map((t) => t.id));
@@ -101,8 +101,10 @@ function wordsTable(steps: Steps, selected: number, model: ModelInfo): HTMLEleme
 }
 
 function merges(w: BpeWord, index: number, width: number): HTMLElement {
-  const caption = `“${visibleText(w.text)}”: ${plural(w.bytes.length, 'byte')}, ${plural(w.steps.length, 'merge')}, ` +
-    `${plural(w.tokens.length, 'token')} (${w.tokens.map((t) => `id ${formatInteger(t.id)}`).join(', ')})`;
+  const caption = ui('ch2.mergesCaption', {
+    word: visibleText(w.text), bytes: plural('unit.byte', w.bytes.length), merges: plural('unit.merge', w.steps.length),
+    tokens: plural('unit.token', w.tokens.length), ids: w.tokens.map((t) => `id ${formatInteger(t.id)}`).join(', '),
+  });
   const el = chartWithTable(BpeSteps(w, { width }), BpeStepsTable(w, { caption }));
   el.prepend(h('p', { class: 'cell-caption' }, caption));
   el.dataset.word = w.text;
@@ -115,9 +117,9 @@ function merges(w: BpeWord, index: number, width: number): HTMLElement {
 
 function compareTable(rows: Counts[]): HTMLElement {
   // Sentences keep their spaces here (not ␣) so that they can wrap.
-  const el = table('Characters, UTF-8 bytes and tokens', ['Text', 'Characters', 'Bytes', 'Tokens', 'Tokens per character'],
+  const el = table(ui('ch2.compareCaption'), [ui('ch2.col.text'), ui('ch2.col.characters'), ui('ch2.col.byteCount'), ui('ch2.col.tokenCount'), ui('ch2.col.perCharacter')],
     rows.map((r) => [
-      h('span', { class: 'sample', style: 'overflow-wrap: anywhere' }, `${r.label}: “${r.text}”`),
+      h('span', { class: 'sample', style: 'overflow-wrap: anywhere' }, ...tNodes('ch2.sample', { label: r.label, text: modelText(`“${r.text}”`) })),
       formatInteger(r.characters), formatInteger(r.bytes), formatInteger(r.tokens),
       formatDecimal(r.tokens / r.characters, 2),
     ]));
@@ -129,23 +131,22 @@ function compareTable(rows: Counts[]): HTMLElement {
 function joinedView(tokens: TokenInfo[]): HTMLElement {
   const { rows, text } = joinTokens(tokens);
   const partial = tokens.filter((t) => !t.complete).length;
-  const body = table(`The prompt's ${plural(tokens.length, 'token')} joined one at a time`,
-    ['Token', 'Bytes (hex)', 'Whole characters?', 'Text it completes', 'Bytes still waiting'],
+  const body = table(ui('ch2.joinedCaption', { tokens: plural('unit.token', tokens.length) }),
+    [ui('ch2.col.token'), ui('ch2.col.tokenBytes'), ui('ch2.col.whole'), ui('ch2.col.completes'), ui('ch2.col.waiting')],
     rows.map((r, i) => [
-      h('span', { class: r.token.complete ? 'piece' : 'piece partial' }, `${formatInteger(i)}: ${visibleText(r.token.text)}`),
+      h('span', { class: r.token.complete ? 'piece' : 'piece partial', translate: 'no' }, `${formatInteger(i)}: ${visibleText(r.token.text)}`),
       hex(r.token.bytes),
-      r.token.complete ? 'yes' : 'no',
-      r.released === '' ? '—' : visibleText(r.released),
+      ui(r.token.complete ? 'common.yes' : 'common.no'),
+      r.released === '' ? '—' : modelText(visibleText(r.released)),
       r.pending.length ? hex(r.pending) : '—',
     ]));
   const words = partial === 0
-    ? 'Every token of this prompt is made of whole characters.'
-    : `${plural(partial, 'token')} of this prompt hold${partial === 1 ? 's' : ''} only part of a character, shown as ${'<0x..>'} bytes; ` +
-      'the text appears once the bytes that complete it arrive.';
+    ? ui('ch2.allWhole')
+    : ui(partial === 1 ? 'ch2.partial.one' : 'ch2.partial.other', { tokens: plural('unit.token', partial) });
   return h('div', { class: 'joined', 'data-joined': text, 'data-partial': partial },
     h('p', {}, words),
     body,
-    h('p', { class: 'joined-text' }, 'Joined: ', h('strong', {}, visibleText(text))));
+    h('p', { class: 'joined-text' }, ...tNodes('ch2.joined', { text: h('strong', { translate: 'no' }, visibleText(text)) })));
 }
 
 /** The word the token-count question asks about, unless the prose names another (params.text). */
@@ -222,18 +223,18 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   main.variable(mount(mounts.merges)).define('merges', ['bpe', 'word', 'width'], async (steps: Steps, word: number, width: number) => {
     await nearViewport(mounts.merges);
     const w = steps.words[word];
-    return w ? merges(w, word, width) : note('The prompt has no words.');
+    return w ? merges(w, word, width) : note(ui('ch2.noWords'));
   });
   main.variable(mount(mounts.strip)).define('strip', ['clockState', 'width'], async (state: ClockState, width: number) => {
     await nearViewport(mounts.strip);
     const data = { tokens: stripTokens(state) };
-    const caption = `${plural(state.promptTokens.length, 'prompt token')} and ${formatInteger(state.ticks.length)} generated, with ids and bytes`;
+    const caption = ui('ch2.stripCaption', { prompt: plural('unit.promptToken', state.promptTokens.length), generated: formatInteger(state.ticks.length) });
     return chartWithTable(TokenStrip(data, { width, label: caption, showBytes: true }), TokenStripTable(data, { caption }));
   });
   main.variable(mount(mounts.compare)).define('compare', ['engine', 'bpe', 'prompt'], async (engine: Engine, steps: Steps, prompt: string) => {
     await nearViewport(mounts.compare);
-    const rows = [counts('Your prompt', prompt, steps.tokens.length)];
-    for (const [label, text] of [['Chinese', CHINESE_EXAMPLE], ['English', ENGLISH_EXAMPLE]] as const) {
+    const rows = [counts(ui('ch2.yourPrompt'), prompt, steps.tokens.length)];
+    for (const [label, text] of [[ui('ch2.chinese'), CHINESE_EXAMPLE], [ui('ch2.english'), ENGLISH_EXAMPLE]] as const) {
       const { tokens } = await engine.request({ type: 'tokenize', text });
       rows.push(counts(label, text, tokens.length));
     }
