@@ -18,6 +18,7 @@ import { controlElements, defineClock, defineInputs, stripTokens } from '../cell
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import type { ModelInfo, TokenInfo } from '../engine-protocol.ts';
+import { modelText, tNodes } from '../model-text.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { input, InputError, mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex, texNumber, texText } from '../tex.ts';
@@ -116,8 +117,7 @@ export function embeddingTex(n: EmbeddingNumbers): string[] {
 export function parsePick(what: 'Position' | 'Dimension', raw: string, count: number, badInput = false): number {
   const i = badInput || raw.trim() === '' ? NaN : Number(raw);
   if (!Number.isInteger(i) || i < 0 || i >= count) {
-    const why = what === 'Position' ? `this model reads at most ${count} positions` : `each vector has ${count} dimensions`;
-    throw new InputError(`${what} must be a whole number from 0 to ${count - 1}: ${why}.`);
+    throw new InputError(ui(what === 'Position' ? 'input.position' : 'input.dimension', { last: count - 1, count }));
   }
   return i;
 }
@@ -131,9 +131,9 @@ function heatmapData(v: EmbeddingView, which: 'token' | 'position' | 'sum', from
 }
 
 const TITLES = {
-  token: (c: number) => `Token embeddings: the row of wte for each token (${c} numbers each)`,
-  position: (c: number) => `Position embeddings: the row of wpe for each position (${c} numbers each)`,
-  sum: (c: number) => `Their sum: the residual stream entering block 0 (${c} numbers each)`,
+  token: (c: number) => ui('ch3.title.token', { c }),
+  position: (c: number) => ui('ch3.title.position', { c }),
+  sum: (c: number) => ui('ch3.title.sum', { c }),
 };
 
 function heatmaps(v: EmbeddingView, pick: [number, number], width: number): HTMLElement {
@@ -144,10 +144,10 @@ function heatmaps(v: EmbeddingView, pick: [number, number], width: number): HTML
   for (const which of ['token', 'position', 'sum'] as const) {
     const data = heatmapData(v, which, from);
     const title = TITLES[which](v.dims);
-    const caption = `${title}; positions ${v.positions[from]}–${v.positions.at(-1)}, colours from ${formatValue(-domain)} (blue) to ${formatValue(domain)} (orange)`;
+    const caption = ui('ch3.heatmapCaption', { title, from: v.positions[from], to: v.positions.at(-1)!, lo: formatValue(-domain), hi: formatValue(domain) });
     const chart = chartWithTable(
-      Heatmap(data, { width, domain, label: caption, selected: row >= 0 ? [row, pick[1]] : undefined }),
-      HeatmapTable(data, { caption }));
+      Heatmap(data, { width, domain, label: caption, selected: row >= 0 ? [row, pick[1]] : undefined, modelRows: true }),
+      HeatmapTable(data, { caption, modelRows: true }));
     chart.dataset.which = which;
     el.append(h('h3', { class: 'heatmap-title' }, title), chart);
   }
@@ -165,10 +165,10 @@ function equation(n: EmbeddingNumbers): HTMLElement {
     'data-x': n.x,
   });
   for (const line of embeddingTex(n)) el.append(renderTex(line));
-  el.append(h('p', { class: 'equation-words' },
-    `At position ${formatInteger(n.position)} the token is “${visibleText(n.text)}” (id ${formatInteger(n.id)}). ` +
-    `Dimension ${formatInteger(n.dimension)} of its row of wte is ${formatValue(n.wte)}; dimension ${formatInteger(n.dimension)} of row ` +
-    `${formatInteger(n.position)} of wpe is ${formatValue(n.wpe)}. The model adds them: ${formatValue(n.x)}.`));
+  el.append(h('p', { class: 'equation-words' }, ...tNodes('ch3.equationWords', {
+    position: formatInteger(n.position), token: modelText(visibleText(n.text)), id: formatInteger(n.id), dimension: formatInteger(n.dimension),
+    wte: formatValue(n.wte), wpe: formatValue(n.wpe), x: formatValue(n.x),
+  })));
   return el;
 }
 
@@ -278,8 +278,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     set(dimensionEl, col);
   });
 
-  const empty = (model: ModelInfo) => note(`No tick yet: press Next token. The first tick, the prefill, looks up a row of wte and a row of wpe for every ` +
-    `prompt token; each later tick adds one row. Each row has ${model.config.n_embd} numbers.`);
+  const empty = (model: ModelInfo) => note(ui('ch3.empty', { n: model.config.n_embd }));
   main.variable(mount(mounts.heatmaps)).define('heatmaps', ['view', 'pick', 'width', 'model'], async (v: EmbeddingView | null, pick: [number, number], width: number, model: ModelInfo) => {
     await nearViewport(mounts.heatmaps);
     shown = v;
@@ -290,8 +289,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     if (!v) return empty(model);
     const n = embeddingNumbers(v, pick[0], pick[1]);
     if (!n) {
-      return note(`Position ${formatInteger(pick[0])} has not been read by the model yet: positions ${v.positions[0]}–${v.positions.at(-1)} have. ` +
-        'Pick one of those, or press Next token to read one more.');
+      return note(ui('ch3.notYet', { position: formatInteger(pick[0]), from: v.positions[0], to: v.positions.at(-1)! }));
     }
     return equation(n);
   });
