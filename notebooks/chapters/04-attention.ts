@@ -24,18 +24,20 @@ import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import type { Engine } from '../engine.ts';
 import type { TickSummary, TickTrace } from '../engine-protocol.ts';
+import { modelText, tNodes } from '../model-text.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { InputError, mount, nearViewport, observe, run, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex, texNumber } from '../tex.ts';
 import { SEED_LOGITS, softmaxOf } from './06-logits-to-token.ts';
 
-/** The three stages of the matrix a reader can pick. */
+/** The three stages of the matrix a reader can pick (each label read in the page's language). */
 export type Stage = 'scores' | 'scaled' | 'softmax';
-export const STAGES: { id: Stage; label: string }[] = [
-  { id: 'scores', label: 'QKᵀ' },
-  { id: 'scaled', label: 'scaled and masked' },
-  { id: 'softmax', label: 'softmax' },
-];
+export const STAGES: { id: Stage; readonly label: string }[] = (['scores', 'scaled', 'softmax'] as const).map((id) => ({
+  id,
+  get label() {
+    return ui(`ch4.stage.${id}`);
+  },
+}));
 
 /** One query position of one layer, every head: its q and k, and its row of the matrix at each stage. */
 export interface AttnRow {
@@ -165,11 +167,18 @@ export function defaultCell(view: AttentionView, head: number): [number, number]
 /** The trace a tick needs for the matrix of `layer`. */
 export const traceFor = (layer: number): TraceOptions => ({ qkv: true, scores: true, attention: true, layers: [layer] });
 
+/** A refused input of the worked softmax: `index` says which one (0 … 3). */
+export class SoftmaxInputError extends InputError {
+  constructor(readonly index: number) {
+    super(ui('input.softmax', { n: index + 1 }));
+  }
+}
+
 /** softmax of the reader's four numbers, by the same sampler that picks tokens (T = 1). */
 export function parseInputs(raw: string[]): number[] {
   const xs = raw.map((s) => (s.trim() === '' ? NaN : Number(s)));
   const bad = xs.findIndex((x) => !Number.isFinite(x) || Math.abs(x) > 1000);
-  if (bad >= 0) throw new InputError(`Input ${bad + 1} must be a number from −1000 to 1000.`);
+  if (bad >= 0) throw new SoftmaxInputError(bad);
   return xs;
 }
 
@@ -181,12 +190,12 @@ function matrixFigure(view: AttentionView, head: number, stage: Stage, width: nu
   const softmax = stage === 'softmax';
   const data = { tokens: view.tokens, weights, highlight: defaultCell(view, head) };
   const name = STAGES.find((s) => s.id === stage)!.label;
-  const caption = `Layer ${view.layer}, head ${head}, ${name}: ${view.rows.length} rows after tick ${view.tick}`;
+  const caption = ui('ch4.matrixCaption', { layer: view.layer, head, stage: name, rows: view.rows.length, tick: view.tick });
   const el = chartWithTable(
-    AttentionMatrix(data, { width, label: caption, ...(softmax ? {} : { domain: [lo, hi] as [number, number], valueName: 'score' }) }),
+    AttentionMatrix(data, { width, label: caption, ...(softmax ? {} : { domain: [lo, hi] as [number, number], valueName: ui('chart.attention.score') }) }),
     AttentionMatrixTable(data, { caption }));
   el.prepend(h('p', { class: 'cell-caption' }, caption +
-    (view.recomputed ? ` (${view.recomputed} of them recomputed for this layer; the ticks traced another one).` : '.')));
+    (view.recomputed ? ui('ch4.recomputed', { n: view.recomputed }) : ui('ch4.captionEnd'))));
   el.dataset.layer = String(view.layer);
   el.dataset.head = String(head);
   el.dataset.stage = stage;
@@ -204,17 +213,17 @@ function equationFigure(view: AttentionView, head: number, [i, j]: [number, numb
     'data-q': JSON.stringify(n.q), 'data-k': JSON.stringify(n.k), 'data-row': JSON.stringify(n.row),
   });
   for (const line of cellTex(n)) el.append(renderTex(line));
-  const who = (p: number) => `“${visibleText(view.tokens[p])}”`;
-  el.append(h('p', { class: 'equation-words' },
-    `Query ${i} ${who(i)} and key ${j} ${who(j)}, layer ${n.layer}, head ${n.head}: the dot product of their ${n.headDim}-number ` +
-    `vectors is ${formatValue(n.score)}; divided by √${n.headDim} it is ${formatValue(n.scaled)}; after the softmax over the ` +
-    `${i + 1} keys this query may see, the weight is ${formatDecimal(n.weight, 4)}.`));
+  const who = (p: number) => modelText(`“${visibleText(view.tokens[p])}”`);
+  el.append(h('p', { class: 'equation-words' }, ...tNodes('ch4.equationWords', {
+    query: i, queryToken: who(i), key: j, keyToken: who(j), layer: n.layer, head: n.head, d: n.headDim,
+    score: formatValue(n.score), scaled: formatValue(n.scaled), keys: i + 1, weight: formatDecimal(n.weight, 4),
+  })));
   return el;
 }
 
 /** The stage picker: three radio buttons, built once; the chosen stage is a cell. */
 function stagePicker(): HTMLFieldSetElement {
-  return h('fieldset', { class: 'stage-picker' }, h('legend', {}, 'Stage of the matrix'),
+  return h('fieldset', { class: 'stage-picker' }, h('legend', {}, ui('ch4.stageLegend')),
     ...STAGES.map((s) => h('label', {}, h('input', { type: 'radio', name: 'attention-stage', value: s.id, checked: s.id === 'softmax' }), ` ${s.label}`)));
 }
 
@@ -222,7 +231,7 @@ function stagePicker(): HTMLFieldSetElement {
 function softmaxExample(): HTMLElement {
   const fields = SEED_LOGITS.map((x, i) => {
     const id = `softmax-input-${i + 1}`;
-    return h('span', { class: 'field' }, h('label', { for: id }, `Input ${i + 1}`),
+    return h('span', { class: 'field' }, h('label', { for: id }, ui('ch4.input', { n: i + 1 })),
       h('input', { id, type: 'number', step: '0.1', value: String(x), inputmode: 'decimal', 'aria-describedby': 'softmax-input-error' }));
   });
   const inputs = fields.map((f) => f.querySelector('input')!);
@@ -234,9 +243,9 @@ function softmaxExample(): HTMLElement {
     out.dataset.inputs = JSON.stringify(xs);
     out.dataset.probs = JSON.stringify(p);
     out.replaceChildren(renderTex(String.raw`\operatorname{softmax}(${list(xs, (x) => texNumber(x))}) = ${list(p, (x) => formatDecimal(x, 3))}`),
-      h('table', {}, h('caption', {}, 'The softmax of your four inputs'),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Input'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'e^x / Σ e^x'))),
-        h('tbody', {}, ...xs.map((x, i) => h('tr', {}, h('th', { scope: 'row' }, `Input ${i + 1}`), h('td', {}, formatValue(x)), h('td', {}, formatDecimal(p[i], 4)))))));
+      h('table', {}, h('caption', {}, ui('ch4.softmaxCaption')),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ui('ch4.col.input')), h('th', { scope: 'col' }, ui('ch4.col.value')), h('th', { scope: 'col' }, 'e^x / Σ e^x'))),
+        h('tbody', {}, ...xs.map((x, i) => h('tr', {}, h('th', { scope: 'row' }, ui('ch4.input', { n: i + 1 })), h('td', {}, formatValue(x)), h('td', {}, formatDecimal(p[i], 4)))))));
   };
   const update = () => {
     try {
@@ -245,9 +254,9 @@ function softmaxExample(): HTMLElement {
       error.textContent = '';
       show(xs);
     } catch (e) {
-      if (!(e instanceof InputError)) throw e;
+      if (!(e instanceof SoftmaxInputError)) throw e;
       error.textContent = e.message; // the result keeps its last good state
-      const bad = Number(/Input (\d)/.exec(e.message)?.[1] ?? 0) - 1;
+      const bad = e.index;
       inputs.forEach((inp, k) => (k === bad ? inp.setAttribute('aria-invalid', 'true') : inp.removeAttribute('aria-invalid')));
     }
   };
@@ -395,7 +404,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     return () => form.removeEventListener('change', onChange);
   }));
 
-  const empty = () => note('No tick yet: press Next token. The prefill fills one row per prompt token; each tick after it adds a row.');
+  const empty = () => note(ui('ch4.empty'));
   main.variable(mount(mounts.matrix)).define('matrix', ['view', 'head', 'stage', 'width'], async (view: AttentionView | null, head: number, stage: Stage, width: number) => {
     await nearViewport(mounts.matrix);
     return view ? matrixFigure(view, head, stage, width) : empty();
