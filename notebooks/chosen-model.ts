@@ -2,6 +2,7 @@
  * Every page loads the model the reader chose on the Models page (kept in localStorage), read
  * from the browser's store; when that fails it falls back to the bundled model and says why.
  */
+import { t } from '../components/i18n/index.ts';
 import type { BackendName } from '../model/backend.ts';
 import type { Engine } from './engine.ts';
 import type { LoadProgress, ModelInfo } from './engine-protocol.ts';
@@ -62,7 +63,7 @@ export async function loadChosenModel(
     return { info: await engine.request({ ...bundled, source: loadSourceFor(choice, opts.bundled) }, { onProgress: opts.onProgress }) };
   } catch (e) {
     const info = await engine.request(bundled, { onProgress: opts.onProgress });
-    return { info, notice: `Your chosen model could not be loaded (${(e as Error).message}), so this page runs ${info.label}.` };
+    return { info, notice: t('models.chosenFailed', { error: (e as Error).message, model: info.label }) };
   }
 }
 
