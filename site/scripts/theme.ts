@@ -34,17 +34,23 @@ function show(): void {
   }
 }
 
-/** Apply and keep a choice (null: follow the system). */
-function choose(theme: Theme | null): void {
+/** Show a choice (null: follow the system): <html data-theme>, the color-scheme meta, the toggle's state. */
+function apply(theme: Theme | null): void {
   if (theme) root.dataset.theme = theme;
   else delete root.dataset.theme;
+  document.querySelector<HTMLMetaElement>('meta[name="color-scheme"]')?.setAttribute('content', theme ?? 'light dark');
+  show();
+}
+
+/** Apply and keep a choice (null: follow the system). */
+function choose(theme: Theme | null): void {
+  apply(theme);
   try {
     if (theme) storage()?.setItem(THEME_KEY, theme);
     else storage()?.removeItem(THEME_KEY);
   } catch {
     // full or blocked storage: the choice still holds on this page
   }
-  show();
 }
 
 for (const b of document.querySelectorAll<HTMLButtonElement>('[data-theme-toggle]')) {
@@ -57,9 +63,6 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('[data-theme-toggle
 system.addEventListener('change', show);
 window.addEventListener('storage', (e: StorageEvent) => {
   if (e.key !== THEME_KEY && e.key !== null) return;
-  const t = e.newValue;
-  if (t === 'light' || t === 'dark') root.dataset.theme = t;
-  else delete root.dataset.theme;
-  show();
+  apply(e.newValue === 'light' || e.newValue === 'dark' ? e.newValue : null);
 });
 show();

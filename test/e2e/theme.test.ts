@@ -105,6 +105,10 @@ describe('dark mode', () => {
     await page.reload();
     c = await colours(page);
     assert.deepEqual([c.themeAtBody, c.theme, c.bg, c.pressed], ['dark', 'dark', BG.dark, 'true'], 'after reload, dark from the first paint');
+    assert.equal(await page.locator('meta[name="color-scheme"]').getAttribute('content'), 'dark');
+    await page.emulateMedia({ media: 'print' });
+    assert.equal((await colours(page)).fg, FG.light, 'paper stays light');
+    await page.emulateMedia({ media: 'screen' });
 
     await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Chapters' }).click();
     await page.waitForURL(/\/chapters\/$/);
