@@ -61,7 +61,7 @@ describe('the Chinese edition', { timeout: 600_000 }, () => {
   });
 
   for (const path of pages) {
-    it(`/zh-cn/${path}: loads, ticks, shows no English UI, axe clean`, async () => {
+    it(`/zh-cn/${path}: loads, ticks, shows no English UI, axe clean in light and dark`, async () => {
       const page = await openPage(browser);
       const errors = collectConsoleErrors(page);
       const res = await page.goto(`${preview.url}/zh-cn/${path}`, { waitUntil: 'load' });
@@ -91,8 +91,11 @@ describe('the Chinese edition', { timeout: 600_000 }, () => {
       assert.ok(wide > 28 && wide < 36, `汉 measured ${wide}px at 32px`);
       const english = await findEnglish(page);
       assert.deepEqual(english, [], `English left on /zh-cn/${path}:\n${english.join('\n')}`);
-      const violations = await checkAxe(page);
-      assert.equal(violations.length, 0, formatViolations(violations));
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        const violations = await checkAxe(page);
+        assert.equal(violations.length, 0, `${colorScheme}:\n${formatViolations(violations)}`);
+      }
       assert.deepEqual(errors, []);
       await page.context().close();
     });
