@@ -115,7 +115,8 @@ async function smallTargets(page: Page): Promise<string[]> {
 async function tapNextToken(page: Page): Promise<number> {
   const controls = page.locator('[data-cell="controls"]');
   const before = Number(await controls.getAttribute('data-ticks') ?? 0);
-  await page.getByRole('button', { name: 'Next token' }).tap();
+  // The first button of the controls is Next token, in either language.
+  await controls.locator('button[name="next-token"]').tap();
   await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks) === n + 1, before, { timeout: 30_000 });
   return before + 1;
 }
@@ -212,6 +213,21 @@ describe('phones and tablets', () => {
       await page.close();
     }
     await context.close();
+  });
+
+  it('the Chinese edition on a phone: the landing page, the Model page and three chapters fit, and axe finds nothing', async () => {
+    const context = await touchContext(browser, PHONE);
+    const failures: string[] = [];
+    for (const path of ['/zh-cn/', '/zh-cn/models/', '/zh-cn/chapters/tokens/', '/zh-cn/chapters/attention/', '/zh-cn/chapters/cost-speed/']) {
+      const { page, errors } = await visit(context, preview.url + path);
+      const problems = [...(await layoutProblems(page, PHONE)), ...(await smallTargets(page)).map((s) => `small target: ${s}`), ...errors.map((e) => `console: ${e}`)];
+      const violations = await checkAxe(page);
+      if (violations.length) problems.push(formatViolations(violations));
+      failures.push(...problems.map((p) => `${path}: ${p}`));
+      await page.close();
+    }
+    await context.close();
+    assert.deepEqual(failures, []);
   });
 
   it('on a phone, axe finds nothing on any page', async () => {
