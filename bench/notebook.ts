@@ -7,7 +7,8 @@
  *   b) a tick with the page's own trace plus the redraw of every chart: from the click on
  *      Next token to the last DOM change the tick causes in a chart, split into the engine's time
  *      (the worker's own measure, read from the page's `tokenclock:tick` performance mark), the
- *      rest of the way to the page (message, trace copy, queue), and the page's part (waiting
+ *      rest of the round trip (messages, trace copies, queueing, and worker work outside the tick
+ *      such as chapter 1's read-back of the weights), and the page's part (waiting
  *      for the runtime's animation frame, then redrawing);
  *   c) Temperature → probability bars redrawn (chapter 6), which re-draws from stored logits:
  *      the bench fails if the tick count or the tick mark moves (that would be a forward pass);
@@ -62,7 +63,7 @@ export interface LoadResult {
   js: { files: JsFile[]; bytes: number; gzip: number }; // requested before the first chart
   jsLater: { files: JsFile[]; bytes: number; gzip: number }; // requested after it, during the visit
   wasm: JsFile[];
-  model: { files: string[]; bytes: number }; // fetched model files (not counted as JS)
+  model: { files: string[]; bytes: number }; // model files requested (not counted as JS)
 }
 
 export interface TickResult {
@@ -72,7 +73,7 @@ export interface TickResult {
   charts: string[]; // the mounts that redrew
   total: Stat; // click → last chart change
   engine: Stat; // the tick in the worker (its own ms.total)
-  toPage: Stat; // click → answer on the page, minus the engine's time
+  toPage: Stat; // click → answer on the page, minus the engine's time: messages, trace copies, worker work outside the tick (chapter 1's weight read-back)
   frameWait: Stat; // answer → the runtime starts recomputing (its requestAnimationFrame)
   redraw: Stat; // recompute start → last chart change
   slowestCell: string; // the mount that finished last most often
@@ -138,6 +139,7 @@ declare global {
 const IN_PAGE = String.raw`
 (() => {
   const B = { log: [], recording: false, count: 0, firstChartAt: null, firstTickAt: null };
+  const waiters = new Set(); // conditions waiting for the next DOM change
   const MARK = 'tokenclock:tick';
   const cellOf = (n) => {
     const el = n.nodeType === 1 ? n : n.parentElement;
@@ -158,16 +160,26 @@ const IN_PAGE = String.raw`
     }
     if (B.firstChartAt === null && document.querySelector('[data-cell] .chart')) B.firstChartAt = performance.timeOrigin + t;
     if (B.firstTickAt === null && /^Tick 0 /.test(document.getElementById('status')?.textContent ?? '')) B.firstTickAt = performance.timeOrigin + t;
+    for (const check of [...waiters]) check();
   }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const until = async (f, what, timeout = 60000) => {
-    const t0 = performance.now();
-    while (!f()) {
-      if (performance.now() - t0 > timeout) throw new Error('timed out waiting for ' + what);
-      await sleep(2);
-    }
-  };
+  // Resolves when f() holds, checked after every DOM change: no polling, which would take a core
+  // from the engine on a small machine.
+  const until = (f, what, timeout = 60000) => new Promise((resolve, reject) => {
+    if (f()) return resolve();
+    const check = () => {
+      if (!f()) return;
+      waiters.delete(check);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error('timed out waiting for ' + what));
+    }, timeout);
+    waiters.add(check);
+  });
   // Resolves once no mutation has happened for ms milliseconds.
   const quiet = async (ms) => {
     for (;;) {
@@ -263,12 +275,13 @@ async function coldLoad(browser: Browser, base: string, root: string, spec: (typ
   await context.addInitScript({ content: IN_PAGE });
   const page = await context.newPage();
   const errors = collectConsoleErrors(page);
-  // Every request of the page and its worker, with the time it was sent (ms since the epoch).
+  // Every request of the page and its worker (Playwright reports both), with the time the driver
+  // heard of it (ms since the epoch; the page's first-chart time is on the same clock).
   const requests: { path: string; at: number }[] = [];
-  page.on('requestfinished', (req) => {
+  page.on('request', (req) => {
     const url = new URL(req.url());
     if (url.origin !== base || url.protocol !== 'http:') return; // not the blob: scripts of wasm threads
-    requests.push({ path: url.pathname, at: req.timing().startTime });
+    requests.push({ path: url.pathname, at: Date.now() });
   });
   const landing = spec.path === '/';
   const t0 = Date.now();
@@ -382,7 +395,7 @@ export function formatNotebookReport(r: NotebookReport): string {
       `${l.wasm.map((w) => `${w.path.split('/').pop()} ${kb(w.bytes)} (${kb(w.gzip)})`).join(', ') || '—'} |`),
     '',
     `Next token → every chart redrawn for that tick (ms, median / p95; the page's own trace; all figures scrolled past once)`,
-    `| page | trace | ticks | click → charts | target ≤ ${t.tickMs} ms | engine (worker) | to the page | frame wait | redraw | last to finish |`,
+    `| page | trace | ticks | click → charts | target ≤ ${t.tickMs} ms | engine (worker) | rest of round trip | frame wait | redraw | last to finish |`,
     '|---|---|---|---|---|---|---|---|---|---|',
     ...r.ticks.map((x) =>
       `| ${x.page} | ${x.trace} | ${x.ticks} | ${ms(x.total)} | ${mark(x.total.median <= t.tickMs)} | ${ms(x.engine)} | ${ms(x.toPage)} | ${ms(x.frameWait)} | ${ms(x.redraw)} | ${x.slowestCell} |`),
