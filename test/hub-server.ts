@@ -40,7 +40,12 @@ export async function startHubServer(root: string): Promise<HubServer> {
     close: async () => {},
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
+  async function handle(req: IncomingMessage, res: ServerResponse, log: { status: number }): Promise<number> {
+    const writeHead = res.writeHead.bind(res) as (status: number, headers?: Record<string, string>) => ServerResponse;
+    res.writeHead = ((status: number, headers?: Record<string, string>) => {
+      log.status = status; // known as soon as the answer starts, before its body arrives
+      return writeHead(status, headers);
+    }) as typeof res.writeHead;
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { ...CORS, 'Access-Control-Allow-Methods': 'GET, HEAD' }).end();
       return 204;
@@ -100,10 +105,10 @@ export async function startHubServer(root: string): Promise<HubServer> {
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).then(
-      (status) => hub.requests.push({ method: req.method ?? '', path: req.url ?? '', range: req.headers.range, status }),
-      () => res.destroy(),
-    );
+    // Logged when the request arrives, so a test that clears the log sees only later requests.
+    const log = { method: req.method ?? '', path: req.url ?? '', range: req.headers.range, status: 0 };
+    hub.requests.push(log);
+    handle(req, res, log).catch(() => res.destroy());
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   hub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
