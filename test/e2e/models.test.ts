@@ -153,7 +153,11 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     await chapter.waitForFunction((s) => {
       const d = document.querySelector<HTMLElement>(s)?.dataset;
       return d?.tick === '0' && d.layer === '11' && d.head === '11';
-    }, chart, { timeout: 120_000 });
+    }, chart, { timeout: 120_000 }).catch(async (e: Error) => {
+      const d = await chapter.locator(chart).evaluate((el) => ({ ...(el as HTMLElement).dataset })).catch(() => 'no chart');
+      const st = await chapter.locator('[data-role="status"]').textContent();
+      throw new Error(`${e.message}\nchart: ${JSON.stringify(d)}\nstatus: ${st}\nerrors: ${chapterErrors.join('; ')}`);
+    });
     assert.ok(Number(await chapter.locator(chart).getAttribute('data-rows')) >= 1);
     await chapter.getByLabel('Layer', { exact: true }).fill('12');
     await chapter.waitForFunction(() => /Layer/.test(document.getElementById('layer-error')?.textContent ?? ''));
