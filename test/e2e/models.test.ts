@@ -150,6 +150,8 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     await chapter.getByLabel('Layer', { exact: true }).fill('11');
     await chapter.getByLabel('Head', { exact: true }).fill('11');
     await chapter.getByRole('button', { name: 'Next token' }).first().click();
+    // The matrix starts drawing once it is near the viewport (filling Layer scrolled the page up).
+    await chapter.locator('[data-cell="matrix"]').scrollIntoViewIfNeeded();
     await chapter.waitForFunction((s) => {
       const d = document.querySelector<HTMLElement>(s)?.dataset;
       return d?.tick === '0' && d.layer === '11' && d.head === '11';
