@@ -341,14 +341,20 @@ async function fromDirectory(dirArg: string, opts: LoadOptions): Promise<Resolve
   };
 }
 
+/**
+ * A file of a model folder by name among picked files: "config.json", or a dropped folder's
+ * relative path such as "gpt2/config.json".
+ */
+export function findModelFile<T>(files: Record<string, T>, name: string): T | undefined {
+  if (name in files) return files[name];
+  const key = Object.keys(files).find((k) => k.endsWith(`/${name}`) || k.endsWith(`\\${name}`));
+  return key === undefined ? undefined : files[key];
+}
+
 function fromMemory(files: Record<string, ArrayBuffer | Uint8Array | Blob | string>, opts: LoadOptions): Resolved {
   const label = '(in-memory files)';
   // Accept "config.json" and also "gpt2/config.json" (a dropped folder's relative paths).
-  const find = (file: FileName) => {
-    if (file in files) return files[file];
-    const key = Object.keys(files).find((k) => k.endsWith(`/${file}`) || k.endsWith(`\\${file}`));
-    return key === undefined ? undefined : files[key];
-  };
+  const find = (file: FileName) => findModelFile(files, file);
   return {
     label,
     path: (file) => file,

@@ -7,7 +7,7 @@ import type { BackendName } from '../model/backend.ts';
 import type { Engine } from './engine.ts';
 import type { LoadProgress, ModelInfo } from './engine-protocol.ts';
 import { HUB_URL, MODEL_FILES } from '../model/download.ts';
-import { fileUrls, loadSourceFor, readBackend, readChoice, type LoadSource } from './model-source.ts';
+import { fileUrls, loadSourceFor, pageStorage, readBackend, readChoice, type LoadSource } from './model-source.ts';
 import { ModelStore } from './model-store.ts';
 import type { LinkModelProblem } from './url-link.ts';
 import type { UrlModel } from './url-state.ts';
@@ -36,7 +36,7 @@ export async function loadChosenModel(
     isStored?: (source: Extract<LoadSource, { kind: 'hub' }>) => Promise<boolean>;
   },
 ): Promise<ChosenModel> {
-  const storage = opts.storage ?? safeLocalStorage();
+  const storage = opts.storage ?? pageStorage();
   const { choice, notice } = readChoice(storage);
   const backend: BackendName = readBackend(storage);
   const bundled = { type: 'load' as const, source: loadSourceFor({ kind: 'bundled' }, opts.bundled), backend, wasmPath: opts.wasmPath };
@@ -64,13 +64,5 @@ export async function loadChosenModel(
   } catch (e) {
     const info = await engine.request(bundled, { onProgress: opts.onProgress });
     return { info, notice: t('models.chosenFailed', { error: (e as Error).message, model: info.label }) };
-  }
-}
-
-function safeLocalStorage(): Storage | undefined {
-  try {
-    return globalThis.localStorage;
-  } catch {
-    return undefined;
   }
 }

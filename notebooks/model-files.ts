@@ -3,6 +3,7 @@
  * has them, else downloaded (resuming an earlier failed try), else from files a reader picked.
  * The caller checks them (loadModelFiles) and stores them only once the model has loaded.
  */
+import { findModelFile } from '../model/checkpoint.ts';
 import { DownloadError, downloadFile, MODEL_FILES, remoteSize, type Partial } from '../model/download.ts';
 import type { LoadProgress } from './engine-protocol.ts';
 import { choiceLabel, fileUrls, storeKey, type LoadSource } from './model-source.ts';
@@ -41,7 +42,7 @@ export async function acquireModel(source: Exclude<LoadSource, { kind: 'url' }>,
     const toStore = new Map<string, Uint8Array>();
     let loaded = 0;
     for (const f of MODEL_FILES) {
-      const v = findFile(source.files, f);
+      const v = findModelFile(source.files, f);
       if (v === undefined) throw new Error(`the files picked have no ${f} (a GPT-2 folder has ${MODEL_FILES.join(', ')})`);
       ctx.onProgress({ phase: 'read', file: f, loaded, total: undefined });
       const bytes = await toBytes(v);
@@ -99,11 +100,4 @@ export async function acquireModel(source: Exclude<LoadSource, { kind: 'url' }>,
     toStore.set(url, bytes);
   }
   return { files, from: 'network', toStore, key, label, url: urls['config.json'].replace(/config\.json$/, '') };
-}
-
-/** A picked file by name; a dropped folder's files carry their folder ("gpt2/config.json"). */
-function findFile(files: Record<string, Blob | ArrayBuffer>, name: string): Blob | ArrayBuffer | undefined {
-  if (name in files) return files[name];
-  const k = Object.keys(files).find((p) => p.endsWith(`/${name}`) || p.endsWith(`\\${name}`));
-  return k === undefined ? undefined : files[k];
 }

@@ -97,6 +97,15 @@ export function cleanName(text: string): string {
   return name || 'my-model';
 }
 
+/** This page's localStorage, or undefined where the browser blocks it (the choices then last for the page). */
+export function pageStorage(): Storage | undefined {
+  try {
+    return globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The reader's choice from storage; anything malformed reads as the bundled model, with a notice. */
 export function readChoice(storage: Pick<Storage, 'getItem'> | undefined): { choice: ModelChoice; notice?: string } {
   let raw: string | null = null;

@@ -9,7 +9,7 @@ import { EngineClient } from '../../notebooks/engine-client.ts';
 import type { LoadProgress, ModelInfo } from '../../notebooks/engine-protocol.ts';
 import { describeProgress, progressPercent } from '../../notebooks/load-progress.ts';
 import {
-  BACKENDS, choiceLabel, cleanName, parseHubUrl, readBackend, readChoice, storeKey, writeBackend, writeChoice, type LoadSource, type ModelChoice,
+  BACKENDS, choiceLabel, cleanName, pageStorage, parseHubUrl, readBackend, readChoice, storeKey, writeBackend, writeChoice, type LoadSource, type ModelChoice,
 } from '../../notebooks/model-source.ts';
 import { ModelStore } from '../../notebooks/model-store.ts';
 import type { BackendName } from '../../model/backend.ts';
@@ -37,13 +37,7 @@ const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL :
 const bundled = { url: new URL(base + DEFAULT_MODEL.path, location.href).href, label: DEFAULT_MODEL.name };
 const wasmPath = new URL(base + WASM_PATH, location.href).href;
 const store = ModelStore.open();
-const storage = (() => {
-  try {
-    return localStorage;
-  } catch {
-    return undefined;
-  }
-})();
+const storage = pageStorage();
 
 let engine: EngineClient | null = null; // started on the first load: a worker only when needed
 let loading = false;
