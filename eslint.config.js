@@ -1,17 +1,33 @@
 // @ts-check
-// Lint: TypeScript rules plus the one-way layout of DESIGN.md:
-//   model/ (no DOM, no D3, no Observable) ← components/ (no tfjs) ← notebooks/ ← site/
+// Lint: TypeScript rules, Astro components, and the one-way layout of DESIGN.md:
+//   model/ (no DOM, no D3, no Observable) ← engine/ ← notebooks/ ← site/
+//   components/ (pure charts, no tfjs) are used by notebooks/ and site/
+//   train/ sits beside model/; bench/ and cli/ use the product; nothing imports test/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import astro from 'eslint-plugin-astro';
 import globals from 'globals';
 
-const noUpward = (/** @type {string[]} */ dirs) =>
-  dirs.map((d) => ({ group: [`**/${d}/*`, `**/${d}`], message: `imports flow model ← components ← notebooks ← site; this folder may not import ${d}/` }));
+/** The folders a file may not import, each as a no-restricted-imports pattern group. */
+const noImport = (/** @type {string} */ from, /** @type {string[]} */ dirs) =>
+  dirs.map((d) => ({
+    group: [`**/${d}/*`, `**/${d}`],
+    message: `imports flow model ← engine ← notebooks ← site (components beside them, train beside model, bench/cli on top, test on nothing); ${from}/ may not import ${d}/`,
+  }));
+
+/** @returns {import('eslint').Linter.Config} */
+const restrict = (/** @type {string[]} */ files, /** @type {object[]} */ patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': /** @type {import('eslint').Linter.RuleEntry} */ (['error', { patterns }]) },
+});
+
+const noTfjs = (/** @type {string} */ from) => ({ group: ['@tensorflow/*'], message: `${from}/ never touches tfjs: the engine does` });
 
 export default tseslint.config(
   { ignores: ['.tmp/**', 'dist/**', '.astro/**', 'node_modules/**', 'public/**', 'bench/out/**', 'test/output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...astro.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
@@ -26,7 +42,7 @@ export default tseslint.config(
         paths: [{ name: 'd3', message: 'model/ has no DOM or D3' }],
         patterns: [
           { group: ['d3-*', '@observablehq/*', 'katex'], message: 'model/ has no DOM, D3, KaTeX or Observable runtime' },
-          ...noUpward(['components', 'notebooks', 'site']),
+          ...noImport('model', ['components', 'engine', 'notebooks', 'site', 'train', 'bench', 'cli', 'test']),
         ],
       }],
       'no-restricted-globals': ['error',
@@ -34,20 +50,32 @@ export default tseslint.config(
         { name: 'window', message: 'model/ has no DOM: use globalThis' }],
     },
   },
+  restrict(['train/**/*.ts'], noImport('train', ['components', 'engine', 'notebooks', 'site', 'bench', 'cli', 'test'])),
   {
-    files: ['components/**/*.ts'],
+    files: ['engine/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: [{ name: 'd3', message: 'engine/ has no DOM or D3' }],
         patterns: [
-          { group: ['@tensorflow/*'], message: 'components/ are pure charts: no tfjs' },
-          ...noUpward(['notebooks', 'site']),
-          { group: ['**/model/*'], allowTypeImports: true, message: 'components/ may import types from model/, not code' },
+          { group: ['d3-*', '@observablehq/*', 'katex'], message: 'engine/ has no DOM, D3, KaTeX or Observable runtime' },
+          // Strings are the one thing of components/ the engine uses (components/i18n: pure data).
+          { group: ['**/components/*', '!**/components/i18n', '**/components/i18n/*', '!**/components/i18n/index.ts'], message: 'engine/ may use components/i18n/index.ts for its strings, no charts' },
+          ...noImport('engine', ['notebooks', 'site', 'bench', 'cli', 'test']),
         ],
       }],
+      'no-restricted-globals': ['error',
+        { name: 'document', message: 'engine/ has no DOM' },
+        { name: 'window', message: 'engine/ has no DOM: use globalThis' }],
     },
   },
-  {
-    files: ['notebooks/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: noUpward(['site']) }] },
-  },
+  restrict(['components/**/*.ts'], [
+    { group: ['@tensorflow/*'], message: 'components/ are pure charts: no tfjs' },
+    ...noImport('components', ['engine', 'notebooks', 'site', 'train', 'bench', 'cli', 'test']),
+    { group: ['**/model/*'], allowTypeImports: true, message: 'components/ may import types from model/, not code' },
+  ]),
+  restrict(['notebooks/**/*.ts'], [noTfjs('notebooks'), ...noImport('notebooks', ['site', 'train', 'bench', 'cli', 'test'])]),
+  restrict(['site/**/*.ts', 'site/**/*.astro'], [noTfjs('site'), ...noImport('site', ['train', 'cli', 'test'])]),
+  restrict(['cli/**/*.ts'], noImport('cli', ['components', 'notebooks', 'site', 'bench', 'test'])),
+  restrict(['bench/**/*.ts'], noImport('bench', ['site', 'cli', 'test'])),
+  restrict(['scripts/**/*.{js,mjs}'], noImport('scripts', ['test'])),
 );

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { distDir, launchBrowser, openPage, startPreview } from '../test/e2e/harness.ts';
+import { distDir, launchBrowser, openPage, startPreview } from './harness.ts';
 import { formatReport, type BenchReport } from './engine-core.ts';
 
 export async function runBrowserBench(opts: { quick?: boolean } = {}): Promise<void> {

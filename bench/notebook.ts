@@ -28,7 +28,7 @@ import { join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { collectConsoleErrors, distDir, launchBrowser, startPreview } from '../test/e2e/harness.ts';
+import { collectConsoleErrors, distDir, launchBrowser, startPreview } from './harness.ts';
 
 /** Targets from the issue (milliseconds, kilobytes of gzipped JavaScript). */
 export const TARGETS = { tickMs: 16, temperatureMs: 16, jsGzipKB: 350 };

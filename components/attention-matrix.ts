@@ -8,10 +8,11 @@
  * cells. Focusing or hovering a cell moves the outline there and dispatches
  * `CustomEvent('highlight', { detail: { query, key, weight } })` on the SVG.
  */
+import { table } from './dom.ts';
 import { scaleLinear, select } from 'd3';
 import { formatDecimal, formatInteger, formatValue } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
-import { chartDocument, dataTable, emit, px, svgRoot } from './chart.ts';
+import { chartDocument, emit, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { sequential } from './color.ts';
 import { t } from './i18n/index.ts';
@@ -199,9 +200,6 @@ export function AttentionMatrixTable(data: AttentionMatrixData, opts: TableOptio
   const filled = Math.min(data.weights.length, tokens.length);
   const name = (i: number) => `${formatInteger(i)} ${visibleText(tokens[i])}`;
   const masked = t('chart.attention.masked');
-  return dataTable(doc, opts.caption ?? t('chart.attention.caption'),
-    [t('chart.attention.corner'), ...tokens.map((_, k) => name(k))],
-    data.weights.slice(0, filled).map((row, q) =>
-      [name(q), ...tokens.map((_, k) => (k > q ? masked : formatDecimal(row[k] ?? NaN, 3)))]),
-    { columns: [0], head: (i) => i > 0 });
+  return table(opts.caption ?? t('chart.attention.caption'), [t('chart.attention.corner'), ...tokens.map((_, k) => name(k))], data.weights.slice(0, filled).map((row, q) =>
+      [name(q), ...tokens.map((_, k) => (k > q ? masked : formatDecimal(row[k] ?? NaN, 3)))]), { document: doc, model: { columns: [0], head: (i) => i > 0 } });
 }

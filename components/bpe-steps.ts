@@ -4,9 +4,10 @@
  * that merge just made outlined in orange and the merge's rank beside the row. Each box shows the
  * symbol as the vocabulary spells it and, under it, the bytes it stands for.
  */
+import { table } from './dom.ts';
 import { formatByte, formatInteger } from './format.ts';
 import { MONO, textWidth, visibleText } from './text.ts';
-import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
+import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { ORANGE } from './color.ts';
 import { t } from './i18n/index.ts';
@@ -130,10 +131,8 @@ export function BpeSteps(data: BpeStepsData, opts: ChartOptions): SVGSVGElement 
 export function BpeStepsTable(data: BpeStepsData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
   const list = (xs: BpeStepSymbol[]) => xs.map((s) => s.text).join(' · ');
-  return dataTable(doc, opts.caption ?? t('chart.bpe.caption', { word: visibleText(data.text) }),
-    [t('chart.bpe.step'), t('chart.bpe.pair'), t('chart.bpe.rankCol'), t('chart.bpe.symbolsAfter'), t('chart.bpe.symbols')],
-    [
+  return table(opts.caption ?? t('chart.bpe.caption', { word: visibleText(data.text) }), [t('chart.bpe.step'), t('chart.bpe.pair'), t('chart.bpe.rankCol'), t('chart.bpe.symbolsAfter'), t('chart.bpe.symbols')], [
       [t('chart.bpe.bytes'), '—', '—', list(data.initial), formatInteger(data.initial.length)],
       ...data.steps.map((s, i) => [formatInteger(i + 1), `${s.pair[0]} + ${s.pair[1]}`, formatInteger(s.rank), list(s.symbols), formatInteger(s.symbols.length)]),
-    ], { columns: [1, 3] });
+    ], { document: doc, model: { columns: [1, 3] } });
 }

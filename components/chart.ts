@@ -60,20 +60,6 @@ export interface ModelCells {
   head?: (column: number) => boolean; // header cells (e.g. a matrix whose columns are named by tokens)
 }
 
-/** A table with a caption, a header row of column headers, and one row per entry (first cell a row header). */
-export function dataTable(doc: Document, caption: string, head: string[], rows: string[][], model: ModelCells = {}): HTMLTableElement {
-  const cols = new Set(model.columns ?? []);
-  const no = (on: boolean) => (on ? 'no' : null);
-  const table = select(doc.createElement('table'));
-  table.append('caption').text(caption);
-  table.append('thead').append('tr').selectAll('th').data(head).join('th').attr('scope', 'col')
-    .attr('translate', (_, i) => no(model.head?.(i) ?? false)).text((d) => d);
-  const tr = table.append('tbody').selectAll('tr').data(rows).join('tr');
-  tr.selectAll('th').data((r) => r.slice(0, 1)).join('th').attr('scope', 'row').attr('translate', no(cols.has(0))).text((d) => d);
-  tr.selectAll('td').data((r) => r.slice(1)).join('td').attr('translate', (_, j) => no(cols.has(j + 1))).text((d) => d);
-  return table.node() as HTMLTableElement;
-}
-
 /** Dispatch `new CustomEvent(type, { detail })` on `target`, using the target's own window (jsdom needs that). */
 export function emit<T>(target: Element, type: string, detail: T): void {
   const view = target.ownerDocument.defaultView as (Window & typeof globalThis) | null;

@@ -8,10 +8,11 @@
  * them); focusing or hovering one shows its numbers above the panels. Nothing moves on its own,
  * so there is no animation to reduce.
  */
+import { table } from './dom.ts';
 import { scaleBand, scaleLinear } from 'd3';
 import type { ScaleLinear } from 'd3';
 import { formatBytes, formatFlops, formatInteger, formatMs, formatRate } from './format.ts';
-import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
+import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { BLUE, ORANGE } from './color.ts';
 import { t as ui } from './i18n/index.ts';
@@ -219,9 +220,7 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
 /** Each tick's cost as a table: context, FLOPs, bytes of weights and cache read, time, tokens/s. */
 export function CostChartTable(data: CostChartData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? ui('chart.cost.caption', { n: data.ticks.length }),
-    [ui('chart.cost.colTick'), ui('chart.cost.colContext'), ui('chart.cost.colFlops'), ui('chart.cost.colWeights'), ui('chart.cost.colCache'),
-      ui('chart.cost.colTime'), ui('chart.cost.colRate')],
-    data.ticks.map((t) => [formatInteger(t.index), formatInteger(t.context), formatFlops(t.flops), formatBytes(t.weightBytes),
-      formatBytes(t.cacheBytes), formatMs(t.forwardMs), formatRate(tokensPerSecond(t))]));
+  return table(opts.caption ?? ui('chart.cost.caption', { n: data.ticks.length }), [ui('chart.cost.colTick'), ui('chart.cost.colContext'), ui('chart.cost.colFlops'), ui('chart.cost.colWeights'), ui('chart.cost.colCache'),
+      ui('chart.cost.colTime'), ui('chart.cost.colRate')], data.ticks.map((t) => [formatInteger(t.index), formatInteger(t.context), formatFlops(t.flops), formatBytes(t.weightBytes),
+      formatBytes(t.cacheBytes), formatMs(t.forwardMs), formatRate(tokensPerSecond(t))]), { document: doc });
 }

@@ -3,10 +3,11 @@
  * Blue is negative, orange positive, and the scale is symmetric about 0 so that zero always reads
  * as the same light grey; pass `domain` to share one scale between several heatmaps.
  */
+import { table } from './dom.ts';
 import { scaleLinear } from 'd3';
 import { formatInteger, formatValue } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
-import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
+import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { diverging } from './color.ts';
 import { t } from './i18n/index.ts';
@@ -110,10 +111,8 @@ export function HeatmapTable(data: HeatmapData, opts: TableOptions & { columnLab
   const doc = chartDocument(opts.document);
   const cols = Math.max(0, ...data.values.map((r) => r.length));
   const columnLabel = opts.columnLabel ?? t('chart.heatmap.dimension');
-  return dataTable(doc, opts.caption ?? t('chart.heatmap.caption', { rows: data.rows.length, cols }),
-    [t('chart.heatmap.row'), ...Array.from({ length: cols }, (_, j) => t('chart.heatmap.column', { column: columnLabel, j: formatInteger(j) }))],
-    data.rows.map((r, i) => [visibleText(r), ...Array.from({ length: cols }, (_, j) => {
+  return table(opts.caption ?? t('chart.heatmap.caption', { rows: data.rows.length, cols }), [t('chart.heatmap.row'), ...Array.from({ length: cols }, (_, j) => t('chart.heatmap.column', { column: columnLabel, j: formatInteger(j) }))], data.rows.map((r, i) => [visibleText(r), ...Array.from({ length: cols }, (_, j) => {
       const v = data.values[i]?.[j];
       return v === undefined ? '' : formatValue(v);
-    })]), { columns: opts.modelRows ? [0] : [] });
+    })]), { document: doc, model: { columns: opts.modelRows ? [0] : [] } });
 }

@@ -3,9 +3,10 @@
  * (every layer's keys and values for every position so far). The prefill's bar is filled in the
  * prefill colour; each decode tick adds one position, so the bars climb by the same step.
  */
+import { table } from './dom.ts';
 import { scaleBand, scaleLinear } from 'd3';
 import { formatBytes, formatFlops, formatInteger } from './format.ts';
-import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
+import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { BLUE, ORANGE } from './color.ts';
 import { t as ui } from './i18n/index.ts';
@@ -71,7 +72,5 @@ export function KVCacheGrowth(data: KVCacheGrowthData, opts: KVCacheGrowthOption
 /** The cache after each tick as a table: tick, phase, positions, bytes, and the tick's FLOPs. */
 export function KVCacheGrowthTable(data: KVCacheGrowthData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? ui('chart.kv.caption', { n: data.ticks.length }),
-    [ui('chart.kv.tick'), ui('chart.kv.phase'), ui('chart.kv.length'), ui('chart.kv.memory'), ui('chart.kv.flops')],
-    data.ticks.map((t) => [formatInteger(t.index), ui(`landing.kind.${t.kind}`), formatInteger(t.cacheLength), formatBytes(t.cacheBytes), formatFlops(t.flops)]));
+  return table(opts.caption ?? ui('chart.kv.caption', { n: data.ticks.length }), [ui('chart.kv.tick'), ui('chart.kv.phase'), ui('chart.kv.length'), ui('chart.kv.memory'), ui('chart.kv.flops')], data.ticks.map((t) => [formatInteger(t.index), ui(`landing.kind.${t.kind}`), formatInteger(t.cacheLength), formatBytes(t.cacheBytes), formatFlops(t.flops)]), { document: doc });
 }

@@ -8,9 +8,10 @@
  * between them); focusing or hovering one shows its step, both losses and the learning rate.
  * Nothing moves on its own, so there is no animation to reduce.
  */
+import { table } from './dom.ts';
 import { scaleLinear } from 'd3';
 import { formatInteger, formatLoss, formatValue } from './format.ts';
-import { chartDocument, dataTable, px, svgRoot, SVG_NS } from './chart.ts';
+import { chartDocument, px, svgRoot, SVG_NS } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { BLUE, ORANGE } from './color.ts';
 import { t as ui } from './i18n/index.ts';
@@ -300,8 +301,6 @@ export function LossCurve(data: LossCurveData, opts: LossCurveOptions): SVGSVGEl
 /** The run as a table: the first step and every evaluation, with the training loss between them. */
 export function LossCurveTable(data: LossCurveData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? ui('chart.loss.caption', { n: data.evals.length }),
-    [ui('chart.loss.colStep'), ui('chart.loss.colTrain'), ui('chart.loss.colMean'), ui('chart.loss.colValidation'), ui('chart.loss.colBpb'), ui('chart.loss.colLr')],
-    lossRows(data).map((r) => [formatInteger(r.step), formatLoss(r.train ?? NaN), formatLoss(r.trainMean ?? NaN),
-      r.validation === null ? '—' : formatLoss(r.validation), r.bitsPerByte === null ? '—' : formatLoss(r.bitsPerByte), r.lr === null ? '—' : formatValue(r.lr)]));
+  return table(opts.caption ?? ui('chart.loss.caption', { n: data.evals.length }), [ui('chart.loss.colStep'), ui('chart.loss.colTrain'), ui('chart.loss.colMean'), ui('chart.loss.colValidation'), ui('chart.loss.colBpb'), ui('chart.loss.colLr')], lossRows(data).map((r) => [formatInteger(r.step), formatLoss(r.train ?? NaN), formatLoss(r.trainMean ?? NaN),
+      r.validation === null ? '—' : formatLoss(r.validation), r.bitsPerByte === null ? '—' : formatLoss(r.bitsPerByte), r.lr === null ? '—' : formatValue(r.lr)]), { document: doc });
 }

@@ -4,10 +4,11 @@
  * tokens laid end to end on [0, 1) as the sampler sees them (renormalised), with the draw u marked,
  * so a reader sees u land inside the chosen token's interval.
  */
+import { table } from './dom.ts';
 import { scaleLinear } from 'd3';
 import { formatDecimal, formatInteger, formatProb } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
-import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
+import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { BLUE, GREY_OPACITY, ORANGE } from './color.ts';
 import { t } from './i18n/index.ts';
@@ -164,11 +165,10 @@ export function ProbabilityBarsTable(data: ProbabilityBarsData, opts: TableOptio
   const intervals = new Map(diceIntervals(data).map((d) => [d.id, d]));
   const caption = opts.caption ?? t('chart.probs.caption') +
     (data.draw === undefined ? '' : data.draw === null ? t('chart.probs.captionGreedy') : t('chart.probs.captionDraw', { u: formatDecimal(data.draw, 4) }));
-  return dataTable(doc, caption, [t('chart.probs.rank'), t('chart.probs.token'), t('chart.probs.id'), t('chart.probs.probability'),
-    t('chart.probs.kept'), t('chart.probs.intervalCol'), t('chart.probs.chosenCol')],
-    ranked(data).map((c, i) => {
+  return table(caption, [t('chart.probs.rank'), t('chart.probs.token'), t('chart.probs.id'), t('chart.probs.probability'),
+    t('chart.probs.kept'), t('chart.probs.intervalCol'), t('chart.probs.chosenCol')], ranked(data).map((c, i) => {
       const d = intervals.get(c.id);
       return [formatInteger(i + 1), visibleText(c.text), formatInteger(c.id), formatProb(c.prob), t(c.kept ? 'common.yes' : 'common.no'),
         d ? `[${formatDecimal(d.start, 4)}, ${formatDecimal(d.end, 4)})` : '', c.id === data.chosen ? t('chart.probs.chosenCell') : ''];
-    }), { columns: [1] });
+    }), { document: doc, model: { columns: [1] } });
 }

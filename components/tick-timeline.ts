@@ -5,10 +5,11 @@
  * `CustomEvent('select', { detail: index })` on the SVG. One row is in the tab order; arrow keys,
  * Home and End move between rows.
  */
+import { table } from './dom.ts';
 import { scaleLinear } from 'd3';
 import { formatInteger, formatMs } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
-import { chartDocument, dataTable, emit, px, svgRoot } from './chart.ts';
+import { chartDocument, emit, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { BLUE, GREY_OPACITY, ORANGE } from './color.ts';
 import { t as tr } from './i18n/index.ts';
@@ -169,9 +170,7 @@ export function TickTimeline(data: TickTimelineData, opts: TickTimelineOptions):
 /** The timeline as a table: tick, phase, token, forward, sample and total ms, cache length. */
 export function TickTimelineTable(data: TickTimelineData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? tr('chart.timeline.label', { n: data.ticks.length }),
-    [tr('chart.timeline.colTick'), tr('chart.timeline.colPhase'), tr('chart.timeline.colToken'), tr('chart.timeline.colForward'),
-      tr('chart.timeline.colSample'), tr('chart.timeline.colTotal'), tr('chart.timeline.colCache')],
-    data.ticks.map((t) => [formatInteger(t.index), kindName(t.kind), visibleText(t.text), formatMs(t.ms.forward), formatMs(t.ms.sample),
-      formatMs(t.ms.total), formatInteger(t.cacheLength)]), { columns: [2] });
+  return table(opts.caption ?? tr('chart.timeline.label', { n: data.ticks.length }), [tr('chart.timeline.colTick'), tr('chart.timeline.colPhase'), tr('chart.timeline.colToken'), tr('chart.timeline.colForward'),
+      tr('chart.timeline.colSample'), tr('chart.timeline.colTotal'), tr('chart.timeline.colCache')], data.ticks.map((t) => [formatInteger(t.index), kindName(t.kind), visibleText(t.text), formatMs(t.ms.forward), formatMs(t.ms.sample),
+      formatMs(t.ms.total), formatInteger(t.cacheLength)]), { document: doc, model: { columns: [2] } });
 }

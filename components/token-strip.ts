@@ -3,9 +3,10 @@
  * made visible), its id below, and optionally its bytes. A token whose bytes are not yet a whole
  * UTF-8 character shows them as `<0xE4>` in a dashed box rather than as �.
  */
+import { table } from './dom.ts';
 import { formatByte, formatInteger } from './format.ts';
 import { MONO, splitBytes, textWidth, truncate, visibleText } from './text.ts';
-import { chartDocument, dataTable, px, svgRoot } from './chart.ts';
+import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { ORANGE } from './color.ts';
 import { t } from './i18n/index.ts';
@@ -107,8 +108,5 @@ export function TokenStrip(data: TokenStripData, opts: TokenStripOptions): SVGSV
 /** The strip as a table: position, token text, id, bytes, whether the bytes are a whole character. */
 export function TokenStripTable(data: TokenStripData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return dataTable(doc, opts.caption ?? t('chart.tokens.label', { n: data.tokens.length }),
-    [t('chart.tokens.position'), t('chart.tokens.token'), t('chart.tokens.id'), t('chart.tokens.bytes'), t('chart.tokens.complete')],
-    data.tokens.map((tok, i) => [formatInteger(i), visibleText(tok.text), formatInteger(tok.id), bytesText(tok), t(tok.complete ? 'common.yes' : 'common.no')]),
-    { columns: [1] });
+  return table(opts.caption ?? t('chart.tokens.label', { n: data.tokens.length }), [t('chart.tokens.position'), t('chart.tokens.token'), t('chart.tokens.id'), t('chart.tokens.bytes'), t('chart.tokens.complete')], data.tokens.map((tok, i) => [formatInteger(i), visibleText(tok.text), formatInteger(tok.id), bytesText(tok), t(tok.complete ? 'common.yes' : 'common.no')]), { document: doc, model: { columns: [1] } });
 }

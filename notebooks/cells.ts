@@ -19,8 +19,8 @@ import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
 import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
 import { checkPromptLength, parseIndex, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
 import { chartWithTable, note } from './dom.ts';
-import type { Engine } from './engine.ts';
-import type { ModelInfo, TickSummary } from './engine-protocol.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { ModelInfo, TickSummary } from '../engine/protocol.ts';
 import { input, mount, nearViewport, observe, run, type Module, type Mounts, type Observer } from './runtime.ts';
 import { modelParam, PageLink } from './url-link.ts';
 

@@ -4,11 +4,11 @@
  */
 import { t } from '../components/i18n/index.ts';
 import type { BackendName } from '../model/backend.ts';
-import type { Engine } from './engine.ts';
-import type { LoadProgress, ModelInfo } from './engine-protocol.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { LoadProgress, ModelInfo } from '../engine/protocol.ts';
 import { HUB_URL, MODEL_FILES } from '../model/download.ts';
-import { fileUrls, loadSourceFor, pageStorage, readBackend, readChoice, type LoadSource } from './model-source.ts';
-import { ModelStore } from './model-store.ts';
+import { fileUrls, loadSourceFor, pageStorage, readBackend, readChoice, type LoadSource } from '../engine/model-source.ts';
+import { ModelStore } from '../engine/model-store.ts';
 import type { LinkModelProblem } from './url-link.ts';
 import type { UrlModel } from './url-state.ts';
 

@@ -5,9 +5,9 @@
  */
 import type { TraceOptions } from '../model/gpt2.ts';
 import type { SamplingParams } from '../model/sampler.ts';
-import { CancelledError } from './engine-client.ts';
-import type { Engine } from './engine.ts';
-import type { ModelInfo, TickSummary, TokenInfo } from './engine-protocol.ts';
+import { CancelledError } from '../engine/client.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { ModelInfo, TickSummary, TokenInfo } from '../engine/protocol.ts';
 
 /** Sampling settings and seed, as the inputs last held them (valid). */
 export interface ClockSettings {

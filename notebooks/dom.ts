@@ -1,28 +1,10 @@
 /**
- * Small DOM builders for cells. Text is always set as text nodes, never parsed as HTML.
+ * Small DOM pieces every cell uses, built with the project's one `h` (components/dom.ts). Text is always set as text nodes, never parsed as HTML.
  */
+import { h } from '../components/dom.ts';
 import { t } from '../components/i18n/index.ts';
 
-type Child = Node | string | number | null | undefined | false;
-
-/** An element with attributes (null/undefined/false skipped) and children (strings become text nodes). */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | number | boolean | null | undefined> = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const doc = globalThis.document;
-  const el = doc.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    el.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const c of children) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'string' || typeof c === 'number' ? doc.createTextNode(String(c)) : c);
-  }
-  return el;
-}
+export { h } from '../components/dom.ts'; // the project's one element builder
 
 /** A chart with its table alternative folded beneath it. */
 export function chartWithTable(chart: Element, table: HTMLTableElement, summary = t('cells.showTable')): HTMLDivElement {

@@ -4,7 +4,7 @@
  */
 import { formatBytes } from '../components/format.ts';
 import { t } from '../components/i18n/index.ts';
-import type { LoadProgress } from './engine-protocol.ts';
+import type { LoadProgress } from '../engine/protocol.ts';
 
 /** The percentage done, 0–100, when the total is known. */
 export function progressPercent(p: LoadProgress): number | undefined {

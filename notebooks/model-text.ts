@@ -4,7 +4,7 @@
  * on a Chinese page all skip it); `tNodes` is `t` from components/i18n with some placeholders
  * filled by nodes, such as those spans, for an element's children.
  */
-import { t, type MessageKey } from '../components/i18n/index.ts';
+import { t, type MessageKey, type Strings } from '../components/i18n/index.ts';
 import { h } from './dom.ts';
 
 /** Text the model read or wrote (already made visible, see components/text.ts), marked as such. */
@@ -14,7 +14,16 @@ export function modelText(text: string): HTMLSpanElement {
 
 /** The message `key` in the page's language as children: strings, with nodes where `params` gives them. */
 export function tNodes(key: MessageKey, params: Record<string, string | number | Node> = {}): (string | Node)[] {
-  const template = t(key); // no params: every {name} is left in place
+  return fillNodes(t(key), params); // t without params leaves every {name} in place
+}
+
+/** An owner's message `key` (see defineStrings) as children: strings, with nodes where `params` gives them. */
+export function stringNodes<K extends string>(strings: Strings<K>, key: K, params: Record<string, string | number | Node> = {}): (string | Node)[] {
+  return fillNodes(strings.template(key), params);
+}
+
+/** A template's `{name}` placeholders filled from `params`, as children: strings and nodes. */
+export function fillNodes(template: string, params: Record<string, string | number | Node> = {}): (string | Node)[] {
   const out: (string | Node)[] = [];
   const used = new Set<Node>();
   let last = 0;

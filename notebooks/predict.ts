@@ -14,8 +14,8 @@ import { Predict, type PredictAnswer, type PredictQuestion, type PredictWidget }
 import { t } from '../components/i18n/index.ts';
 import type { Clock, ClockState } from './clock.ts';
 import { note } from './dom.ts';
-import type { Engine } from './engine.ts';
-import type { ModelInfo, TickSummary } from './engine-protocol.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { ModelInfo, TickSummary } from '../engine/protocol.ts';
 import { nearViewport, type Module, type Observer } from './runtime.ts';
 
 /** The question's numbers, from the prose (data-params on the mount): e.g. { ticks: 5 }. */

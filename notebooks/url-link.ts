@@ -7,7 +7,7 @@
  * listed as ignored too.
  */
 import { t } from '../components/i18n/index.ts';
-import type { ModelInfo } from './engine-protocol.ts';
+import type { ModelInfo } from '../engine/protocol.ts';
 import { InputError } from './runtime.ts';
 import { describeRejection, hasStateParams, hrefWithState, LIMITS, parseUrlState, serializeUrlState, type Param, type Rejection, type UrlModel, type UrlState } from './url-state.ts';
 

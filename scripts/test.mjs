@@ -1,12 +1,13 @@
 // @ts-check
 // `npm test`: everything that keeps main healthy, in order, stopping at the first failure.
-//   1. typecheck  tsc --noEmit -p tsconfig.json
-//   2. lint       eslint .
+//   1. typecheck  tsc --noEmit -p tsconfig.json, then astro check (the .astro files)
+//   2. lint       eslint . (TypeScript, .astro files and the layer rules)
 //   3. unit       node's test runner over test/**/*.test.ts, except test/e2e/**
 //   4. build      astro build (the site the e2e tests drive)
 //   5. browser    make sure Chromium is there (installs it on Debian as root)
 //   6. e2e        node's test runner over test/e2e/**/*.test.ts
-// `node scripts/test.mjs lint e2e` runs only the stages named (in the order above).
+// `node scripts/test.mjs lint e2e` runs only the stages named (in the order above);
+// `node scripts/test.mjs unit test/model` runs only the unit tests under the paths given.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -113,13 +114,20 @@ async function ensureChromium() {
 
 /** @type {{ name: string, what: string, run: () => Promise<string | void> }[]} */
 const stages = [
-  { name: 'typecheck', what: 'tsc --noEmit -p tsconfig.json', run: () => run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']) },
+  {
+    name: 'typecheck',
+    what: 'tsc --noEmit -p tsconfig.json; astro check',
+    run: async () => {
+      await run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']);
+      await run(bin('astro'), ['check', '--minimumSeverity', 'warning'], { ASTRO_TELEMETRY_DISABLED: '1' });
+    },
+  },
   { name: 'lint', what: 'eslint .', run: () => run(bin('eslint'), ['.']) },
   {
     name: 'unit',
     what: 'node --test over test/**/*.test.ts except test/e2e/**',
     run: async () => {
-      const files = unitTests();
+      const files = unitTests().filter((f) => paths.length === 0 || paths.some((p) => f.startsWith(p.replace(/\/+$/, ''))));
       if (files.length === 0) {
         console.warn('warning: no unit test files found under test/ (outside test/e2e/)');
         return 'no test files';
@@ -142,7 +150,10 @@ const stages = [
   },
 ];
 
-const requested = process.argv.slice(2);
+const args = process.argv.slice(2);
+/** Paths after the stage names (`unit test/model`): only the unit tests under them run. */
+const paths = args.filter((a) => a.includes('/') || a.endsWith('.ts'));
+const requested = args.filter((a) => !paths.includes(a));
 const unknown = requested.filter((name) => !stages.some((s) => s.name === name));
 if (unknown.length > 0) {
   console.error(`unknown stage ${unknown.join(', ')}; stages are: ${stages.map((s) => s.name).join(', ')}`);

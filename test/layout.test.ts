@@ -19,7 +19,7 @@ test('model/ may not import D3, the Observable runtime or anything above it, nor
 
 test('components/ may not import tfjs or notebooks/site, but may import model types', async () => {
   assert.match((await messages('components/x.ts', "import * as tf from '@tensorflow/tfjs-core';\nexport const a = tf;\n")).join('\n'), /no tfjs/);
-  assert.match((await messages('components/x.ts', "import { EngineClient } from '../notebooks/engine-client.ts';\nexport const a = EngineClient;\n")).join('\n'), /imports flow/);
+  assert.match((await messages('components/x.ts', "import { EngineClient } from '../engine/client.ts';\nexport const a = EngineClient;\n")).join('\n'), /imports flow/);
   assert.deepEqual(await messages('components/x.ts', "import type { TickRecord } from '../model/tick.ts';\nexport type A = TickRecord;\n"), []);
 });
 

@@ -1,7 +1,10 @@
 /**
- * The site's two languages and the one function that turns a key into the reader's language.
- * The page's <html lang> decides (set by the layout from the URL: /zh-cn/… is Chinese); Node tests
- * pick one with setLocale. Pure data and functions: usable by components, notebooks and site.
+ * The site's two languages, and how strings are kept: each owner (a chart, a chapter, the engine,
+ * the site) keeps its own strings beside it in a `strings.ts` (or `<name>.strings.ts`) made by
+ * `defineStrings({ en: {…}, 'zh-cn': {…} })`, both locales in one typed file — a key missing from
+ * the Chinese is a type error — and gets back its own `t`. The page's <html lang> decides the
+ * locale (set by the layout from the URL: /zh-cn/… is Chinese); Node tests pick one with
+ * setLocale. Pure data and functions: usable by every layer above the model.
  */
 import { en, type MessageKey } from './en.ts';
 import { zhCn } from './zh-cn.ts';
@@ -44,13 +47,59 @@ export function pathInLocale(path: string, to: Locale, base = '/'): string {
   return to === 'en' ? `${b}${rest}` : `${b}zh-cn/${rest}`;
 }
 
-/** The message for `key` in the current (or given) locale, with `{name}` filled from `params`. */
-export function t(key: MessageKey, params: Record<string, string | number> = {}, locale: Locale = currentLocale()): string {
-  const template = messages[locale][key] ?? messages.en[key];
+/** Values that fill a message's `{name}` placeholders. */
+export type Params = Record<string, string | number>;
+
+/** Fill `{name}` placeholders from `params`; a placeholder without a value stays as it is. */
+export function fill(template: string, params: Params = {}): string {
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
-/** Every English message (the test that no English is left on a Chinese page reads these). */
-export function englishMessages(): Readonly<Record<MessageKey, string>> {
-  return en;
+/** One owner's strings: call it for a message in the reader's language. */
+export interface Strings<K extends string> {
+  /** The message for `key` in the current (or given) locale, with `{name}` filled from `params`. */
+  (key: K, params?: Params, locale?: Locale): string;
+  /** The message's template in the current (or given) locale, placeholders unfilled. */
+  template(key: K, locale?: Locale): string;
+  /** Whether `key` is one of these strings (for keys made at run time). */
+  has(key: string): key is K;
+  readonly en: Readonly<Record<K, string>>; // the English messages
+}
+
+/** The keys of a Strings. */
+export type KeyOf<S> = S extends Strings<infer K> ? K : never;
+
+/** Every catalog defined so far, in order (englishMessages reads them). */
+const catalogs: Record<Locale, Readonly<Record<string, string>>>[] = [];
+
+/**
+ * An owner's strings, both locales in one typed object: the Chinese must give every English key
+ * and no other (the type checker names the missing or extra ones). Returns the owner's `t`.
+ */
+export function defineStrings<const E extends Record<string, string>>(catalog: { en: E; 'zh-cn': { [K in keyof E]: string } }): Strings<keyof E & string> {
+  type K = keyof E & string;
+  const all = catalog as Record<Locale, Record<string, string>>;
+  catalogs.push(all);
+  const template = (key: K, locale: Locale = currentLocale()): string => all[locale][key] ?? all.en[key];
+  const t = ((key: K, params: Params = {}, locale?: Locale) => fill(template(key, locale), params)) as Strings<K>;
+  return Object.assign(t, { template, has: (key: string): key is K => key in all.en, en: catalog.en });
+}
+
+/** The message for `key` in the current (or given) locale, with `{name}` filled from `params`. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}, locale: Locale = currentLocale()): string {
+  return fill(messages[locale][key] ?? messages.en[key], params);
+}
+
+/**
+ * Every English message of the catalogs loaded so far (the test that no English is left on a
+ * Chinese page imports every strings file first, then reads these).
+ */
+export function englishMessages(): Readonly<Record<string, string>> {
+  return Object.assign({}, en, ...catalogs.map((c) => c.en));
+}
+
+/** Every message of the catalogs loaded so far, in both languages (tests compare them). */
+export function messagePairs(): { key: string; en: string; zh: string }[] {
+  const all: Record<Locale, Readonly<Record<string, string>>>[] = [messages, ...catalogs];
+  return all.flatMap((c) => Object.keys(c.en).map((key) => ({ key, en: c.en[key], zh: c['zh-cn'][key] })));
 }

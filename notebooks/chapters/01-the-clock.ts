@@ -17,7 +17,7 @@ import { visibleText } from '../../components/text.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens, kindName } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { h, note } from '../dom.ts';
-import type { ModelInfo, TickSummary } from '../engine-protocol.ts';
+import type { ModelInfo, TickSummary } from '../../engine/protocol.ts';
 import { definePredict, sameText, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 

@@ -17,7 +17,7 @@ import { visibleText } from '../../components/text.ts';
 import { controlElements, defineClock, defineInputs, stripTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
-import type { ModelInfo, TokenInfo } from '../engine-protocol.ts';
+import type { ModelInfo, TokenInfo } from '../../engine/protocol.ts';
 import { modelText, tNodes } from '../model-text.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { input, InputError, mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';

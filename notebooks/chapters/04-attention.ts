@@ -22,13 +22,13 @@ import type { TraceOptions } from '../../model/gpt2.ts';
 import { controlElements, defineClock, defineInputs, defineLayerHead, defineSelection, defineTimeline, defineTokens, stripTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
-import type { Engine } from '../engine.ts';
-import type { TickSummary, TickTrace } from '../engine-protocol.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { TickSummary, TickTrace } from '../../engine/protocol.ts';
 import { modelText, tNodes } from '../model-text.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { InputError, mount, nearViewport, observe, run, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex, texNumber } from '../tex.ts';
-import { SEED_LOGITS, softmaxOf } from './06-logits-to-token.ts';
+import { SEED_LOGITS, softmaxOf } from '../softmax.ts';
 
 /** The three stages of the matrix a reader can pick (each label read in the page's language). */
 export type Stage = 'scores' | 'scaled' | 'softmax';

@@ -17,7 +17,7 @@ import { controlElements, defineClock, defineInputs, stripTokens } from '../cell
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import { modelText, tNodes } from '../model-text.ts';
-import type { Candidate, ModelInfo } from '../engine-protocol.ts';
+import type { Candidate, ModelInfo } from '../../engine/protocol.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { input, InputError, mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex, texNumber, texText } from '../tex.ts';

@@ -13,20 +13,19 @@ import { formatDecimal, formatInteger, formatProb, formatValue } from '../../com
 import { t as ui } from '../../components/i18n/index.ts';
 import type { PredictAnswer } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
-import { distribution, type SamplingParams } from '../../model/sampler.ts';
+import type { SamplingParams } from '../../model/sampler.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import { modelText, tNodes } from '../model-text.ts';
-import type { Engine } from '../engine.ts';
-import type { DrawSummary } from '../engine-protocol.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { DrawSummary } from '../../engine/protocol.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
+import { SEED_LOGITS, softmaxOf } from '../softmax.ts';
 import { renderTex, texNumber, texText } from '../tex.ts';
 
 /** The seed article's softmax example: its inputs (its claimed output, [0.2, 0.3, 0.3, 0.2], is wrong). */
-export const SEED_LOGITS = [0.1, 0.2, 0.3, 0.4];
-
 /** The numbers of the live softmax equation for the chosen token of a draw. */
 export interface SoftmaxNumbers {
   id: number;
@@ -105,14 +104,6 @@ export function barsData(d: DrawSummary): ProbabilityBarsData {
     draw: d.draw,
     keptMass: d.keptMass,
   };
-}
-
-/** softmax(logits / T) by the engine's own sampler, in the inputs' order. */
-export function softmaxOf(logits: number[], temperature: number): number[] {
-  const d = distribution(logits, { temperature, topK: 0, topP: 1 });
-  const out = new Array<number>(logits.length);
-  d.order.forEach((id, r) => (out[id] = d.probs[r]));
-  return out;
 }
 
 /** Whether a tick's own draw already used these settings (then no resample is needed). */

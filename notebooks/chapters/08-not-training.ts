@@ -25,8 +25,8 @@ import { LossCurve, LossCurveTable, trailingMean, type LossEval, type LossStep }
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
-import type { Engine } from '../engine.ts';
-import type { ModelInfo, TickSummary, TrainDemoResult, TrainStep } from '../engine-protocol.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { ModelInfo, TickSummary, TrainDemoResult, TrainStep } from '../../engine/protocol.ts';
 import { definePredict, paramInt, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, observe, type Module, type Mounts, type Runtime } from '../runtime.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Chapter 10, applications, limits, FAQ. One live cell: softmax([0.1, 0.2, 0.3, 0.4]) computed by
- * the engine's own sampler (model/sampler.ts `distribution`, as chapter 6's softmaxOf does), never
+ * the engine's own sampler (model/sampler.ts `distribution`, as notebooks/softmax.ts's softmaxOf does), never
  * typed in, shown as a table; plus the clock and its token strip, to watch the text drift.
  *
  *   inputs ─ clock ─ clockState ─ tokens
@@ -15,7 +15,7 @@ import type { SamplingParams } from '../../model/sampler.ts';
 import { distribution } from '../../model/sampler.ts';
 import { controlElements, defineClock, defineInputs, defineTokens } from '../cells.ts';
 import { h } from '../dom.ts';
-import type { TickSummary } from '../engine-protocol.ts';
+import type { TickSummary } from '../../engine/protocol.ts';
 import { definePredict, paramInt, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 

@@ -14,7 +14,7 @@ import { visibleText } from '../../components/text.ts';
 import { controlElements, defineClock, defineInputs, defineTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { h, note } from '../dom.ts';
-import type { TickSummary } from '../engine-protocol.ts';
+import type { TickSummary } from '../../engine/protocol.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 

@@ -6,9 +6,9 @@
 import { formatBytes, formatCount, formatMs, formatProb } from '../../components/format.ts';
 import { t } from '../../components/i18n/index.ts';
 import { loadChosenModel } from '../../notebooks/chosen-model.ts';
-import { EngineClient } from '../../notebooks/engine-client.ts';
+import { EngineClient } from '../../engine/client.ts';
 import { describeProgress } from '../../notebooks/load-progress.ts';
-import type { ModelInfo, TickSummary } from '../../notebooks/engine-protocol.ts';
+import type { ModelInfo, TickSummary } from '../../engine/protocol.ts';
 import { modelParam, PageLink } from '../../notebooks/url-link.ts';
 import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
 

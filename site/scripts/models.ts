@@ -5,13 +5,13 @@
  */
 import { formatBytes, formatCount } from '../../components/format.ts';
 import { t } from '../../components/i18n/index.ts';
-import { EngineClient } from '../../notebooks/engine-client.ts';
-import type { LoadProgress, ModelInfo } from '../../notebooks/engine-protocol.ts';
+import { EngineClient } from '../../engine/client.ts';
+import type { LoadProgress, ModelInfo } from '../../engine/protocol.ts';
 import { describeProgress, progressPercent } from '../../notebooks/load-progress.ts';
 import {
   BACKENDS, choiceLabel, cleanName, pageStorage, parseHubUrl, readBackend, readChoice, storeKey, writeBackend, writeChoice, type LoadSource, type ModelChoice,
-} from '../../notebooks/model-source.ts';
-import { ModelStore } from '../../notebooks/model-store.ts';
+} from '../../engine/model-source.ts';
+import { ModelStore } from '../../engine/model-store.ts';
 import type { BackendName } from '../../model/backend.ts';
 import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
 

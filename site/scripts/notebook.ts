@@ -4,7 +4,7 @@
  * (data-cell). The model loads when a cell first needs it.
  */
 import { loadChosenModel } from '../../notebooks/chosen-model.ts';
-import { EngineClient } from '../../notebooks/engine-client.ts';
+import { EngineClient } from '../../engine/client.ts';
 import { chapters } from '../../notebooks/chapters/index.ts';
 import { Runtime, widthOf, type Mounts } from '../../notebooks/runtime.ts';
 import { PageLink } from '../../notebooks/url-link.ts';

@@ -1,17 +1,35 @@
 // components/i18n: keys in both languages, templates filled, paths switched between locales.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { en } from '../../components/i18n/en.ts';
-import { zhCn } from '../../components/i18n/zh-cn.ts';
-import { localeOfPath, pathInLocale, setLocale, t } from '../../components/i18n/index.ts';
+import { defineStrings, localeOfPath, messagePairs, pathInLocale, setLocale, t } from '../../components/i18n/index.ts';
+import { loadAllStrings, stringsFiles } from '../strings.ts';
 
 describe('i18n', () => {
-  it('has every English key in Chinese, each with the same {placeholders}', () => {
+  it('has every message of every strings file in Chinese, each with the same {placeholders}', async () => {
+    await loadAllStrings();
     const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-    for (const key of Object.keys(en) as (keyof typeof en)[]) {
-      assert.ok(zhCn[key], `zh-cn lacks ${key}`);
-      assert.deepEqual(names(zhCn[key]), names(en[key]), key);
+    for (const { key, en, zh } of messagePairs()) {
+      assert.ok(zh, `zh-cn lacks ${key}`);
+      assert.deepEqual(names(zh), names(en), key);
     }
+  });
+
+  it('keeps one key per message: no key is defined by two owners', async () => {
+    await loadAllStrings();
+    const seen = new Map<string, number>();
+    for (const { key } of messagePairs()) seen.set(key, (seen.get(key) ?? 0) + 1);
+    assert.deepEqual([...seen].filter(([, n]) => n > 1).map(([k]) => k), [], `strings files: ${stringsFiles().join(', ')}`);
+  });
+
+  it("gives an owner's strings their own t, in the page's locale or a given one", () => {
+    const s = defineStrings({ en: { 'test.hello': 'Hello, {name}' }, 'zh-cn': { 'test.hello': '你好，{name}' } });
+    setLocale('en');
+    assert.equal(s('test.hello', { name: 'Ada' }), 'Hello, Ada');
+    assert.equal(s('test.hello', { name: 'Ada' }, 'zh-cn'), '你好，Ada');
+    assert.equal(s.template('test.hello'), 'Hello, {name}');
+    assert.ok(s.has('test.hello'));
+    assert.ok(!s.has('test.other'));
+    setLocale(null);
   });
 
   it('fills placeholders and follows the locale', () => {

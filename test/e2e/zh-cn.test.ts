@@ -1,6 +1,6 @@
 // The Chinese edition (/zh-cn/) in Chromium: every English page has its Chinese twin, each loads
 // cleanly with <html lang="zh-CN">, ticks with the real model, and shows no English UI left over:
-// no message of components/i18n/en.ts and no run of four English words outside the text that is
+// no English message of any strings file and no run of four English words outside the text that is
 // the model's (prompts, tokens, code, formulas: marked translate="no" or lang="en"). Chinese fonts
 // render, the language switch keeps the page's state, and axe finds nothing to fix.
 import { after, before, describe, it } from 'node:test';
@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { englishMessages } from '../../components/i18n/index.ts';
-import { zhCn } from '../../components/i18n/zh-cn.ts';
+import { messagePairs } from '../../components/i18n/index.ts';
+import { loadAllStrings } from '../strings.ts';
 import { checkAxe, collectConsoleErrors, distDir, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
 
 /** Every page of the English site, as a path, and whether it runs a notebook. */
@@ -25,10 +25,11 @@ function englishPages(): string[] {
  * fixed parts, when they have {placeholders}), and runs of four or more English words. Text the
  * model reads or writes, code and formulas do not count.
  */
-function findEnglish(page: Page): Promise<string[]> {
-  const messages = Object.entries(englishMessages())
-    .filter(([k, v]) => zhCn[k as keyof typeof zhCn] !== v && /[a-z]{3,} [a-z]{2,}/i.test(v))
-    .flatMap(([, v]) => v.split(/\{\w+\}/).map((s) => s.trim()).filter((s) => s.length >= 14 && /[a-z]{3,} [a-z]{2,}/i.test(s)));
+async function findEnglish(page: Page): Promise<string[]> {
+  await loadAllStrings();
+  const messages = messagePairs()
+    .filter(({ en, zh }) => zh !== en && /[a-z]{3,} [a-z]{2,}/i.test(en))
+    .flatMap(({ en: v }) => v.split(/\{\w+\}/).map((s) => s.trim()).filter((s) => s.length >= 14 && /[a-z]{3,} [a-z]{2,}/i.test(s)));
   return page.evaluate(`(${FIND_ENGLISH})(${JSON.stringify(messages)})`) as Promise<string[]>;
 }
 

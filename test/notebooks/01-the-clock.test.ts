@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/01-the-clock.ts';
 import { clockRate, registerRows } from '../../notebooks/chapters/01-the-clock.ts';
 import type { ClockState } from '../../notebooks/clock.ts';
-import type { TickSummary } from '../../notebooks/engine-protocol.ts';
+import type { TickSummary } from '../../engine/protocol.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallEngine } from './small-model.ts';
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/04-attention.ts';
 import { cellNumbers, cellTex, parseInputs, rowsFromTrace, traceFor, type AttentionView } from '../../notebooks/chapters/04-attention.ts';
-import { softmaxOf } from '../../notebooks/chapters/06-logits-to-token.ts';
+import { softmaxOf } from '../../notebooks/softmax.ts';
 import { InputError } from '../../notebooks/runtime.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallConfig, smallEngine } from './small-model.ts';

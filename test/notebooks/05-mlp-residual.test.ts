@@ -10,8 +10,8 @@ import { visibleText } from '../../components/text.ts';
 import { texNumber } from '../../notebooks/tex.ts';
 import type { Chapter } from '../../notebooks/runtime.ts';
 import { InputError } from '../../notebooks/runtime.ts';
-import type { Engine } from '../../notebooks/engine.ts';
-import type { TickSummary } from '../../notebooks/engine-protocol.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { TickSummary } from '../../engine/protocol.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallConfig, smallEngine } from './small-model.ts';
 

@@ -4,7 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/06-logits-to-token.ts';
-import { softmaxNumbers, softmaxOf, softmaxTex, SEED_LOGITS } from '../../notebooks/chapters/06-logits-to-token.ts';
+import { softmaxNumbers, softmaxTex } from '../../notebooks/chapters/06-logits-to-token.ts';
+import { SEED_LOGITS, softmaxOf } from '../../notebooks/softmax.ts';
 import { tickDraw } from '../../model/prng.ts';
 import { texText } from '../../notebooks/tex.ts';
 import { openChapter, type Page } from './page.ts';

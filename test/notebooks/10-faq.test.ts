@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/10-faq.ts';
 import { FAQ_LOGITS } from '../../notebooks/chapters/10-faq.ts';
-import { softmaxOf } from '../../notebooks/chapters/06-logits-to-token.ts';
+import { softmaxOf } from '../../notebooks/softmax.ts';
 import { formatDecimal } from '../../components/format.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallEngine } from './small-model.ts';

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chartChanges } from '../../notebooks/cells.ts';
 import { Clock, TICK_MARK, type ClockState } from '../../notebooks/clock.ts';
-import type { Engine } from '../../notebooks/engine.ts';
-import type { ModelInfo, TickSummary } from '../../notebooks/engine-protocol.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { ModelInfo, TickSummary } from '../../engine/protocol.ts';
 
 /** An engine that answers `start` and `tick` at once, with just what the clock reads. */
 function fakeEngine(): Engine {

@@ -3,8 +3,8 @@
 import { JSDOM } from 'jsdom';
 import { Runtime, type Mounts } from '../../notebooks/runtime.ts';
 import type { Chapter } from '../../notebooks/runtime.ts';
-import type { Engine } from '../../notebooks/engine.ts';
-import type { ModelInfo } from '../../notebooks/engine-protocol.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { ModelInfo } from '../../engine/protocol.ts';
 
 /** The markup of site/components/Controls.astro that the notebooks rely on (names, ids, error slots). */
 const CONTROLS = `

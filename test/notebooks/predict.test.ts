@@ -20,8 +20,8 @@ import * as ch9 from '../../notebooks/chapters/09-cost-speed.ts';
 import * as ch10 from '../../notebooks/chapters/10-faq.ts';
 import * as ch11 from '../../notebooks/chapters/11-appendix-code.ts';
 import { sameText, ticksFrom } from '../../notebooks/predict.ts';
-import type { TickSummary } from '../../notebooks/engine-protocol.ts';
-import type { Engine as NotebookEngine } from '../../notebooks/engine.ts';
+import type { TickSummary } from '../../engine/protocol.ts';
+import type { Engine as NotebookEngine } from '../../engine/engine.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallConfig, smallEngine } from './small-model.ts';
 

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeConfig, type GPT2Config } from '../../model/config.ts';
 import { writeRandomCheckpoint } from '../../train/random-checkpoint.ts';
-import { localEngine } from '../../notebooks/local-engine.ts';
-import type { Engine } from '../../notebooks/engine.ts';
-import type { ModelInfo } from '../../notebooks/engine-protocol.ts';
+import { localEngine } from '../../engine/local.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { ModelInfo } from '../../engine/protocol.ts';
 
 export const smallConfig: GPT2Config = makeConfig({ n_layer: 2, n_head: 2, n_embd: 16, n_positions: 32, vocab_size: 300 });
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { JSDOM } from 'jsdom';
 import { setLocale } from '../../components/i18n/index.ts';
 import { loadChosenModel } from '../../notebooks/chosen-model.ts';
-import type { Engine } from '../../notebooks/engine.ts';
-import type { ModelInfo } from '../../notebooks/engine-protocol.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { ModelInfo } from '../../engine/protocol.ts';
 import { InputError } from '../../notebooks/runtime.ts';
 import { modelParam, PageLink, WRITE_DELAY_MS } from '../../notebooks/url-link.ts';
 

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countParams, makeConfig } from '../../model/config.ts';
 import { HUB_URL } from '../../model/download.ts';
-import type { LoadProgress } from '../../notebooks/engine-protocol.ts';
-import { localEngine } from '../../notebooks/local-engine.ts';
-import { readChoice, parseHubUrl, cleanName, storeKey } from '../../notebooks/model-source.ts';
+import type { LoadProgress } from '../../engine/protocol.ts';
+import { localEngine } from '../../engine/local.ts';
+import { readChoice, parseHubUrl, cleanName, storeKey } from '../../engine/model-source.ts';
 import { writeRandomCheckpoint } from '../../train/random-checkpoint.ts';
 import { startHubServer, type HubServer } from '../hub-server.ts';
 

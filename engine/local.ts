@@ -2,11 +2,11 @@
  * The engine on the calling thread: the same EngineHost and EngineQueue the worker runs, without
  * the worker. For Node (tests, scripts); pages use EngineClient so a tick never blocks them.
  */
-import { CancelledError } from './engine-client.ts';
+import { CancelledError } from './client.ts';
 import type { Engine } from './engine.ts';
-import { EngineHost } from './engine-host.ts';
-import type { LoadProgress, Reply } from './engine-protocol.ts';
-import { EngineQueue } from './engine-queue.ts';
+import { EngineHost } from './host.ts';
+import type { LoadProgress, Reply } from './protocol.ts';
+import { EngineQueue } from './queue.ts';
 
 export function localEngine(host = new EngineHost()): Engine & { host: EngineHost } {
   let next = 1;

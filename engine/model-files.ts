@@ -5,7 +5,7 @@
  */
 import { findModelFile } from '../model/checkpoint.ts';
 import { DownloadError, downloadFile, MODEL_FILES, remoteSize, type Partial } from '../model/download.ts';
-import type { LoadProgress } from './engine-protocol.ts';
+import type { LoadProgress } from './protocol.ts';
 import { choiceLabel, fileUrls, storeKey, type LoadSource } from './model-source.ts';
 import type { ModelStore } from './model-store.ts';
 

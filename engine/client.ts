@@ -1,7 +1,7 @@
 /**
  * The page's handle on the engine worker: typed request → promise of the reply.
  */
-import { CANCELLED, type Envelope, type LoadProgress, type Reply, type Request, type ResponseMap } from './engine-protocol.ts';
+import { CANCELLED, type Envelope, type LoadProgress, type Reply, type Request, type ResponseMap } from './protocol.ts';
 
 /** A request the worker dropped because `cancel` came first. */
 export class CancelledError extends Error {
@@ -37,7 +37,7 @@ export class EngineClient {
 
   /** Start the worker that runs the engine. */
   static create(): EngineClient {
-    return new EngineClient(new Worker(new URL('./engine-worker.ts', import.meta.url), { type: 'module' }));
+    return new EngineClient(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
   }
 
   /** Send a request; `onProgress` hears how a load is going before its answer comes. */

@@ -5,9 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { distribution } from '../../model/sampler.ts';
 import { tickDraw } from '../../model/prng.ts';
-import { CancelledError } from '../../notebooks/engine-client.ts';
-import { logSumExp } from '../../notebooks/engine-host.ts';
-import { smallConfig, smallEngine } from './small-model.ts';
+import { CancelledError } from '../../engine/client.ts';
+import { logSumExp } from '../../engine/host.ts';
+import { smallConfig, smallEngine } from '../notebooks/small-model.ts';
 
 describe('EngineHost', () => {
   let e: Awaited<ReturnType<typeof smallEngine>>;

@@ -2,7 +2,7 @@
  * What a notebook needs of the engine: typed requests and a way to drop queued ticks. The page's
  * EngineClient (a Web Worker) provides it; so does `localEngine` (same host, same thread) in tests.
  */
-import type { LoadProgress, Request, ResponseMap } from './engine-protocol.ts';
+import type { LoadProgress, Request, ResponseMap } from './protocol.ts';
 
 export interface Engine {
   /** Send a request; `onProgress` hears how a load is going before its answer comes. */

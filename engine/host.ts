@@ -23,7 +23,7 @@ import { choiceLabel, fileUrls, storeKey, type LoadSource } from './model-source
 import { ModelStore } from './model-store.ts';
 import type {
   AttentionDetail, LoadProgress, ModelEstimate, AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LayerRows, LensRows, ModelInfo, PeakResult, Request, TrainDemoResult, ResponseMap, TickSummary, TickTrace, TokenInfo,
-} from './engine-protocol.ts';
+} from './protocol.ts';
 
 /** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
 export const KEEP_TICKS = 64;

@@ -4,8 +4,8 @@
  * session stays consistent. That is how Pause stops Play at once. `cancelLoad` jumps it too: it
  * stops a download at once, and the model in use stays.
  */
-import type { EngineHost } from './engine-host.ts';
-import { CANCELLED, type Envelope, type Reply } from './engine-protocol.ts';
+import type { EngineHost } from './host.ts';
+import { CANCELLED, type Envelope, type Reply } from './protocol.ts';
 
 export class EngineQueue {
   private queue: Envelope[] = [];

@@ -3,9 +3,9 @@
  * The engine worker: the model, the session and every tensor live here, off the page's thread.
  * It only passes messages to an EngineHost through the EngineQueue.
  */
-import { EngineHost } from './engine-host.ts';
-import type { Envelope } from './engine-protocol.ts';
-import { EngineQueue } from './engine-queue.ts';
+import { EngineHost } from './host.ts';
+import type { Envelope } from './protocol.ts';
+import { EngineQueue } from './queue.ts';
 
 const queue = new EngineQueue(new EngineHost(), (r) => self.postMessage(r));
 self.onmessage = (ev: MessageEvent<Envelope>) => queue.push(ev.data);

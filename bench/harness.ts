@@ -1,0 +1,166 @@
+// Serve the built site and drive Debian's Chromium: shared by the browser benchmarks and the
+// end-to-end tests (test/e2e/harness.ts adds axe). Needs `astro build` to have produced dist/ first.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+/** The built site that the tests serve: dist/, or $E2E_DIST (a build made with `astro build --outDir`). */
+export const distDir = process.env.E2E_DIST ? resolve(process.env.E2E_DIST) : resolve(fileURLToPath(new URL('../dist', import.meta.url)));
+
+const mimeTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.safetensors': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
+  '.webmanifest': 'application/manifest+json',
+};
+
+// The same isolation headers as astro.config.mjs gives dev and preview: threaded wasm needs them.
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** The MIME type the static server sends for a file name. */
+export function mimeType(path: string): string {
+  return mimeTypes[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** Map a URL path to a file in `root`, the way a static host does; undefined if none. */
+async function resolveFile(root: string, urlPath: string): Promise<string | undefined> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
+  const path = normalize(join(root, decoded));
+  if (path !== root && !path.startsWith(root + sep)) return undefined; // no ../ escapes
+  const candidates = decoded.endsWith('/') ? [join(path, 'index.html')] : [path, join(path, 'index.html'), `${path}.html`];
+  for (const file of candidates) {
+    const s = await stat(file).catch(() => undefined);
+    if (s?.isFile()) return file;
+  }
+  return undefined;
+}
+
+/**
+ * Serve `root` (the built dist/ by default) from 127.0.0.1 on a free port, with correct MIME
+ * types, cross-origin isolation headers and 404s (dist/404.html when the site has one).
+ */
+export async function startPreview(root: string = distDir): Promise<{ url: string; close: () => Promise<void> }> {
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new Error(`${root}/index.html is missing: run \`npm run build\` before the e2e tests`);
+  }
+  const server = createServer((req, res) => {
+    void (async () => {
+      const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD', ...isolationHeaders }).end();
+        return;
+      }
+      const file = await resolveFile(root, pathname);
+      const status = file ? 200 : 404;
+      const body = file
+        ? await readFile(file)
+        : await readFile(join(root, '404.html')).catch(() => Buffer.from(`404 Not Found: ${pathname}\n`));
+      const type = file ? mimeType(file) : existsSync(join(root, '404.html')) ? mimeTypes['.html'] : mimeTypes['.txt'];
+      res.writeHead(status, {
+        'Content-Type': type,
+        'Content-Length': body.byteLength,
+        'Cache-Control': 'no-store',
+        ...isolationHeaders,
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    })().catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': mimeTypes['.txt'] });
+      res.end(String(error));
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((ok, fail) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? fail(error) : ok()));
+      }),
+  };
+}
+
+/** Path of the Chromium binary the tests drive: $CHROMIUM_PATH, else Debian's /usr/bin/chromium. */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The Chromium flags that work on these machines (see DESIGN.md). */
+export const browserArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Launch headless Chromium with the flags that work on these machines. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({ executablePath: chromiumPath, args: browserArgs });
+}
+
+/**
+ * A fresh page in its own browser context (axe needs a page made from a context; a context also
+ * keeps storage apart between tests). Closing the page's context: `page.context().close()`.
+ */
+export async function openPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+/**
+ * Start recording the page's console errors and uncaught exceptions; the returned array fills
+ * as they happen, so attach it before navigating.
+ */
+export function collectConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      const { url, lineNumber } = message.location();
+      errors.push(url ? `${message.text()} (${url}:${lineNumber})` : message.text());
+    }
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.stack ?? error.message}`));
+  return errors;
+}
