@@ -302,6 +302,43 @@ export function forwardBatch(config: GPT2Config, w: GPT2Weights, ids: tf.Tensor2
   return lmHead(w, x, ops);
 }
 
+/** Every layer's keys (transposed) and values including the new positions, not yet in the cache. */
+interface KV { kT: T3[]; v: T3[] }
+
+/**
+ * The model proper, for T new tokens after the P = cache.length cached ones:
+ *   x ← wte[ids] + wpe[P…P+T-1];  x ← block_l(x) for each layer;  logits ← lm_head(ln_f(x))
+ * Logits are computed for every new position with `allRows`, else for the last one only. Each
+ * layer's keys and values go to `kv`, kept out of tidy; the caller commits them to the cache.
+ */
+function gpt2(config: GPT2Config, w: GPT2Weights, ids: number[], cache: KVCache, kv: KV, allRows: boolean, rec: Recorder): T2 {
+  const T = ids.length;
+  const P = cache.length;
+  const tok = INFERENCE_OPS.embed(w.wteT, tf.tensor1d(ids, 'int32')); // (T, C)
+  const pos = tf.slice(w.wpe, [P, 0], [T, config.n_embd]) as T2; // (T, C)
+  let x = tf.add(tok, pos) as T2; // (T, C) the residual stream
+  rec.embeddings(tok, pos, x);
+  const mask = T > 1 ? causalMask(T, P) : null;
+
+  for (let l = 0; l < config.n_layer; l++) {
+    // One tidy per block, so a long prefill's (H, T, P+T) attention tensors are freed block by
+    // block instead of piling up across all of them.
+    const xIn = x;
+    x = tf.tidy(() => {
+      const out = block(config, w, l, xIn, { B: 1, T, pastKT: cache.kT[l], pastV: cache.v[l], mask }, INFERENCE_OPS, rec);
+      kv.kT.push(tf.keep(out.kT));
+      kv.v.push(tf.keep(out.v));
+      rec.block(l, out.x);
+      return out.x;
+    });
+  }
+
+  // Only the positions whose logits are wanted go through the (large) LM head.
+  const logits = lmHead(w, allRows ? x : lastRow(x)); // (T or 1, V)
+  rec.logits(logits);
+  return logits;
+}
+
 export interface ForwardOptions {
   trace?: TraceOptions; // internals to record (off: nothing recorded)
   allLogits?: boolean; // logits for every new position, not just the last
@@ -384,43 +421,6 @@ async function forwardOnce(
   }
   cache.length = P + T;
   return { logits, trace: await tracer?.read() };
-}
-
-/** Every layer's keys (transposed) and values including the new positions, not yet in the cache. */
-interface KV { kT: T3[]; v: T3[] }
-
-/**
- * The model proper, for T new tokens after the P = cache.length cached ones:
- *   x ← wte[ids] + wpe[P…P+T-1];  x ← block_l(x) for each layer;  logits ← lm_head(ln_f(x))
- * Logits are computed for every new position with `allRows`, else for the last one only. Each
- * layer's keys and values go to `kv`, kept out of tidy; the caller commits them to the cache.
- */
-function gpt2(config: GPT2Config, w: GPT2Weights, ids: number[], cache: KVCache, kv: KV, allRows: boolean, rec: Recorder): T2 {
-  const T = ids.length;
-  const P = cache.length;
-  const tok = INFERENCE_OPS.embed(w.wteT, tf.tensor1d(ids, 'int32')); // (T, C)
-  const pos = tf.slice(w.wpe, [P, 0], [T, config.n_embd]) as T2; // (T, C)
-  let x = tf.add(tok, pos) as T2; // (T, C) the residual stream
-  rec.embeddings(tok, pos, x);
-  const mask = T > 1 ? causalMask(T, P) : null;
-
-  for (let l = 0; l < config.n_layer; l++) {
-    // One tidy per block, so a long prefill's (H, T, P+T) attention tensors are freed block by
-    // block instead of piling up across all of them.
-    const xIn = x;
-    x = tf.tidy(() => {
-      const out = block(config, w, l, xIn, { B: 1, T, pastKT: cache.kT[l], pastV: cache.v[l], mask }, INFERENCE_OPS, rec);
-      kv.kT.push(tf.keep(out.kT));
-      kv.v.push(tf.keep(out.v));
-      rec.block(l, out.x);
-      return out.x;
-    });
-  }
-
-  // Only the positions whose logits are wanted go through the (large) LM head.
-  const logits = lmHead(w, allRows ? x : lastRow(x)); // (T or 1, V)
-  rec.logits(logits);
-  return logits;
 }
 
 /**
