@@ -5,11 +5,15 @@
  * of every earlier position, and returns the logits for the new positions. The weights are
  * uploaded once at load and are never written again — inference does not learn.
  *
- * Tracing is opt-in per item (`TraceOptions`); an untraced call creates no trace tensors at all.
+ * What a pass records is decided by the `Recorder` it reports to (model/trace.ts); tracing is
+ * opt-in per item (`TraceOptions`), and an untraced call creates no trace tensors at all.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Param } from './checkpoint.ts';
 import type { GPT2Config } from './config.ts';
+import { NO_TRACE, TraceRecorder, type Recorder, type Trace, type TraceOptions } from './trace.ts';
+
+export type { LayerTrace, LensLayer, Trace, TraceArray, TraceOptions } from './trace.ts';
 
 type T2 = tf.Tensor2D;
 type T3 = tf.Tensor3D;
@@ -29,57 +33,6 @@ export interface GPT2Weights {
 }
 
 interface Consts { eps: tf.Scalar; one: tf.Scalar; geluA: tf.Scalar; geluB: tf.Scalar; attnScale: tf.Scalar }
-
-/** Which internals to record. Every item costs time and memory only when asked for. */
-export interface TraceOptions {
-  embeddings?: boolean; // token and position embeddings, and their sum
-  qkv?: boolean; // q, k, v per layer and head for the new positions
-  scores?: boolean; // q·kᵀ before, and after scale + causal mask
-  attention?: boolean; // softmax weights per layer and head
-  heads?: boolean; // each head's output (weights · v) before the output projection
-  mlp?: boolean; // MLP activations after GELU
-  residual?: boolean; // residual stream after each block
-  logits?: boolean; // final logits for every new position (not just the last)
-  lens?: boolean | number; // logit lens: top-k (default 10) of ln_f + unembedding after each layer
-  layers?: number[]; // restrict per-layer items to these layers (default: all)
-}
-
-/** A traced tensor copied out of tfjs. */
-export interface TraceArray {
-  shape: number[];
-  data: Float32Array;
-}
-
-/** Logit-lens result for one layer: the top-k guesses at each new position. */
-export interface LensLayer {
-  ids: Int32Array[]; // per position, token ids best first
-  probs: Float32Array[]; // per position, their softmax probabilities
-}
-
-export interface LayerTrace {
-  layer: number;
-  q?: TraceArray; // (H, T, hd)
-  k?: TraceArray; // (H, T, hd) — new positions only; earlier keys are in earlier ticks' traces
-  v?: TraceArray; // (H, T, hd)
-  scores?: TraceArray; // (H, T, P+T) q·kᵀ
-  scaledMasked?: TraceArray; // (H, T, P+T) q·kᵀ/√hd with -Infinity above the diagonal
-  attention?: TraceArray; // (H, T, P+T) softmax rows
-  heads?: TraceArray; // (H, T, hd)
-  mlpIn?: TraceArray; // (T, 4C) GELU input: ln_2(x) @ c_fc + b (recorded with mlp)
-  mlp?: TraceArray; // (T, 4C) GELU output
-  residual?: TraceArray; // (T, C) after this block
-  lens?: LensLayer;
-}
-
-export interface Trace {
-  start: number; // position of the first new token
-  tokens: number[]; // the new token ids
-  tokenEmbedding?: TraceArray; // (T, C) wte rows
-  positionEmbedding?: TraceArray; // (T, C) wpe rows
-  embedding?: TraceArray; // (T, C) their sum: the residual stream entering block 0
-  layers: LayerTrace[];
-  logits?: TraceArray; // (T, V)
-}
 
 /**
  * The KV cache: for each layer, the keys (stored transposed, (H, hd, P)) and values ((H, P, hd))
@@ -263,15 +216,13 @@ export const INFERENCE_OPS: BlockOps = {
   embed: (wteT, ids) => tf.transpose(tf.gather(wteT, ids, 1)) as T2,
 };
 
-/** Intermediate tensors a block can report, by the LayerTrace field they fill. */
-export type BlockPart = 'q' | 'k' | 'v' | 'scores' | 'scaledMasked' | 'attention' | 'heads' | 'mlpIn' | 'mlp' | 'residual';
-
 /**
  * One transformer block over B sequences of T new positions each, after P cached ones:
  *   x ← x + attn(ln_1(x));  x ← x + mlp(ln_2(x))
  * x is (B·T, C). Heads are batched as B·H: keys are kept transposed, (B·H, hd, P+T), and values
  * as (B·H, P+T, hd), so both attention products are plain matmuls. Returns the new stream and
  * the keys and values including the new positions (the caller decides whether to cache them).
+ * Attention and MLP internals are reported to `rec` as they are computed.
  */
 export function block(
   config: GPT2Config,
@@ -280,7 +231,7 @@ export function block(
   xIn: T2,
   io: { B: number; T: number; pastKT: T3 | null; pastV: T3 | null; mask: T2 | null },
   ops: BlockOps = INFERENCE_OPS,
-  record?: (part: BlockPart, t: tf.Tensor) => void,
+  rec: Recorder = NO_TRACE,
 ): { x: T2; kT: T3; v: T3 } {
   const { B, T } = io;
   const H = config.n_head;
@@ -306,26 +257,15 @@ export function block(
   if (io.mask) scaled = tf.add(scaled, io.mask) as T3; // the mask broadcasts over B·H
   const att = tf.softmax(scaled) as T3; // (B·H, T, P+T)
   const heads = ops.matMul(att, v) as T3; // (B·H, T, hd)
+  rec.attention(l, { q, kT: kNewT, v: vNew, scores, scaled, weights: att, heads });
   const y = (one ? tf.reshape(heads, [B, C]) : tf.reshape(tf.transpose(tf.reshape(heads, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, C])) as T2; // heads side by side
   x = tf.add(x, ops.linear(y, b.attn_proj)) as T2;
 
   // --- MLP ---
   const fc = ops.linear(layerNorm(x, b.ln_2, w.k.eps), b.c_fc); // (B·T, 4C)
   const act = gelu(fc, w.k); // (B·T, 4C)
+  rec.mlp(l, fc, act);
   x = tf.add(x, ops.linear(act, b.mlp_proj)) as T2;
-
-  if (record) {
-    record('q', q);
-    record('k', kNewT);
-    record('v', vNew);
-    record('scores', scores);
-    record('scaledMasked', scaled);
-    record('attention', att);
-    record('heads', heads);
-    record('mlpIn', fc);
-    record('mlp', act);
-    record('residual', x);
-  }
   return { x, kT, v };
 }
 
@@ -333,6 +273,18 @@ export function block(
 export function lmHead(w: GPT2Weights, x: T2, ops: BlockOps = INFERENCE_OPS): T2 {
   return ops.matMul(layerNorm(x, w.ln_f, w.k.eps), w.wteT) as T2;
 }
+
+/**
+ * The logit lens: read the residual stream after any block as if it were the last one, through
+ * ln_f and the LM head. Returns the top k tokens at each position and their probabilities.
+ */
+export function logitLens(w: GPT2Weights, x: T2, k: number): { values: T2; indices: T2 } {
+  const probs = tf.softmax(lmHead(w, x)); // (T, V)
+  return tf.topk(probs, Math.min(k, w.wteT.shape[1])) as { values: T2; indices: T2 }; // (T, k) each
+}
+
+/** The last row of a (N, D) tensor, as (1, D). */
+const lastRow = (t: T2): T2 => tf.slice(t, [t.shape[0] - 1, 0], [1, t.shape[1]]);
 
 /**
  * The whole model over a batch of full sequences, as training runs it: ids (B, T) → logits
@@ -348,6 +300,43 @@ export function forwardBatch(config: GPT2Config, w: GPT2Weights, ids: tf.Tensor2
   const mask = T > 1 ? causalMask(T, 0) : null;
   for (let l = 0; l < config.n_layer; l++) x = block(config, w, l, x, { B, T, pastKT: null, pastV: null, mask }, ops).x;
   return lmHead(w, x, ops);
+}
+
+/** Every layer's keys (transposed) and values including the new positions, not yet in the cache. */
+interface KV { kT: T3[]; v: T3[] }
+
+/**
+ * The model proper, for T new tokens after the P = cache.length cached ones:
+ *   x ← wte[ids] + wpe[P…P+T-1];  x ← block_l(x) for each layer;  logits ← lm_head(ln_f(x))
+ * Logits are computed for every new position with `allRows`, else for the last one only. Each
+ * layer's keys and values go to `kv`, kept out of tidy; the caller commits them to the cache.
+ */
+function gpt2(config: GPT2Config, w: GPT2Weights, ids: number[], cache: KVCache, kv: KV, allRows: boolean, rec: Recorder): T2 {
+  const T = ids.length;
+  const P = cache.length;
+  const tok = INFERENCE_OPS.embed(w.wteT, tf.tensor1d(ids, 'int32')); // (T, C)
+  const pos = tf.slice(w.wpe, [P, 0], [T, config.n_embd]) as T2; // (T, C)
+  let x = tf.add(tok, pos) as T2; // (T, C) the residual stream
+  rec.embeddings(tok, pos, x);
+  const mask = T > 1 ? causalMask(T, P) : null;
+
+  for (let l = 0; l < config.n_layer; l++) {
+    // One tidy per block, so a long prefill's (H, T, P+T) attention tensors are freed block by
+    // block instead of piling up across all of them.
+    const xIn = x;
+    x = tf.tidy(() => {
+      const out = block(config, w, l, xIn, { B: 1, T, pastKT: cache.kT[l], pastV: cache.v[l], mask }, INFERENCE_OPS, rec);
+      kv.kT.push(tf.keep(out.kT));
+      kv.v.push(tf.keep(out.v));
+      rec.block(l, out.x);
+      return out.x;
+    });
+  }
+
+  // Only the positions whose logits are wanted go through the (large) LM head.
+  const logits = lmHead(w, allRows ? x : lastRow(x)); // (T or 1, V)
+  rec.logits(logits);
+  return logits;
 }
 
 export interface ForwardOptions {
@@ -408,109 +397,30 @@ async function forwardOnce(
   if (P + T > config.n_positions) {
     throw new RangeError(`context of ${P + T} positions exceeds n_positions = ${config.n_positions}`);
   }
-  const C = config.n_embd;
-  const tr = opts.trace;
-  const wantLayer = (l: number) => !tr?.layers || tr.layers.includes(l);
-  // Trace tensors are kept out of tidy and read back at the end, so tracing never slows the
-  // untraced path: with no TraceOptions, `keep` is never called.
-  const pending: { t: tf.Tensor; set: (a: TraceArray) => void }[] = [];
-  const keep = (t: tf.Tensor, set: (a: TraceArray) => void) => pending.push({ t: tf.keep(t.clone()), set });
-  const lensK = tr?.lens === true ? 10 : typeof tr?.lens === 'number' ? tr.lens : 0;
-  const lensPending: { l: number; vals: tf.Tensor; idx: tf.Tensor }[] = [];
-  const trace: Trace | undefined = tr ? { start: P, tokens: ids.slice(), layers: [] } : undefined;
-
-  const newKT: T3[] = [];
-  const newV: T3[] = [];
+  const tracer = opts.trace && new TraceRecorder(opts.trace, { start: P, tokens: ids, nLayer: config.n_layer }, (x, k) => logitLens(w, x, k));
+  const allRows = !!(opts.allLogits || opts.trace?.logits);
+  const kv: KV = { kT: [], v: [] };
   let logits: T2;
   try {
-    logits = runLayers();
+    logits = tf.tidy(() => {
+      const out = gpt2(config, w, ids, cache, kv, allRows, tracer ?? NO_TRACE);
+      return allRows && !opts.allLogits ? lastRow(out) : out; // traced logits for every position, returned for the last
+    });
   } catch (e) {
     // Nothing half-done survives a failure (e.g. out of memory): the cache is left as it was.
-    for (const t of [...newKT, ...newV, ...pending.map((p) => p.t), ...lensPending.flatMap((p) => [p.vals, p.idx])]) t.dispose();
+    tf.dispose([...kv.kT, ...kv.v]);
+    tracer?.dispose();
     throw e;
   }
-
-  function runLayers(): T2 {
-    return tf.tidy(() => {
-      const idsT = tf.tensor1d(ids, 'int32');
-      const tok = INFERENCE_OPS.embed(w.wteT, idsT); // (T, C)
-      const pos = tf.slice(w.wpe, [P, 0], [T, C]) as T2; // (T, C)
-      let x = tf.add(tok, pos) as T2; // (T, C) the residual stream
-      if (tr?.embeddings && trace) {
-        keep(tok, (a) => (trace.tokenEmbedding = a));
-        keep(pos, (a) => (trace.positionEmbedding = a));
-        keep(x, (a) => (trace.embedding = a));
-      }
-      const mask = T > 1 ? causalMask(T, P) : null;
-
-      for (let l = 0; l < config.n_layer; l++) {
-        const traceHere = !!tr && wantLayer(l);
-        const lt: LayerTrace = { layer: l };
-        if (traceHere && trace) trace.layers.push(lt);
-        const record = traceHere && tr ? (part: BlockPart, t: tf.Tensor) => {
-          const on: Record<BlockPart, boolean | undefined> = {
-            q: tr.qkv, k: tr.qkv, v: tr.qkv, scores: tr.scores, scaledMasked: tr.scores,
-            attention: tr.attention, heads: tr.heads, mlpIn: tr.mlp, mlp: tr.mlp, residual: tr.residual,
-          };
-          // Keys arrive transposed (H, hd, T); the trace shows them like q and v, (H, T, hd).
-          if (on[part]) keep(part === 'k' ? tf.transpose(t, [0, 2, 1]) : t, (a) => (lt[part] = a));
-        } : undefined;
-        // One tidy per block, so a long prefill's (H, T, P+T) attention tensors are freed block
-        // by block instead of piling up across all of them.
-        const xIn = x;
-        x = tf.tidy(() => {
-          const out = block(config, w, l, xIn, { B: 1, T, pastKT: cache.kT[l], pastV: cache.v[l], mask }, INFERENCE_OPS, record);
-          newKT.push(tf.keep(out.kT));
-          newV.push(tf.keep(out.v));
-          if (traceHere && lensK > 0) {
-            const probs = tf.softmax(lmHead(w, out.x));
-            const { values, indices } = tf.topk(probs, Math.min(lensK, config.vocab_size));
-            lensPending.push({ l, vals: tf.keep(values), idx: tf.keep(indices) });
-          }
-          return out.x;
-        });
-      }
-
-      // Only the positions whose logits are wanted go through the (large) LM head.
-      const all = opts.allLogits || tr?.logits;
-      const xf = all ? x : (tf.slice(x, [T - 1, 0], [1, C]) as T2);
-      const out = lmHead(w, xf); // (T or 1, V)
-      if (tr?.logits && trace) keep(out, (a) => (trace.logits = a));
-      if (all && !opts.allLogits) return tf.slice(out, [T - 1, 0], [1, config.vocab_size]) as T2;
-      return out;
-    });
-  }
-
   // Commit the new cache only after the whole pass succeeded.
   for (let l = 0; l < config.n_layer; l++) {
     cache.kT[l]?.dispose();
     cache.v[l]?.dispose();
-    cache.kT[l] = newKT[l];
-    cache.v[l] = newV[l];
+    cache.kT[l] = kv.kT[l];
+    cache.v[l] = kv.v[l];
   }
   cache.length = P + T;
-
-  if (trace) {
-    const arrays = await Promise.all(pending.map((p) => p.t.data() as Promise<Float32Array>));
-    pending.forEach((p, i) => {
-      p.set({ shape: p.t.shape.slice(), data: arrays[i] });
-      p.t.dispose();
-    });
-    for (const lp of lensPending) {
-      const [vals, idx] = (await Promise.all([lp.vals.data(), lp.idx.data()])) as [Float32Array, Int32Array];
-      const k = lp.vals.shape[1] ?? 0;
-      const lens: LensLayer = { ids: [], probs: [] };
-      for (let t = 0; t < T; t++) {
-        lens.ids.push(idx.slice(t * k, (t + 1) * k));
-        lens.probs.push(vals.slice(t * k, (t + 1) * k));
-      }
-      const lt = trace.layers.find((x) => x.layer === lp.l);
-      if (lt) lt.lens = lens;
-      lp.vals.dispose();
-      lp.idx.dispose();
-    }
-  }
-  return { logits, trace };
+  return { logits, trace: await tracer?.read() };
 }
 
 /**

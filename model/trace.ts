@@ -1,0 +1,200 @@
+/**
+ * What a tick records, kept apart from the arithmetic that produces it.
+ *
+ * The forward pass (model/gpt2.ts) reports to a `Recorder` at each point where its maths makes
+ * something a reader may want to see: the embeddings, each layer's attention and MLP, the residual
+ * stream after each block, the logits. The recorder decides what to copy out. `NO_TRACE` ignores
+ * everything, so an untraced pass keeps no extra tensors and reads nothing back; a `TraceRecorder`
+ * keeps clones of what its `TraceOptions` ask for and copies them out of tfjs once the pass is done.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+type T2 = tf.Tensor2D;
+type T3 = tf.Tensor3D;
+
+/** Which internals to record. Every item costs time and memory only when asked for. */
+export interface TraceOptions {
+  embeddings?: boolean; // token and position embeddings, and their sum
+  qkv?: boolean; // q, k, v per layer and head for the new positions
+  scores?: boolean; // q·kᵀ before, and after scale + causal mask
+  attention?: boolean; // softmax weights per layer and head
+  heads?: boolean; // each head's output (weights · v) before the output projection
+  mlp?: boolean; // MLP activations after GELU
+  residual?: boolean; // residual stream after each block
+  logits?: boolean; // final logits for every new position (not just the last)
+  lens?: boolean | number; // logit lens: top-k (default 10) of ln_f + unembedding after each layer
+  layers?: number[]; // restrict per-layer items to these layers (default: all)
+}
+
+/** A traced tensor copied out of tfjs. */
+export interface TraceArray {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Logit-lens result for one layer: the top-k guesses at each new position. */
+export interface LensLayer {
+  ids: Int32Array[]; // per position, token ids best first
+  probs: Float32Array[]; // per position, their softmax probabilities
+}
+
+export interface LayerTrace {
+  layer: number;
+  q?: TraceArray; // (H, T, hd)
+  k?: TraceArray; // (H, T, hd) — new positions only; earlier keys are in earlier ticks' traces
+  v?: TraceArray; // (H, T, hd)
+  scores?: TraceArray; // (H, T, P+T) q·kᵀ
+  scaledMasked?: TraceArray; // (H, T, P+T) q·kᵀ/√hd with -Infinity above the diagonal
+  attention?: TraceArray; // (H, T, P+T) softmax rows
+  heads?: TraceArray; // (H, T, hd)
+  mlpIn?: TraceArray; // (T, 4C) GELU input: ln_2(x) @ c_fc + b (recorded with mlp)
+  mlp?: TraceArray; // (T, 4C) GELU output
+  residual?: TraceArray; // (T, C) after this block
+  lens?: LensLayer;
+}
+
+export interface Trace {
+  start: number; // position of the first new token
+  tokens: number[]; // the new token ids
+  tokenEmbedding?: TraceArray; // (T, C) wte rows
+  positionEmbedding?: TraceArray; // (T, C) wpe rows
+  embedding?: TraceArray; // (T, C) their sum: the residual stream entering block 0
+  layers: LayerTrace[];
+  logits?: TraceArray; // (T, V)
+}
+
+/** What one layer's attention produced, heads batched as B·H (H when B = 1). */
+export interface AttentionParts {
+  q: T3; // (B·H, T, hd)
+  kT: T3; // (B·H, hd, T) the new keys, transposed as the cache keeps them
+  v: T3; // (B·H, T, hd)
+  scores: T3; // (B·H, T, P+T) q·kᵀ
+  scaled: T3; // (B·H, T, P+T) ÷ √hd, plus the causal mask
+  weights: T3; // (B·H, T, P+T) softmax rows
+  heads: T3; // (B·H, T, hd) weights · v
+}
+
+/**
+ * The points where the forward pass reports what it computed. Called inside tfjs tidies: a
+ * recorder that wants a tensor after the call must keep its own copy.
+ */
+export interface Recorder {
+  embeddings(tok: T2, pos: T2, x: T2): void; // (T, C) each: wte rows, wpe rows, their sum
+  attention(layer: number, a: AttentionParts): void;
+  mlp(layer: number, fc: T2, act: T2): void; // (T, 4C): GELU input and output
+  block(layer: number, x: T2): void; // (T, C) the residual stream after this block
+  logits(logits: T2): void; // (T or 1, V)
+}
+
+/** The recorder of an untraced pass: records nothing, allocates nothing. */
+export const NO_TRACE: Recorder = { embeddings: () => {}, attention: () => {}, mlp: () => {}, block: () => {}, logits: () => {} };
+
+/** The logit lens of one residual stream (T, C): its top k guesses and their probabilities, (T, k) each. */
+export type LogitLens = (x: T2, k: number) => { values: tf.Tensor; indices: tf.Tensor };
+
+/**
+ * Records what `TraceOptions` ask for. Tensors are cloned and kept out of the pass's tidies, then
+ * copied out by `read()` (or freed by `dispose()` if the pass failed).
+ */
+export class TraceRecorder implements Recorder {
+  private readonly trace: Trace;
+  private readonly byLayer = new Map<number, LayerTrace>();
+  private readonly kept: { t: tf.Tensor; set: (a: TraceArray) => void }[] = [];
+  private readonly lenses: { lt: LayerTrace; values: tf.Tensor; indices: tf.Tensor }[] = [];
+  private readonly lensK: number;
+
+  constructor(
+    private readonly opts: TraceOptions,
+    at: { start: number; tokens: number[]; nLayer: number },
+    private readonly lens: LogitLens,
+  ) {
+    this.trace = { start: at.start, tokens: at.tokens.slice(), layers: [] };
+    for (let l = 0; l < at.nLayer; l++) {
+      if (opts.layers && !opts.layers.includes(l)) continue;
+      const lt: LayerTrace = { layer: l };
+      this.trace.layers.push(lt);
+      this.byLayer.set(l, lt);
+    }
+    this.lensK = opts.lens === true ? 10 : typeof opts.lens === 'number' ? opts.lens : 0;
+  }
+
+  private keep(t: tf.Tensor, set: (a: TraceArray) => void): void {
+    this.kept.push({ t: tf.keep(t.clone()), set });
+  }
+
+  embeddings(tok: T2, pos: T2, x: T2): void {
+    if (!this.opts.embeddings) return;
+    const tr = this.trace;
+    this.keep(tok, (a) => (tr.tokenEmbedding = a));
+    this.keep(pos, (a) => (tr.positionEmbedding = a));
+    this.keep(x, (a) => (tr.embedding = a));
+  }
+
+  attention(layer: number, a: AttentionParts): void {
+    const lt = this.byLayer.get(layer);
+    if (!lt) return;
+    const o = this.opts;
+    if (o.qkv) {
+      this.keep(a.q, (x) => (lt.q = x));
+      // The trace shows keys like q and v, (H, T, hd).
+      this.keep(tf.transpose(a.kT, [0, 2, 1]), (x) => (lt.k = x));
+      this.keep(a.v, (x) => (lt.v = x));
+    }
+    if (o.scores) {
+      this.keep(a.scores, (x) => (lt.scores = x));
+      this.keep(a.scaled, (x) => (lt.scaledMasked = x));
+    }
+    if (o.attention) this.keep(a.weights, (x) => (lt.attention = x));
+    if (o.heads) this.keep(a.heads, (x) => (lt.heads = x));
+  }
+
+  mlp(layer: number, fc: T2, act: T2): void {
+    const lt = this.byLayer.get(layer);
+    if (!lt || !this.opts.mlp) return;
+    this.keep(fc, (x) => (lt.mlpIn = x));
+    this.keep(act, (x) => (lt.mlp = x));
+  }
+
+  block(layer: number, x: T2): void {
+    const lt = this.byLayer.get(layer);
+    if (!lt) return;
+    if (this.opts.residual) this.keep(x, (a) => (lt.residual = a));
+    if (this.lensK > 0) {
+      const { values, indices } = this.lens(x, this.lensK);
+      this.lenses.push({ lt, values: tf.keep(values), indices: tf.keep(indices) });
+    }
+  }
+
+  logits(logits: T2): void {
+    if (this.opts.logits) this.keep(logits, (a) => (this.trace.logits = a));
+  }
+
+  /** Copy everything recorded out of tfjs and free the kept tensors. */
+  async read(): Promise<Trace> {
+    try {
+      const arrays = await Promise.all(this.kept.map((p) => p.t.data() as Promise<Float32Array>));
+      this.kept.forEach((p, i) => p.set({ shape: p.t.shape.slice(), data: arrays[i] }));
+      for (const { lt, values, indices } of this.lenses) {
+        const [vals, idx] = (await Promise.all([values.data(), indices.data()])) as [Float32Array, Int32Array];
+        const k = values.shape[1] ?? 0;
+        const lens: LensLayer = { ids: [], probs: [] };
+        for (let t = 0; t < this.trace.tokens.length; t++) {
+          lens.ids.push(idx.slice(t * k, (t + 1) * k));
+          lens.probs.push(vals.slice(t * k, (t + 1) * k));
+        }
+        lt.lens = lens;
+      }
+      return this.trace;
+    } finally {
+      this.dispose();
+    }
+  }
+
+  /** Free every kept tensor (after `read`, or when the pass failed). */
+  dispose(): void {
+    for (const p of this.kept) p.t.dispose();
+    for (const p of this.lenses) tf.dispose([p.values, p.indices]);
+    this.kept.length = 0;
+    this.lenses.length = 0;
+  }
+}

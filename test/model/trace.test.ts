@@ -1,0 +1,99 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../model/backend.ts';
+import { makeConfig } from '../../model/config.ts';
+import { forward, KVCache } from '../../model/gpt2.ts';
+import { Model } from '../../model/model.ts';
+import { NO_TRACE, TraceRecorder, type AttentionParts, type Recorder } from '../../model/trace.ts';
+import { makeByteVocab, randomParams } from '../../train/random-checkpoint.ts';
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+const H = 2;
+const T = 3;
+const hd = 4;
+const C = H * hd;
+
+/** Report one layer to `rec` the way the forward pass does: inside a tidy, so only kept copies survive. */
+function reportLayer(rec: Recorder, layer: number): void {
+  tf.tidy(() => {
+    const t3 = (shape: [number, number, number]) => tf.randomNormal(shape) as tf.Tensor3D;
+    const a: AttentionParts = {
+      q: t3([H, T, hd]), kT: t3([H, hd, T]), v: t3([H, T, hd]),
+      scores: t3([H, T, T]), scaled: t3([H, T, T]), weights: t3([H, T, T]), heads: t3([H, T, hd]),
+    };
+    rec.attention(layer, a);
+    rec.mlp(layer, tf.randomNormal([T, 4 * C]), tf.randomNormal([T, 4 * C]));
+    rec.block(layer, tf.randomNormal([T, C]));
+  });
+}
+
+/** A stand-in logit lens: the top k of the residual stream itself. */
+const lens = (x: tf.Tensor2D, k: number) => tf.topk(x, Math.min(k, x.shape[1]));
+
+test('a TraceRecorder keeps only the items and layers asked for, and frees every kept tensor once read', async () => {
+  const before = tf.memory().numTensors;
+  const rec = new TraceRecorder({ qkv: true, mlp: true, lens: 2, layers: [1, 7] }, { start: 5, tokens: [1, 2, 3], nLayer: 2 }, lens);
+  tf.tidy(() => rec.embeddings(tf.zeros([T, C]), tf.zeros([T, C]), tf.zeros([T, C])));
+  reportLayer(rec, 0);
+  reportLayer(rec, 1);
+  tf.tidy(() => rec.logits(tf.zeros([T, 10])));
+  assert.ok(tf.memory().numTensors > before, 'recorded tensors outlive the tidies they were made in');
+  const trace = await rec.read();
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(trace.start, 5);
+  assert.deepEqual(trace.tokens, [1, 2, 3]);
+  assert.equal(trace.embedding, undefined);
+  assert.equal(trace.logits, undefined);
+  assert.deepEqual(trace.layers.map((l) => l.layer), [1], 'only layers that exist and were asked for');
+  const lt = trace.layers[0];
+  assert.deepEqual(Object.keys(lt), ['layer', 'q', 'k', 'v', 'mlpIn', 'mlp', 'lens']);
+  assert.deepEqual(lt.k?.shape, [H, T, hd], 'keys are shown like q and v, not transposed');
+  assert.equal(lt.lens?.ids.length, T);
+  assert.equal(lt.lens?.ids[0].length, 2);
+});
+
+test('a TraceRecorder of a failed pass frees what it kept when disposed', () => {
+  const before = tf.memory().numTensors;
+  const rec = new TraceRecorder({ embeddings: true, attention: true, residual: true, lens: true }, { start: 0, tokens: [1, 2, 3], nLayer: 1 }, lens);
+  tf.tidy(() => rec.embeddings(tf.zeros([T, C]), tf.zeros([T, C]), tf.zeros([T, C])));
+  reportLayer(rec, 0);
+  rec.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('NO_TRACE keeps nothing', () => {
+  const before = tf.memory().numTensors;
+  reportLayer(NO_TRACE, 0);
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('tracing does not change the arithmetic: a fully traced tick returns the untraced logits bit for bit', async () => {
+  const config = makeConfig({ n_layer: 2, n_head: 2, n_embd: 16, n_positions: 32, vocab_size: 300 });
+  const model = await Model.fromFiles({ config, params: randomParams(config, 4), ...makeByteVocab(config.vocab_size), dtype: 'F32', bytes: 0 });
+  const ids = [3, 14, 15, 9, 26, 5];
+  const run = async (trace?: object) => {
+    const cache = new KVCache(config.n_layer);
+    const r = await forward(config, model.weights, ids, cache, { trace });
+    const logits = (await r.logits.data()) as Float32Array;
+    r.logits.dispose();
+    cache.clear();
+    return { logits, trace: r.trace };
+  };
+  try {
+    const plain = await run();
+    assert.equal(plain.trace, undefined);
+    const before = tf.memory().numTensors;
+    const traced = await run({ embeddings: true, qkv: true, scores: true, attention: true, heads: true, mlp: true, residual: true, lens: 3 });
+    assert.equal(tf.memory().numTensors, before, 'a traced tick leaks nothing');
+    assert.deepEqual(traced.logits, plain.logits);
+    // The last layer's logit lens is the model's own prediction.
+    const last = traced.trace!.layers[config.n_layer - 1].lens!.ids[ids.length - 1][0];
+    assert.equal(last, plain.logits.indexOf(Math.max(...plain.logits)));
+  } finally {
+    model.dispose();
+  }
+});
