@@ -18,6 +18,7 @@ import { stageProbs, type Sample, type SamplingParams } from '../model/sampler.t
 import { Session, type TickRecord } from '../model/tick.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import type { Trainer } from '../train/trainer.ts';
+import { matmulPeak } from './matmul-peak.ts';
 import { acquireModel } from './model-files.ts';
 import { choiceLabel, fileUrls, storeKey, type LoadSource } from './model-source.ts';
 import { ModelStore } from './model-store.ts';
@@ -249,7 +250,6 @@ export class EngineHost {
       }
       case 'matmulPeak': {
         this.peak ??= (async () => {
-          const { matmulPeak } = await import('../bench/engine-core.ts');
           const n = 512;
           return { gflops: await matmulPeak(n), n, backend: getBackend() };
         })();
