@@ -25,7 +25,7 @@ export class EngineQueue {
       this.queue = this.queue.filter((e) => e.request.type !== 'tick');
       for (const d of dropped) this.reply({ id: d.id, ok: false, error: CANCELLED, cancelled: true });
       this.reply({ id, ok: true, value: { cancelled: dropped.length } });
-    } else if (request.type === 'cancelLoad') void this.answer(env);
+    } else if (request.type === 'cancelLoad') void this.answer(env).then(this.reply);
     else {
       this.queue.push(env);
       void this.pump();
@@ -35,19 +35,19 @@ export class EngineQueue {
   private async pump(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    while (this.queue.length > 0) await this.answer(this.queue.shift()!);
+    // The reply goes out and the queue is checked in one step, so no request can slip in between
+    // an answer and `running = false` and wait for a pump that has already stopped.
+    while (this.queue.length > 0) this.reply(await this.answer(this.queue.shift()!));
     this.running = false;
   }
 
-  /** Run one request on the host and send its answer (or its error). */
-  private async answer({ id, request }: Envelope): Promise<void> {
-    if (request.type === 'cancel') return; // push answers it
-    let reply: Reply;
+  /** Run one request on the host: its answer, or its error. */
+  private async answer({ id, request }: Envelope): Promise<Reply> {
     try {
-      reply = { id, ok: true, value: await this.host.handle(request, (progress) => this.reply({ id, progress })) };
+      if (request.type === 'cancel') throw new Error('cancel is answered by the queue'); // push answers it before it gets here
+      return { id, ok: true, value: await this.host.handle(request, (progress) => this.reply({ id, progress })) };
     } catch (e) {
-      reply = { id, ok: false, error: e instanceof Error ? e.message : String(e) };
+      return { id, ok: false, error: e instanceof Error ? e.message : String(e) };
     }
-    this.reply(reply);
   }
 }
