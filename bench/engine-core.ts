@@ -4,10 +4,10 @@
  * tick at several context lengths, the KV cache's speedup over recomputing, achieved GFLOP/s
  * against a matmul peak measured in the same run, and the cost of a fully traced tick.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { countParams, makeConfig, type GPT2Config } from '../model/config.ts';
 import { forward, forwardFlops, KVCache, type TraceOptions } from '../model/gpt2.ts';
 import { Model } from '../model/model.ts';
+import { matmulPeak, medianTime as time } from '../engine/matmul-peak.ts';
 import { makeByteVocab, randomParams } from '../train/random-checkpoint.ts';
 
 export interface BenchRow {
@@ -30,38 +30,12 @@ export interface BenchReport {
   rows: BenchRow[];
 }
 
+export { matmulPeak }; // the probe lives with the engine, which runs it for the cost chapter
+
 export const BENCH_MODELS: { name: string; config: GPT2Config }[] = [
   { name: 'small (L4 H4 C256 ctx256 V4096)', config: makeConfig({ n_layer: 4, n_head: 4, n_embd: 256, n_positions: 256, vocab_size: 4096 }) },
   { name: 'gpt2-124M-shaped', config: makeConfig({ n_layer: 12, n_head: 12, n_embd: 768, n_positions: 1024, vocab_size: 50257 }) },
 ];
-
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-
-/** Median wall time of `f` over `reps` runs; `setup` runs before each, untimed. */
-async function time(f: () => Promise<void>, reps: number, setup?: () => void | Promise<void>): Promise<number> {
-  const ms: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    await setup?.();
-    const t0 = performance.now();
-    await f();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
-}
-
-/** Peak matmul throughput of the current backend: a square product big enough to be compute-bound. */
-export async function matmulPeak(n = 512, reps = 8): Promise<number> {
-  const a = tf.randomNormal([n, n]);
-  const b = tf.randomNormal([n, n]);
-  const ms = await time(async () => {
-    const c = tf.matMul(a, b);
-    await c.data();
-    c.dispose();
-  }, reps);
-  a.dispose();
-  b.dispose();
-  return (2 * n ** 3) / (ms / 1000) / 1e9;
-}
 
 /**
  * Benchmark one model shape with random weights. `vocab` supplies vocab.json/merges.txt text

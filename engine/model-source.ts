@@ -4,7 +4,7 @@
  * disk. The reader's choice is kept in localStorage so every chapter loads the same model; a
  * downloaded or picked model is read back from the browser's store (model-store.ts).
  */
-import { t } from '../components/i18n/index.ts';
+import { t } from './strings.ts';
 import type { BackendName } from '../model/backend.ts';
 import { HUB_URL, hubFileUrl, MODEL_FILES, type ModelFileName } from '../model/download.ts';
 

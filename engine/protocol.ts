@@ -1,14 +1,30 @@
 /**
- * Messages between the page and the engine worker. The page never touches tfjs; it sends these
- * requests and gets plain data back (structured clone), so a tick never freezes the page.
+ * Messages between the page and the engine. The page never touches tfjs; it sends requests and
+ * gets plain data back (structured clone), so a tick never freezes the page.
+ *
+ * `Protocol` is the one list of requests: each entry is a request and its response side by side.
+ * The host's handlers are keyed by it (see `Handlers`), so adding a request is one entry here and
+ * one handler, and the compiler checks that they agree.
+ *
+ * Wire data reuses the model's own types where they are plain data; where the wire differs (bytes
+ * as plain arrays, traced tensors as their data, a token's id beside its text), the wire type is
+ * derived from the model's. The converters are in wire.ts.
  */
 import type { BackendName, BackendReport } from '../model/backend.ts';
 import type { GPT2Config } from '../model/config.ts';
-import type { TraceOptions } from '../model/gpt2.ts';
-import type { SamplingParams } from '../model/sampler.ts';
+import type { DownloadProgress } from '../model/download.ts';
+import type { LayerTrace, Trace, TraceArray, TraceOptions } from '../model/gpt2.ts';
+import type { Model } from '../model/model.ts';
+import type { Distribution, Sample, SamplingParams } from '../model/sampler.ts';
+import type { TickRecord } from '../model/tick.ts';
+import type { MergeStep, TokenPiece, WordSteps } from '../model/tokenizer.ts';
+import type { StepLog } from '../train/trainer.ts';
 import type { LoadSource } from './model-source.ts';
 
-export interface ModelInfo {
+/** A model type as it crosses the wire: its raw bytes (Uint8Array) as plain arrays of numbers. */
+export type Wire<T> = { [K in keyof T]: T[K] extends Uint8Array ? number[] : T[K] };
+
+export interface ModelInfo extends Pick<Model, 'config' | 'checksum'>, Pick<Model['info'], 'params' | 'dtype' | 'fileBytes'> {
   url: string; // where it was loaded from (a Hub repository's folder URL; "local:<name>" for picked files)
   label: string; // what a reader calls it
   key: string; // model-source.ts storeKey: which model this is
@@ -16,32 +32,23 @@ export interface ModelInfo {
   stored: boolean; // kept in the browser's store for the next visit
   storeError?: string; // why it could not be stored, when it could not
   notice?: string; // set by the page: why it runs this model and not the reader's choice
-  config: GPT2Config;
-  params: number; // parameter count
-  dtype: string; // dtype stored in model.safetensors
-  fileBytes: number; // size of model.safetensors
-  checksum: string; // of the weights, taken at load
   backend: BackendReport;
 }
 
-export interface Candidate {
+/** A token and the probability the model gives it: a tick's top tokens, a logit-lens guess, a prompt token (0). */
+export interface TokenGuess {
   id: number;
-  text: string; // token piece, partial UTF-8 written as <0xHH>
-  prob: number; // in the final filtered distribution (0 when filtered out)
+  text: TokenPiece['text']; // token piece, partial UTF-8 written as <0xHH>
+  prob: number; // in the final filtered distribution (0 when filtered out); for the lens, the lens softmax
 }
 
-/** A token as the token strip shows it: text, id and raw bytes. */
-export interface TokenInfo {
+/** A token as the token strip shows it: its id and its piece (text, raw bytes, whether they are whole UTF-8). */
+export interface TokenInfo extends Wire<TokenPiece> {
   id: number;
-  text: string; // decoded text; bytes of an incomplete character written as <0xE4>
-  bytes: number[]; // the token's raw bytes
-  complete: boolean; // false when the bytes are not a whole UTF-8 character on their own
 }
 
 /** One of the most likely next tokens, at one tick, under one set of sampling settings. */
-export interface DrawCandidate {
-  id: number;
-  text: string; // token piece, partial UTF-8 written as <0xHH>
+export interface DrawCandidate extends TokenGuess {
   logit: number; // raw logit z_i from the model
   prob: number; // softmax(z / T)_i: after temperature, before top-k and top-p
   kept: boolean; // survives top-k and top-p
@@ -49,61 +56,63 @@ export interface DrawCandidate {
 }
 
 /**
- * From logits to a token, with every number a page shows about it: the candidates, the filters'
- * cut-offs, the softmax's normaliser and the seeded draw. Made by a tick and by a resample.
+ * From logits to a token, with every number a page shows about it: the sampler's Sample (chosen
+ * token, rank, final probability, draw) and the filters' counts, plus the candidates, the
+ * renormaliser and the softmax's normaliser. Made by a tick and by a resample.
  */
-export interface DrawSummary {
-  index: number; // the tick this draw belongs to
-  sampling: SamplingParams; // settings used
-  seed: number; // seed used (the draw is tickDraw(seed, index))
-  id: number; // the chosen token
-  rank: number; // its rank by logit
-  prob: number; // its probability in the final (filtered, renormalised) distribution
-  draw: number | null; // u ∈ [0, 1) used; null when greedy (T = 0)
+export interface DrawSummary extends Pick<TickRecord, 'index' | 'sampling' | 'seed'>, Omit<Sample, 'dist'>, Pick<Distribution, 'keptTopK' | 'keptTopP'> {
   chosen: DrawCandidate; // the chosen token (it may lie outside `candidates`)
   candidates: DrawCandidate[]; // the most likely tokens, best first
   vocabSize: number; // V: the sum in the softmax runs over all of it
-  keptTopK: number; // tokens left after top-k
-  keptTopP: number; // tokens left after top-p (≤ keptTopK)
   keptMass: number; // Σ softmax(z/T) over the kept tokens: the renormaliser
   logSumExp: number | null; // log Σ_j exp(z_j / T) over the whole vocabulary (float64); null when greedy
   chosenInterval: [number, number] | null; // the chosen token's stretch [start, end) of the dice; null when greedy
 }
 
+/** Some of a layer's traced tensors, as their data only (the shape is given once, beside them). */
+type LayerData<K extends keyof LayerTrace> = { [P in K]?: TraceArray['data'] };
+
 /** Attention weights of one layer for the positions a tick fed: (H, T, start + T) row-major. */
-export interface AttentionRows {
-  layer: number;
+export interface AttentionRows extends Pick<LayerTrace, 'layer'>, TraceArray {
   shape: [number, number, number]; // [heads, new positions, keys]
-  data: Float32Array;
 }
 
 /** The logit lens at one layer: the model's top guesses at each fed position after that layer. */
-export interface LensRows {
-  layer: number;
-  positions: Candidate[][]; // per fed position, best first; prob is the lens softmax
+export interface LensRows extends Pick<LayerTrace, 'layer'> {
+  positions: TokenGuess[][]; // per fed position, best first; prob is the lens softmax
 }
 
 /** Token and position embeddings of the positions a tick fed, and their sum: each (T, C) row-major. */
 export interface EmbeddingRows {
   shape: [number, number]; // [new positions, n_embd]
-  token: Float32Array; // wte[id_t] for each fed token
-  position: Float32Array; // wpe[t] for each fed position
-  sum: Float32Array; // token + position: the residual stream entering block 0
+  token: TraceArray['data']; // wte[id_t] for each fed token (Trace.tokenEmbedding)
+  position: TraceArray['data']; // wpe[t] for each fed position (Trace.positionEmbedding)
+  sum: TraceArray['data']; // token + position: the residual stream entering block 0 (Trace.embedding)
 }
 
 /**
  * One layer's attention arithmetic for the positions a tick fed, per head (when asked for with
- * trace.qkv / trace.scores): q and k (new positions only; earlier keys came with earlier ticks),
- * q·kᵀ, and q·kᵀ/√d with −Infinity above the diagonal. All row-major, heads first.
+ * trace.qkv / trace.scores), row-major, heads first: q and k (H, T, d) (new positions only;
+ * earlier keys came with earlier ticks), scores = q·kᵀ and scaledMasked = q·kᵀ/√d with −Infinity
+ * above the diagonal (H, T, keys).
  */
-export interface AttentionDetail {
-  layer: number;
+export interface AttentionDetail extends Pick<LayerTrace, 'layer'>, LayerData<'q' | 'k' | 'scores' | 'scaledMasked'> {
   shape: [number, number, number]; // [heads, new positions, keys]
   headDim: number; // d = n_embd / n_head
-  q?: Float32Array; // (H, T, d)
-  k?: Float32Array; // (H, T, d)
-  scores?: Float32Array; // (H, T, keys) q·kᵀ
-  scaledMasked?: Float32Array; // (H, T, keys) q·kᵀ/√d, masked
+}
+
+/** One block's output for the positions a tick fed (when asked for with trace.mlp / trace.residual): mlpIn and mlp (T, 4C), residual (T, C). */
+export interface LayerRows extends Pick<LayerTrace, 'layer'>, LayerData<'mlpIn' | 'mlp' | 'residual'> {
+  positions: number; // T: new positions
+}
+
+/** The internals a chart needs, for the positions one tick fed. */
+export interface TickTrace extends Pick<Trace, 'start' | 'tokens'> {
+  attention: AttentionRows[]; // when asked for (trace.attention)
+  lens: LensRows[]; // when asked for (trace.lens)
+  embeddings?: EmbeddingRows; // when asked for (trace.embeddings)
+  detail?: AttentionDetail[]; // when asked for (trace.qkv or trace.scores)
+  layers?: LayerRows[]; // when asked for (trace.mlp or trace.residual)
 }
 
 /** One forward pass over the whole cached sequence with a fresh cache, timed: what a tick would cost without the KV cache. */
@@ -115,28 +124,16 @@ export interface RecomputeResult {
   trace?: TickTrace; // when asked for
 }
 
-/** One block's output for the positions a tick fed (when asked for with trace.mlp / trace.residual): each row-major. */
-export interface LayerRows {
-  layer: number;
-  positions: number; // T: new positions
-  mlpIn?: Float32Array; // (T, 4C) GELU input
-  mlp?: Float32Array; // (T, 4C) GELU output
-  residual?: Float32Array; // (T, C) the residual stream after this block
-}
-
-/** This device's matmul throughput, measured once on demand (bench/engine-core.ts `matmulPeak`). */
+/** This device's matmul throughput, measured once on demand (matmul-peak.ts). */
 export interface PeakResult {
   gflops: number; // 2·n³ FLOPs over the median time of an n×n by n×n product
   n: number;
   backend: string; // the tfjs backend it ran on
 }
 
-/** One optimizer step of the training demo: its loss and the weights' checksum after it. */
-export interface TrainStep {
-  step: number; // updates done after this step (1-based)
-  loss: number; // cross-entropy of the step's batch, nats per token
+/** One optimizer step of the training demo (the trainer's log) and the weights' checksum after it. */
+export interface TrainStep extends Pick<StepLog, 'step' | 'loss' | 'ms'> {
   checksum: string; // weightsChecksum of the weights after the update
-  ms: number; // wall time of the step
 }
 
 /** A tiny GPT-2 trained in the engine (train/trainer.ts), a few steps a request. */
@@ -149,75 +146,44 @@ export interface TrainDemoResult {
   steps: TrainStep[]; // this request's steps
 }
 
-/** The internals a chart needs, for the positions one tick fed. */
-export interface TickTrace {
-  start: number; // position of the first fed token
-  tokens: number[]; // the fed token ids
-  attention: AttentionRows[]; // when asked for (trace.attention)
-  lens: LensRows[]; // when asked for (trace.lens)
-  embeddings?: EmbeddingRows; // when asked for (trace.embeddings)
-  detail?: AttentionDetail[]; // when asked for (trace.qkv or trace.scores)
-  layers?: LayerRows[]; // when asked for (trace.mlp or trace.residual)
-}
-
-/** One merge of byte-level BPE inside a word: the pair joined, its rank, the symbols after. */
-export interface BpeMerge {
-  pair: [string, string]; // the adjacent symbols joined, in vocab spelling (e.g. "Ġ", "t")
-  rank: number; // the merge's line in merges.txt (0 = the first merge learned)
-  positions: number[]; // where the pair started in the previous symbol list
-  symbols: BpeSymbol[]; // the word's symbols after this merge
-}
-
 /** A symbol of a word during BPE: its vocab spelling and the bytes it stands for. */
 export interface BpeSymbol {
   text: string; // vocab spelling: GPT-2's printable stand-ins for bytes ("Ġ" is the space 0x20)
   bytes: number[]; // the raw bytes
 }
 
-/** How one pre-token word of a text became tokens. */
-export interface BpeWord {
-  text: string; // the word as it appears in the text, e.g. " hello"
-  bytes: number[]; // its UTF-8 bytes
+/** One merge of byte-level BPE inside a word (the tokenizer's MergeStep), with each symbol's bytes. */
+export interface BpeMerge extends Omit<MergeStep, 'symbols'> {
+  symbols: BpeSymbol[]; // the word's symbols after this merge
+}
+
+/** How one pre-token word of a text became tokens (the tokenizer's WordSteps), with bytes, symbols and tokens spelled out. */
+export interface BpeWord extends Pick<WordSteps, 'text' | 'special'>, Wire<Pick<WordSteps, 'bytes'>> {
   initial: BpeSymbol[]; // one symbol per byte, before any merge
   steps: BpeMerge[]; // merges in the order applied
   tokens: TokenInfo[]; // the word's tokens
-  special: boolean; // <|endoftext|>, which skips BPE
 }
 
-/** A tick, trimmed to what crosses the worker boundary cheaply. */
-export interface TickSummary {
-  index: number;
-  kind: 'prefill' | 'decode';
-  id: number;
-  piece: { text: string; bytes: number[]; complete: boolean };
-  text: string; // text this token completes
-  pendingBytes: number[]; // bytes waiting for the rest of their character
-  prob: number;
-  rank: number;
-  draw: number | null;
-  top: Candidate[]; // most likely first
-  ms: { forward: number; sample: number; total: number };
-  flops: number;
+/** A tick (model/tick.ts TickRecord), trimmed to what crosses the worker boundary cheaply. */
+export interface TickSummary
+  extends Pick<TickRecord, 'index' | 'kind' | 'id' | 'text' | 'prob' | 'rank' | 'draw' | 'ms' | 'flops' | 'position' | 'cacheLength' | 'cacheBytes' | 'window' | 'weightsChecksum'>,
+    Wire<Pick<TickRecord, 'pendingBytes'>> {
+  piece: Wire<TokenPiece>; // the chosen token's bytes and text
+  top: TokenGuess[]; // most likely first
   fed: number; // tokens run through the model this tick
-  position: number; // position of the first fed token
-  cacheLength: number;
-  cacheBytes: number;
-  window: { dropped: number; kept: number } | null;
-  weightsChecksum: string; // of the weights, as taken at load
   weightsVerified?: string; // the weights read back from the backend after this tick and checksummed again (when asked)
   sample: DrawSummary; // the draw in full, for probability bars and equations
   trace?: TickTrace; // when asked for
 }
 
 /** How far a load has got: sent while it runs (downloads can take minutes). */
-export interface LoadProgress {
+export interface LoadProgress extends Partial<Pick<DownloadProgress, 'bytesPerSecond'>> {
   phase: 'download' | 'read' | 'check' | 'upload' | 'store';
   file?: string; // the file being downloaded or read
   loaded: number; // bytes of all the model's files so far
   total: number | undefined; // bytes of all its files, once every size is known
-  fileLoaded?: number;
-  fileTotal?: number;
-  bytesPerSecond?: number; // download speed of the current file
+  fileLoaded?: number; // DownloadProgress.loaded of the current file
+  fileTotal?: number; // DownloadProgress.total of the current file
   resumed?: number; // bytes of the current file kept from a failed try
 }
 
@@ -234,43 +200,47 @@ export interface ModelEstimate {
   stored: boolean; // already in the browser's store: no download needed
 }
 
-export type Request =
-  | { type: 'load'; url?: string; source?: LoadSource; backend?: BackendName; wasmPath?: string } // `url` is short for { kind: 'url', url }
-  | { type: 'estimate'; source: LoadSource } // size and memory need, without downloading the weights
-  | { type: 'cancelLoad' } // stop a running load (jumps the queue); the model in use stays
-  | { type: 'start'; prompt: string; seed: number; sampling: SamplingParams; maxPromptTokens?: number }
-  | {
-      type: 'tick';
+/** A request with nothing to say but its type. */
+type Bare = Record<never, never>;
+
+/** Every request the engine answers: what is sent and what comes back. */
+export interface Protocol {
+  load: { request: { source: LoadSource; backend?: BackendName; wasmPath?: string }; response: ModelInfo };
+  estimate: { request: { source: LoadSource }; response: ModelEstimate }; // size and memory need, without downloading the weights
+  cancelLoad: { request: Bare; response: { cancelled: boolean } }; // stop a running load (jumps the queue); the model in use stays
+  start: { request: { prompt: string; seed: number; sampling: SamplingParams; maxPromptTokens?: number }; response: { promptTokens: TokenGuess[]; tokens: TokenInfo[] } };
+  tick: {
+    request: {
       trace?: TraceOptions; // internals to return (attention rows and logit lens are sent back)
       sampling?: SamplingParams; // settings for this tick and the next ones
       seed?: number; // seed for this tick and the next ones
       verifyWeights?: boolean; // re-read the weights from the backend and checksum them after the tick
       candidates?: number; // how many of the most likely tokens to describe (default 20)
-    }
-  | { type: 'resample'; index: number; sampling: SamplingParams; seed: number; candidates?: number }
-  | { type: 'tokenize'; text: string }
-  | { type: 'tokenizeSteps'; text: string } // tokenize, with every word's bytes and merges
-  | { type: 'recompute'; trace?: TraceOptions } // run the cached sequence again from scratch, timed; the session is untouched
-  | { type: 'matmulPeak' } // measure this device's matmul peak (once; later requests get the same answer)
-  | { type: 'trainDemo'; text: string; steps: number; reset?: boolean } // train a tiny random model on `text` (continuing, unless reset)
-  | { type: 'cancel' }
-  | { type: 'verifyChecksum' };
-
-export interface ResponseMap {
-  load: ModelInfo;
-  estimate: ModelEstimate;
-  cancelLoad: { cancelled: boolean };
-  start: { promptTokens: Candidate[]; tokens: TokenInfo[] };
-  tick: TickSummary;
-  resample: DrawSummary;
-  tokenize: { tokens: TokenInfo[] };
-  tokenizeSteps: { words: BpeWord[]; tokens: TokenInfo[] };
-  recompute: RecomputeResult;
-  matmulPeak: PeakResult;
-  trainDemo: TrainDemoResult;
-  cancel: { cancelled: number }; // requests dropped from the queue
-  verifyChecksum: { checksum: string };
+    };
+    response: TickSummary;
+  };
+  resample: { request: { index: number; sampling: SamplingParams; seed: number; candidates?: number }; response: DrawSummary };
+  tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
+  tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges
+  recompute: { request: { trace?: TraceOptions }; response: RecomputeResult }; // run the cached sequence again from scratch, timed; the session is untouched
+  matmulPeak: { request: Bare; response: PeakResult }; // measure this device's matmul peak (once; later requests get the same answer)
+  trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)
+  cancel: { request: Bare; response: { cancelled: number } }; // drop the queued ticks (jumps the queue; queue.ts answers it)
+  verifyChecksum: { request: Bare; response: { checksum: string } };
 }
+
+export type RequestType = keyof Protocol;
+/** One request as sent: its type and its fields. */
+export type RequestOf<K extends RequestType> = { type: K } & Protocol[K]['request'];
+/** Any request. */
+export type Request = { [K in RequestType]: RequestOf<K> }[RequestType];
+/** What each request is answered with. */
+export type ResponseMap = { [K in RequestType]: Protocol[K]['response'] };
+
+/** Hears how a load is going before its answer comes. */
+export type OnProgress = (p: LoadProgress) => void;
+/** An answer to each of the requests `K`: the compiler checks each handler against its Protocol entry. */
+export type Handlers<K extends RequestType> = { [P in K]: (req: Protocol[P]['request'], onProgress: OnProgress) => Promise<Protocol[P]['response']> };
 
 export type Envelope = { id: number; request: Request };
 export type Reply =
@@ -280,3 +250,4 @@ export type Reply =
 
 /** The error message of a request dropped by `cancel` before it started. */
 export const CANCELLED = 'cancelled before it started';
+

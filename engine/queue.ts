@@ -1,8 +1,9 @@
 /**
- * One request at a time, in order, in front of an EngineHost. `cancel` jumps the queue: it drops
- * the ticks still waiting (each is answered "cancelled"); the one running finishes, so the
- * session stays consistent. That is how Pause stops Play at once. `cancelLoad` jumps it too: it
- * stops a download at once, and the model in use stays.
+ * One request at a time, in order, in front of an EngineHost. `cancel` is answered here and
+ * nowhere else: it jumps the queue and drops the ticks still waiting (each is answered
+ * "cancelled"); the one running finishes, so the session stays consistent. That is how Pause
+ * stops Play at once. `cancelLoad` jumps it too: the host stops a download at once, and the model
+ * in use stays.
  */
 import type { EngineHost } from './host.ts';
 import { CANCELLED, type Envelope, type Reply } from './protocol.ts';
@@ -18,34 +19,35 @@ export class EngineQueue {
 
   /** Take one request. */
   push(env: Envelope): void {
-    if (env.request.type === 'cancel') {
+    const { id, request } = env;
+    if (request.type === 'cancel') {
       const dropped = this.queue.filter((e) => e.request.type === 'tick');
       this.queue = this.queue.filter((e) => e.request.type !== 'tick');
       for (const d of dropped) this.reply({ id: d.id, ok: false, error: CANCELLED, cancelled: true });
-      this.reply({ id: env.id, ok: true, value: { cancelled: dropped.length } });
-      return;
+      this.reply({ id, ok: true, value: { cancelled: dropped.length } });
+    } else if (request.type === 'cancelLoad') void this.answer(env).then(this.reply);
+    else {
+      this.queue.push(env);
+      void this.pump();
     }
-    if (env.request.type === 'cancelLoad') {
-      this.reply({ id: env.id, ok: true, value: { cancelled: this.host.cancelLoad() } });
-      return;
-    }
-    this.queue.push(env);
-    void this.pump();
   }
 
   private async pump(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    while (this.queue.length > 0) {
-      const { id, request } = this.queue.shift()!;
-      let reply: Reply;
-      try {
-        reply = { id, ok: true, value: await this.host.handle(request, (progress) => this.reply({ id, progress })) };
-      } catch (e) {
-        reply = { id, ok: false, error: e instanceof Error ? e.message : String(e) };
-      }
-      this.reply(reply);
-    }
+    // The reply goes out and the queue is checked in one step, so no request can slip in between
+    // an answer and `running = false` and wait for a pump that has already stopped.
+    while (this.queue.length > 0) this.reply(await this.answer(this.queue.shift()!));
     this.running = false;
+  }
+
+  /** Run one request on the host: its answer, or its error. */
+  private async answer({ id, request }: Envelope): Promise<Reply> {
+    try {
+      if (request.type === 'cancel') throw new Error('cancel is answered by the queue'); // push answers it before it gets here
+      return { id, ok: true, value: await this.host.handle(request, (progress) => this.reply({ id, progress })) };
+    } catch (e) {
+      return { id, ok: false, error: e instanceof Error ? e.message : String(e) };
+    }
   }
 }

@@ -17,7 +17,7 @@ import { controlElements, defineClock, defineInputs, stripTokens } from '../cell
 import type { ClockState } from '../clock.ts';
 import { chartWithTable, h, note } from '../dom.ts';
 import { modelText, tNodes } from '../model-text.ts';
-import type { Candidate, ModelInfo } from '../../engine/protocol.ts';
+import type { ModelInfo, TokenGuess } from '../../engine/protocol.ts';
 import { definePredict, ticksFrom, type PredictSpec } from '../predict.ts';
 import { input, InputError, mount, nearViewport, type Module, type Mounts, type Runtime } from '../runtime.ts';
 import { renderTex, texNumber, texText } from '../tex.ts';
@@ -37,7 +37,7 @@ export interface LayerView {
   residual: Float32Array[]; // after block l
   mlpIn: Float32Array[]; // GELU input of block l
   mlp: Float32Array[]; // GELU output of block l
-  lens: Candidate[][]; // per layer, best first
+  lens: TokenGuess[][]; // per layer, best first
 }
 
 /** The view of the latest traced tick, or null before any. */
@@ -163,7 +163,7 @@ function equation(n: GeluNumbers): HTMLElement {
 }
 
 /** The first block after which the lens's top guess is already the final block's (null without a lens). */
-export function firstOnTop(lens: Candidate[][]): number | null {
+export function firstOnTop(lens: TokenGuess[][]): number | null {
   const final = lens.at(-1)?.[0];
   if (!final) return null;
   const l = lens.findIndex((g) => g[0]?.id === final.id);

@@ -54,7 +54,7 @@ describe('chapter 8: inference is not training', () => {
     const res = await e.engine.request({ type: 'trainDemo', text: TRAIN_TEXT, steps: 1 });
     assert.equal(res.checksumBefore, sums.at(-1));
     assert.equal(res.steps[0].step, STEPS_PER_PRESS + 1);
-    const trainer = (e.host as unknown as { demo: { trainer: { params(): Promise<Map<string, { data: Float32Array }>> } } }).demo.trainer;
+    const trainer = (e.host as unknown as { demos: { demo: { trainer: { params(): Promise<Map<string, { data: Float32Array }>> } } } }).demos.demo.trainer;
     assert.equal(res.checksumAfter, weightsChecksum(await trainer.params()));
     // Inference's weights are untouched by all of it.
     assert.equal(await e.host.model!.verifyChecksum(), e.info.checksum);

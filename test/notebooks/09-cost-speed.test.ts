@@ -1,7 +1,7 @@
 // Chapter 9's cell graph with a real (small, random) model in Node: the 2N equation's numbers come
 // from countParams and its exact line is forwardFlops for the next tick; the bytes per token are
 // the weights a tick reads; tokens per second come from the ticks; the peak is measured on demand
-// by the engine (bench/engine-core.ts matmulPeak); the cost chart shows each decode tick's record as
+// by the engine (engine/matmul-peak.ts); the cost chart shows each decode tick's record as
 // the engine sent it; GPT-2 124M's costs come from its preset.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

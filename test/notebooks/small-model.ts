@@ -15,7 +15,7 @@ export async function smallEngine(seed = 11): Promise<{ engine: Engine; info: Mo
   const dir = await mkdtemp(join(tmpdir(), 'tokenclock-notebook-'));
   await writeRandomCheckpoint(dir, { config: smallConfig, dtype: 'F32', seed });
   const engine = localEngine();
-  const info = await engine.request({ type: 'load', url: dir, backend: 'wasm' });
+  const info = await engine.request({ type: 'load', source: { kind: 'url', url: dir, label: dir }, backend: 'wasm' });
   return {
     engine,
     info,

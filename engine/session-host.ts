@@ -1,0 +1,124 @@
+/**
+ * The host's session room: a run of ticks over the loaded model (start, tick, re-draw a past
+ * tick, recompute without the cache), tokenizing for the page, and the weights' checksum. It
+ * keeps the last KEEP_TICKS ticks' logits, so a past tick can be re-drawn without a forward pass.
+ */
+import { forward, forwardFlops, KVCache } from '../model/gpt2.ts';
+import type { Model } from '../model/model.ts';
+import { toSeed } from '../model/prng.ts';
+import { Session, type TickRecord } from '../model/tick.ts';
+import type { Handlers, Protocol, RecomputeResult } from './protocol.ts';
+import { bpeWords, describeDraw, tickSummary, tokenGuess, tokenInfo, traceForPage } from './wire.ts';
+
+/** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
+export const KEEP_TICKS = 64;
+
+/** What a past tick keeps so it can be re-drawn without a forward pass. */
+type Kept = Pick<TickRecord, 'index' | 'seed' | 'logits'> & { dist: Pick<TickRecord['dist'], 'order'> };
+
+export type SessionRequest = 'start' | 'tick' | 'resample' | 'tokenize' | 'tokenizeSteps' | 'recompute' | 'verifyChecksum';
+
+export class SessionHost {
+  session: Session | null = null;
+  private kept = new Map<number, Kept>();
+
+  /** `model` gives the loaded model (or says there is none). */
+  constructor(private readonly model: () => Model) {}
+
+  readonly handlers: Handlers<SessionRequest> = {
+    start: async (req) => this.start(req),
+    tick: (req) => this.tick(req),
+    resample: async ({ index, sampling, seed, candidates }) => {
+      const { tokenizer } = this.model();
+      const rec = this.kept.get(index);
+      if (!rec) throw new RangeError(`tick ${index} is not kept any more (the last ${KEEP_TICKS} ticks are)`);
+      const s = Session.resample(rec as TickRecord, sampling, seed);
+      return describeDraw(rec.index, seed, sampling, rec.logits, s, tokenizer, candidates ?? 20);
+    },
+    tokenize: async ({ text }) => {
+      const { tokenizer } = this.model();
+      return { tokens: tokenizer.encode(text).map((id) => tokenInfo(tokenizer, id)) };
+    },
+    tokenizeSteps: async ({ text }) => {
+      const words = bpeWords(this.model().tokenizer, text);
+      return { words, tokens: words.flatMap((w) => w.tokens) };
+    },
+    recompute: (req) => this.recompute(req),
+    verifyChecksum: async () => ({ checksum: await this.model().verifyChecksum() }),
+  };
+
+  /** Drop the session and the kept ticks (a new model took over). */
+  reset(): void {
+    this.session?.dispose();
+    this.session = null;
+    this.kept.clear();
+  }
+
+  /** The stored logits of a recent tick (what a resample re-draws from), or undefined when not kept. */
+  tickLogits(index: number): Float32Array | undefined {
+    return this.kept.get(index)?.logits;
+  }
+
+  private need(): Session {
+    if (!this.session) throw new Error('no session: send a prompt first');
+    return this.session;
+  }
+
+  private start({ prompt, seed, sampling, maxPromptTokens }: Protocol['start']['request']): Protocol['start']['response'] {
+    const m = this.model();
+    const fresh = new Session(m, { prompt, seed, sampling });
+    if (maxPromptTokens !== undefined && fresh.promptLength > maxPromptTokens) {
+      fresh.dispose();
+      throw new RangeError(`the prompt is ${fresh.promptLength} tokens; this model reads at most ${maxPromptTokens}`);
+    }
+    this.reset();
+    this.session = fresh;
+    return {
+      promptTokens: fresh.ids.map((id) => tokenGuess(m.tokenizer, id)),
+      tokens: fresh.ids.map((id) => tokenInfo(m.tokenizer, id)),
+    };
+  }
+
+  private async tick(req: Protocol['tick']['request']): Promise<Protocol['tick']['response']> {
+    const m = this.model();
+    const session = this.need();
+    if (req.sampling) session.setSampling(req.sampling);
+    if (req.seed !== undefined) session.seed = toSeed(req.seed);
+    const rec = await session.tick({ trace: req.trace });
+    this.keep(rec);
+    const weightsVerified = req.verifyWeights ? await m.verifyChecksum() : undefined;
+    return tickSummary(rec, m.tokenizer, req.candidates ?? 20, weightsVerified);
+  }
+
+  /** Run the cached sequence again from scratch with a fresh cache, timed; the session is untouched. */
+  private async recompute(req: Protocol['recompute']['request']): Promise<RecomputeResult> {
+    const m = this.model();
+    const session = this.need();
+    const n = session.cache.length;
+    if (n === 0 || session.ticks === 0) throw new Error('nothing to recompute yet: run a tick first');
+    // The cached positions are the sequence before the newest token (which no tick has fed yet).
+    const ids = session.ids.slice(session.ids.length - 1 - n, session.ids.length - 1);
+    const cache = new KVCache(m.config.n_layer);
+    try {
+      const t0 = performance.now();
+      const { logits, trace } = await forward(m.config, m.weights, ids, cache, { trace: req.trace });
+      try {
+        await logits.data();
+      } finally {
+        logits.dispose();
+      }
+      const ms = performance.now() - t0;
+      return { tick: session.ticks - 1, positions: n, ms, flops: forwardFlops(m.config, n, 0, 1), ...(trace ? { trace: traceForPage(trace, m.tokenizer) } : {}) };
+    } finally {
+      cache.clear();
+    }
+  }
+
+  private keep(rec: TickRecord): void {
+    this.kept.set(rec.index, { index: rec.index, seed: rec.seed, logits: rec.logits, dist: { order: rec.dist.order } });
+    for (const i of this.kept.keys()) {
+      if (this.kept.size <= KEEP_TICKS) break;
+      this.kept.delete(i); // Map keeps insertion order: the oldest go first
+    }
+  }
+}
