@@ -4,20 +4,6 @@
  * part b: chapters 5–11 with their charts.
  */
 export const enNotebooksB = {
-  // Chapter 5: the MLP, LayerNorm and the residual stream.
-  'ch5.tex.where': String.raw`\text{layer } {layer},\ \text{unit } {unit}`,
-  'ch5.pick.block': 'Block must be a whole number from 0 to {max}: this model has {count} blocks.',
-  'ch5.pick.unit': 'Unit must be a whole number from 0 to {max}: each block\'s MLP has {count} units.',
-  'ch5.row.embedding': 'embedding',
-  'ch5.row.after': 'after block {block}',
-  'ch5.residual.caption': 'The residual stream at position {position} (“{token}”, tick {tick}): {dims} numbers entering block 0 and after each of the {blocks} blocks',
-  'ch5.lens.caption': 'The logit lens at position {position} (“{token}”, tick {tick}): the {k} most likely next tokens if the model stopped after each block',
-  'ch5.lens.after': 'After block',
-  'ch5.lens.guess': 'Guess {n}',
-  'ch5.gelu.negative': 'In block {layer}, unit {unit} of the MLP receives {x} for “{token}” and GELU turns it into {y}. A negative input is squashed towards 0.',
-  'ch5.gelu.positive': 'In block {layer}, unit {unit} of the MLP receives {x} for “{token}” and GELU turns it into {y}. A positive input passes almost unchanged.',
-  'ch5.empty': 'No tick yet: press Next token. The page then shows the newest position of the tick, block by block.',
-
   // Chapter 6: from logits to a token.
   'ch6.tex.kept': 'kept',
   'ch6.off': 'off',

@@ -2,20 +2,6 @@
 import type { enNotebooksB } from './en-notebooks-b.ts';
 
 export const zhCnNotebooksB: Record<keyof typeof enNotebooksB, string> = {
-  // 第 5 章：多层感知机、层归一化与残差流。
-  'ch5.tex.where': String.raw`\text{第 } {layer} \text{ 块，单元 } {unit}`,
-  'ch5.pick.block': '块必须是 0 到 {max} 之间的整数：这个模型有 {count} 个块。',
-  'ch5.pick.unit': '单元必须是 0 到 {max} 之间的整数：每个块的多层感知机有 {count} 个单元。',
-  'ch5.row.embedding': '嵌入',
-  'ch5.row.after': '第 {block} 块之后',
-  'ch5.residual.caption': '位置 {position}（“{token}”，第 {tick} 拍）的残差流：进入第 0 块时的 {dims} 个数，以及 {blocks} 个块各自结束之后的值',
-  'ch5.lens.caption': '位置 {position}（“{token}”，第 {tick} 拍）的逻辑透镜：如果模型在每个块之后就停下，最可能的 {k} 个下一个词元',
-  'ch5.lens.after': '在此块之后',
-  'ch5.lens.guess': '猜测 {n}',
-  'ch5.gelu.negative': '在第 {layer} 块，多层感知机的第 {unit} 个单元为“{token}”收到 {x}，GELU 把它变成 {y}。负的输入被压向 0。',
-  'ch5.gelu.positive': '在第 {layer} 块，多层感知机的第 {unit} 个单元为“{token}”收到 {x}，GELU 把它变成 {y}。正的输入几乎原样通过。',
-  'ch5.empty': '还没有运行任何一拍：请按“下一个词元”。页面随后会逐块显示这一拍最新的那个位置。',
-
   // 第 6 章：从 logits 到词元。
   'ch6.tex.kept': '保留',
   'ch6.off': '不启用',

@@ -9,7 +9,7 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   attention: () => import('./04-attention.ts'),
   tokens: () => import('./02-tokens.ts'),
   embeddings: () => import('./03-embeddings.ts'),
-  'mlp-residual': () => import('./05-mlp-residual.ts'),
+  'mlp-residual': () => import('./05-mlp-residual/index.ts'),
   'logits-to-token': () => import('./06-logits-to-token.ts'),
   'kv-cache': () => import('./07-kv-cache.ts'),
   'not-training': () => import('./08-not-training.ts'),

@@ -12,7 +12,8 @@ import * as ch1 from '../../notebooks/chapters/01-the-clock.ts';
 import * as ch2 from '../../notebooks/chapters/02-tokens.ts';
 import * as ch3 from '../../notebooks/chapters/03-embeddings.ts';
 import * as ch4 from '../../notebooks/chapters/04-attention.ts';
-import * as ch5 from '../../notebooks/chapters/05-mlp-residual.ts';
+import * as ch5 from '../../notebooks/chapters/05-mlp-residual/index.ts';
+import { firstOnTop } from '../../notebooks/chapters/05-mlp-residual/data.ts';
 import * as ch6 from '../../notebooks/chapters/06-logits-to-token.ts';
 import * as ch7 from '../../notebooks/chapters/07-kv-cache.ts';
 import * as ch8 from '../../notebooks/chapters/08-not-training.ts';
@@ -207,7 +208,7 @@ describe('predict, then reveal, in every chapter', () => {
     const a = await reveal(page, q.form());
     const r = await e.engine.request({ type: 'recompute', trace: { lens: 5 } });
     const lens = r.trace!.lens.map((l) => l.positions.at(-1)!);
-    assert.equal(a.value, String(ch5.firstOnTop(lens)));
+    assert.equal(a.value, String(firstOnTop(lens)));
     assert.equal(a.match, a.value === '1');
   });
 
