@@ -4,25 +4,6 @@
  * part b: chapters 5–11 with their charts.
  */
 export const enNotebooksB = {
-  // Chapter 6: from logits to a token.
-  'ch6.tex.kept': 'kept',
-  'ch6.off': 'off',
-  'ch6.settings': 'T = {t}, top-k {topK}, top-p {topP}, seed {seed}',
-  'ch6.bars.shown': 'Tick {index} ({settings}): the {n} most likely tokens. {kept} of {vocab} tokens kept; chosen “{token}”.',
-  'ch6.bars.notShown': 'Tick {index} ({settings}): the {n} most likely tokens. {kept} of {vocab} tokens kept; chosen “{token}”, rank {rank}, not among those shown.',
-  'ch6.eq.greedy': 'Temperature 0 is greedy: the token with the largest logit, “{token}”, is taken without a draw.',
-  'ch6.eq.words': 'The chosen token “{token}” has logit {logit}; divided by T = {t} and normalised over all {vocab} tokens it gets probability {p}.',
-  'ch6.eq.wordsKept': 'The chosen token “{token}” has logit {logit}; divided by T = {t} and normalised over all {vocab} tokens it gets probability {p}, and {final} among the tokens the filters keep.',
-  'ch6.filters.caption': 'Tokens left after each stage, tick {index}',
-  'ch6.filters.stage': 'Stage',
-  'ch6.filters.left': 'Tokens left',
-  'ch6.filters.rule': 'Rule',
-  'ch6.rule.greedy': 'T = 0: greedy, only the most likely token counts',
-  'ch6.rule.softmax': 'softmax(z / {t}) over every token',
-  'ch6.rule.topK': 'keep the {k} most likely',
-  'ch6.rule.topP': 'keep the fewest most likely tokens whose probability adds up to {p}',
-  'ch6.empty': 'No tick yet: press Next token, then move Temperature, Top-k, Top-p or Seed.',
-
   // Chapter 7: the loop and the KV cache.
   'ch7.tex.weights': 'weights',
   'ch7.tex.attention': String.raw`\text{attention over } P+T`,

@@ -2,25 +2,6 @@
 import type { enNotebooksB } from './en-notebooks-b.ts';
 
 export const zhCnNotebooksB: Record<keyof typeof enNotebooksB, string> = {
-  // 第 6 章：从 logits 到词元。
-  'ch6.tex.kept': '保留',
-  'ch6.off': '不启用',
-  'ch6.settings': 'T = {t}，top-k {topK}，top-p {topP}，随机种子 {seed}',
-  'ch6.bars.shown': '第 {index} 拍（{settings}）：最可能的 {n} 个词元。{vocab} 个词元中保留了 {kept} 个；选中“{token}”。',
-  'ch6.bars.notShown': '第 {index} 拍（{settings}）：最可能的 {n} 个词元。{vocab} 个词元中保留了 {kept} 个；选中“{token}”，排第 {rank}，不在上面列出的词元之中。',
-  'ch6.eq.greedy': '温度为 0 就是贪心解码：直接取 logit 最大的词元“{token}”，不掷骰子。',
-  'ch6.eq.words': '选中的词元“{token}”的 logit 是 {logit}；除以 T = {t}，再对全部 {vocab} 个词元归一化，它的概率是 {p}。',
-  'ch6.eq.wordsKept': '选中的词元“{token}”的 logit 是 {logit}；除以 T = {t}，再对全部 {vocab} 个词元归一化，它的概率是 {p}；在过滤后保留的词元中，它的概率是 {final}。',
-  'ch6.filters.caption': '第 {index} 拍：每个阶段之后剩下的词元',
-  'ch6.filters.stage': '阶段',
-  'ch6.filters.left': '剩下的词元',
-  'ch6.filters.rule': '规则',
-  'ch6.rule.greedy': 'T = 0：贪心解码，只有最可能的词元算数',
-  'ch6.rule.softmax': '对每个词元做 softmax(z / {t})',
-  'ch6.rule.topK': '保留最可能的 {k} 个',
-  'ch6.rule.topP': '从最可能的开始，保留概率加起来达到 {p} 的最少几个词元',
-  'ch6.empty': '还没有运行任何一拍：请按“下一个词元”，然后调整“温度”“Top-k”“Top-p”或“随机种子”。',
-
   // 第 7 章：循环与 KV 缓存。
   'ch7.tex.weights': '权重',
   'ch7.tex.attention': String.raw`\text{对 } P+T \text{ 个位置的注意力}`,

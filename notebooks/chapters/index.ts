@@ -10,7 +10,7 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   tokens: () => import('./02-tokens.ts'),
   embeddings: () => import('./03-embeddings.ts'),
   'mlp-residual': () => import('./05-mlp-residual/index.ts'),
-  'logits-to-token': () => import('./06-logits-to-token.ts'),
+  'logits-to-token': () => import('./06-logits-to-token/index.ts'),
   'kv-cache': () => import('./07-kv-cache.ts'),
   'not-training': () => import('./08-not-training.ts'),
   'cost-speed': () => import('./09-cost-speed.ts'),

@@ -14,7 +14,7 @@ import * as ch3 from '../../notebooks/chapters/03-embeddings.ts';
 import * as ch4 from '../../notebooks/chapters/04-attention.ts';
 import * as ch5 from '../../notebooks/chapters/05-mlp-residual/index.ts';
 import { firstOnTop } from '../../notebooks/chapters/05-mlp-residual/data.ts';
-import * as ch6 from '../../notebooks/chapters/06-logits-to-token.ts';
+import * as ch6 from '../../notebooks/chapters/06-logits-to-token/index.ts';
 import * as ch7 from '../../notebooks/chapters/07-kv-cache.ts';
 import * as ch8 from '../../notebooks/chapters/08-not-training.ts';
 import * as ch9 from '../../notebooks/chapters/09-cost-speed.ts';
