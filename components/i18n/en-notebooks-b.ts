@@ -4,36 +4,6 @@
  * part b: chapters 5–11 with their charts.
  */
 export const enNotebooksB = {
-  // Chapter 7: the loop and the KV cache.
-  'ch7.tex.weights': 'weights',
-  'ch7.tex.attention': String.raw`\text{attention over } P+T`,
-  'ch7.tex.head': 'LM head',
-  'ch7.versus.caption': 'Tick {index}: the same next-token logits, with and without the KV cache, measured in this browser',
-  'ch7.versus.way': 'Way',
-  'ch7.versus.positions': 'Positions run through the model',
-  'ch7.versus.flops': 'Forward FLOPs',
-  'ch7.versus.time': 'Measured time',
-  'ch7.versus.with': 'With the cache (the tick as it ran)',
-  'ch7.versus.without': 'Without it (recompute everything)',
-  'ch7.versus.faster': 'The cache made this tick {speedup}× faster',
-  'ch7.versus.fasterRest': ' and saved {ratio}× the arithmetic: without it, every tick would run all {positions} positions through every layer again.',
-  'ch7.versus.slower': 'Here recomputing took {speedup}× the time of the cached tick',
-  'ch7.versus.slowerRest': ', though it did {ratio}× the arithmetic: with so short a context the fixed costs of a pass dominate. The cache pays off as the text grows.',
-  'ch7.empty.phases': 'No tick yet: press Next token to run the prefill, then again for decode ticks.',
-  'ch7.empty.recompute': 'No tick yet: press Next token twice: the prefill, then a decode tick to measure.',
-  'ch7.empty.growth': 'No tick yet: press Next token: the cache fills with the prompt, then grows a position a tick.',
-  'ch7.empty.flops': 'No tick yet: press Next token to see the cost of a tick.',
-  'ch7.phases.caption': 'Prefill against decode, measured in this session (means over the ticks of each kind)',
-  'ch7.phases.phase': 'Phase',
-  'ch7.phases.ticks': 'Ticks',
-  'ch7.phases.fed': 'Tokens fed per tick',
-  'ch7.phases.time': 'Forward time',
-  'ch7.recompute.prefill': 'The prefill reads the whole prompt, with or without a cache. Press Next token once more for a decode tick to measure.',
-  'ch7.recompute.wait': 'Measuring when the clock stops: press Pause.',
-  'ch7.growth.caption': 'The KV cache after each tick: {positions} positions, {bytes} now; each position costs {layers} layers × 2 (key and value) × {width} numbers × 4 bytes = {per}.',
-  'ch7.flops.words.one': 'Tick {index} ({kind}) fed T = {fed} token after P = {cached} cached positions: {flops}. Only the attention term grows with the context: {attention} now, and each decode tick adds {add} to it (4·L·C) for the position the cache gained.',
-  'ch7.flops.words.other': 'Tick {index} ({kind}) fed T = {fed} tokens after P = {cached} cached positions: {flops}. Only the attention term grows with the context: {attention} now, and each decode tick adds {add} to it (4·L·C) for the position the cache gained.',
-
   // The KV cache growth chart (chapter 7).
   'chart.kv.label': 'KV cache after each of {n} ticks: {positions} positions, {bytes} after tick {index}',
   'chart.kv.empty': 'KV cache: no ticks yet',

@@ -2,36 +2,6 @@
 import type { enNotebooksB } from './en-notebooks-b.ts';
 
 export const zhCnNotebooksB: Record<keyof typeof enNotebooksB, string> = {
-  // 第 7 章：循环与 KV 缓存。
-  'ch7.tex.weights': '权重',
-  'ch7.tex.attention': String.raw`\text{对 } P+T \text{ 个位置的注意力}`,
-  'ch7.tex.head': '语言模型头',
-  'ch7.versus.caption': '第 {index} 拍：同样的下一个词元 logits，用与不用 KV 缓存各算一次，在本浏览器中实测',
-  'ch7.versus.way': '方式',
-  'ch7.versus.positions': '送入模型的位置数',
-  'ch7.versus.flops': '前向传播的浮点运算次数',
-  'ch7.versus.time': '实测用时',
-  'ch7.versus.with': '用缓存（这一拍实际的运行）',
-  'ch7.versus.without': '不用缓存（全部重新计算）',
-  'ch7.versus.faster': '缓存让这一拍快了 {speedup} 倍',
-  'ch7.versus.fasterRest': '，重新计算要做 {ratio} 倍的算术：没有缓存，每一拍都得把全部 {positions} 个位置重新送过每一层。',
-  'ch7.versus.slower': '在这里，重新计算的用时是用缓存那一拍的 {speedup} 倍',
-  'ch7.versus.slowerRest': '，尽管它做了 {ratio} 倍的算术：上下文这么短，一次前向传播的固定开销占了大头。文字越长，缓存越划算。',
-  'ch7.empty.phases': '还没有运行任何一拍：按“下一个词元”运行预填充，再按几次得到解码拍。',
-  'ch7.empty.recompute': '还没有运行任何一拍：请按两次“下一个词元”：先是预填充，然后是一个可供测量的解码拍。',
-  'ch7.empty.growth': '还没有运行任何一拍：请按“下一个词元”。缓存先装入提示词，之后每拍增加一个位置。',
-  'ch7.empty.flops': '还没有运行任何一拍：按“下一个词元”，看看一拍的开销。',
-  'ch7.phases.caption': '预填充与解码的对比，在本次会话中实测（每种拍各取平均）',
-  'ch7.phases.phase': '阶段',
-  'ch7.phases.ticks': '拍数',
-  'ch7.phases.fed': '每拍输入的词元数',
-  'ch7.phases.time': '前向传播用时',
-  'ch7.recompute.prefill': '预填充无论有没有缓存，都要读入整段提示词。再按一次“下一个词元”，得到一个可供测量的解码拍。',
-  'ch7.recompute.wait': '时钟停下之后再测量：请按“暂停”。',
-  'ch7.growth.caption': '每一拍之后的 KV 缓存：现在有 {positions} 个位置，共 {bytes}；每个位置占 {layers} 层 × 2（键和值）× {width} 个数 × 4 字节 = {per}。',
-  'ch7.flops.words.one': '第 {index} 拍（{kind}）在 P = {cached} 个已缓存的位置之后输入了 T = {fed} 个词元：{flops}。只有注意力这一项随上下文增长：现在是 {attention}，而每个解码拍都会为缓存新增的那个位置给它加上 {add}（4·L·C）。',
-  'ch7.flops.words.other': '第 {index} 拍（{kind}）在 P = {cached} 个已缓存的位置之后输入了 T = {fed} 个词元：{flops}。只有注意力这一项随上下文增长：现在是 {attention}，而每个解码拍都会为缓存新增的那个位置给它加上 {add}（4·L·C）。',
-
   // KV 缓存增长图（第 7 章）。
   'chart.kv.label': '{n} 拍各自之后的 KV 缓存：第 {index} 拍之后有 {positions} 个位置，共 {bytes}',
   'chart.kv.empty': 'KV 缓存：还没有运行任何一拍',

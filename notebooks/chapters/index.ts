@@ -11,7 +11,7 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   embeddings: () => import('./03-embeddings.ts'),
   'mlp-residual': () => import('./05-mlp-residual/index.ts'),
   'logits-to-token': () => import('./06-logits-to-token/index.ts'),
-  'kv-cache': () => import('./07-kv-cache.ts'),
+  'kv-cache': () => import('./07-kv-cache/index.ts'),
   'not-training': () => import('./08-not-training.ts'),
   'cost-speed': () => import('./09-cost-speed.ts'),
   faq: () => import('./10-faq.ts'),

@@ -15,7 +15,7 @@ import * as ch4 from '../../notebooks/chapters/04-attention.ts';
 import * as ch5 from '../../notebooks/chapters/05-mlp-residual/index.ts';
 import { firstOnTop } from '../../notebooks/chapters/05-mlp-residual/data.ts';
 import * as ch6 from '../../notebooks/chapters/06-logits-to-token/index.ts';
-import * as ch7 from '../../notebooks/chapters/07-kv-cache.ts';
+import * as ch7 from '../../notebooks/chapters/07-kv-cache/index.ts';
 import * as ch8 from '../../notebooks/chapters/08-not-training.ts';
 import * as ch9 from '../../notebooks/chapters/09-cost-speed.ts';
 import * as ch10 from '../../notebooks/chapters/10-faq.ts';
