@@ -16,7 +16,7 @@ import * as ch5 from '../../notebooks/chapters/05-mlp-residual/index.ts';
 import { firstOnTop } from '../../notebooks/chapters/05-mlp-residual/data.ts';
 import * as ch6 from '../../notebooks/chapters/06-logits-to-token/index.ts';
 import * as ch7 from '../../notebooks/chapters/07-kv-cache/index.ts';
-import * as ch8 from '../../notebooks/chapters/08-not-training.ts';
+import * as ch8 from '../../notebooks/chapters/08-not-training/index.ts';
 import * as ch9 from '../../notebooks/chapters/09-cost-speed.ts';
 import * as ch10 from '../../notebooks/chapters/10-faq.ts';
 import * as ch11 from '../../notebooks/chapters/11-appendix-code.ts';
