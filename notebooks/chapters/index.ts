@@ -13,7 +13,7 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   'logits-to-token': () => import('./06-logits-to-token/index.ts'),
   'kv-cache': () => import('./07-kv-cache/index.ts'),
   'not-training': () => import('./08-not-training/index.ts'),
-  'cost-speed': () => import('./09-cost-speed.ts'),
+  'cost-speed': () => import('./09-cost-speed/index.ts'),
   faq: () => import('./10-faq.ts'),
   'appendix-code': () => import('./11-appendix-code.ts'),
 };

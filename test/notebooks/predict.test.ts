@@ -17,7 +17,8 @@ import { firstOnTop } from '../../notebooks/chapters/05-mlp-residual/data.ts';
 import * as ch6 from '../../notebooks/chapters/06-logits-to-token/index.ts';
 import * as ch7 from '../../notebooks/chapters/07-kv-cache/index.ts';
 import * as ch8 from '../../notebooks/chapters/08-not-training/index.ts';
-import * as ch9 from '../../notebooks/chapters/09-cost-speed.ts';
+import * as ch9 from '../../notebooks/chapters/09-cost-speed/index.ts';
+import { timingAnswer } from '../../notebooks/chapters/09-cost-speed/question.ts';
 import * as ch10 from '../../notebooks/chapters/10-faq.ts';
 import * as ch11 from '../../notebooks/chapters/11-appendix-code.ts';
 import { sameText, ticksFrom } from '../../notebooks/predict.ts';
@@ -264,11 +265,11 @@ describe('predict, then reveal, in every chapter', () => {
 
   it('chapter 9: timingAnswer compares the first and last quarter’s mean forward time', () => {
     const tick = (i: number, ms: number) => ({ index: i, kind: 'decode', position: 5 + i, ms: { forward: ms, sample: 0, total: ms }, flops: 1000 + i }) as TickSummary;
-    const grows = ch9.timingAnswer('grows', [tick(1, 1), tick(2, 1), tick(3, 1.5), tick(4, 1.5)]);
+    const grows = timingAnswer('grows', [tick(1, 1), tick(2, 1), tick(3, 1.5), tick(4, 1.5)]);
     assert.equal(grows.value, 'grows');
     assert.equal(grows.match, true);
-    assert.equal(ch9.timingAnswer('x', [tick(1, 1), tick(2, 1.05)]).value, 'flat');
-    assert.equal(ch9.timingAnswer('x', [tick(1, 1), tick(2, 0.5)]).value, 'shrinks');
+    assert.equal(timingAnswer('x', [tick(1, 1), tick(2, 1.05)]).value, 'flat');
+    assert.equal(timingAnswer('x', [tick(1, 1), tick(2, 0.5)]).value, 'shrinks');
   });
 
   it('chapter 10: the same seed writes the same tokens after Reset', async () => {
