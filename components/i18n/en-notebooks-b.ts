@@ -66,12 +66,6 @@ export const enNotebooksB = {
   'chart.cost.colTime': 'Forward time',
   'chart.cost.colRate': 'Tokens per second',
 
-  // Chapter 10: applications, limits, FAQ.
-  'ch10.softmax.caption': 'softmax([0.1, 0.2, 0.3, 0.4]) at temperature 1, computed by the engine’s sampler',
-  'ch10.softmax.logit': 'Logit',
-  'ch10.softmax.prob': 'Probability',
-  'ch10.softmax.words': 'The probabilities add up to {sum}. The largest is only {ratio} times the smallest: logits 0.3 apart become probabilities that differ by a factor of e^0.3, not a landslide.',
-
   // Appendix: the code.
   'ch11.empty': 'No tick yet: press Next token, and each tick the loop yields adds a row here.',
   'ch11.caption': 'The ticks the loop has yielded (the latest {n} of {total})',

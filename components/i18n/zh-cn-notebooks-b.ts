@@ -64,12 +64,6 @@ export const zhCnNotebooksB: Record<keyof typeof enNotebooksB, string> = {
   'chart.cost.colTime': '前向传播用时',
   'chart.cost.colRate': '每秒词元数',
 
-  // 第 10 章：应用、局限与常见问题。
-  'ch10.softmax.caption': '温度为 1 时的 softmax([0.1, 0.2, 0.3, 0.4])，由引擎的采样器算出',
-  'ch10.softmax.logit': 'logit',
-  'ch10.softmax.prob': '概率',
-  'ch10.softmax.words': '这些概率加起来等于 {sum}。最大的只是最小的 {ratio} 倍：相差 0.3 的 logits，变成概率之后只相差 e^0.3 倍，远谈不上一边倒。',
-
   // 附录：代码。
   'ch11.empty': '还没有运行任何一拍：请按“下一个词元”，循环每产出一拍，这里就多一行。',
   'ch11.caption': '循环已产出的各拍（共 {total} 拍，这里是最近的 {n} 拍）',

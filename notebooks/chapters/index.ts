@@ -14,6 +14,6 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   'kv-cache': () => import('./07-kv-cache/index.ts'),
   'not-training': () => import('./08-not-training/index.ts'),
   'cost-speed': () => import('./09-cost-speed/index.ts'),
-  faq: () => import('./10-faq.ts'),
+  faq: () => import('./10-faq/index.ts'),
   'appendix-code': () => import('./11-appendix-code.ts'),
 };
