@@ -65,9 +65,4 @@ export const enNotebooksB = {
   'chart.cost.colCache': 'KV cache read',
   'chart.cost.colTime': 'Forward time',
   'chart.cost.colRate': 'Tokens per second',
-
-  // Appendix: the code.
-  'ch11.empty': 'No tick yet: press Next token, and each tick the loop yields adds a row here.',
-  'ch11.caption': 'The ticks the loop has yielded (the latest {n} of {total})',
-  'ch11.fed': 'tokens fed',
 } as const;

@@ -63,9 +63,4 @@ export const zhCnNotebooksB: Record<keyof typeof enNotebooksB, string> = {
   'chart.cost.colCache': '读取的 KV 缓存',
   'chart.cost.colTime': '前向传播用时',
   'chart.cost.colRate': '每秒词元数',
-
-  // 附录：代码。
-  'ch11.empty': '还没有运行任何一拍：请按“下一个词元”，循环每产出一拍，这里就多一行。',
-  'ch11.caption': '循环已产出的各拍（共 {total} 拍，这里是最近的 {n} 拍）',
-  'ch11.fed': '输入的词元数',
 };

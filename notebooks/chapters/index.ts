@@ -15,5 +15,5 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   'not-training': () => import('./08-not-training/index.ts'),
   'cost-speed': () => import('./09-cost-speed/index.ts'),
   faq: () => import('./10-faq/index.ts'),
-  'appendix-code': () => import('./11-appendix-code.ts'),
+  'appendix-code': () => import('./11-appendix-code/index.ts'),
 };

@@ -20,7 +20,7 @@ import * as ch8 from '../../notebooks/chapters/08-not-training/index.ts';
 import * as ch9 from '../../notebooks/chapters/09-cost-speed/index.ts';
 import { timingAnswer } from '../../notebooks/chapters/09-cost-speed/question.ts';
 import * as ch10 from '../../notebooks/chapters/10-faq/index.ts';
-import * as ch11 from '../../notebooks/chapters/11-appendix-code.ts';
+import * as ch11 from '../../notebooks/chapters/11-appendix-code/index.ts';
 import { sameText, ticksFrom } from '../../notebooks/predict.ts';
 import type { TickSummary } from '../../engine/protocol.ts';
 import type { Engine as NotebookEngine } from '../../engine/engine.ts';
