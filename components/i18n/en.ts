@@ -4,7 +4,6 @@
  * zh-cn.ts must have every key (the type checker says which are missing).
  */
 import { enNotebooksA } from './en-notebooks-a.ts';
-import { enNotebooksB } from './en-notebooks-b.ts';
 import { enPresent } from './en-present.ts';
 
 const enSite = {
@@ -214,6 +213,6 @@ const enSite = {
   'progress.store': 'Keeping the model in this browser for next time…',
 } as const;
 
-export const en = { ...enSite, ...enNotebooksA, ...enNotebooksB, ...enPresent } as const;
+export const en = { ...enSite, ...enNotebooksA, ...enPresent } as const;
 
 export type MessageKey = keyof typeof en;
