@@ -15,7 +15,7 @@ import { formatBytes, formatFlops, formatInteger, formatMs, formatRate } from '.
 import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { BLUE, ORANGE } from './color.ts';
-import { t as ui } from './i18n/index.ts';
+import { ui } from './cost-chart.strings.ts';
 
 export interface CostTick {
   index: number; // tick number

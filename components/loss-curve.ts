@@ -14,7 +14,7 @@ import { formatInteger, formatLoss, formatValue } from './format.ts';
 import { chartDocument, px, svgRoot, SVG_NS } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { BLUE, ORANGE } from './color.ts';
-import { t as ui } from './i18n/index.ts';
+import { ui } from './loss-curve.strings.ts';
 
 export interface LossStep {
   step: number; // 1-based: updates done after this step

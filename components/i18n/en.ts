@@ -4,7 +4,6 @@
  * zh-cn.ts must have every key (the type checker says which are missing).
  */
 import { enNotebooksA } from './en-notebooks-a.ts';
-import { enNotebooksB } from './en-notebooks-b.ts';
 import { enPresent } from './en-present.ts';
 
 const enSite = {
@@ -140,49 +139,6 @@ const enSite = {
   'predict.ch4.other': 'another position ({from}–{to})',
   'predict.ch4.detail': 'Layer {layer}, head {head}, the row of position {query} (“{token}”): weight {weight} on position {key}{next}.',
   'predict.ch4.next': '; next comes {key} with {weight}',
-  'predict.ch5.block': 'After block {block}',
-  'predict.ch5.contextPrefill': 'No tick yet: the next tick is the prefill, and the question is about the prompt’s last position.',
-  'predict.ch5.context': 'The next tick reads the newest of the {tokens} tokens so far; the question is about that position.',
-  'predict.ch5.detail': 'At position {position} (“{token}”) the final guess is “{final}” ({p}). The lens’s top guess after each block: {tops}.',
-  'predict.ch6.yes': 'Yes: the same token',
-  'predict.ch6.no': 'No: a different token',
-  'predict.ch6.context': 'Tick {index} picked “{token}” at T = {t}, seed {seed}. The question: with the same seed and filters, would it pick the same at T = {cold}?',
-  'predict.ch6.contextNone': 'No tick yet: Reveal runs the first tick, then draws it again at T = {cold} with the same seed and filters.',
-  'predict.ch6.same': 'The same token, “{token}”',
-  'predict.ch6.changed': 'A different token: “{token}” instead of “{was}”',
-  'predict.ch6.detail': 'Tick {index}, the same dice roll u = {u}: at T = {t} it picked “{was}” ({pWas}); at T = {cold} “{token}” ({p}).',
-  'predict.ch6.detailGreedy': 'Tick {index}: at T = {t} it picked “{was}” ({pWas}); at T = {cold}, greedy, the most likely token “{token}” is taken without a draw.',
-  'predict.ch7.label': 'Positions in the KV cache',
-  'predict.ch7.contextNone': 'No tick yet: the prompt is {prompt} tokens and the cache is empty. How many positions will it hold after {n} ticks?',
-  'predict.ch7.context': 'After {ticks} ticks the cache holds {cache} positions (the prompt is {prompt} tokens). How many will it hold after {n} more?',
-  'predict.ch7.detail': 'The cache’s length after each of ticks {first}–{last}: {lengths}.',
-  'predict.ch7.slid': 'At tick {index} the context was full, so the cache kept only the latest {kept} positions.',
-  'predict.ch8.yes': 'Yes: it will change',
-  'predict.ch8.no': 'No: it will stay the same',
-  'predict.ch8.context': 'The weights’ checksum now: {checksum}. Will it be different after {n} more ticks?',
-  'predict.ch8.same': 'The same checksum, {checksum}',
-  'predict.ch8.changed': 'A different checksum: {after} instead of {before}',
-  'predict.ch8.detail': 'After each of the {n} ticks ({first}–{last}) the engine read all {params} weights back and checksummed them: {distinct} distinct value(s), {list}.',
-  'predict.ch9.choiceGrows': 'Slower: the forward pass takes more than {pct}% longer',
-  'predict.ch9.choiceFlat': 'About the same: within {pct}% either way',
-  'predict.ch9.choiceShrinks': 'Faster: more than {pct}% shorter',
-  'predict.ch9.context': 'Reveal runs {n} decode ticks and compares the mean forward time of the first {k} with that of the last {k}, whose context is longer.',
-  'predict.ch9.grows': 'Slower: {change}',
-  'predict.ch9.flat': 'About the same: {change}',
-  'predict.ch9.shrinks': 'Faster: {change}',
-  'predict.ch9.detail': 'Of {n} decode ticks, the first {k} took {msFirst} on average at contexts {ctxFirst}; the last {k} took {msLast} at contexts {ctxLast} ({change}). Their FLOPs grew {flops}: only the attention term grows with the context.',
-  'predict.ch9.warmup': 'The first {n} decode ticks after the prefill, which run slower while the engine warms up, were run but not counted.',
-  'predict.ch10.yes': 'Yes: the same {n} tokens',
-  'predict.ch10.no': 'No: different tokens',
-  'predict.ch10.context': 'Seed {seed}, temperature {t}. Reveal makes sure the first {n} ticks have run, presses Reset, and runs {n} ticks again.',
-  'predict.ch10.run': 'Run it twice and reveal',
-  'predict.ch10.same': 'The same tokens: “{text}”',
-  'predict.ch10.different': 'Different tokens, from tick {index} on',
-  'predict.ch10.detail': 'First {n} ticks: “{first}”. After Reset: “{second}”. The dice are pseudo-random: tick i draws a number from the seed and i alone.',
-  'predict.ch11.label': 'Tokens fed',
-  'predict.ch11.context': '{ticks} ticks have run; the prompt is {prompt} tokens.',
-  'predict.ch11.prefill': 'Tick {index} was the prefill: it fed all {fed} prompt tokens at once.',
-  'predict.ch11.decode': 'Tick {index} was a decode tick: it fed the one token chosen last time and read the {cached} earlier positions from the KV cache.',
   'models.title': 'Choose a model',
   'models.description': 'Run the notebook on the bundled model, on GPT-2 124M or DistilGPT-2 from the Hugging Face Hub, or on model files from your disk.',
   'models.lede': 'Every chapter runs the model chosen here. The site ships a small GPT-2 that works offline. The real GPT-2 is downloaded once from the Hugging Face Hub and kept in this browser, so later visits read it from disk. Without internet you can pick the same files from your disk.',
@@ -254,6 +210,6 @@ const enSite = {
   'progress.store': 'Keeping the model in this browser for next time…',
 } as const;
 
-export const en = { ...enSite, ...enNotebooksA, ...enNotebooksB, ...enPresent } as const;
+export const en = { ...enSite, ...enNotebooksA, ...enPresent } as const;
 
 export type MessageKey = keyof typeof en;

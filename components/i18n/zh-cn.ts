@@ -1,10 +1,9 @@
 /** 简体中文界面文字：键与 en.ts 一一对应（缺一个，类型检查就会报错）。 */
 import type { MessageKey } from './en.ts';
 import { zhCnNotebooksA } from './zh-cn-notebooks-a.ts';
-import { zhCnNotebooksB } from './zh-cn-notebooks-b.ts';
 import { zhCnPresent } from './zh-cn-present.ts';
 
-const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksA | keyof typeof zhCnNotebooksB | keyof typeof zhCnPresent>, string> = {
+const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksA | keyof typeof zhCnPresent>, string> = {
   'site.name': 'Token Clock',
   'site.tagline': 'GPT-2，一拍一个词元',
   'site.skip': '跳到正文',
@@ -137,49 +136,6 @@ const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksA | keyof t
   'predict.ch4.other': '其他位置（{from}–{to}）',
   'predict.ch4.detail': '第 {layer} 层第 {head} 个头，位置 {query}（“{token}”）的那一行：位置 {key} 上的权重为 {weight}{next}。',
   'predict.ch4.next': '；其次是 {key}，权重 {weight}',
-  'predict.ch5.block': '第 {block} 块之后',
-  'predict.ch5.contextPrefill': '还没有运行任何一拍：下一拍是预填充，题目问的是提示词的最后一个位置。',
-  'predict.ch5.context': '下一拍读入目前 {tokens} 个词元中最新的那个；题目问的就是这个位置。',
-  'predict.ch5.detail': '在位置 {position}（“{token}”），最终的猜测是“{final}”（{p}）。每一块之后透镜给出的首选：{tops}。',
-  'predict.ch6.yes': '会：还是同一个词元',
-  'predict.ch6.no': '不会：换成另一个词元',
-  'predict.ch6.context': '第 {index} 拍在 T = {t}、随机种子 {seed} 下选中了“{token}”。问题是：种子和过滤条件不变，在 T = {cold} 时它还会选同一个吗？',
-  'predict.ch6.contextNone': '还没有运行任何一拍：揭晓时会先运行第一拍，再用相同的种子和过滤条件在 T = {cold} 下重新抽一次。',
-  'predict.ch6.same': '同一个词元：“{token}”',
-  'predict.ch6.changed': '换了一个词元：“{token}”，而不是“{was}”',
-  'predict.ch6.detail': '第 {index} 拍，同一次掷骰 u = {u}：在 T = {t} 时选中“{was}”（{pWas}）；在 T = {cold} 时选中“{token}”（{p}）。',
-  'predict.ch6.detailGreedy': '第 {index} 拍：在 T = {t} 时选中“{was}”（{pWas}）；在 T = {cold} 时是贪心选择，不掷骰，直接取最可能的词元“{token}”。',
-  'predict.ch7.label': 'KV 缓存中的位置数',
-  'predict.ch7.contextNone': '还没有运行任何一拍：提示词有 {prompt} 个词元，缓存是空的。运行 {n} 拍之后，缓存里会有多少个位置？',
-  'predict.ch7.context': '运行了 {ticks} 拍之后，缓存里有 {cache} 个位置（提示词有 {prompt} 个词元）。再运行 {n} 拍之后会有多少个？',
-  'predict.ch7.detail': '第 {first}–{last} 拍每一拍之后缓存的长度：{lengths}。',
-  'predict.ch7.slid': '在第 {index} 拍，上下文已满，缓存只保留了最近的 {kept} 个位置。',
-  'predict.ch8.yes': '会：它会变',
-  'predict.ch8.no': '不会：它保持不变',
-  'predict.ch8.context': '现在权重的校验和是 {checksum}。再运行 {n} 拍之后，它会不一样吗？',
-  'predict.ch8.same': '校验和不变：{checksum}',
-  'predict.ch8.changed': '校验和变了：{after}，原来是 {before}',
-  'predict.ch8.detail': '在这 {n} 拍（第 {first}–{last} 拍）的每一拍之后，引擎都把全部 {params} 个权重读回来重新计算校验和：共有 {distinct} 个不同的值，{list}。',
-  'predict.ch9.choiceGrows': '变慢：前向传播的用时增加超过 {pct}%',
-  'predict.ch9.choiceFlat': '差不多：增减都在 {pct}% 以内',
-  'predict.ch9.choiceShrinks': '变快：用时减少超过 {pct}%',
-  'predict.ch9.context': '揭晓时会运行 {n} 个解码拍，比较前 {k} 拍和后 {k} 拍（上下文更长）的平均前向传播用时。',
-  'predict.ch9.grows': '变慢了：{change}',
-  'predict.ch9.flat': '差不多：{change}',
-  'predict.ch9.shrinks': '变快了：{change}',
-  'predict.ch9.detail': '在 {n} 个解码拍中，前 {k} 拍在上下文长度 {ctxFirst} 时平均用时 {msFirst}；后 {k} 拍在上下文长度 {ctxLast} 时用时 {msLast}（{change}）。它们的 FLOPs 增加了 {flops}：只有注意力这一项随上下文增长。',
-  'predict.ch9.warmup': '预填充之后的前 {n} 个解码拍在引擎预热时会慢一些，它们运行了，但没有计入。',
-  'predict.ch10.yes': '会：同样的 {n} 个词元',
-  'predict.ch10.no': '不会：不同的词元',
-  'predict.ch10.context': '随机种子 {seed}，温度 {t}。揭晓时会确保前 {n} 拍已经运行，然后按下重置，再运行 {n} 拍。',
-  'predict.ch10.run': '运行两遍并揭晓',
-  'predict.ch10.same': '同样的词元：“{text}”',
-  'predict.ch10.different': '从第 {index} 拍起词元不同',
-  'predict.ch10.detail': '前 {n} 拍：“{first}”。重置之后：“{second}”。这里的骰子是伪随机的：第 i 拍抽到的数只由种子和 i 决定。',
-  'predict.ch11.label': '输入的词元数',
-  'predict.ch11.context': '已经运行了 {ticks} 拍；提示词有 {prompt} 个词元。',
-  'predict.ch11.prefill': '第 {index} 拍是预填充：它一次输入了提示词的全部 {fed} 个词元。',
-  'predict.ch11.decode': '第 {index} 拍是解码拍：它只输入上一拍选中的那一个词元，之前的 {cached} 个位置从 KV 缓存中读取。',
   'models.title': '选择模型',
   'models.description': '让笔记本运行网站自带的模型、从 Hugging Face Hub 下载的 GPT-2 124M 或 DistilGPT-2，或者你磁盘上的模型文件。',
   'models.lede': '每一章运行的都是这里选中的模型。网站自带一个小 GPT-2，离线也能用。真正的 GPT-2 会从 Hugging Face Hub 下载一次并保存在这个浏览器里，以后再来就直接从磁盘读取。没有网络时，也可以从磁盘上选择同样的文件。',
@@ -251,4 +207,4 @@ const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksA | keyof t
   'progress.store': '正在把模型保存到这个浏览器里，方便下次使用……',
 };
 
-export const zhCn: Record<MessageKey, string> = { ...zhCnSite, ...zhCnNotebooksA, ...zhCnNotebooksB, ...zhCnPresent };
+export const zhCn: Record<MessageKey, string> = { ...zhCnSite, ...zhCnNotebooksA, ...zhCnPresent };

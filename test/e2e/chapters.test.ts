@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { texNumber } from '../../notebooks/tex.ts';
-import { texProb } from '../../notebooks/chapters/06-logits-to-token.ts';
+import { texProb } from '../../notebooks/chapters/06-logits-to-token/figures.ts';
 import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
 
 const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));

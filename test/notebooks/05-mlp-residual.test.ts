@@ -3,8 +3,9 @@
 // tick's trace; the residual heatmap and the logit-lens table are the tick's trace, row by row.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as chapter from '../../notebooks/chapters/05-mlp-residual.ts';
-import { geluTanh, geluTex, LENS_TOP, parsePick } from '../../notebooks/chapters/05-mlp-residual.ts';
+import * as chapter from '../../notebooks/chapters/05-mlp-residual/index.ts';
+import { geluTanh, LENS_TOP, parsePick } from '../../notebooks/chapters/05-mlp-residual/data.ts';
+import { geluTex } from '../../notebooks/chapters/05-mlp-residual/figures.ts';
 import { formatProb, formatValue } from '../../components/format.ts';
 import { visibleText } from '../../components/text.ts';
 import { texNumber } from '../../notebooks/tex.ts';

@@ -3,8 +3,9 @@
 // without a tick, bad input is refused beside its field, and the seed article's example is right.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as chapter from '../../notebooks/chapters/06-logits-to-token.ts';
-import { softmaxNumbers, softmaxTex } from '../../notebooks/chapters/06-logits-to-token.ts';
+import * as chapter from '../../notebooks/chapters/06-logits-to-token/index.ts';
+import { softmaxNumbers } from '../../notebooks/chapters/06-logits-to-token/data.ts';
+import { softmaxTex } from '../../notebooks/chapters/06-logits-to-token/figures.ts';
 import { SEED_LOGITS, softmaxOf } from '../../notebooks/softmax.ts';
 import { tickDraw } from '../../model/prng.ts';
 import { texText } from '../../notebooks/tex.ts';

@@ -4,8 +4,9 @@
 // the engine's and its formula recomputes the tick's own FLOPs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as chapter from '../../notebooks/chapters/07-kv-cache.ts';
-import { bytesPerPosition, flopsTerms, flopsTex } from '../../notebooks/chapters/07-kv-cache.ts';
+import * as chapter from '../../notebooks/chapters/07-kv-cache/index.ts';
+import { bytesPerPosition, flopsTerms } from '../../notebooks/chapters/07-kv-cache/data.ts';
+import { flopsTex } from '../../notebooks/chapters/07-kv-cache/figures.ts';
 import { forwardFlops } from '../../model/gpt2.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallConfig, smallEngine } from './small-model.ts';

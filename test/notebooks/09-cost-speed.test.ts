@@ -5,8 +5,9 @@
 // the engine sent it; GPT-2 124M's costs come from its preset.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as chapter from '../../notebooks/chapters/09-cost-speed.ts';
-import { compare, COST_TICKS, costTerms, costTex, costTicks, GPT2_124M, weightBytesPerToken } from '../../notebooks/chapters/09-cost-speed.ts';
+import * as chapter from '../../notebooks/chapters/09-cost-speed/index.ts';
+import { compare, COST_TICKS, costTerms, costTicks, GPT2_124M, weightBytesPerToken } from '../../notebooks/chapters/09-cost-speed/data.ts';
+import { costTex } from '../../notebooks/chapters/09-cost-speed/figures.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { Request, TickSummary } from '../../engine/protocol.ts';
 import { countParams, makeConfig, PRESETS } from '../../model/config.ts';

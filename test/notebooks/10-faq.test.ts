@@ -2,8 +2,8 @@
 // shows are the engine's sampler's softmax of [0.1, 0.2, 0.3, 0.4], not typed-in values.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as chapter from '../../notebooks/chapters/10-faq.ts';
-import { FAQ_LOGITS } from '../../notebooks/chapters/10-faq.ts';
+import * as chapter from '../../notebooks/chapters/10-faq/index.ts';
+import { FAQ_LOGITS } from '../../notebooks/chapters/10-faq/data.ts';
 import { softmaxOf } from '../../notebooks/softmax.ts';
 import { formatDecimal } from '../../components/format.ts';
 import { openChapter, type Page } from './page.ts';

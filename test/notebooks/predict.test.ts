@@ -12,13 +12,15 @@ import * as ch1 from '../../notebooks/chapters/01-the-clock.ts';
 import * as ch2 from '../../notebooks/chapters/02-tokens.ts';
 import * as ch3 from '../../notebooks/chapters/03-embeddings.ts';
 import * as ch4 from '../../notebooks/chapters/04-attention.ts';
-import * as ch5 from '../../notebooks/chapters/05-mlp-residual.ts';
-import * as ch6 from '../../notebooks/chapters/06-logits-to-token.ts';
-import * as ch7 from '../../notebooks/chapters/07-kv-cache.ts';
-import * as ch8 from '../../notebooks/chapters/08-not-training.ts';
-import * as ch9 from '../../notebooks/chapters/09-cost-speed.ts';
-import * as ch10 from '../../notebooks/chapters/10-faq.ts';
-import * as ch11 from '../../notebooks/chapters/11-appendix-code.ts';
+import * as ch5 from '../../notebooks/chapters/05-mlp-residual/index.ts';
+import { firstOnTop } from '../../notebooks/chapters/05-mlp-residual/data.ts';
+import * as ch6 from '../../notebooks/chapters/06-logits-to-token/index.ts';
+import * as ch7 from '../../notebooks/chapters/07-kv-cache/index.ts';
+import * as ch8 from '../../notebooks/chapters/08-not-training/index.ts';
+import * as ch9 from '../../notebooks/chapters/09-cost-speed/index.ts';
+import { timingAnswer } from '../../notebooks/chapters/09-cost-speed/question.ts';
+import * as ch10 from '../../notebooks/chapters/10-faq/index.ts';
+import * as ch11 from '../../notebooks/chapters/11-appendix-code/index.ts';
 import { sameText, ticksFrom } from '../../notebooks/predict.ts';
 import type { TickSummary } from '../../engine/protocol.ts';
 import type { Engine as NotebookEngine } from '../../engine/engine.ts';
@@ -207,7 +209,7 @@ describe('predict, then reveal, in every chapter', () => {
     const a = await reveal(page, q.form());
     const r = await e.engine.request({ type: 'recompute', trace: { lens: 5 } });
     const lens = r.trace!.lens.map((l) => l.positions.at(-1)!);
-    assert.equal(a.value, String(ch5.firstOnTop(lens)));
+    assert.equal(a.value, String(firstOnTop(lens)));
     assert.equal(a.match, a.value === '1');
   });
 
@@ -263,11 +265,11 @@ describe('predict, then reveal, in every chapter', () => {
 
   it('chapter 9: timingAnswer compares the first and last quarter’s mean forward time', () => {
     const tick = (i: number, ms: number) => ({ index: i, kind: 'decode', position: 5 + i, ms: { forward: ms, sample: 0, total: ms }, flops: 1000 + i }) as TickSummary;
-    const grows = ch9.timingAnswer('grows', [tick(1, 1), tick(2, 1), tick(3, 1.5), tick(4, 1.5)]);
+    const grows = timingAnswer('grows', [tick(1, 1), tick(2, 1), tick(3, 1.5), tick(4, 1.5)]);
     assert.equal(grows.value, 'grows');
     assert.equal(grows.match, true);
-    assert.equal(ch9.timingAnswer('x', [tick(1, 1), tick(2, 1.05)]).value, 'flat');
-    assert.equal(ch9.timingAnswer('x', [tick(1, 1), tick(2, 0.5)]).value, 'shrinks');
+    assert.equal(timingAnswer('x', [tick(1, 1), tick(2, 1.05)]).value, 'flat');
+    assert.equal(timingAnswer('x', [tick(1, 1), tick(2, 0.5)]).value, 'shrinks');
   });
 
   it('chapter 10: the same seed writes the same tokens after Reset', async () => {

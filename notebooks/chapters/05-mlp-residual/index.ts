@@ -1,0 +1,48 @@
+/**
+ * Chapter 5, the MLP, LayerNorm and the residual stream, for the newest position of the latest
+ * tick, all read from the engine's trace: one MLP unit's GELU as a live equation (its input and
+ * output from trace.layers[l].mlpIn / mlp), the residual stream entering block 0 and after each
+ * block (a heatmap), and the logit lens (what the model would guess after each layer).
+ *
+ *   inputs ─ clock ─ clockState ─ view ─┬─ residual, lens
+ *   layer, unit ─ pick ─────────────────┴─ equation
+ *   predict (after which block does the final guess first come out on top? the next tick's lens answers)
+ *
+ * data.ts shapes the trace (no DOM), figures.ts draws it, question.ts asks, strings.ts says it.
+ */
+import type { ClockState } from '../../clock.ts';
+import { note } from '../../dom.ts';
+import type { ModelInfo } from '../../../engine/protocol.ts';
+import { figure, openChapter } from '../../chapter.ts';
+import { definePredict } from '../../predict.ts';
+import { input, type Module, type Mounts, type Runtime } from '../../runtime.ts';
+import { geluNumbers, layerView, LENS_TOP, parsePick, type LayerView } from './data.ts';
+import { equation, lens, residual } from './figures.ts';
+import { lensQuestion } from './question.ts';
+import { ui } from './strings.ts';
+
+/** Define the chapter's cells over the page's mounts. */
+export function define(runtime: Runtime, mounts: Mounts): Module {
+  const { main } = openChapter(runtime, mounts, { trace: { embeddings: true, mlp: true, residual: true, lens: LENS_TOP }, timeline: false, tokens: false });
+
+  const form = mounts.pick as HTMLFormElement | undefined;
+  form?.addEventListener('submit', (e) => e.preventDefault());
+  const field = (name: string) => form?.querySelector<HTMLInputElement>(`[name="${name}"]`) ?? undefined;
+  const layerEl = field('block');
+  const unitEl = field('unit');
+  const numberOf = (what: 'Block' | 'Unit', count: number) => (el: HTMLInputElement | HTMLTextAreaElement) =>
+    parsePick(what, el.value, count, 'validity' in el && el.validity.badInput);
+  main.define('block', ['model'], (model: ModelInfo) => (layerEl ? input(layerEl, numberOf('Block', model.config.n_layer)) : 0));
+  main.define('unit', ['model'], (model: ModelInfo) => (unitEl ? input(unitEl, numberOf('Unit', 4 * model.config.n_embd)) : 0));
+  main.define('view', ['clockState'], (state: ClockState) => layerView(state));
+
+  const empty = () => note(ui('ch5.empty'));
+  figure(main, mounts.residual, 'residual', ['view', 'width'], (v: LayerView | null, width: number) => (v ? residual(v, width) : empty()));
+  figure(main, mounts.lens, 'lens', ['view'], (v: LayerView | null) => (v ? lens(v) : empty()));
+  figure(main, mounts.equation, 'equation', ['view', 'block', 'unit'], (v: LayerView | null, layer: number, unit: number) => {
+    const n = v && geluNumbers(v, layer, unit);
+    return n ? equation(n) : empty();
+  });
+  definePredict(main, mounts.predict, lensQuestion);
+  return main;
+}

@@ -1,0 +1,41 @@
+/** Chapter 5's strings (the MLP, LayerNorm and the residual stream), both locales: its cells' and its question's. */
+import { defineStrings } from '../../../components/i18n/index.ts';
+
+export const ui = defineStrings({
+  en: {
+    'ch5.tex.where': String.raw`\text{layer } {layer},\ \text{unit } {unit}`,
+    'ch5.pick.block': 'Block must be a whole number from 0 to {max}: this model has {count} blocks.',
+    'ch5.pick.unit': 'Unit must be a whole number from 0 to {max}: each block\'s MLP has {count} units.',
+    'ch5.row.embedding': 'embedding',
+    'ch5.row.after': 'after block {block}',
+    'ch5.residual.caption': 'The residual stream at position {position} (“{token}”, tick {tick}): {dims} numbers entering block 0 and after each of the {blocks} blocks',
+    'ch5.lens.caption': 'The logit lens at position {position} (“{token}”, tick {tick}): the {k} most likely next tokens if the model stopped after each block',
+    'ch5.lens.after': 'After block',
+    'ch5.lens.guess': 'Guess {n}',
+    'ch5.gelu.negative': 'In block {layer}, unit {unit} of the MLP receives {x} for “{token}” and GELU turns it into {y}. A negative input is squashed towards 0.',
+    'ch5.gelu.positive': 'In block {layer}, unit {unit} of the MLP receives {x} for “{token}” and GELU turns it into {y}. A positive input passes almost unchanged.',
+    'ch5.empty': 'No tick yet: press Next token. The page then shows the newest position of the tick, block by block.',
+    'predict.ch5.block': 'After block {block}',
+    'predict.ch5.contextPrefill': 'No tick yet: the next tick is the prefill, and the question is about the prompt’s last position.',
+    'predict.ch5.context': 'The next tick reads the newest of the {tokens} tokens so far; the question is about that position.',
+    'predict.ch5.detail': 'At position {position} (“{token}”) the final guess is “{final}” ({p}). The lens’s top guess after each block: {tops}.',
+  },
+  'zh-cn': {
+    'ch5.tex.where': String.raw`\text{第 } {layer} \text{ 块，单元 } {unit}`,
+    'ch5.pick.block': '块必须是 0 到 {max} 之间的整数：这个模型有 {count} 个块。',
+    'ch5.pick.unit': '单元必须是 0 到 {max} 之间的整数：每个块的多层感知机有 {count} 个单元。',
+    'ch5.row.embedding': '嵌入',
+    'ch5.row.after': '第 {block} 块之后',
+    'ch5.residual.caption': '位置 {position}（“{token}”，第 {tick} 拍）的残差流：进入第 0 块时的 {dims} 个数，以及 {blocks} 个块各自结束之后的值',
+    'ch5.lens.caption': '位置 {position}（“{token}”，第 {tick} 拍）的逻辑透镜：如果模型在每个块之后就停下，最可能的 {k} 个下一个词元',
+    'ch5.lens.after': '在此块之后',
+    'ch5.lens.guess': '猜测 {n}',
+    'ch5.gelu.negative': '在第 {layer} 块，多层感知机的第 {unit} 个单元为“{token}”收到 {x}，GELU 把它变成 {y}。负的输入被压向 0。',
+    'ch5.gelu.positive': '在第 {layer} 块，多层感知机的第 {unit} 个单元为“{token}”收到 {x}，GELU 把它变成 {y}。正的输入几乎原样通过。',
+    'ch5.empty': '还没有运行任何一拍：请按“下一个词元”。页面随后会逐块显示这一拍最新的那个位置。',
+    'predict.ch5.block': '第 {block} 块之后',
+    'predict.ch5.contextPrefill': '还没有运行任何一拍：下一拍是预填充，题目问的是提示词的最后一个位置。',
+    'predict.ch5.context': '下一拍读入目前 {tokens} 个词元中最新的那个；题目问的就是这个位置。',
+    'predict.ch5.detail': '在位置 {position}（“{token}”），最终的猜测是“{final}”（{p}）。每一块之后透镜给出的首选：{tops}。',
+  },
+});

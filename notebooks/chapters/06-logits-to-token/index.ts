@@ -1,0 +1,45 @@
+/**
+ * Chapter 6, from logits to a token: softmax with temperature, top-k, top-p, greedy and the
+ * seeded dice, for the tick the reader picked. Moving Temperature, Top-k, Top-p or Seed re-draws
+ * that tick from its stored logits (a `resample`): the model does not run again.
+ *
+ *   inputs ─ clock ─ clockState ─ selected ─┐
+ *   sampling, seed ─────────────────────────┴─ draw ─┬─ bars, equation, filters
+ *   temperature ─────────────────────────────────────┴─ seedExample
+ *   sampling, seed ─ predict (at a lower temperature, would the latest tick pick the same token? a resample answers)
+ *
+ * data.ts takes the numbers from the draw (no DOM), figures.ts draws them, question.ts asks,
+ * strings.ts says it.
+ */
+import type { SamplingParams } from '../../../model/sampler.ts';
+import type { ClockState } from '../../clock.ts';
+import { note } from '../../dom.ts';
+import type { Engine } from '../../../engine/engine.ts';
+import type { DrawSummary } from '../../../engine/protocol.ts';
+import { figure, openChapter } from '../../chapter.ts';
+import { definePredict } from '../../predict.ts';
+import type { Module, Mounts, Runtime } from '../../runtime.ts';
+import { sameSettings } from './data.ts';
+import { bars, equation, filters, seedExample } from './figures.ts';
+import { temperatureQuestion } from './question.ts';
+import { ui } from './strings.ts';
+
+/** Define the chapter's cells over the page's mounts. */
+export function define(runtime: Runtime, mounts: Mounts): Module {
+  const { main } = openChapter(runtime, mounts);
+
+  main.define('draw', ['engine', 'clockState', 'selected', 'sampling', 'seed'],
+    async (engine: Engine, state: ClockState, selected: number | null, sampling: SamplingParams, seed: number): Promise<DrawSummary | null> => {
+      const t = state.ticks.find((x) => x.index === selected) ?? state.ticks.at(-1);
+      if (!t) return null;
+      if (sameSettings(t.sample, sampling, seed)) return t.sample;
+      return engine.request({ type: 'resample', index: t.index, sampling, seed });
+    });
+  const empty = () => note(ui('ch6.empty'));
+  figure(main, mounts.bars, 'bars', ['draw', 'width'], (d: DrawSummary | null, width: number) => (d ? bars(d, width) : empty()));
+  figure(main, mounts.equation, 'equation', ['draw'], (d: DrawSummary | null) => (d ? equation(d) : empty()));
+  figure(main, mounts.filters, 'filters', ['draw'], (d: DrawSummary | null) => (d ? filters(d) : empty()));
+  figure(main, mounts['seed-example'], 'seedExample', ['temperature'], (t: number) => seedExample(t));
+  definePredict(main, mounts.predict, temperatureQuestion);
+  return main;
+}

@@ -1,0 +1,90 @@
+/**
+ * Chapter 7's figures, built from data.ts: prefill against decode, the cached tick against a
+ * recompute from scratch, the cache's growth, and the FLOPs formula with this tick's numbers.
+ */
+import { KVCacheGrowth, KVCacheGrowthTable } from '../../../components/kv-cache-growth.ts';
+import { table } from '../../../components/dom.ts';
+import { formatBytes, formatDecimal, formatFlops, formatInteger, formatMs } from '../../../components/format.ts';
+import { t as shared } from '../../../components/i18n/index.ts';
+import { chartWithTable, h } from '../../dom.ts';
+import type { ModelInfo, RecomputeResult, TickSummary } from '../../../engine/protocol.ts';
+import { renderTex, texText } from '../../tex.ts';
+import { bytesPerPosition, cacheTicks, flopsTerms, phaseRows, type FlopsTerms } from './data.ts';
+import { ui } from './strings.ts';
+
+const int = (n: number) => formatInteger(n).replace(/\B(?=(\d{3})+(?!\d))/g, '{,}');
+
+/** The FLOPs formula, then with this tick's numbers, then its three parts. */
+export function flopsTex(f: FlopsTerms): string[] {
+  return [
+    String.raw`F = L\,\big(24\,T C^2 + 4\,T\,(P+T)\,C\big) + 2\,R\,C\,V`,
+    String.raw`F = ${f.L}\,\big(24 \cdot ${f.T} \cdot ${f.C}^2 + 4 \cdot ${f.T} \cdot (${int(f.P)} + ${f.T}) \cdot ${f.C}\big) + 2 \cdot ${f.R} \cdot ${f.C} \cdot ${int(f.V)} = ${int(f.total)}`,
+    String.raw`= \underbrace{${int(f.weights)}}_{${texText(ui('ch7.tex.weights'))}} + \underbrace{${int(f.attention)}}_{${ui('ch7.tex.attention')}} + \underbrace{${int(f.head)}}_{\text{${ui('ch7.tex.head')}}}`,
+  ];
+}
+
+/** Prefill against decode, as a table (null before the first tick). */
+export function phases(ticks: TickSummary[]): HTMLTableElement | null {
+  const rows = phaseRows(ticks);
+  if (rows.length === 0) return null;
+  return table(ui('ch7.phases.caption'),
+    [ui('ch7.phases.phase'), ui('ch7.phases.ticks'), ui('ch7.phases.fed'), ui('ch7.phases.time'), ui('ch7.versus.flops')],
+    rows.map((r) => [shared(`landing.kind.${r.kind}`), formatInteger(r.ticks), formatDecimal(r.fed, r.fed % 1 ? 1 : 0), formatMs(r.ms), formatFlops(r.flops)]));
+}
+
+/** The last decode tick, with the cache, against one recompute of the whole sequence without it. */
+export function versus(t: TickSummary, r: RecomputeResult): HTMLElement {
+  const speedup = r.ms / t.ms.forward;
+  const el = h('div', {
+    class: 'recompute',
+    'data-tick': t.index,
+    'data-decode-ms': t.ms.forward,
+    'data-recompute-ms': r.ms,
+    'data-decode-flops': t.flops,
+    'data-recompute-flops': r.flops,
+    'data-positions': r.positions,
+  },
+  table(ui('ch7.versus.caption', { index: t.index }),
+    [ui('ch7.versus.way'), ui('ch7.versus.positions'), ui('ch7.versus.flops'), ui('ch7.versus.time')],
+    [
+      [ui('ch7.versus.with'), formatInteger(t.fed), formatFlops(t.flops), formatMs(t.ms.forward)],
+      [ui('ch7.versus.without'), formatInteger(r.positions), formatFlops(r.flops), formatMs(r.ms)],
+    ]),
+  speedup >= 1
+    ? h('p', {}, h('strong', {}, ui('ch7.versus.faster', { speedup: formatDecimal(speedup, 1) })),
+      ui('ch7.versus.fasterRest', { ratio: formatDecimal(r.flops / t.flops, 1), positions: formatInteger(r.positions) }))
+    : h('p', {}, h('strong', {}, ui('ch7.versus.slower', { speedup: formatDecimal(speedup, 2) })),
+      ui('ch7.versus.slowerRest', { ratio: formatDecimal(r.flops / t.flops, 1) })));
+  return el;
+}
+
+/** The cache's length and bytes after each tick, charted, with a caption from the last tick. */
+export function growth(ticks: TickSummary[], model: ModelInfo, width: number): HTMLElement {
+  const data = { ticks: cacheTicks(ticks) };
+  const last = ticks.at(-1)!;
+  const per = bytesPerPosition(model.config);
+  const caption = ui('ch7.growth.caption', {
+    positions: formatInteger(last.cacheLength), bytes: formatBytes(last.cacheBytes), layers: model.config.n_layer, width: model.config.n_embd, per: formatBytes(per),
+  });
+  const el = chartWithTable(KVCacheGrowth(data, { width, label: caption }), KVCacheGrowthTable(data, { caption }));
+  el.prepend(h('p', { class: 'cell-caption' }, caption));
+  el.dataset.cacheLength = String(last.cacheLength);
+  el.dataset.cacheBytes = String(last.cacheBytes);
+  el.dataset.bytesPerPosition = String(per);
+  return el;
+}
+
+/** The FLOPs formula with tick `t`'s numbers, then in words. */
+export function flops(t: TickSummary, model: ModelInfo): HTMLElement {
+  const f = flopsTerms(model.config, t.fed, t.position);
+  const el = h('div', {
+    class: 'live-equation',
+    'data-tick': t.index, 'data-layers': f.L, 'data-width': f.C, 'data-vocab': f.V, 'data-fed': f.T, 'data-cached': f.P,
+    'data-flops': t.flops, 'data-attention-flops': f.attention,
+  });
+  for (const line of flopsTex(f)) el.append(renderTex(line));
+  el.append(h('p', { class: 'equation-words' }, ui(f.T === 1 ? 'ch7.flops.words.one' : 'ch7.flops.words.other', {
+    index: t.index, kind: shared(`landing.kind.${t.kind}`), fed: f.T, cached: f.P, flops: formatFlops(t.flops), attention: formatFlops(f.attention), add: formatFlops(4 * f.L * f.C),
+  })));
+  return el;
+}

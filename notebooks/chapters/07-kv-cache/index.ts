@@ -1,0 +1,55 @@
+/**
+ * Chapter 7, the loop and the KV cache: the prefill reads the whole prompt in one pass and fills
+ * the cache; each decode tick feeds one token and reads every earlier key and value from it.
+ * The page measures, live, what the cache saves: one recompute of the whole cached sequence from
+ * scratch (a `recompute` request, the engine's own forward with a fresh cache) against the last
+ * decode tick. The cache grows by one position a tick, and so does each tick's cost.
+ *
+ *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
+ *                                ├─ phases (prefill against decode)
+ *                                ├─ recompute (measured) ─ versus
+ *                                ├─ growth (cache bytes per tick)
+ *                                ├─ flops (the formula with this tick's numbers)
+ *                                └─ predict (how many positions will the cache hold after N more ticks?)
+ *
+ * data.ts counts (no DOM), figures.ts draws, question.ts asks, strings.ts says it.
+ */
+import type { ClockState } from '../../clock.ts';
+import { note } from '../../dom.ts';
+import type { Engine } from '../../../engine/engine.ts';
+import type { ModelInfo, RecomputeResult, TickSummary } from '../../../engine/protocol.ts';
+import { figure, openChapter } from '../../chapter.ts';
+import { definePredict } from '../../predict.ts';
+import type { Module, Mounts, Runtime } from '../../runtime.ts';
+import { flops, growth, phases, versus } from './figures.ts';
+import { cacheQuestion } from './question.ts';
+import { ui } from './strings.ts';
+
+/** Define the chapter's cells over the page's mounts. */
+export function define(runtime: Runtime, mounts: Mounts): Module {
+  const { main } = openChapter(runtime, mounts);
+
+  const empty = (key: 'ch7.empty.phases' | 'ch7.empty.recompute' | 'ch7.empty.growth' | 'ch7.empty.flops') => note(ui(key));
+  figure(main, mounts.phases, 'phases', ['clockState'], (state: ClockState) => phases(state.ticks) ?? empty('ch7.empty.phases'));
+
+  // One recompute per decode tick, measured when the clock is idle (never between Play's ticks).
+  const measured = new WeakMap<TickSummary, Promise<RecomputeResult>>();
+  figure(main, mounts.recompute, 'recompute', ['engine', 'clockState'], async (engine: Engine, state: ClockState) => {
+    const t = state.ticks.at(-1);
+    if (!t) return empty('ch7.empty.recompute');
+    if (t.kind === 'prefill') return note(ui('ch7.recompute.prefill'));
+    if (state.playing || state.busy) return note(ui('ch7.recompute.wait'));
+    let p = measured.get(t);
+    if (!p) measured.set(t, (p = engine.request({ type: 'recompute' })));
+    return versus(t, await p);
+  });
+
+  figure(main, mounts.growth, 'growth', ['clockState', 'model', 'width'], (state: ClockState, model: ModelInfo, width: number) =>
+    (state.ticks.length ? growth(state.ticks, model, width) : empty('ch7.empty.growth')));
+  figure(main, mounts.flops, 'flops', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => {
+    const t = state.ticks.at(-1);
+    return t ? flops(t, model) : empty('ch7.empty.flops');
+  });
+  definePredict(main, mounts.predict, cacheQuestion);
+  return main;
+}

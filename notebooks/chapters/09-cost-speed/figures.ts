@@ -1,0 +1,113 @@
+/**
+ * Chapter 9's figures, built from data.ts: the 2N equation with this model's numbers, the bytes
+ * of weights a token reads, each decode tick's cost charted, the reader's speed against the
+ * device's peak, and this model against GPT-2 124M.
+ */
+import { CostChart, CostChartTable } from '../../../components/cost-chart.ts';
+import { table } from '../../../components/dom.ts';
+import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, formatMs, formatRate } from '../../../components/format.ts';
+import { chartWithTable, h, note } from '../../dom.ts';
+import type { ModelInfo, PeakResult, TickSummary } from '../../../engine/protocol.ts';
+import { renderTex } from '../../tex.ts';
+import { compare, costCaption, costTerms, costTicks, GPT2_124M, measuredSpeed, modelName, weightBytesPerToken, type CostTerms } from './data.ts';
+import { ui } from './strings.ts';
+
+const int = (n: number) => formatInteger(n).replace(/\B(?=(\d{3})+(?!\d))/g, '{,}');
+
+/** N from the parameter count, then 2N + 2CV, then the engine's exact count for this tick. */
+export function costTex(t: CostTerms): string[] {
+  return [
+    String.raw`N = N_\text{all} - (V + n_\text{ctx})\,C = ${int(t.all)} - (${int(t.V)} + ${int(t.positions)}) \cdot ${t.C} = ${int(t.N)}`,
+    String.raw`F_\text{token} \approx 2N + 2\,C\,V = 2 \cdot ${int(t.N)} + 2 \cdot ${t.C} \cdot ${int(t.V)} = ${int(t.approx)}`,
+    String.raw`F(T{=}1,\ P{=}${int(t.P)}) = ${int(t.exact)} \quad (${ui('ch9.tex.exact')})`,
+  ];
+}
+
+/** The 2N equation with this model's numbers, for the next decode tick, then in words. */
+export function cost(ticks: TickSummary[], model: ModelInfo): HTMLElement {
+  const last = ticks.at(-1);
+  const P = last ? last.position + last.fed : 0; // the next decode tick's cached positions
+  const t = costTerms(model.config, P);
+  const el = h('div', {
+    class: 'live-equation',
+    'data-params': t.all, 'data-embeddings': t.embeddings, 'data-n': t.N, 'data-approx': t.approx, 'data-exact': t.exact, 'data-cached': t.P,
+  });
+  for (const line of costTex(t)) el.append(renderTex(line));
+  el.append(h('p', { class: 'equation-words' }, ui('ch9.cost.words', {
+    all: formatInteger(t.all), embeddings: formatInteger(t.embeddings), n: formatCount(t.N), twoN: formatFlops(t.twoN), head: formatFlops(t.head),
+    cached: formatInteger(P), exact: formatFlops(t.exact), ratio: formatDecimal(t.exact / t.approx, 3),
+  })));
+  return el;
+}
+
+/** The bytes of weights one decode tick reads, part by part. */
+export function bytes(model: ModelInfo): HTMLElement {
+  const cfg = model.config;
+  const t = costTerms(cfg);
+  const total = weightBytesPerToken(cfg);
+  const el = table(ui('ch9.bytes.caption'),
+    [ui('ch9.bytes.part'), ui('ch9.bytes.numbers'), ui('ch9.bytes.bytes')],
+    [
+      [ui('ch9.bytes.blocks'), formatInteger(t.N), formatBytes(4 * t.N)],
+      [ui('ch9.bytes.wte'), formatInteger(t.V * t.C), formatBytes(4 * t.V * t.C)],
+      [ui('ch9.bytes.wpe'), formatInteger(t.C), formatBytes(4 * t.C)],
+      [ui('ch9.bytes.total'), formatInteger(total / 4), formatBytes(total)],
+    ]);
+  return h('div', { class: 'weight-bytes', 'data-bytes': total },
+    el,
+    h('p', {}, ui('ch9.bytes.words', { flops: formatFlops(t.exact), bytes: formatBytes(total), ratio: formatDecimal(t.exact / total, 2) })));
+}
+
+/** Each of the latest decode ticks' FLOPs, bytes read and speed, charted, with a caption from their own numbers. */
+export function costs(ticks: TickSummary[], model: ModelInfo, width: number): HTMLElement {
+  const decode = ticks.filter((t) => t.kind === 'decode').length;
+  if (decode === 0) return note(ui('ch9.costs.empty'));
+  const data = { ticks: costTicks(ticks, model.config), flopsEstimate: costTerms(model.config).approx };
+  const caption = costCaption(data.ticks, decode, model.backend.name);
+  const el = chartWithTable(CostChart(data, { width }),
+    CostChartTable(data, { caption: ui('ch9.costs.tableCaption', { n: data.ticks.length }) }));
+  el.prepend(h('p', { class: 'cell-caption' }, caption));
+  el.classList.add('costs');
+  el.dataset.ticks = String(data.ticks.length);
+  el.dataset.indices = data.ticks.map((t) => t.index).join(' ');
+  return el;
+}
+
+/** The reader's measured speed, in tokens, FLOPs and bytes a second, against the device's peak once measured. */
+export function speed(ticks: TickSummary[], model: ModelInfo, peak: PeakResult | null): HTMLElement {
+  const s = measuredSpeed(ticks, model.config);
+  if (!s) return note(ui('ch9.speed.empty'));
+  const rows = [
+    [ui('ch9.speed.tokens'), formatRate(s.tokensPerSecond), ui('ch9.speed.tokensHow', { n: s.ticks, ms: formatMs(s.msPerToken) })],
+    [ui('ch9.speed.arithmetic'), `${formatDecimal(s.gflops, 3)} GFLOP/s`, ui('ch9.speed.arithmeticHow')],
+    [ui('ch9.speed.weights'), `${formatBytes(s.bytesPerSecond)}/s`, ui('ch9.speed.weightsHow', { bytes: formatBytes(weightBytesPerToken(model.config)) })],
+  ];
+  if (peak) {
+    rows.push([ui('ch9.speed.peak'), `${formatDecimal(peak.gflops, 1)} GFLOP/s`, ui('ch9.speed.peakHow', { n: peak.n, backend: peak.backend })]);
+    rows.push([ui('ch9.speed.share'), `${formatDecimal((100 * s.gflops) / peak.gflops, 1)}%`, ui('ch9.speed.shareHow')]);
+  }
+  return h('div', {
+    class: 'speed', 'data-ticks': s.ticks, 'data-ms-per-token': s.msPerToken, 'data-flops': s.flops,
+    'data-tokens-per-second': s.tokensPerSecond, 'data-gflops': s.gflops,
+    ...(peak ? { 'data-peak-gflops': peak.gflops } : {}),
+  },
+  table(ui('ch9.speed.caption', { backend: model.backend.name }), [ui('ch9.speed.quantity'), ui('ch9.speed.value'), ui('ch9.speed.how')], rows),
+  peak ? null : note(ui('ch9.speed.press')));
+}
+
+/** This model against GPT-2 124M, per token, with an estimate of 124M's time at the reader's speed. */
+export function gpt2(ticks: TickSummary[], model: ModelInfo): HTMLElement {
+  const k = compare(model.config);
+  const s = measuredSpeed(ticks, model.config);
+  const rows = [
+    [ui('ch9.gpt2.shape'), modelName(model.config), modelName(GPT2_124M)],
+    [ui('ch9.gpt2.params'), formatCount(k.small.all), formatCount(k.big.all)],
+    [ui('ch9.gpt2.n'), formatCount(k.small.N), formatCount(k.big.N)],
+    [ui('ch9.gpt2.flops'), formatFlops(k.small.exact), formatFlops(k.big.exact)],
+    [ui('ch9.gpt2.bytes'), formatBytes(k.smallBytes), formatBytes(k.bigBytes)],
+  ];
+  if (s) rows.push([ui('ch9.gpt2.time'), formatMs(s.msPerToken), ui('ch9.gpt2.estimate', { ms: formatMs((k.big.exact / s.gflops) / 1e6) })]);
+  return h('div', { class: 'compare', 'data-ratio': k.ratio, 'data-big-flops': k.big.exact, 'data-small-flops': k.small.exact },
+    table(ui('ch9.gpt2.caption'), [ui('ch9.gpt2.quantity'), ui('ch9.gpt2.this'), ui('ch9.gpt2.big')], rows),
+    h('p', {}, ui('ch9.gpt2.words', { ratio: formatDecimal(k.ratio, 1), bytes: formatDecimal(k.bigBytes / k.smallBytes, 1) })));
+}
