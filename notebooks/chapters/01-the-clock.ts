@@ -14,6 +14,7 @@ import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, fo
 import { t as ui } from '../../components/i18n/index.ts';
 import { withModelText, type PredictAnswer } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
+import { words } from '../../components/words.strings.ts';
 import { controlElements, defineClock, defineInputs, defineSelection, defineTimeline, defineTokens, kindName } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
 import { h, note } from '../dom.ts';
@@ -176,7 +177,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const t = state.ticks.at(-1);
     if (!t) return note(ui('ch1.registersEmpty', { checksum: model.checksum }));
     const el = table(ui('ch1.registersCaption', { index: t.index }), [ui('ch1.col.quantity'), ui('ch1.col.before'), ui('ch1.col.after'), ui('ch1.col.changed')],
-      rows.map((r) => [r.what, r.before, r.after, ui(r.changed ? 'common.yes' : 'common.no')]), (i) => (rows[i].changed ? 'changed' : 'unchanged'));
+      rows.map((r) => [r.what, r.before, r.after, words(r.changed ? 'common.yes' : 'common.no')]), (i) => (rows[i].changed ? 'changed' : 'unchanged'));
     el.dataset.weightsAtLoad = model.checksum;
     el.dataset.weightsNow = t.weightsVerified ?? t.weightsChecksum;
     return el;

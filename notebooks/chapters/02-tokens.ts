@@ -16,6 +16,7 @@ import { TokenStrip, TokenStripTable } from '../../components/token-strip.ts';
 import { t as ui } from '../../components/i18n/index.ts';
 import type { PredictAnswer } from '../../components/predict.ts';
 import { visibleText } from '../../components/text.ts';
+import { words as common } from '../../components/words.strings.ts';
 import { Utf8Joiner } from '../../model/tokenizer.ts';
 import { controlElements, defineClock, defineInputs, plural, stripTokens } from '../cells.ts';
 import type { ClockState } from '../clock.ts';
@@ -136,7 +137,7 @@ function joinedView(tokens: TokenInfo[]): HTMLElement {
     rows.map((r, i) => [
       h('span', { class: r.token.complete ? 'piece' : 'piece partial', translate: 'no' }, `${formatInteger(i)}: ${visibleText(r.token.text)}`),
       hex(r.token.bytes),
-      ui(r.token.complete ? 'common.yes' : 'common.no'),
+      common(r.token.complete ? 'common.yes' : 'common.no'),
       r.released === '' ? '—' : modelText(visibleText(r.released)),
       r.pending.length ? hex(r.pending) : '—',
     ]));

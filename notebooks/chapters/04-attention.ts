@@ -14,6 +14,7 @@
  *   layer, head ─ predict (which earlier token will this head attend to most at the next tick?)
  */
 import { AttentionMatrix, AttentionMatrixTable, type AttentionCell } from '../../components/attention-matrix.ts';
+import { strings as attentionStrings } from '../../components/attention-matrix.strings.ts';
 import { formatDecimal, formatInteger, formatValue } from '../../components/format.ts';
 import { t as ui } from '../../components/i18n/index.ts';
 import type { PredictAnswer, PredictChoice } from '../../components/predict.ts';
@@ -192,7 +193,7 @@ function matrixFigure(view: AttentionView, head: number, stage: Stage, width: nu
   const name = STAGES.find((s) => s.id === stage)!.label;
   const caption = ui('ch4.matrixCaption', { layer: view.layer, head, stage: name, rows: view.rows.length, tick: view.tick });
   const el = chartWithTable(
-    AttentionMatrix(data, { width, label: caption, ...(softmax ? {} : { domain: [lo, hi] as [number, number], valueName: ui('chart.attention.score') }) }),
+    AttentionMatrix(data, { width, label: caption, ...(softmax ? {} : { domain: [lo, hi] as [number, number], valueName: attentionStrings('chart.attention.score') }) }),
     AttentionMatrixTable(data, { caption }));
   el.prepend(h('p', { class: 'cell-caption' }, caption +
     (view.recomputed ? ui('ch4.recomputed', { n: view.recomputed }) : ui('ch4.captionEnd'))));
