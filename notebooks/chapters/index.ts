@@ -5,9 +5,9 @@
 import type { Chapter } from '../runtime.ts';
 
 export const chapters: Record<string, () => Promise<Chapter>> = {
-  'the-clock': () => import('./01-the-clock.ts'),
+  'the-clock': () => import('./01-the-clock/index.ts'),
   attention: () => import('./04-attention.ts'),
-  tokens: () => import('./02-tokens.ts'),
+  tokens: () => import('./02-tokens/index.ts'),
   embeddings: () => import('./03-embeddings.ts'),
   'mlp-residual': () => import('./05-mlp-residual.ts'),
   'logits-to-token': () => import('./06-logits-to-token.ts'),
