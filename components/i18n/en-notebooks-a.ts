@@ -12,8 +12,6 @@ export const enNotebooksA = {
   // The shared cells (notebooks/cells.ts, dom.ts, runtime.ts): status line, timeline, token strip.
 
   // The reader's inputs, refused (notebooks/controls.ts and the chapters' own fields).
-  'input.position': 'Position must be a whole number from 0 to {last}: this model reads at most {count} positions.',
-  'input.dimension': 'Dimension must be a whole number from 0 to {last}: each vector has {count} dimensions.',
   'input.softmax': 'Input {n} must be a number from −1000 to 1000.',
 
   // Chapter 1: the clock.
@@ -21,13 +19,6 @@ export const enNotebooksA = {
   // Chapter 2: tokens.
 
   // Chapter 3: embeddings.
-  'ch3.title.token': 'Token embeddings: the row of wte for each token ({c} numbers each)',
-  'ch3.title.position': 'Position embeddings: the row of wpe for each position ({c} numbers each)',
-  'ch3.title.sum': 'Their sum: the residual stream entering block 0 ({c} numbers each)',
-  'ch3.heatmapCaption': '{title}; positions {from}–{to}, colours from {lo} (blue) to {hi} (orange)',
-  'ch3.equationWords': 'At position {position} the token is “{token}” (id {id}). Dimension {dimension} of its row of wte is {wte}; dimension {dimension} of row {position} of wpe is {wpe}. The model adds them: {x}.',
-  'ch3.empty': 'No tick yet: press Next token. The first tick, the prefill, looks up a row of wte and a row of wpe for every prompt token; each later tick adds one row. Each row has {n} numbers.',
-  'ch3.notYet': 'Position {position} has not been read by the model yet: positions {from}–{to} have. Pick one of those, or press Next token to read one more.',
 
   // Chapter 4: attention.
   'ch4.stage.scores': 'QKᵀ',

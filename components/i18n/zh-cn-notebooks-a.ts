@@ -7,8 +7,6 @@ export const zhCnNotebooksA: Record<keyof typeof enNotebooksA, string> = {
   // 各章共用的单元格：状态行、时间线、词元条。
 
   // 读者的输入被拒绝时的说明。
-  'input.position': '位置必须是 0 到 {last} 之间的整数：这个模型最多读 {count} 个位置。',
-  'input.dimension': '维度必须是 0 到 {last} 之间的整数：每个向量有 {count} 维。',
   'input.softmax': '输入 {n} 必须是 −1000 到 1000 之间的数。',
 
   // 第 1 章：时钟。
@@ -16,13 +14,6 @@ export const zhCnNotebooksA: Record<keyof typeof enNotebooksA, string> = {
   // 第 2 章：词元。
 
   // 第 3 章：嵌入。
-  'ch3.title.token': '词元嵌入：每个词元在 wte 中的那一行（每行 {c} 个数）',
-  'ch3.title.position': '位置嵌入：每个位置在 wpe 中的那一行（每行 {c} 个数）',
-  'ch3.title.sum': '两者之和：进入第 0 块的残差流（每行 {c} 个数）',
-  'ch3.heatmapCaption': '{title}；位置 {from}–{to}，颜色从 {lo}（蓝）到 {hi}（橙）',
-  'ch3.equationWords': '位置 {position} 上的词元是“{token}”（id {id}）。它在 wte 中那一行的第 {dimension} 维是 {wte}；wpe 第 {position} 行的第 {dimension} 维是 {wpe}。模型把两者相加：{x}。',
-  'ch3.empty': '还没有运行任何一拍：请按“下一个词元”。第一拍（预填充）为提示词的每个词元各查一行 wte 和一行 wpe；之后每一拍再多查一行。每行有 {n} 个数。',
-  'ch3.notYet': '模型还没有读到位置 {position}：目前读过的是位置 {from}–{to}。请从中选一个，或者按“下一个词元”再读一个。',
 
   // 第 4 章：注意力。
   'ch4.stage.scores': 'QKᵀ',

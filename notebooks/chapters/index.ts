@@ -8,7 +8,7 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   'the-clock': () => import('./01-the-clock/index.ts'),
   attention: () => import('./04-attention.ts'),
   tokens: () => import('./02-tokens/index.ts'),
-  embeddings: () => import('./03-embeddings.ts'),
+  embeddings: () => import('./03-embeddings/index.ts'),
   'mlp-residual': () => import('./05-mlp-residual.ts'),
   'logits-to-token': () => import('./06-logits-to-token.ts'),
   'kv-cache': () => import('./07-kv-cache.ts'),

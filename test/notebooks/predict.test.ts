@@ -10,7 +10,8 @@ import { visibleText } from '../../components/text.ts';
 import type { Chapter } from '../../notebooks/runtime.ts';
 import * as ch1 from '../../notebooks/chapters/01-the-clock/index.ts';
 import * as ch2 from '../../notebooks/chapters/02-tokens/index.ts';
-import * as ch3 from '../../notebooks/chapters/03-embeddings.ts';
+import * as ch3 from '../../notebooks/chapters/03-embeddings/index.ts';
+import { cosine } from '../../notebooks/chapters/03-embeddings/data.ts';
 import * as ch4 from '../../notebooks/chapters/04-attention.ts';
 import * as ch5 from '../../notebooks/chapters/05-mlp-residual.ts';
 import * as ch6 from '../../notebooks/chapters/06-logits-to-token.ts';
@@ -173,7 +174,7 @@ describe('predict, then reveal, in every chapter', () => {
     const C = emb.shape[1];
     const row = (p: number) => emb.token.subarray(p * C, (p + 1) * C);
     const last = r.trace!.tokens.length - 1; // the prompt's last position (one tick ran: the cache holds the prompt)
-    const sims = ids.map((id) => ch3.cosine(row(last), row(r.trace!.tokens.indexOf(id))));
+    const sims = ids.map((id) => cosine(row(last), row(r.trace!.tokens.indexOf(id))));
     assert.equal(a.value, String(ids[argmax(sims)]));
   });
 
