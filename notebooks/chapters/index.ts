@@ -6,7 +6,7 @@ import type { Chapter } from '../runtime.ts';
 
 export const chapters: Record<string, () => Promise<Chapter>> = {
   'the-clock': () => import('./01-the-clock/index.ts'),
-  attention: () => import('./04-attention.ts'),
+  attention: () => import('./04-attention/index.ts'),
   tokens: () => import('./02-tokens/index.ts'),
   embeddings: () => import('./03-embeddings/index.ts'),
   'mlp-residual': () => import('./05-mlp-residual.ts'),
