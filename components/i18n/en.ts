@@ -3,7 +3,6 @@
  * not chapter prose. Keys are `area.name`; `{name}` marks a value filled in by `t`.
  * zh-cn.ts must have every key (the type checker says which are missing).
  */
-import { enNotebooksA } from './en-notebooks-a.ts';
 import { enNotebooksB } from './en-notebooks-b.ts';
 import { enPresent } from './en-present.ts';
 
@@ -196,6 +195,6 @@ const enSite = {
   'progress.store': 'Keeping the model in this browser for next time…',
 } as const;
 
-export const en = { ...enSite, ...enNotebooksA, ...enNotebooksB, ...enPresent } as const;
+export const en = { ...enSite, ...enNotebooksB, ...enPresent } as const;
 
 export type MessageKey = keyof typeof en;

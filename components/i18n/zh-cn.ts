@@ -1,10 +1,9 @@
 /** 简体中文界面文字：键与 en.ts 一一对应（缺一个，类型检查就会报错）。 */
 import type { MessageKey } from './en.ts';
-import { zhCnNotebooksA } from './zh-cn-notebooks-a.ts';
 import { zhCnNotebooksB } from './zh-cn-notebooks-b.ts';
 import { zhCnPresent } from './zh-cn-present.ts';
 
-const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksA | keyof typeof zhCnNotebooksB | keyof typeof zhCnPresent>, string> = {
+const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksB | keyof typeof zhCnPresent>, string> = {
   'site.name': 'Token Clock',
   'site.tagline': 'GPT-2，一拍一个词元',
   'site.skip': '跳到正文',
@@ -193,4 +192,4 @@ const zhCnSite: Record<Exclude<MessageKey, keyof typeof zhCnNotebooksA | keyof t
   'progress.store': '正在把模型保存到这个浏览器里，方便下次使用……',
 };
 
-export const zhCn: Record<MessageKey, string> = { ...zhCnSite, ...zhCnNotebooksA, ...zhCnNotebooksB, ...zhCnPresent };
+export const zhCn: Record<MessageKey, string> = { ...zhCnSite, ...zhCnNotebooksB, ...zhCnPresent };
