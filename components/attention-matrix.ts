@@ -15,7 +15,7 @@ import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, emit, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { sequential } from './color.ts';
-import { t } from './i18n/index.ts';
+import { strings as t } from './attention-matrix.strings.ts';
 
 export interface AttentionMatrixData {
   tokens: string[]; // token texts, one per position

@@ -10,7 +10,8 @@ import { MONO, textWidth, visibleText } from './text.ts';
 import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { ORANGE } from './color.ts';
-import { t } from './i18n/index.ts';
+import { strings as t } from './bpe-steps.strings.ts';
+import { words } from './words.strings.ts';
 
 /** A symbol during BPE: its vocabulary spelling and the raw bytes it stands for. */
 export interface BpeStepSymbol {
@@ -79,8 +80,8 @@ export function BpeSteps(data: BpeStepsData, opts: ChartOptions): SVGSVGElement 
   const tokens = layout.at(-1)!.symbols.length;
   const label = opts.label ?? t('chart.bpe.label', {
     word: visibleText(data.text), bytes: data.initial.length,
-    merges: t(data.steps.length === 1 ? 'unit.merge.one' : 'unit.merge.other', { n: data.steps.length }),
-    tokens: t(tokens === 1 ? 'unit.token.one' : 'unit.token.other', { n: tokens }),
+    merges: words(data.steps.length === 1 ? 'unit.merge.one' : 'unit.merge.other', { n: data.steps.length }),
+    tokens: words(tokens === 1 ? 'unit.token.one' : 'unit.token.other', { n: tokens }),
   });
   const svg = svgRoot(doc, width, height, label);
   const row = svg.selectAll('g.stage').data(layout).join('g')

@@ -10,7 +10,7 @@ import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { diverging } from './color.ts';
-import { t } from './i18n/index.ts';
+import { strings as t } from './heatmap.strings.ts';
 
 export interface HeatmapData {
   rows: string[]; // row labels (token text, "layer 3", …)

@@ -16,7 +16,8 @@
  * ✓ / ✗, never by colour alone.
  */
 import { chartDocument } from './chart.ts';
-import { t } from './i18n/index.ts';
+import { elementBuilder } from './dom.ts';
+import { strings as t } from './predict.strings.ts';
 
 /**
  * Words that may hold the model's own text (a token, generated text, the prompt): plain strings,
@@ -114,12 +115,7 @@ export function checkGuess(input: PredictInput, raw: string): { guess: string } 
 export function Predict(question: PredictQuestion, options: PredictOptions): PredictWidget {
   const doc = chartDocument(options.document);
   const id = options.id;
-  const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...kids: (Node | string)[]) => {
-    const e = doc.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    e.append(...kids);
-    return e;
-  };
+  const el = elementBuilder(doc);
   /** PredictText as children: the model's parts in spans with translate="no". */
   const rich = (x: PredictText): (Node | string)[] =>
     typeof x === 'string' ? [x] : x.map((p) => (typeof p === 'string' ? p : el('span', { translate: 'no' }, p.model)));

@@ -11,7 +11,8 @@ import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { BLUE, GREY_OPACITY, ORANGE } from './color.ts';
-import { t } from './i18n/index.ts';
+import { strings as t } from './probability-bars.strings.ts';
+import { words } from './words.strings.ts';
 
 export interface Candidate {
   id: number; // token id
@@ -168,7 +169,7 @@ export function ProbabilityBarsTable(data: ProbabilityBarsData, opts: TableOptio
   return table(caption, [t('chart.probs.rank'), t('chart.probs.token'), t('chart.probs.id'), t('chart.probs.probability'),
     t('chart.probs.kept'), t('chart.probs.intervalCol'), t('chart.probs.chosenCol')], ranked(data).map((c, i) => {
       const d = intervals.get(c.id);
-      return [formatInteger(i + 1), visibleText(c.text), formatInteger(c.id), formatProb(c.prob), t(c.kept ? 'common.yes' : 'common.no'),
+      return [formatInteger(i + 1), visibleText(c.text), formatInteger(c.id), formatProb(c.prob), words(c.kept ? 'common.yes' : 'common.no'),
         d ? `[${formatDecimal(d.start, 4)}, ${formatDecimal(d.end, 4)})` : '', c.id === data.chosen ? t('chart.probs.chosenCell') : ''];
     }), { document: doc, model: { columns: [1] } });
 }

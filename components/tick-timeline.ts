@@ -12,7 +12,8 @@ import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, emit, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { BLUE, GREY_OPACITY, ORANGE } from './color.ts';
-import { t as tr } from './i18n/index.ts';
+import { strings as tr } from './tick-timeline.strings.ts';
+import { words } from './words.strings.ts';
 
 export interface TimelineTick {
   index: number; // 0 for the prefill, then 1, 2, …
@@ -42,7 +43,7 @@ const PARTS = [
 const partName = (name: (typeof PARTS)[number]['name']) => tr(`chart.timeline.${name}`);
 
 /** A tick's kind in the page's language. */
-const kindName = (kind: TimelineTick['kind']) => tr(kind === 'prefill' ? 'kind.prefill' : 'kind.decode');
+const kindName = (kind: TimelineTick['kind']) => words(kind === 'prefill' ? 'kind.prefill' : 'kind.decode');
 
 const rowLabel = (t: TimelineTick) => tr('chart.timeline.row', {
   index: formatInteger(t.index), kind: kindName(t.kind), text: visibleText(t.text), forward: formatMs(t.ms.forward),

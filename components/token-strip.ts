@@ -9,7 +9,8 @@ import { MONO, splitBytes, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { ORANGE } from './color.ts';
-import { t } from './i18n/index.ts';
+import { strings as t } from './token-strip.strings.ts';
+import { words } from './words.strings.ts';
 
 export interface StripToken {
   id: number; // token id in the vocabulary
@@ -108,5 +109,5 @@ export function TokenStrip(data: TokenStripData, opts: TokenStripOptions): SVGSV
 /** The strip as a table: position, token text, id, bytes, whether the bytes are a whole character. */
 export function TokenStripTable(data: TokenStripData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return table(opts.caption ?? t('chart.tokens.label', { n: data.tokens.length }), [t('chart.tokens.position'), t('chart.tokens.token'), t('chart.tokens.id'), t('chart.tokens.bytes'), t('chart.tokens.complete')], data.tokens.map((tok, i) => [formatInteger(i), visibleText(tok.text), formatInteger(tok.id), bytesText(tok), t(tok.complete ? 'common.yes' : 'common.no')]), { document: doc, model: { columns: [1] } });
+  return table(opts.caption ?? t('chart.tokens.label', { n: data.tokens.length }), [t('chart.tokens.position'), t('chart.tokens.token'), t('chart.tokens.id'), t('chart.tokens.bytes'), t('chart.tokens.complete')], data.tokens.map((tok, i) => [formatInteger(i), visibleText(tok.text), formatInteger(tok.id), bytesText(tok), words(tok.complete ? 'common.yes' : 'common.no')]), { document: doc, model: { columns: [1] } });
 }

@@ -14,7 +14,8 @@
 import { TickTimeline, TickTimelineTable, type TimelineTick } from '../components/tick-timeline.ts';
 import { TokenStrip, TokenStripTable, type StripToken } from '../components/token-strip.ts';
 import { formatCount, formatInteger, formatMs } from '../components/format.ts';
-import { t as ui, type MessageKey } from '../components/i18n/index.ts';
+import { t as ui, type KeyOf } from '../components/i18n/index.ts';
+import { words } from '../components/words.strings.ts';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
 import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
 import { checkPromptLength, parseIndex, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
@@ -22,6 +23,7 @@ import { chartWithTable, note } from './dom.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ModelInfo, TickSummary } from '../engine/protocol.ts';
 import { input, mount, nearViewport, observe, run, type Module, type Mounts, type Observer } from './runtime.ts';
+import { strings } from './strings.ts';
 import { modelParam, PageLink } from './url-link.ts';
 
 /** How many of the latest ticks the timeline draws (the table alternative has the same rows). */
@@ -106,28 +108,30 @@ export function defineLayerHead(main: Module, c: ControlElements): void {
   main.variable(run).define('linkLayerHead', ['layer', 'head'], (l: number, h: number) => link.update({ layer: l, head: h }));
 }
 
-/** Message keys with a singular (`.one`) and a plural (`.other`) form: 'unit.token', 'unit.word'… */
-export type PluralKey = { [K in MessageKey]: K extends `${infer B}.one` ? (`${B}.other` extends MessageKey ? B : never) : never }[MessageKey];
+type WordKey = KeyOf<typeof words>;
+
+/** Counted words with a singular (`.one`) and a plural (`.other`) form: 'unit.token', 'unit.word'… */
+export type PluralKey = { [K in WordKey]: K extends `${infer B}.one` ? (`${B}.other` extends WordKey ? B : never) : never }[WordKey];
 
 /** A count with its noun in the page's language: "1 token", "3 tokens" (Chinese: "3 个词元"). */
 export function plural(key: PluralKey, n: number): string {
-  return ui(`${key}.${n === 1 ? 'one' : 'other'}` as MessageKey, { n: formatInteger(n) });
+  return words(`${key}.${n === 1 ? 'one' : 'other'}`, { n: formatInteger(n) });
 }
 
 /** A tick's kind in the page's language: prefill or decode. */
-export const kindName = (kind: 'prefill' | 'decode'): string => ui(kind === 'prefill' ? 'kind.prefill' : 'kind.decode');
+export const kindName = (kind: 'prefill' | 'decode'): string => words(kind === 'prefill' ? 'kind.prefill' : 'kind.decode');
 
 /** The state line under the controls. */
 export function describeState(state: ClockState, model: ModelInfo): string {
-  if (state.error) return ui('cells.tickFailed', { error: state.error });
+  if (state.error) return strings('cells.tickFailed', { error: state.error });
   const t = state.ticks.at(-1);
   const c = model.config;
   const head = `${model.notice ? `${model.notice} ` : ''}` +
-    ui('cells.modelReady', { model: model.label, params: formatCount(model.params), layers: c.n_layer, heads: c.n_head, backend: model.backend.name });
-  if (!t) return head + ui('cells.firstTick', { n: state.promptTokens.length });
+    strings('cells.modelReady', { model: model.label, params: formatCount(model.params), layers: c.n_layer, heads: c.n_head, backend: model.backend.name });
+  if (!t) return head + strings('cells.firstTick', { n: state.promptTokens.length });
   // While playing the line stays put, so a screen reader is not told of every tick.
-  if (state.playing) return ui('cells.playing');
-  return ui('cells.ticksSoFar', { n: state.ticks.length, index: t.index, kind: kindName(t.kind), ms: formatMs(t.ms.total) });
+  if (state.playing) return strings('cells.playing');
+  return strings('cells.ticksSoFar', { n: state.ticks.length, index: t.index, kind: kindName(t.kind), ms: formatMs(t.ms.total) });
 }
 
 /** An observer writing a cell's text into `el`, and the failure (a model that did not load) too. */
@@ -137,7 +141,7 @@ function textObserver(el: HTMLElement): Observer {
       if (typeof value === 'string') el.textContent = value;
     },
     rejected(error) {
-      el.textContent = ui('cells.loadFailed', { error: error instanceof Error ? error.message : String(error) });
+      el.textContent = strings('cells.loadFailed', { error: error instanceof Error ? error.message : String(error) });
     },
   };
 }
@@ -265,10 +269,10 @@ export function stripTokens(state: ClockState): StripToken[] {
 export function defineTimeline(main: Module, el: HTMLElement | undefined): void {
   main.variable(mount(el)).define('timeline', ['clockState', 'selected', 'width'], async (state: ClockState, selected: number | null, width: number) => {
     await nearViewport(el);
-    if (state.ticks.length === 0) return note(ui('cells.timelineEmpty'));
+    if (state.ticks.length === 0) return note(strings('cells.timelineEmpty'));
     const data = { ticks: timelineTicks(state.ticks), selected: selected ?? undefined };
     const hidden = state.ticks.length - data.ticks.length;
-    const caption = ui('cells.timelineCaption', { n: state.ticks.length }) + (hidden > 0 ? ui('cells.timelineLatest', { n: data.ticks.length }) : '');
+    const caption = strings('cells.timelineCaption', { n: state.ticks.length }) + (hidden > 0 ? strings('cells.timelineLatest', { n: data.ticks.length }) : '');
     return chartWithTable(TickTimeline(data, { width }), TickTimelineTable(data, { caption }));
   });
 }
@@ -278,7 +282,7 @@ export function defineTokens(main: Module, el: HTMLElement | undefined): void {
   main.variable(mount(el)).define('tokens', ['clockState', 'width'], async (state: ClockState, width: number) => {
     await nearViewport(el);
     const data = { tokens: stripTokens(state) };
-    const caption = ui('cells.tokensCaption', { prompt: state.promptTokens.length, generated: state.ticks.length });
+    const caption = strings('cells.tokensCaption', { prompt: state.promptTokens.length, generated: state.ticks.length });
     return chartWithTable(TokenStrip(data, { width, label: caption }), TokenStripTable(data, { caption }));
   });
 }

@@ -3,7 +3,7 @@
  * refuses it with a message that says what is allowed; a refused value changes nothing
  * downstream (see `input` in runtime.ts).
  */
-import { t as ui } from '../components/i18n/index.ts';
+import { strings as ui } from './strings.ts';
 import { InputError } from './runtime.ts';
 
 // C0 and C1 control characters other than tab, newline and carriage return, and DEL.

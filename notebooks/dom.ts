@@ -2,7 +2,7 @@
  * Small DOM pieces every cell uses, built with the project's one `h` (components/dom.ts). Text is always set as text nodes, never parsed as HTML.
  */
 import { h } from '../components/dom.ts';
-import { t } from '../components/i18n/index.ts';
+import { strings as t } from './strings.ts';
 
 export { h } from '../components/dom.ts'; // the project's one element builder
 

@@ -11,7 +11,7 @@
  *   engine, model, clock, clockState, (extra cells) ─ predict (the widget, choices kept live)
  */
 import { Predict, type PredictAnswer, type PredictQuestion, type PredictWidget } from '../components/predict.ts';
-import { t } from '../components/i18n/index.ts';
+import { strings as t } from './strings.ts';
 import type { Clock, ClockState } from './clock.ts';
 import { note } from './dom.ts';
 import type { Engine } from '../engine/engine.ts';

@@ -10,7 +10,7 @@
  */
 import { Runtime } from '@observablehq/runtime';
 import type { Module, Observer } from '@observablehq/runtime';
-import { t } from '../components/i18n/index.ts';
+import { strings as t } from './strings.ts';
 
 export { Runtime };
 export type { Module, Observer, Variable } from '@observablehq/runtime';

@@ -7,6 +7,7 @@
  * listed as ignored too.
  */
 import { t } from '../components/i18n/index.ts';
+import { strings } from './strings.ts';
 import type { ModelInfo } from '../engine/protocol.ts';
 import { InputError } from './runtime.ts';
 import { describeRejection, hasStateParams, hrefWithState, LIMITS, parseUrlState, serializeUrlState, type Param, type Rejection, type UrlModel, type UrlState } from './url-state.ts';
@@ -283,11 +284,11 @@ export class PageLink {
     if (n) {
       const p = doc.createElement('p');
       const template = n.kind === 'not-stored'
-        ? t('url.model.notStored', { repo: n.repo, model: n.running })
-        : t('url.model.failed', { repo: n.repo, model: n.running, error: n.error });
+        ? strings('url.model.notStored', { repo: n.repo, model: n.running })
+        : strings('url.model.failed', { repo: n.repo, model: n.running, error: n.error });
       const [before, after = ''] = template.split('{link}');
       p.append(before);
-      const label = t('url.model.modelsPage');
+      const label = strings('url.model.modelsPage');
       if (this.ui.modelsHref) {
         const a = doc.createElement('a');
         a.href = this.ui.modelsHref;
@@ -300,7 +301,7 @@ export class PageLink {
     const shown = this.settled ? this.refused : this.refused.filter((r) => r.reason !== 'not-on-page');
     if (shown.length > 0) {
       const p = doc.createElement('p');
-      p.textContent = t('url.ignored');
+      p.textContent = strings('url.ignored');
       const ul = doc.createElement('ul');
       for (const r of shown) {
         const li = doc.createElement('li');

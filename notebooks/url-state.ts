@@ -9,7 +9,8 @@
  * The checks here need no model; those that do (the prompt's token count, top-k against the
  * vocabulary, layer and head against the model's shape) are made by the page once it has loaded.
  */
-import { t, type MessageKey } from '../components/i18n/index.ts';
+import type { KeyOf } from '../components/i18n/index.ts';
+import { strings as t } from './strings.ts';
 
 /** The parameters, in the order a link writes them. */
 export const PARAMS = ['model', 'prompt', 'temperature', 'topK', 'topP', 'seed', 'layer', 'head', 'tick'] as const;
@@ -185,7 +186,7 @@ export function hasStateParams(query: URLSearchParams | string): boolean {
   return PARAMS.some((p) => params.has(p));
 }
 
-const PARAM_KEYS: Record<Param, MessageKey> = {
+const PARAM_KEYS: Record<Param, KeyOf<typeof t>> = {
   model: 'url.param.model',
   prompt: 'url.param.prompt',
   temperature: 'url.param.temperature',
@@ -197,7 +198,7 @@ const PARAM_KEYS: Record<Param, MessageKey> = {
   tick: 'url.param.tick',
 };
 
-const REASON_KEYS: Record<RejectReason, MessageKey> = {
+const REASON_KEYS: Record<RejectReason, KeyOf<typeof t>> = {
   duplicate: 'url.reason.duplicate',
   empty: 'url.reason.empty',
   'too-long': 'url.reason.tooLong',

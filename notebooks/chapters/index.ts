@@ -5,10 +5,10 @@
 import type { Chapter } from '../runtime.ts';
 
 export const chapters: Record<string, () => Promise<Chapter>> = {
-  'the-clock': () => import('./01-the-clock.ts'),
-  attention: () => import('./04-attention.ts'),
-  tokens: () => import('./02-tokens.ts'),
-  embeddings: () => import('./03-embeddings.ts'),
+  'the-clock': () => import('./01-the-clock/index.ts'),
+  attention: () => import('./04-attention/index.ts'),
+  tokens: () => import('./02-tokens/index.ts'),
+  embeddings: () => import('./03-embeddings/index.ts'),
   'mlp-residual': () => import('./05-mlp-residual/index.ts'),
   'logits-to-token': () => import('./06-logits-to-token/index.ts'),
   'kv-cache': () => import('./07-kv-cache/index.ts'),

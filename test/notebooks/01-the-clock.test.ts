@@ -4,8 +4,8 @@
 // clock rate is the ticks' own measured time.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as chapter from '../../notebooks/chapters/01-the-clock.ts';
-import { clockRate, registerRows } from '../../notebooks/chapters/01-the-clock.ts';
+import * as chapter from '../../notebooks/chapters/01-the-clock/index.ts';
+import { clockRate, registerRows } from '../../notebooks/chapters/01-the-clock/data.ts';
 import type { ClockState } from '../../notebooks/clock.ts';
 import type { TickSummary } from '../../engine/protocol.ts';
 import { openChapter, type Page } from './page.ts';

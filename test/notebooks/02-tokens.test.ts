@@ -4,8 +4,8 @@
 // back into the text, and the counts are the tokenizer's.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as chapter from '../../notebooks/chapters/02-tokens.ts';
-import { CHINESE_EXAMPLE, counts, defaultWord, joinTokens } from '../../notebooks/chapters/02-tokens.ts';
+import * as chapter from '../../notebooks/chapters/02-tokens/index.ts';
+import { CHINESE_EXAMPLE, counts, defaultWord, joinTokens } from '../../notebooks/chapters/02-tokens/data.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallEngine } from './small-model.ts';
 

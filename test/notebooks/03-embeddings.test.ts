@@ -4,8 +4,9 @@
 // and Dimension picks the numbers; bad input is refused beside its field.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as chapter from '../../notebooks/chapters/03-embeddings.ts';
-import { embeddingTex, parsePick } from '../../notebooks/chapters/03-embeddings.ts';
+import * as chapter from '../../notebooks/chapters/03-embeddings/index.ts';
+import { parsePick } from '../../notebooks/chapters/03-embeddings/data.ts';
+import { embeddingTex } from '../../notebooks/chapters/03-embeddings/figures.ts';
 import { formatValue } from '../../components/format.ts';
 import { texNumber } from '../../notebooks/tex.ts';
 import type { Chapter } from '../../notebooks/runtime.ts';

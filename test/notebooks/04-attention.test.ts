@@ -4,8 +4,9 @@
 // recomputed from the engine's q and k; the stages; bad Layer/Head input; the worked softmax.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as chapter from '../../notebooks/chapters/04-attention.ts';
-import { cellNumbers, cellTex, parseInputs, rowsFromTrace, traceFor, type AttentionView } from '../../notebooks/chapters/04-attention.ts';
+import * as chapter from '../../notebooks/chapters/04-attention/index.ts';
+import { cellNumbers, parseInputs, rowsFromTrace, traceFor, type AttentionView } from '../../notebooks/chapters/04-attention/data.ts';
+import { cellTex } from '../../notebooks/chapters/04-attention/figures.ts';
 import { softmaxOf } from '../../notebooks/softmax.ts';
 import { InputError } from '../../notebooks/runtime.ts';
 import { openChapter, type Page } from './page.ts';

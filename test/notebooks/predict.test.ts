@@ -8,10 +8,13 @@ import assert from 'node:assert/strict';
 import { setLocale } from '../../components/i18n/index.ts';
 import { visibleText } from '../../components/text.ts';
 import type { Chapter } from '../../notebooks/runtime.ts';
-import * as ch1 from '../../notebooks/chapters/01-the-clock.ts';
-import * as ch2 from '../../notebooks/chapters/02-tokens.ts';
-import * as ch3 from '../../notebooks/chapters/03-embeddings.ts';
-import * as ch4 from '../../notebooks/chapters/04-attention.ts';
+import * as ch1 from '../../notebooks/chapters/01-the-clock/index.ts';
+import * as ch2 from '../../notebooks/chapters/02-tokens/index.ts';
+import * as ch3 from '../../notebooks/chapters/03-embeddings/index.ts';
+import { cosine } from '../../notebooks/chapters/03-embeddings/data.ts';
+import * as ch4 from '../../notebooks/chapters/04-attention/index.ts';
+import { newestRow } from '../../notebooks/chapters/04-attention/data.ts';
+import { attentionAnswer, attentionChoices, PREDICT_KEYS } from '../../notebooks/chapters/04-attention/question.ts';
 import * as ch5 from '../../notebooks/chapters/05-mlp-residual/index.ts';
 import { firstOnTop } from '../../notebooks/chapters/05-mlp-residual/data.ts';
 import * as ch6 from '../../notebooks/chapters/06-logits-to-token/index.ts';
@@ -175,7 +178,7 @@ describe('predict, then reveal, in every chapter', () => {
     const C = emb.shape[1];
     const row = (p: number) => emb.token.subarray(p * C, (p + 1) * C);
     const last = r.trace!.tokens.length - 1; // the prompt's last position (one tick ran: the cache holds the prompt)
-    const sims = ids.map((id) => ch3.cosine(row(last), row(r.trace!.tokens.indexOf(id))));
+    const sims = ids.map((id) => cosine(row(last), row(r.trace!.tokens.indexOf(id))));
     assert.equal(a.value, String(ids[argmax(sims)]));
   });
 
@@ -192,7 +195,7 @@ describe('predict, then reveal, in every chapter', () => {
     page.set('layer', '0');
     const a = await reveal(page, q.form());
     const r = await e.engine.request({ type: 'recompute', trace: { attention: true, layers: [1] } });
-    const rowOf = ch4.newestRow(r.trace!, 1, 1)!;
+    const rowOf = newestRow(r.trace!, 1, 1)!;
     assert.equal(rowOf.length, prompt);
     assert.equal(a.value, String(argmax(rowOf)));
     assert.match(a.detail, /^Layer 1, head 1, the row of position/);
@@ -307,13 +310,13 @@ describe('predict: pure parts', () => {
 
   it('attentionChoices lists every position up to the query, or the first, the latest and “another”', () => {
     const tokens = Array.from({ length: 20 }, (_, i) => `t${i}`);
-    assert.equal(ch4.attentionChoices(tokens.slice(0, 5), 4).length, 5);
-    const many = ch4.attentionChoices(tokens, 19);
-    assert.equal(many.length, ch4.PREDICT_KEYS);
+    assert.equal(attentionChoices(tokens.slice(0, 5), 4).length, 5);
+    const many = attentionChoices(tokens, 19);
+    assert.equal(many.length, PREDICT_KEYS);
     assert.deepEqual(many.slice(0, 2).map((c) => c.value), ['0', 'other']);
     assert.equal(many.at(-1)!.value, '19');
     assert.match(many.at(-1)!.label, /\(itself\)$/);
-    const a = ch4.attentionAnswer('other', [0.1, 0.6, ...Array(18).fill(0.3 / 18)], tokens, 0, 0, many);
+    const a = attentionAnswer('other', [0.1, 0.6, ...Array(18).fill(0.3 / 18)], tokens, 0, 0, many);
     assert.equal(a.value, 'other');
     assert.equal(a.match, true);
   });

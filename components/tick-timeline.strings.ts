@@ -1,0 +1,43 @@
+/** The tick timeline's strings (components/tick-timeline.ts). */
+import { defineStrings } from './i18n/index.ts';
+
+export const strings = defineStrings({
+  en: {
+    'chart.timeline.forward': 'forward',
+    'chart.timeline.sample': 'sample',
+    'chart.timeline.other': 'other',
+    'chart.timeline.phase': 'phase',
+    'chart.timeline.token': 'token',
+    'chart.timeline.ms': 'ms',
+    'chart.timeline.cache': 'cache',
+    'chart.timeline.row': 'tick {index}, {kind}, token “{text}”, forward {forward}, sample {sample}, total {total}, cache {cache} positions',
+    'chart.timeline.label': 'Tick timeline: {n} ticks',
+    'chart.timeline.selected': ', tick {index} selected',
+    'chart.timeline.colTick': 'Tick',
+    'chart.timeline.colPhase': 'Phase',
+    'chart.timeline.colToken': 'Token',
+    'chart.timeline.colForward': 'Forward',
+    'chart.timeline.colSample': 'Sample',
+    'chart.timeline.colTotal': 'Total',
+    'chart.timeline.colCache': 'Cache length',
+  },
+  'zh-cn': {
+    'chart.timeline.forward': '前向',
+    'chart.timeline.sample': '采样',
+    'chart.timeline.other': '其他',
+    'chart.timeline.phase': '阶段',
+    'chart.timeline.token': '词元',
+    'chart.timeline.ms': '毫秒',
+    'chart.timeline.cache': '缓存',
+    'chart.timeline.row': '第 {index} 拍，{kind}，词元“{text}”，前向传播 {forward}，采样 {sample}，共 {total}，缓存 {cache} 个位置',
+    'chart.timeline.label': '各拍时间线：共 {n} 拍',
+    'chart.timeline.selected': '，选中了第 {index} 拍',
+    'chart.timeline.colTick': '拍',
+    'chart.timeline.colPhase': '阶段',
+    'chart.timeline.colToken': '词元',
+    'chart.timeline.colForward': '前向传播',
+    'chart.timeline.colSample': '采样',
+    'chart.timeline.colTotal': '合计',
+    'chart.timeline.colCache': '缓存长度',
+  },
+});

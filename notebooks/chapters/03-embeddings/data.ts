@@ -1,0 +1,127 @@
+/**
+ * Chapter 3's data: the embeddings of every position the ticks have fed (wte row, wpe row, their
+ * sum), read from the ticks' traces; the numbers of the live equation; the Position and Dimension
+ * inputs; cosine similarity of wte rows. No DOM.
+ */
+import type { HeatmapData } from '../../../components/heatmap.ts';
+import { stripTokens } from '../../cells.ts';
+import type { ClockState } from '../../clock.ts';
+import { InputError } from '../../runtime.ts';
+import { ui } from './strings.ts';
+
+/** How many rows (the latest positions) the heatmaps draw; their tables have the same rows. */
+export const HEATMAP_ROWS = 32;
+
+/** Every position fed so far, with its three vectors. */
+export interface EmbeddingView {
+  positions: number[]; // t of each row, ascending
+  ids: number[]; // id_t
+  texts: string[]; // the token's text
+  dims: number; // C = n_embd
+  token: Float32Array[]; // wte[id_t]
+  position: Float32Array[]; // wpe[t]
+  sum: Float32Array[]; // x_t = wte[id_t] + wpe[t]
+}
+
+/** The embeddings of every position the ticks so far have fed, from their traces. */
+export function embeddingView(state: ClockState): EmbeddingView | null {
+  const strip = stripTokens(state);
+  const rows = new Map<number, { id: number; text: string; token: Float32Array; position: Float32Array; sum: Float32Array }>();
+  let dims = 0;
+  for (const t of state.ticks) {
+    const e = t.trace?.embeddings;
+    if (!e || !t.trace) continue;
+    const [n, c] = e.shape;
+    dims = c;
+    for (let j = 0; j < n; j++) {
+      const pos = t.trace.start + j;
+      const id = t.trace.tokens[j];
+      const s = strip[pos];
+      rows.set(pos, {
+        id,
+        text: s && s.id === id ? s.text : `#${id}`,
+        token: e.token.subarray(j * c, (j + 1) * c),
+        position: e.position.subarray(j * c, (j + 1) * c),
+        sum: e.sum.subarray(j * c, (j + 1) * c),
+      });
+    }
+  }
+  if (rows.size === 0) return null;
+  const positions = [...rows.keys()].sort((a, b) => a - b);
+  const at = positions.map((p) => rows.get(p)!);
+  return {
+    positions,
+    ids: at.map((r) => r.id),
+    texts: at.map((r) => r.text),
+    dims,
+    token: at.map((r) => r.token),
+    position: at.map((r) => r.position),
+    sum: at.map((r) => r.sum),
+  };
+}
+
+/** The numbers of the live equation for position t and dimension c. */
+export interface EmbeddingNumbers {
+  position: number; // t
+  dimension: number; // c
+  id: number; // id_t
+  text: string; // the token at t
+  wte: number; // wte[id_t, c]
+  wpe: number; // wpe[t, c]
+  x: number; // x_{t,c}, as the engine added them (float32)
+}
+
+/** The equation's numbers, or null when position t has not been fed yet. */
+export function embeddingNumbers(v: EmbeddingView, position: number, dimension: number): EmbeddingNumbers | null {
+  const row = v.positions.indexOf(position);
+  if (row < 0 || dimension < 0 || dimension >= v.dims) return null;
+  return {
+    position,
+    dimension,
+    id: v.ids[row],
+    text: v.texts[row],
+    wte: v.token[row][dimension],
+    wpe: v.position[row][dimension],
+    x: v.sum[row][dimension],
+  };
+}
+
+/** A whole number for Position or Dimension, below `count`. */
+export function parsePick(what: 'Position' | 'Dimension', raw: string, count: number, badInput = false): number {
+  const i = badInput || raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isInteger(i) || i < 0 || i >= count) {
+    throw new InputError(ui(what === 'Position' ? 'input.position' : 'input.dimension', { last: count - 1, count }));
+  }
+  return i;
+}
+
+/** The shown rows of the view (the latest HEATMAP_ROWS) as heatmap data, with labels "t: token". */
+export function heatmapData(v: EmbeddingView, which: 'token' | 'position' | 'sum', from: number): HeatmapData {
+  return {
+    rows: v.positions.slice(from).map((p, i) => `${p}:${v.texts[from + i]}`),
+    values: v[which].slice(from).map((r) => Array.from(r)),
+  };
+}
+
+/** Cosine similarity of two vectors: their dot product over the product of their lengths. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** Each choice's cosine similarity to the target, by token id, from the prefill's token embeddings (wte rows). */
+export function similarities(v: EmbeddingView, targetPosition: number, ids: number[]): { id: number; text: string; cosine: number }[] {
+  const row = v.positions.indexOf(targetPosition);
+  if (row < 0) return [];
+  return ids.map((id) => {
+    const r = v.ids.indexOf(id);
+    return { id, text: v.texts[r] ?? `#${id}`, cosine: r < 0 ? NaN : cosine(v.token[row], v.token[r]) };
+  }).filter((x) => Number.isFinite(x.cosine)).sort((a, b) => b.cosine - a.cosine);
+}

@@ -1,0 +1,68 @@
+/**
+ * Chapter 3's figures: the three heatmaps (wte rows, wpe rows, their sum) and the live equation
+ * x_{t,c} = wte[id_t, c] + wpe[t, c] in TeX and in words.
+ */
+import { h } from '../../../components/dom.ts';
+import { formatInteger, formatValue } from '../../../components/format.ts';
+import { Heatmap, HeatmapTable, heatmapDomain } from '../../../components/heatmap.ts';
+import { visibleText } from '../../../components/text.ts';
+import { chartWithTable } from '../../dom.ts';
+import { modelText, stringNodes } from '../../model-text.ts';
+import { renderTex, texNumber, texText } from '../../tex.ts';
+import { HEATMAP_ROWS, heatmapData, type EmbeddingNumbers, type EmbeddingView } from './data.ts';
+import { ui } from './strings.ts';
+
+const signed = (x: number) => (x < 0 ? `(${texNumber(x)})` : texNumber(x));
+
+/** The equation lines: symbolic, the token at t, then the numbers substituted. */
+export function embeddingTex(n: EmbeddingNumbers): string[] {
+  const t = formatInteger(n.position);
+  const c = formatInteger(n.dimension);
+  return [
+    String.raw`x_{t,c} = \mathrm{wte}[\mathrm{id}_t,\ c] + \mathrm{wpe}[t,\ c]`,
+    String.raw`t = ${t}:\quad \mathrm{id}_{${t}} = ${formatInteger(n.id)}\ \ ${texText(`“${n.text}”`)},\qquad c = ${c}`,
+    String.raw`x_{${t},${c}} = \mathrm{wte}[${formatInteger(n.id)},\ ${c}] + \mathrm{wpe}[${t},\ ${c}] = ${texNumber(n.wte)} + ${signed(n.wpe)} = ${texNumber(n.x)}`,
+  ];
+}
+
+const TITLES = {
+  token: (c: number) => ui('ch3.title.token', { c }),
+  position: (c: number) => ui('ch3.title.position', { c }),
+  sum: (c: number) => ui('ch3.title.sum', { c }),
+};
+
+export function heatmaps(v: EmbeddingView, pick: [number, number], width: number): HTMLElement {
+  const from = Math.max(0, v.positions.length - HEATMAP_ROWS);
+  const domain = heatmapDomain([...v.token, ...v.position, ...v.sum].map((r) => Array.from(r)));
+  const row = v.positions.indexOf(pick[0]) - from;
+  const el = h('div', { class: 'embeddings', 'data-rows': v.positions.length, 'data-dims': v.dims, 'data-first-position': v.positions[from] });
+  for (const which of ['token', 'position', 'sum'] as const) {
+    const data = heatmapData(v, which, from);
+    const title = TITLES[which](v.dims);
+    const caption = ui('ch3.heatmapCaption', { title, from: v.positions[from], to: v.positions.at(-1)!, lo: formatValue(-domain), hi: formatValue(domain) });
+    const chart = chartWithTable(
+      Heatmap(data, { width, domain, label: caption, selected: row >= 0 ? [row, pick[1]] : undefined, modelRows: true }),
+      HeatmapTable(data, { caption, modelRows: true }));
+    chart.dataset.which = which;
+    el.append(h('h3', { class: 'heatmap-title' }, title), chart);
+  }
+  return el;
+}
+
+export function equationFigure(n: EmbeddingNumbers): HTMLElement {
+  const el = h('div', {
+    class: 'live-equation',
+    'data-position': n.position,
+    'data-dimension': n.dimension,
+    'data-token-id': n.id,
+    'data-wte': n.wte,
+    'data-wpe': n.wpe,
+    'data-x': n.x,
+  });
+  for (const line of embeddingTex(n)) el.append(renderTex(line));
+  el.append(h('p', { class: 'equation-words' }, ...stringNodes(ui, 'ch3.equationWords', {
+    position: formatInteger(n.position), token: modelText(visibleText(n.text)), id: formatInteger(n.id), dimension: formatInteger(n.dimension),
+    wte: formatValue(n.wte), wpe: formatValue(n.wpe), x: formatValue(n.x),
+  })));
+  return el;
+}

@@ -1,0 +1,71 @@
+/**
+ * Chapter 3, embeddings: each fed token's row of wte, its position's row of wpe, and their sum,
+ * the residual stream entering block 0, all read from the engine's trace (trace.embeddings) of
+ * every tick. The prefill traces every prompt position; each decode tick adds one row. A cell of
+ * the heatmaps (or the Position and Dimension inputs) picks the numbers for the live equation
+ * x_{t,c} = wte[id_t, c] + wpe[t, c].
+ *
+ *   inputs ─ clock ─ clockState ─ view ─┬─ heatmaps (wte rows, wpe rows, their sum)
+ *   position, dimension ─ pick ─────────┴─ equation
+ *   predict (which prompt token's wte row is closest to the last one's? the prefill's trace answers)
+ */
+import { formatInteger } from '../../../components/format.ts';
+import { figure, openChapter } from '../../chapter.ts';
+import type { ClockState } from '../../clock.ts';
+import { note } from '../../dom.ts';
+import type { ModelInfo } from '../../../engine/protocol.ts';
+import { definePredict } from '../../predict.ts';
+import { input, type Module, type Mounts, type Runtime } from '../../runtime.ts';
+import { embeddingNumbers, embeddingView, HEATMAP_ROWS, parsePick, type EmbeddingView } from './data.ts';
+import { equationFigure, heatmaps } from './figures.ts';
+import { closestQuestion } from './question.ts';
+import { ui } from './strings.ts';
+
+/** Define the chapter's cells over the page's mounts. */
+export function define(runtime: Runtime, mounts: Mounts): Module {
+  const { main } = openChapter(runtime, mounts, { trace: { embeddings: true }, timeline: false, tokens: false });
+
+  const form = mounts.pick as HTMLFormElement | undefined;
+  form?.addEventListener('submit', (e) => e.preventDefault());
+  const field = (name: string) => form?.querySelector<HTMLInputElement>(`[name="${name}"]`) ?? undefined;
+  const positionEl = field('position');
+  const dimensionEl = field('dimension');
+  const numberOf = (what: 'Position' | 'Dimension', count: number) => (el: HTMLInputElement | HTMLTextAreaElement) =>
+    parsePick(what, el.value, count, 'validity' in el && el.validity.badInput);
+  main.define('position', ['model'], (model: ModelInfo) => (positionEl ? input(positionEl, numberOf('Position', model.config.n_positions)) : 0));
+  main.define('dimension', ['model'], (model: ModelInfo) => (dimensionEl ? input(dimensionEl, numberOf('Dimension', model.config.n_embd)) : 0));
+  main.define('pick', ['position', 'dimension'], (t: number, d: number): [number, number] => [t, d]);
+  main.define('view', ['clockState'], (state: ClockState) => embeddingView(state));
+
+  // Choosing a cell of any heatmap sets Position and Dimension, as if typed there.
+  const set = (el: HTMLInputElement | undefined, value: number) => {
+    if (!el) return;
+    el.value = String(value);
+    el.dispatchEvent(new (el.ownerDocument.defaultView!.Event)('input', { bubbles: true }));
+  };
+  let shown: EmbeddingView | null = null;
+  mounts.heatmaps?.addEventListener('click', (e) => {
+    const cell = (e.target as Element).closest('rect.cell');
+    const row = cell?.parentElement;
+    if (!cell || !row || !shown) return;
+    const r = [...row.parentElement!.children].indexOf(row);
+    const col = [...row.querySelectorAll('rect.cell')].indexOf(cell);
+    const from = Math.max(0, shown.positions.length - HEATMAP_ROWS);
+    set(positionEl, shown.positions[from + r]);
+    set(dimensionEl, col);
+  });
+
+  const empty = (model: ModelInfo) => note(ui('ch3.empty', { n: model.config.n_embd }));
+  figure(main, mounts.heatmaps, 'heatmaps', ['view', 'pick', 'width', 'model'], (v: EmbeddingView | null, pick: [number, number], width: number, model: ModelInfo) => {
+    shown = v;
+    return v ? heatmaps(v, pick, width) : empty(model);
+  });
+  figure(main, mounts.equation, 'equation', ['view', 'pick', 'model'], (v: EmbeddingView | null, pick: [number, number], model: ModelInfo) => {
+    if (!v) return empty(model);
+    const n = embeddingNumbers(v, pick[0], pick[1]);
+    if (!n) return note(ui('ch3.notYet', { position: formatInteger(pick[0]), from: v.positions[0], to: v.positions.at(-1)! }));
+    return equationFigure(n);
+  });
+  definePredict(main, mounts.predict, closestQuestion);
+  return main;
+}

@@ -1,0 +1,66 @@
+/**
+ * Chapter 4, attention: in every block, each position asks a question (q), every position so far
+ * offers a key (k) and a value (v). QKᵀ → ÷√d → causal mask → softmax gives one row of weights per
+ * query; the weights mix the values. The matrix of the chosen Layer and Head fills one row per
+ * tick: the prefill fills every prompt row, each Next token adds one.
+ *
+ * Ticks trace only the chosen layer (q, k, scores, weights). When the reader picks another layer,
+ * the rows of earlier ticks for it are filled by one `recompute` of the cached sequence, traced
+ * at that layer: the weights never change, so it is the same arithmetic the ticks did.
+ *
+ *   inputs ─ clock ─ clockState ─┬─ rows (layer) ─┬─ matrix (head, stage)
+ *   layer ───────────────────────┘                └─ highlight ─ equation (head)
+ *   (its own four inputs) ─ softmaxExample
+ *   layer, head ─ predict (which earlier token will this head attend to most at the next tick?)
+ */
+import type { AttentionCell } from '../../../components/attention-matrix.ts';
+import { figure, openChapter } from '../../chapter.ts';
+import { note } from '../../dom.ts';
+import { definePredict } from '../../predict.ts';
+import { observe, run, type Module, type Mounts, type Runtime } from '../../runtime.ts';
+import { attentionViews, defaultCell, traceFor, type AttentionView, type Stage } from './data.ts';
+import { equationFigure, matrixFigure, softmaxExample, stagePicker } from './figures.ts';
+import { attentionQuestion } from './question.ts';
+import { ui } from './strings.ts';
+
+/** Define the chapter's cells over the page's mounts. */
+export function define(runtime: Runtime, mounts: Mounts): Module {
+  const traced = { layer: 0 }; // the layer ticks trace: the latest valid Layer
+  const { main } = openChapter(runtime, mounts, { layerHead: true, trace: () => traceFor(traced.layer) });
+  main.variable(run).define('applyLayer', ['layer'], (layer: number) => {
+    traced.layer = layer;
+  });
+  main.define('view', ['engine', 'clockState', 'layer'], attentionViews());
+
+  const picker = mounts['attention-stage'];
+  main.define('stage', [], () => observe<Stage>((change) => {
+    change('softmax');
+    if (!picker) return;
+    const form = stagePicker();
+    picker.replaceChildren(form);
+    const onChange = () => change((form.querySelector<HTMLInputElement>('input:checked')?.value ?? 'softmax') as Stage);
+    form.addEventListener('change', onChange);
+    return () => form.removeEventListener('change', onChange);
+  }));
+
+  const empty = () => note(ui('ch4.empty'));
+  figure(main, mounts.matrix, 'matrix', ['view', 'head', 'stage', 'width'], (view: AttentionView | null, head: number, stage: Stage, width: number) =>
+    (view ? matrixFigure(view, head, stage, width) : empty()));
+  main.define('highlight', ['view', 'head'], (view: AttentionView | null, head: number) => observe<[number, number] | null>((change) => {
+    change(view ? defaultCell(view, head) : null);
+    const el = mounts.matrix;
+    if (!el || !view) return;
+    // The matrix's 'highlight' does not bubble; a capturing listener on the mount hears it.
+    const on = (e: Event) => {
+      const d = (e as CustomEvent<AttentionCell>).detail;
+      if (d.query < view.rows.length && d.key <= d.query) change([d.query, d.key]);
+    };
+    el.addEventListener('highlight', on, { capture: true });
+    return () => el.removeEventListener('highlight', on, { capture: true });
+  }));
+  figure(main, mounts.equation, 'equation', ['view', 'head', 'highlight'], (view: AttentionView | null, head: number, cell: [number, number] | null) =>
+    (view && cell ? equationFigure(view, head, cell) : empty()));
+  figure(main, mounts['softmax-example'], 'softmaxExample', [], () => softmaxExample());
+  definePredict(main, mounts.predict, attentionQuestion);
+  return main;
+}
