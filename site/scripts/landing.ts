@@ -159,7 +159,10 @@ $<HTMLButtonElement>('reset').addEventListener('click', () => {
 for (const el of [tempEl, seedEl, promptEl]) {
   el.addEventListener('input', () => {
     if (el !== promptEl) readSettings();
-    if (clock?.current.playing) void play(); // Play goes on from the prompt, under the new settings
+    if (clock?.current.playing && !current(readSettings(true))) {
+      void clock.pause(); // Play stops on refused inputs, and goes on from the prompt under new ones
+      void play();
+    }
     syncLink();
   });
 }
