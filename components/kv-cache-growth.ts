@@ -9,7 +9,7 @@ import { formatBytes, formatFlops, formatInteger } from './format.ts';
 import { chartDocument, px, svgRoot } from './chart.ts';
 import type { ChartOptions, TableOptions } from './chart.ts';
 import { BLUE, ORANGE } from './color.ts';
-import { t as shared } from './i18n/index.ts';
+import { words } from './words.strings.ts';
 import { ui } from './kv-cache-growth.strings.ts';
 
 export interface CacheTick {
@@ -73,5 +73,5 @@ export function KVCacheGrowth(data: KVCacheGrowthData, opts: KVCacheGrowthOption
 /** The cache after each tick as a table: tick, phase, positions, bytes, and the tick's FLOPs. */
 export function KVCacheGrowthTable(data: KVCacheGrowthData, opts: TableOptions = {}): HTMLTableElement {
   const doc = chartDocument(opts.document);
-  return table(opts.caption ?? ui('chart.kv.caption', { n: data.ticks.length }), [ui('chart.kv.tick'), ui('chart.kv.phase'), ui('chart.kv.length'), ui('chart.kv.memory'), ui('chart.kv.flops')], data.ticks.map((t) => [formatInteger(t.index), shared(`landing.kind.${t.kind}`), formatInteger(t.cacheLength), formatBytes(t.cacheBytes), formatFlops(t.flops)]), { document: doc });
+  return table(opts.caption ?? ui('chart.kv.caption', { n: data.ticks.length }), [ui('chart.kv.tick'), ui('chart.kv.phase'), ui('chart.kv.length'), ui('chart.kv.memory'), ui('chart.kv.flops')], data.ticks.map((t) => [formatInteger(t.index), words(`kind.${t.kind}`), formatInteger(t.cacheLength), formatBytes(t.cacheBytes), formatFlops(t.flops)]), { document: doc });
 }

@@ -14,7 +14,7 @@
 import { TickTimeline, TickTimelineTable, type TimelineTick } from '../components/tick-timeline.ts';
 import { TokenStrip, TokenStripTable, type StripToken } from '../components/token-strip.ts';
 import { formatCount, formatInteger, formatMs } from '../components/format.ts';
-import { t as ui, type KeyOf } from '../components/i18n/index.ts';
+import type { KeyOf } from '../components/i18n/index.ts';
 import { words } from '../components/words.strings.ts';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
 import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
@@ -193,7 +193,7 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
   main.define('clockStatus', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(change)));
   main.define('clockState', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(chartChanges(change))));
   main.variable(textObserver(c.status)).define('status', ['clockStatus', 'model'], (state: ClockState, model: ModelInfo) => {
-    c.play.textContent = ui(state.playing ? 'controls.pause' : 'controls.play');
+    c.play.textContent = strings(state.playing ? 'controls.pause' : 'controls.play');
     c.next.disabled = state.playing;
     c.form.dataset.ticks = String(state.ticks.length);
     c.form.dataset.clock = state.playing ? 'playing' : state.busy ? 'busy' : 'idle';
@@ -218,29 +218,7 @@ function defineLink(main: Module, c: ControlElements): void {
       const m = modelParam(model);
       link.update({ model: m, prompt, ...sampling, seed, tick: state.ticks.length }, { mixed, local: m === undefined });
     });
-  main.variable(run).define('linkReplay', ['clock', 'applySettings'], (clock: Clock) => replayTicks(clock, link.takeReplay()));
-}
-
-/** Tick until the clock has run `n` ticks, as Play does (Pause, Reset or a failure stop it early). */
-export function replayTicks(clock: Clock, n: number): void {
-  if (n <= clock.current.ticks.length) return;
-  let started = false;
-  let done = false;
-  let unsubscribe: (() => void) | null = null;
-  const stop = () => {
-    done = true;
-    unsubscribe?.();
-  };
-  unsubscribe = clock.subscribe((s) => {
-    if (done) return;
-    if (s.ticks.length >= n) {
-      stop();
-      queueMicrotask(() => void clock.pause()); // after this change has reached every subscriber
-    } else if (started && !s.playing) stop();
-  });
-  if (done) unsubscribe();
-  started = true;
-  clock.play();
+  main.variable(run).define('linkReplay', ['clock', 'applySettings'], (clock: Clock) => clock.playUntil(link.takeReplay()));
 }
 
 /** selected: the index of the tick the reader picked in the timeline mount, else the latest. */

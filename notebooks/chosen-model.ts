@@ -2,7 +2,7 @@
  * Every page loads the model the reader chose on the Models page (kept in localStorage), read
  * from the browser's store; when that fails it falls back to the bundled model and says why.
  */
-import { t } from '../components/i18n/index.ts';
+import { strings as t } from './strings.ts';
 import type { BackendName } from '../model/backend.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { LoadProgress, ModelInfo } from '../engine/protocol.ts';

@@ -31,6 +31,7 @@ export interface ClockOptions {
   trace?: TraceOptions | (() => TraceOptions); // internals each tick should return (a function is asked at every tick)
   verifyWeights?: boolean; // re-read the weights after each tick (chapter 1 shows they never change)
   candidates?: number; // how many of the most likely tokens each tick describes
+  slide?: boolean; // a prompt longer than the context slides (its oldest tokens dropped) instead of being refused
 }
 
 const now = () => globalThis.performance.now();
@@ -95,7 +96,7 @@ export class Clock {
       prompt: this.state.prompt,
       seed,
       sampling,
-      maxPromptTokens: this.info.config.n_positions - 1,
+      ...(this.opts.slide ? {} : { maxPromptTokens: this.info.config.n_positions - 1 }),
     });
     if (mine !== this.session) return;
     this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null });
@@ -140,6 +141,28 @@ export class Clock {
         await new Promise((r) => setTimeout(r, 0));
       }
     })();
+  }
+
+  /** Tick as Play does until the session has `n` ticks (a shared link's replay); Pause, Reset or a failure stop it early. */
+  playUntil(n: number): void {
+    if (n <= this.state.ticks.length) return;
+    let started = false;
+    let done = false;
+    let unsubscribe: (() => void) | null = null;
+    const stop = () => {
+      done = true;
+      unsubscribe?.();
+    };
+    unsubscribe = this.subscribe((s) => {
+      if (done) return;
+      if (s.ticks.length >= n) {
+        stop();
+        queueMicrotask(() => void this.pause()); // after this change has reached every subscriber
+      } else if (started && !s.playing) stop();
+    });
+    if (done) unsubscribe();
+    started = true;
+    this.play();
   }
 
   /** Stop Play: queued ticks are dropped, the running one finishes and is kept. */

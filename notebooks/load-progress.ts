@@ -3,7 +3,7 @@
  * percentage and the speed. One place, so every page says it the same way.
  */
 import { formatBytes } from '../components/format.ts';
-import { t } from '../components/i18n/index.ts';
+import { t } from './load-progress.strings.ts';
 import type { LoadProgress } from '../engine/protocol.ts';
 
 /** The percentage done, 0–100, when the total is known. */

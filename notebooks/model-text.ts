@@ -1,20 +1,15 @@
 /**
  * UI text with the model's own text inside it. `modelText` marks a token or generated text as the
  * model's (translate="no": a browser's translation, a translator and the check for English left
- * on a Chinese page all skip it); `tNodes` is `t` from components/i18n with some placeholders
+ * on a Chinese page all skip it); `stringNodes` is an owner's message with some placeholders
  * filled by nodes, such as those spans, for an element's children.
  */
-import { t, type MessageKey, type Strings } from '../components/i18n/index.ts';
+import type { Strings } from '../components/i18n/index.ts';
 import { h } from './dom.ts';
 
 /** Text the model read or wrote (already made visible, see components/text.ts), marked as such. */
 export function modelText(text: string): HTMLSpanElement {
   return h('span', { translate: 'no' }, text);
-}
-
-/** The message `key` in the page's language as children: strings, with nodes where `params` gives them. */
-export function tNodes(key: MessageKey, params: Record<string, string | number | Node> = {}): (string | Node)[] {
-  return fillNodes(t(key), params); // t without params leaves every {name} in place
 }
 
 /** An owner's message `key` (see defineStrings) as children: strings, with nodes where `params` gives them. */

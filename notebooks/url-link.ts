@@ -6,7 +6,6 @@
  * (`use`) and, once set up, calls `settle`: linked parameters the page has no input for are then
  * listed as ignored too.
  */
-import { t } from '../components/i18n/index.ts';
 import { strings } from './strings.ts';
 import type { ModelInfo } from '../engine/protocol.ts';
 import { InputError } from './runtime.ts';
@@ -242,7 +241,7 @@ export class PageLink {
         }
       }
     }
-    if (copyStatus) copyStatus.textContent = ok ? t('share.copied', { ticks: Math.min(this.current.tick ?? 0, LIMITS.tick.max) }) : t('share.copyFailed');
+    if (copyStatus) copyStatus.textContent = ok ? strings('share.copied', { ticks: Math.min(this.current.tick ?? 0, LIMITS.tick.max) }) : strings('share.copyFailed');
     if (copyStatus) copyStatus.dataset.copied = String(ok);
     return ok;
   }
@@ -259,9 +258,9 @@ export class PageLink {
     }
     if (notes) {
       const lines = [
-        ...(this.local ? [t('share.local')] : []),
-        ...(this.mixed ? [t('share.mixed')] : []),
-        ...((this.current.tick ?? 0) > LIMITS.tick.max ? [t('share.capped', { max: LIMITS.tick.max })] : []),
+        ...(this.local ? [strings('share.local')] : []),
+        ...(this.mixed ? [strings('share.mixed')] : []),
+        ...((this.current.tick ?? 0) > LIMITS.tick.max ? [strings('share.capped', { max: LIMITS.tick.max })] : []),
         ...this.untravelled(),
       ];
       notes.textContent = lines.join(' ');
@@ -271,7 +270,7 @@ export class PageLink {
   /** What of the run a link cannot carry (a prompt longer than a link takes, say), checked by reading the link back. */
   private untravelled(): string[] {
     const { rejected } = parseUrlState(serializeUrlState(this.current));
-    return rejected.length ? [t('share.untravelled', { list: rejected.map(describeRejection).join('; ') })] : [];
+    return rejected.length ? [strings('share.untravelled', { list: rejected.map(describeRejection).join('; ') })] : [];
   }
 
   /** The notice: why the link's model is not running, and each ignored parameter. Text only. */

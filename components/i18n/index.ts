@@ -6,15 +6,11 @@
  * locale (set by the layout from the URL: /zh-cn/… is Chinese); Node tests pick one with
  * setLocale. Pure data and functions: usable by every layer above the model.
  */
-import { en, type MessageKey } from './en.ts';
-import { zhCn } from './zh-cn.ts';
 
 export type Locale = 'en' | 'zh-cn';
 export const LOCALES: readonly Locale[] = ['en', 'zh-cn'];
 export const DEFAULT_LOCALE: Locale = 'en';
-export type { MessageKey };
 
-const messages: Record<Locale, Record<MessageKey, string>> = { en, 'zh-cn': zhCn };
 
 /** The <html lang> value of a locale (BCP 47). */
 export const htmlLang = (l: Locale): string => (l === 'zh-cn' ? 'zh-CN' : 'en');
@@ -85,21 +81,16 @@ export function defineStrings<const E extends Record<string, string>>(catalog: {
   return Object.assign(t, { template, has: (key: string): key is K => key in all.en, en: catalog.en });
 }
 
-/** The message for `key` in the current (or given) locale, with `{name}` filled from `params`. */
-export function t(key: MessageKey, params: Record<string, string | number> = {}, locale: Locale = currentLocale()): string {
-  return fill(messages[locale][key] ?? messages.en[key], params);
-}
 
 /**
  * Every English message of the catalogs loaded so far (the test that no English is left on a
  * Chinese page imports every strings file first, then reads these).
  */
 export function englishMessages(): Readonly<Record<string, string>> {
-  return Object.assign({}, en, ...catalogs.map((c) => c.en));
+  return Object.assign({}, ...catalogs.map((c) => c.en));
 }
 
 /** Every message of the catalogs loaded so far, in both languages (tests compare them). */
 export function messagePairs(): { key: string; en: string; zh: string }[] {
-  const all: Record<Locale, Readonly<Record<string, string>>>[] = [messages, ...catalogs];
-  return all.flatMap((c) => Object.keys(c.en).map((key) => ({ key, en: c.en[key], zh: c['zh-cn'][key] })));
+  return catalogs.flatMap((c) => Object.keys(c.en).map((key) => ({ key, en: c.en[key], zh: c['zh-cn'][key] })));
 }

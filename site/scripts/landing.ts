@@ -1,14 +1,21 @@
 /**
- * The landing page's clock: a prompt, sampling settings, and one tick per press of Next token.
+ * The landing page's clock: a prompt, sampling settings, and one tick per press of Next token,
+ * on the chapters' Clock (notebooks/clock.ts) and input parsers (notebooks/controls.ts). A session
+ * starts from the prompt at the first tick after the prompt, temperature or seed changed.
  * All model work happens in the engine worker; this file only reads inputs and writes text.
  * Model and user text are always written with textContent, never as HTML.
  */
 import { formatBytes, formatCount, formatMs, formatProb } from '../../components/format.ts';
-import { t } from '../../components/i18n/index.ts';
-import { loadChosenModel } from '../../notebooks/chosen-model.ts';
+import { words } from '../../components/words.strings.ts';
+import { strings as ui } from '../../notebooks/strings.ts';
+import { t } from '../strings.ts';
 import { EngineClient } from '../../engine/client.ts';
-import { describeProgress } from '../../notebooks/load-progress.ts';
 import type { ModelInfo, TickSummary } from '../../engine/protocol.ts';
+import { loadChosenModel } from '../../notebooks/chosen-model.ts';
+import { Clock, type ClockSettings, type ClockState } from '../../notebooks/clock.ts';
+import { parseSeed, parseTemperature } from '../../notebooks/controls.ts';
+import { describeProgress } from '../../notebooks/load-progress.ts';
+import { InputError, showInputError } from '../../notebooks/runtime.ts';
 import { modelParam, PageLink } from '../../notebooks/url-link.ts';
 import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
 
@@ -18,19 +25,16 @@ const tempEl = $<HTMLInputElement>('temperature');
 const seedEl = $<HTMLInputElement>('seed');
 const nextBtn = $<HTMLButtonElement>('next-token');
 const playBtn = $<HTMLButtonElement>('play');
-const resetBtn = $<HTMLButtonElement>('reset');
 const out = $<HTMLOutputElement>('generated');
 const status = $<HTMLParagraphElement>('status');
 
 const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
 const engine = EngineClient.create();
 let info: ModelInfo | null = null;
-let started: { prompt: string; seed: number; temperature: number } | null = null;
-let busy = false;
-let playing = false;
-let playRun = 0; // which Play loop is current, so Pause then Play never leaves two running
-let epoch = 0; // bumped by Reset, so a tick still running then is dropped, not shown
-let ticksRun = 0; // ticks of the current session (since its prompt, temperature and seed were set)
+let clock: Clock | null = null; // the session, with the settings it started from
+let settings: ClockSettings | null = null;
+let starting = false; // a session is being started
+let generation = 0; // bumped by Reset, so a session still starting then is dropped
 
 // A shared link (url-link.ts): the inputs start from the page's URL, and the URL follows the run.
 const link = PageLink.of(window);
@@ -41,53 +45,51 @@ link.use('model', 'tick');
 link.attach(document, $<HTMLFormElement>('clock'));
 link.settle();
 
+/** The inputs' settings, or null; unless `quiet`, each field shows why it was refused (or nothing). */
+function readSettings(quiet = false): ClockSettings | null {
+  const read = (el: HTMLInputElement, parse: (raw: string, badInput: boolean) => number): number | null => {
+    let message: string | null = null;
+    try {
+      return parse(el.value, el.validity.badInput);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      message = e.message;
+      return null;
+    } finally {
+      if (!quiet) showInputError(el, message);
+    }
+  };
+  const temperature = read(tempEl, parseTemperature);
+  const seed = read(seedEl, parseSeed);
+  return temperature === null || seed === null ? null : { sampling: { temperature, topK: 0, topP: 1 }, seed };
+}
+
+/** Whether the session is the inputs' as they are now. */
+const current = (s: ClockSettings | null): boolean =>
+  clock !== null && s !== null && clock.current.prompt === promptEl.value && settings?.seed === s.seed && settings.sampling.temperature === s.sampling.temperature;
+
 /** Tell the link the run as it is now: the tick count holds only while the inputs are the session's. */
 function syncLink() {
-  const settings = readSettings(false);
-  const same = started && settings && started.prompt === promptEl.value && started.seed === settings.seed && started.temperature === settings.temperature;
+  const s = readSettings(true);
   const m = info ? modelParam(info) : undefined;
   link.update({
     ...(info ? { model: m } : {}),
     ...(promptEl.value.trim() !== '' ? { prompt: promptEl.value } : {}),
-    ...(settings ?? {}),
-    tick: same ? ticksRun : 0,
+    ...(s ? { temperature: s.sampling.temperature, seed: s.seed } : {}),
+    tick: current(s) ? clock!.current.ticks.length : 0,
   }, { local: info !== null && m === undefined });
 }
 
-/** Show or clear the message beside an input; returns whether the input is valid. */
-function fieldError(input: HTMLInputElement, message: string | null): boolean {
-  const slot = document.getElementById(`${input.id}-error`);
-  if (slot) slot.textContent = message ?? '';
-  input.setAttribute('aria-invalid', message ? 'true' : 'false');
-  return !message;
-}
-
-function readSettings(show = true): { temperature: number; seed: number } | null {
-  const temp = tempEl.value.trim() === '' ? NaN : Number(tempEl.value);
-  const s = seedEl.value.trim() === '' ? NaN : Number(seedEl.value);
-  const okT = Number.isFinite(temp) && temp >= 0 && temp <= 100;
-  const okS = Number.isInteger(s) && s >= 0 && s <= 4294967295;
-  if (show) {
-    fieldError(tempEl, okT ? null : t('field.temperature'));
-    fieldError(seedEl, okS ? null : t('field.seed'));
-  }
-  return okT && okS ? { temperature: temp, seed: s } : null;
-}
-
-function renderPending(bytes: number[]) {
-  out.querySelector('.pending')?.remove();
-  if (bytes.length === 0) return;
-  const span = document.createElement('span');
-  span.className = 'pending';
-  span.title = t('landing.pendingTitle');
-  span.textContent = bytes.map((b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`).join('');
-  out.append(span);
+function buttons() {
+  const s = clock?.current;
+  playBtn.textContent = ui(s?.playing ? 'controls.pause' : 'controls.play');
+  nextBtn.disabled = !info || starting || !!s?.busy || !!s?.playing;
 }
 
 function describeTick(k: TickSummary): string {
   const checksum = t(info && k.weightsChecksum === info.checksum ? 'landing.weightsSame' : 'landing.weights', { checksum: k.weightsChecksum });
   return [
-    t('landing.tick', { index: k.index, kind: t(`landing.kind.${k.kind}`), piece: k.piece.text, id: k.id, p: formatProb(k.prob), rank: k.rank + 1 }),
+    t('landing.tick', { index: k.index, kind: words(`kind.${k.kind}`), piece: k.piece.text, id: k.id, p: formatProb(k.prob), rank: k.rank + 1 }),
     `${formatMs(k.ms.total)}`,
     t('landing.cache', { positions: k.cacheLength, bytes: formatBytes(k.cacheBytes) }),
     checksum,
@@ -95,94 +97,78 @@ function describeTick(k: TickSummary): string {
   ].join(' · ');
 }
 
-async function startSession(settings: { temperature: number; seed: number }) {
-  const prompt = promptEl.value;
-  await engine.request({ type: 'start', prompt, seed: settings.seed, sampling: { temperature: settings.temperature, topK: 0, topP: 1 } });
-  started = { prompt, ...settings };
-  ticksRun = 0;
-  out.textContent = prompt;
+/** The prompt and every tick's text, then the latest tick's bytes that are not a whole character yet. */
+function render(s: ClockState) {
+  const last = s.ticks.at(-1);
+  const pending = document.createElement('span');
+  pending.className = 'pending';
+  pending.title = t('landing.pendingTitle');
+  pending.textContent = (last?.pendingBytes ?? []).map((b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`).join('');
+  out.replaceChildren(s.prompt + s.ticks.map((k) => k.text).join(''), ...(pending.textContent ? [pending] : []));
+  if (s.error) status.textContent = t('landing.tickFailed', { error: s.error });
+  else if (last) status.textContent = describeTick(last);
+  buttons();
+  syncLink();
 }
 
-/** Run one tick; resolves to whether it produced a token. */
-async function nextToken(): Promise<boolean> {
-  if (busy || !info) return false;
-  const settings = readSettings();
-  if (!settings) return false;
-  busy = true;
-  nextBtn.disabled = true;
-  const myEpoch = epoch;
+/** The session for the inputs as they are: this one, or a new one from the prompt (null: refused inputs). */
+async function session(): Promise<Clock | null> {
+  const s = readSettings();
+  if (!info || !s || starting) return null;
+  if (current(s)) return clock;
+  clock?.dispose();
+  clock = null;
+  starting = true;
+  buttons();
+  const mine = generation;
   try {
-    if (!started || started.prompt !== promptEl.value || started.seed !== settings.seed || started.temperature !== settings.temperature) {
-      await startSession(settings);
+    const c = await Clock.create(engine, info, promptEl.value, () => s, { slide: true });
+    if (mine !== generation) {
+      c.dispose();
+      return null;
     }
-    const t = await engine.request({ type: 'tick' });
-    if (myEpoch !== epoch) {
-      started = null; // Reset came while this tick ran: the next one starts from the prompt again
-      return false;
-    }
-    out.querySelector('.pending')?.remove();
-    out.append(document.createTextNode(t.text));
-    renderPending(t.pendingBytes);
-    status.textContent = describeTick(t);
-    ticksRun++;
-    syncLink();
-    return true;
+    [clock, settings] = [c, s];
+    c.subscribe(render);
+    return c;
   } catch (e) {
     status.textContent = t('landing.tickFailed', { error: (e as Error).message });
-    return false;
+    return null;
   } finally {
-    busy = false;
-    nextBtn.disabled = playing;
+    starting = false;
+    buttons();
   }
-}
-
-/** Play ticks back to back until Pause, Reset, bad input or an error; the button shows which. */
-function setPlaying(on: boolean) {
-  playing = on;
-  playBtn.textContent = t(on ? 'controls.pause' : 'controls.play');
-  nextBtn.disabled = on || busy || !info;
 }
 
 /** Play, or with `until`, tick until the session has that many ticks (a link's replay). */
 async function play(until?: number) {
-  if (playing || !info) return;
-  const run = ++playRun;
-  setPlaying(true);
-  while (playing && run === playRun) {
-    if (until !== undefined && ticksRun >= until) break;
-    if (busy) {
-      await new Promise((r) => setTimeout(r, 10));
-      continue;
-    }
-    if (!(await nextToken())) break;
-    // Let the browser paint the new token before the next tick starts.
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  }
-  if (run === playRun) setPlaying(false);
+  const c = await session();
+  if (until === undefined) c?.play();
+  else c?.playUntil(until);
 }
 
-nextBtn.addEventListener('click', () => void nextToken());
-playBtn.addEventListener('click', () => (playing ? setPlaying(false) : void play()));
-resetBtn.addEventListener('click', () => {
-  setPlaying(false);
-  epoch++;
-  started = null;
+nextBtn.addEventListener('click', () => void session().then((c) => c?.tick()));
+playBtn.addEventListener('click', () => (clock?.current.playing ? void clock.pause() : void play()));
+$<HTMLButtonElement>('reset').addEventListener('click', () => {
+  generation++;
+  clock?.dispose();
+  clock = null;
   out.textContent = '';
-  ticksRun = 0;
+  buttons();
   syncLink();
   if (info) status.textContent = t('landing.reset');
 });
-tempEl.addEventListener('input', () => {
-  readSettings();
-  syncLink();
-});
-seedEl.addEventListener('input', () => {
-  readSettings();
-  syncLink();
-});
-promptEl.addEventListener('input', () => syncLink());
+for (const el of [tempEl, seedEl, promptEl]) {
+  el.addEventListener('input', () => {
+    if (el !== promptEl) readSettings();
+    if (clock?.current.playing && !current(readSettings(true))) {
+      void clock.pause(); // Play stops on refused inputs, and goes on from the prompt under new ones
+      void play();
+    }
+    syncLink();
+  });
+}
 
-nextBtn.disabled = true;
+buttons();
 playBtn.disabled = true;
 status.textContent = t('controls.loading');
 loadChosenModel(engine, {
@@ -200,7 +186,7 @@ loadChosenModel(engine, {
       model: m.label, params: formatCount(m.params), layers: c.n_layer, heads: c.n_head, context: c.n_positions, backend: m.backend.name, fallback, checksum: m.checksum,
     });
     status.textContent = `${notice ? `${notice} ` : ''}${ready}`;
-    nextBtn.disabled = false;
+    buttons();
     playBtn.disabled = false;
     document.body.dataset.engine = 'ready';
     syncLink();

@@ -4,7 +4,7 @@
  * All text from files, servers and storage is written with textContent, never as HTML.
  */
 import { formatBytes, formatCount } from '../../components/format.ts';
-import { t } from '../../components/i18n/index.ts';
+import { t } from '../strings.ts';
 import { EngineClient } from '../../engine/client.ts';
 import type { LoadProgress, ModelInfo } from '../../engine/protocol.ts';
 import { describeProgress, progressPercent } from '../../notebooks/load-progress.ts';

@@ -15,7 +15,7 @@
  * P enters; → Space PageDown next; ← Shift+Space PageUp back; Home End; N runs the next tick;
  * Escape or P leaves.
  */
-import { t } from '../../components/i18n/index.ts';
+import { t } from './present.strings.ts';
 import { planSlides, textWeight, type BlockKind } from './slides.ts';
 
 const HASH = /^#slide-(\d+)$/;

@@ -5,7 +5,7 @@
  * axe's scrollable-region-focusable); when it fits again it stops being a tab stop. Its name is
  * the figure's or the table's caption, or "Equation (scrolls sideways)".
  */
-import { t } from '../../components/i18n/index.ts';
+import { t } from '../strings.ts';
 
 const SELECTOR = '.katex-display, .cell > .mount, .table-scroll';
 let uid = 0;

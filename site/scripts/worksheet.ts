@@ -7,7 +7,7 @@
  * where printing is emulated). The Print worksheet button first has every figure drawn (a cell
  * starts only when it comes near the viewport), then prints.
  */
-import { t } from '../../components/i18n/index.ts';
+import { t } from './present.strings.ts';
 
 const article = document.querySelector<HTMLElement>('article.chapter');
 const source = document.querySelector<HTMLElement>('[data-worksheet-source]');

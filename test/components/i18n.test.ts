@@ -1,7 +1,8 @@
 // components/i18n: keys in both languages, templates filled, paths switched between locales.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineStrings, localeOfPath, messagePairs, pathInLocale, setLocale, t } from '../../components/i18n/index.ts';
+import { defineStrings, localeOfPath, messagePairs, pathInLocale, setLocale } from '../../components/i18n/index.ts';
+import { t } from '../../site/strings.ts';
 import { loadAllStrings, stringsFiles } from '../strings.ts';
 
 describe('i18n', () => {

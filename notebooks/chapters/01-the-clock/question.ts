@@ -3,7 +3,7 @@
  * the tick run after the commit.
  */
 import { formatInteger, formatProb } from '../../../components/format.ts';
-import { t } from '../../../components/i18n/index.ts';
+import { strings as t } from '../../strings.ts';
 import { withModelText, type PredictAnswer } from '../../../components/predict.ts';
 import { visibleText } from '../../../components/text.ts';
 import type { TickSummary } from '../../../engine/protocol.ts';

@@ -3,7 +3,7 @@
  * prompt token's? Answered from the prefill's traced wte rows.
  */
 import { formatDecimal } from '../../../components/format.ts';
-import { t } from '../../../components/i18n/index.ts';
+import { strings as t } from '../../strings.ts';
 import type { PredictAnswer, PredictChoice } from '../../../components/predict.ts';
 import { visibleText } from '../../../components/text.ts';
 import type { TokenInfo } from '../../../engine/protocol.ts';

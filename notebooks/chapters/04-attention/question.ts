@@ -3,7 +3,7 @@
  * tick? Answered from that tick's attention row (or a recompute traced at that layer).
  */
 import { formatDecimal, formatInteger } from '../../../components/format.ts';
-import { t } from '../../../components/i18n/index.ts';
+import { strings as t } from '../../strings.ts';
 import type { PredictAnswer, PredictChoice } from '../../../components/predict.ts';
 import { visibleText } from '../../../components/text.ts';
 import { ticksFrom, type PredictSpec } from '../../predict.ts';

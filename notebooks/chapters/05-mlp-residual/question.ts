@@ -1,6 +1,6 @@
 /** Chapter 5's question: after which block does the model's final guess first come out on top in the logit lens? */
 import { formatProb } from '../../../components/format.ts';
-import { t as shared } from '../../../components/i18n/index.ts';
+import { strings as shared } from '../../strings.ts';
 import type { PredictAnswer } from '../../../components/predict.ts';
 import { visibleText } from '../../../components/text.ts';
 import { ticksFrom, type PredictSpec } from '../../predict.ts';

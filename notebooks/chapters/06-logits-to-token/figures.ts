@@ -6,7 +6,7 @@
 import { ProbabilityBars, ProbabilityBarsTable } from '../../../components/probability-bars.ts';
 import { table } from '../../../components/dom.ts';
 import { formatDecimal, formatInteger, formatProb, formatValue } from '../../../components/format.ts';
-import { t as shared } from '../../../components/i18n/index.ts';
+import { strings as shared } from '../../strings.ts';
 import { visibleText } from '../../../components/text.ts';
 import { chartWithTable, h } from '../../dom.ts';
 import { modelText, stringNodes } from '../../model-text.ts';

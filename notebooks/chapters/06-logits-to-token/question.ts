@@ -1,6 +1,6 @@
 /** Chapter 6's question: at a lower temperature (same seed, same top-k and top-p), would the latest tick pick the same token? */
 import { formatDecimal, formatProb } from '../../../components/format.ts';
-import { t as shared } from '../../../components/i18n/index.ts';
+import { strings as shared } from '../../strings.ts';
 import type { PredictAnswer } from '../../../components/predict.ts';
 import { visibleText } from '../../../components/text.ts';
 import type { SamplingParams } from '../../../model/sampler.ts';

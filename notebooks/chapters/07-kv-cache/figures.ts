@@ -5,7 +5,7 @@
 import { KVCacheGrowth, KVCacheGrowthTable } from '../../../components/kv-cache-growth.ts';
 import { table } from '../../../components/dom.ts';
 import { formatBytes, formatDecimal, formatFlops, formatInteger, formatMs } from '../../../components/format.ts';
-import { t as shared } from '../../../components/i18n/index.ts';
+import { words } from '../../../components/words.strings.ts';
 import { chartWithTable, h } from '../../dom.ts';
 import type { ModelInfo, RecomputeResult, TickSummary } from '../../../engine/protocol.ts';
 import { renderTex, texText } from '../../tex.ts';
@@ -29,7 +29,7 @@ export function phases(ticks: TickSummary[]): HTMLTableElement | null {
   if (rows.length === 0) return null;
   return table(ui('ch7.phases.caption'),
     [ui('ch7.phases.phase'), ui('ch7.phases.ticks'), ui('ch7.phases.fed'), ui('ch7.phases.time'), ui('ch7.versus.flops')],
-    rows.map((r) => [shared(`landing.kind.${r.kind}`), formatInteger(r.ticks), formatDecimal(r.fed, r.fed % 1 ? 1 : 0), formatMs(r.ms), formatFlops(r.flops)]));
+    rows.map((r) => [words(`kind.${r.kind}`), formatInteger(r.ticks), formatDecimal(r.fed, r.fed % 1 ? 1 : 0), formatMs(r.ms), formatFlops(r.flops)]));
 }
 
 /** The last decode tick, with the cache, against one recompute of the whole sequence without it. */
@@ -84,7 +84,7 @@ export function flops(t: TickSummary, model: ModelInfo): HTMLElement {
   });
   for (const line of flopsTex(f)) el.append(renderTex(line));
   el.append(h('p', { class: 'equation-words' }, ui(f.T === 1 ? 'ch7.flops.words.one' : 'ch7.flops.words.other', {
-    index: t.index, kind: shared(`landing.kind.${t.kind}`), fed: f.T, cached: f.P, flops: formatFlops(t.flops), attention: formatFlops(f.attention), add: formatFlops(4 * f.L * f.C),
+    index: t.index, kind: words(`kind.${t.kind}`), fed: f.T, cached: f.P, flops: formatFlops(t.flops), attention: formatFlops(f.attention), add: formatFlops(4 * f.L * f.C),
   })));
   return el;
 }

@@ -1,6 +1,6 @@
 /** Chapter 7's question: how many positions will the KV cache hold after N more ticks? */
 import { formatInteger } from '../../../components/format.ts';
-import { t as shared } from '../../../components/i18n/index.ts';
+import { strings as shared } from '../../strings.ts';
 import type { PredictAnswer } from '../../../components/predict.ts';
 import type { TickSummary } from '../../../engine/protocol.ts';
 import { paramInt, ticksFrom, type PredictSpec } from '../../predict.ts';

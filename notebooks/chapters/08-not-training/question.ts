@@ -1,6 +1,6 @@
 /** Chapter 8's question: will the weights' checksum change after N more ticks? */
 import { formatCount } from '../../../components/format.ts';
-import { t as shared } from '../../../components/i18n/index.ts';
+import { strings as shared } from '../../strings.ts';
 import type { PredictAnswer } from '../../../components/predict.ts';
 import type { TickSummary } from '../../../engine/protocol.ts';
 import { paramInt, ticksFrom, type PredictSpec } from '../../predict.ts';

@@ -1,6 +1,6 @@
 /** Chapter 9's question: will a decode tick's forward pass take longer as the context grows? */
 import { formatDecimal, formatInteger, formatMs } from '../../../components/format.ts';
-import { t as shared } from '../../../components/i18n/index.ts';
+import { strings as shared } from '../../strings.ts';
 import type { PredictAnswer } from '../../../components/predict.ts';
 import type { TickSummary } from '../../../engine/protocol.ts';
 import { paramInt, ticksFrom, type PredictSpec } from '../../predict.ts';

@@ -1,6 +1,6 @@
 /** The appendix's question: how many tokens will the next tick feed through the model? */
 import { formatInteger } from '../../../components/format.ts';
-import { t as shared } from '../../../components/i18n/index.ts';
+import { strings as shared } from '../../strings.ts';
 import type { PredictAnswer } from '../../../components/predict.ts';
 import type { TickSummary } from '../../../engine/protocol.ts';
 import { ticksFrom, type PredictSpec } from '../../predict.ts';
