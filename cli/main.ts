@@ -113,7 +113,11 @@ async function logits(v: Record<string, unknown>) {
   cache.clear();
   const rows = ids.map((_, t) => Array.from(data.subarray(t * V, (t + 1) * V)));
   if (v.json) out(JSON.stringify({ logits: rows }));
-  else rows.forEach((r, t) => out(`position ${t} (id ${ids[t]}): ${r.length} logits, max ${Math.max(...r).toFixed(4)} at id ${r.indexOf(Math.max(...r))}`));
+  else rows.forEach((r, t) => {
+    let best = 0; // a loop, not Math.max(...r): a large vocabulary would overflow the call stack
+    for (let i = 1; i < r.length; i++) if (r[i] > r[best]) best = i;
+    out(`position ${t} (id ${ids[t]}): ${r.length} logits, max ${r[best].toFixed(4)} at id ${best}`);
+  });
   model.dispose();
 }
 
