@@ -61,9 +61,28 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
   },
 };
 
+/**
+ * `--temperature -1` as `--temperature=-1`: node's parseArgs reads a value that starts with "-" as
+ * an option and refuses it as ambiguous, so a negative number after an option that takes a value
+ * is joined to it here, and the option's own range check then gives its normal message.
+ */
+function joinNegativeValues(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([^=]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity$)/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
 function parse(command: string, argv: string[]) {
   try {
-    return parseArgs({ args: argv, options: COMMANDS[command], strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    const options = COMMANDS[command]!;
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message.split('\n')[0]}`);
   }
