@@ -9,7 +9,7 @@
 
 import { CheckpointError, parseConfig } from './config.ts';
 import type { GPT2Config } from './config.ts';
-import { firstNonFinite, fromLayout, parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, toFloat32 } from './safetensors.ts';
+import { firstNonFinite, fromLayout, MAX_SAFETENSORS_BYTES, parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, toFloat32 } from './safetensors.ts';
 import type { SafetensorsFile } from './safetensors.ts';
 
 /** A parameter tensor as float32, row-major in the checkpoint's layout (Conv1D weights [in, out]). */
@@ -281,7 +281,13 @@ function fromUrl(base: string, opts: LoadOptions): Resolved {
       // Content-Length counts compressed bytes when the server compresses, so it is no total then.
       const len = Number(res.headers.get('content-length'));
       const enc = res.headers.get('content-encoding');
-      const total = Number.isFinite(len) && len > 0 && (!enc || enc === 'identity') ? len : undefined;
+      const total = Number.isSafeInteger(len) && len > 0 && (!enc || enc === 'identity') ? len : undefined;
+      // A server's word is no allocation size: nothing larger than the loader can hold is accepted.
+      const cap = MAX_SAFETENSORS_BYTES;
+      if (total !== undefined && total > cap) {
+        await res.body?.cancel().catch(() => {});
+        throw new CheckpointError(url, `the server says the file is ${(total / 2 ** 30).toFixed(1)} GiB, more than the ${(cap / 2 ** 30).toFixed(1)} GiB a GPT-2 model file can be; refused`);
+      }
       if (!res.body) {
         const buf = new Uint8Array(await res.arrayBuffer());
         opts.onProgress?.({ file, loaded: buf.byteLength, total: buf.byteLength });
@@ -296,7 +302,10 @@ function fromUrl(base: string, opts: LoadOptions): Resolved {
           const { done, value } = await reader.read();
           if (done) break;
           if (loaded + value.byteLength > buf.byteLength) {
-            const grown = new Uint8Array(Math.max(buf.byteLength * 2, loaded + value.byteLength));
+            if (total !== undefined || loaded + value.byteLength > cap) {
+              throw new CheckpointError(url, total !== undefined ? `the server sent more than the ${total} bytes it announced` : `the file grew past ${(cap / 2 ** 30).toFixed(1)} GiB${enc && enc !== 'identity' ? ` as its ${enc} body expanded` : ''}; refused`);
+            }
+            const grown = new Uint8Array(Math.min(cap, Math.max(buf.byteLength * 2, loaded + value.byteLength)));
             grown.set(buf.subarray(0, loaded));
             buf = grown;
           }
@@ -305,6 +314,8 @@ function fromUrl(base: string, opts: LoadOptions): Resolved {
           opts.onProgress?.({ file, loaded, total });
         }
       } catch (e) {
+        await reader.cancel().catch(() => {});
+        if (e instanceof CheckpointError) throw e;
         if (signal.aborted) throw abortReason(signal);
         throw new CheckpointError(url, `GET ${url} failed after ${loaded} bytes: ${(e as Error).message}`);
       }

@@ -394,3 +394,14 @@ test('error: a FIFO (or a folder) given as model.safetensors is refused at once 
   await mkdir(path);
   await rejectsCheckpoint(loadModelFiles(dir), path, 'is a folder, not a regular file');
 });
+
+test('error: a model URL whose server announces an absurd Content-Length is refused with its size, not a RangeError', async () => {
+  const { startBadServer, head } = await import('../bad-server.ts');
+  const bad = await startBadServer();
+  try {
+    bad.handler = (_req, s) => s.end(head('200 OK', { 'Content-Length': 2 ** 53 - 1 }));
+    await rejectsCheckpoint(loadModelFiles(`${bad.url}/gpt2`), 'the server says the file is 8388608.0 GiB, more than the 4.0 GiB a GPT-2 model file can be; refused');
+  } finally {
+    await bad.close();
+  }
+});
