@@ -61,9 +61,28 @@ const COMMANDS: Record<string, ParseArgsConfig['options']> = {
   },
 };
 
+/**
+ * `--temperature -1` as `--temperature=-1`: node's parseArgs reads a value that starts with "-" as
+ * an option and refuses it as ambiguous, so a negative number after an option that takes a value
+ * is joined to it here, and the option's own range check then gives its normal message.
+ */
+function joinNegativeValues(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([^=]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity$)/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
 function parse(command: string, argv: string[]) {
   try {
-    return parseArgs({ args: argv, options: COMMANDS[command], strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    const options = COMMANDS[command]!;
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
   } catch (e) {
     throw new UsageError(`${command}: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -113,7 +132,11 @@ async function logits(v: Record<string, unknown>) {
   cache.clear();
   const rows = ids.map((_, t) => Array.from(data.subarray(t * V, (t + 1) * V)));
   if (v.json) out(JSON.stringify({ logits: rows }));
-  else rows.forEach((r, t) => out(`position ${t} (id ${ids[t]}): ${r.length} logits, max ${Math.max(...r).toFixed(4)} at id ${r.indexOf(Math.max(...r))}`));
+  else rows.forEach((r, t) => {
+    let best = 0; // a loop, not Math.max(...r): a large vocabulary would overflow the call stack
+    for (let i = 1; i < r.length; i++) if (r[i] > r[best]) best = i;
+    out(`position ${t} (id ${ids[t]}): ${r.length} logits, max ${r[best].toFixed(4)} at id ${best}`);
+  });
   model.dispose();
 }
 

@@ -9,7 +9,7 @@
 
 import { CheckpointError, parseConfig } from './config.ts';
 import type { GPT2Config } from './config.ts';
-import { parseSafetensors, toFloat32 } from './safetensors.ts';
+import { firstNonFinite, fromLayout, MAX_SAFETENSORS_BYTES, parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, toFloat32 } from './safetensors.ts';
 import type { SafetensorsFile } from './safetensors.ts';
 
 /** A parameter tensor as float32, row-major in the checkpoint's layout (Conv1D weights [in, out]). */
@@ -159,6 +159,16 @@ export function validateParams(config: GPT2Config, tensors: Map<string, { shape:
   }
 }
 
+/** The multi-index of flat element `i` in a row-major tensor of `shape`. */
+function unravel(i: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = i % shape[d];
+    i = Math.floor(i / shape[d]);
+  }
+  return idx;
+}
+
 /**
  * Normalise a parsed safetensors file's names (strip `transformer.`, drop the attention-mask
  * buffers and the tied `lm_head.weight`), validate them against the config, and convert to float32.
@@ -186,7 +196,14 @@ export function paramsFromSafetensors(st: SafetensorsFile, config: GPT2Config, n
   const params = new Map<string, Param>();
   for (const name of expectedShapes(config).keys()) {
     const { shape, raw } = kept.get(name)!;
-    params.set(name, { shape, data: toFloat32(st.tensors.get(raw)!) });
+    const data = toFloat32(st.tensors.get(raw)!);
+    // A NaN or infinity would spread through every later layer and print NaN on the pages.
+    const bad = firstNonFinite(data);
+    if (bad >= 0) {
+      const at = shape.length > 1 ? ` [${unravel(bad, shape).join(', ')}]` : '';
+      throw new CheckpointError(w, `tensor ${raw} holds ${data[bad]} at element ${bad}${at}: weights must be finite numbers`);
+    }
+    params.set(name, { shape, data });
   }
   return params;
 }
@@ -221,6 +238,8 @@ interface Resolved {
   label: string; // how messages refer to the folder
   path: (file: FileName) => string; // how messages refer to one file
   read: Reader;
+  /** model.safetensors, parsed; where the source allows, its header is checked before the weights are read. */
+  readWeights?: (signal: AbortSignal) => Promise<{ file: SafetensorsFile; bytes: number }>;
 }
 
 const isNode = (): boolean => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
@@ -262,7 +281,13 @@ function fromUrl(base: string, opts: LoadOptions): Resolved {
       // Content-Length counts compressed bytes when the server compresses, so it is no total then.
       const len = Number(res.headers.get('content-length'));
       const enc = res.headers.get('content-encoding');
-      const total = Number.isFinite(len) && len > 0 && (!enc || enc === 'identity') ? len : undefined;
+      const total = Number.isSafeInteger(len) && len > 0 && (!enc || enc === 'identity') ? len : undefined;
+      // A server's word is no allocation size: nothing larger than the loader can hold is accepted.
+      const cap = MAX_SAFETENSORS_BYTES;
+      if (total !== undefined && total > cap) {
+        await res.body?.cancel().catch(() => {});
+        throw new CheckpointError(url, `the server says the file is ${(total / 2 ** 30).toFixed(1)} GiB, more than the ${(cap / 2 ** 30).toFixed(1)} GiB a GPT-2 model file can be; refused`);
+      }
       if (!res.body) {
         const buf = new Uint8Array(await res.arrayBuffer());
         opts.onProgress?.({ file, loaded: buf.byteLength, total: buf.byteLength });
@@ -277,7 +302,10 @@ function fromUrl(base: string, opts: LoadOptions): Resolved {
           const { done, value } = await reader.read();
           if (done) break;
           if (loaded + value.byteLength > buf.byteLength) {
-            const grown = new Uint8Array(Math.max(buf.byteLength * 2, loaded + value.byteLength));
+            if (total !== undefined || loaded + value.byteLength > cap) {
+              throw new CheckpointError(url, total !== undefined ? `the server sent more than the ${total} bytes it announced` : `the file grew past ${(cap / 2 ** 30).toFixed(1)} GiB${enc && enc !== 'identity' ? ` as its ${enc} body expanded` : ''}; refused`);
+            }
+            const grown = new Uint8Array(Math.min(cap, Math.max(buf.byteLength * 2, loaded + value.byteLength)));
             grown.set(buf.subarray(0, loaded));
             buf = grown;
           }
@@ -286,6 +314,8 @@ function fromUrl(base: string, opts: LoadOptions): Resolved {
           opts.onProgress?.({ file, loaded, total });
         }
       } catch (e) {
+        await reader.cancel().catch(() => {});
+        if (e instanceof CheckpointError) throw e;
         if (signal.aborted) throw abortReason(signal);
         throw new CheckpointError(url, `GET ${url} failed after ${loaded} bytes: ${(e as Error).message}`);
       }
@@ -299,41 +329,82 @@ function fromUrl(base: string, opts: LoadOptions): Resolved {
 
 async function fromDirectory(dirArg: string, opts: LoadOptions): Promise<Resolved> {
   const fs = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
   const pathMod = await import('node:path');
   let dir = dirArg;
   if (dir.startsWith('file:')) dir = (await import('node:url')).fileURLToPath(dir);
   const path = (file: FileName) => pathMod.join(dir, file);
+
+  /** Open a regular file; anything else (a FIFO, a device, a folder) is refused before it can block. */
+  async function open(file: FileName) {
+    const p = path(file);
+    const info = await fs.stat(p).catch(async (e: unknown) => {
+      const code = (e as { code?: string }).code;
+      if (code === 'ENOENT') {
+        const dirExists = await fs.stat(dir).then((s) => s.isDirectory(), () => false);
+        throw new CheckpointError(p, dirExists ? `model folder ${dir} has no ${file}` : `model folder ${dir} does not exist`);
+      }
+      throw new CheckpointError(p, `cannot open: ${(e as Error).message}`);
+    });
+    const kind = (s: typeof info) => (s.isFile() ? '' : s.isDirectory() ? 'a folder' : s.isFIFO() ? 'a named pipe (FIFO)' : s.isSocket() ? 'a socket' : 'a device or other special file');
+    if (!info.isFile()) throw new CheckpointError(p, `is ${kind(info)}, not a regular file`);
+    let fh: Awaited<ReturnType<typeof fs.open>>;
+    try {
+      // O_NONBLOCK: should the path turn into a FIFO after the check, opening it still cannot hang.
+      fh = await fs.open(p, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    } catch (e) {
+      throw new CheckpointError(p, `cannot open: ${(e as Error).message}`);
+    }
+    const now = await fh.stat();
+    if (!now.isFile()) {
+      await fh.close();
+      throw new CheckpointError(p, `is ${kind(now)}, not a regular file`);
+    }
+    return { fh, p, size: now.size };
+  }
+
+  /** Fill buf[from..] with the file's bytes at the same offsets, in chunks (progress, abort, Node's 2 GB read limit). */
+  async function fill(fh: Awaited<ReturnType<typeof fs.open>>, buf: Uint8Array, from: number, to: number, p: string, file: FileName, signal: AbortSignal) {
+    const CHUNK = 16 << 20;
+    let loaded = from;
+    while (loaded < to) {
+      if (signal.aborted) throw abortReason(signal);
+      const { bytesRead } = await fh.read(buf, loaded, Math.min(CHUNK, to - loaded), loaded);
+      if (bytesRead === 0) throw new CheckpointError(p, `file shrank while reading: got ${loaded} of ${buf.byteLength} bytes`);
+      loaded += bytesRead;
+      opts.onProgress?.({ file, loaded, total: buf.byteLength });
+    }
+  }
+
   return {
     label: dir,
     path,
     async read(file, signal) {
-      const p = path(file);
-      let fh: Awaited<ReturnType<typeof fs.open>>;
+      const { fh, p, size } = await open(file);
       try {
-        fh = await fs.open(p, 'r');
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code === 'ENOENT') {
-          const dirExists = await fs.stat(dir).then((s) => s.isDirectory(), () => false);
-          throw new CheckpointError(p, dirExists ? `model folder ${dir} has no ${file}` : `model folder ${dir} does not exist`);
-        }
-        throw new CheckpointError(p, `cannot open: ${(e as Error).message}`);
-      }
-      try {
-        const total = (await fh.stat()).size;
-        const buf = new Uint8Array(total);
-        // Chunked reads give progress and stay under Node's 2 GB single-read limit.
-        const CHUNK = 16 << 20;
-        let loaded = 0;
-        while (loaded < total) {
-          if (signal.aborted) throw abortReason(signal);
-          const { bytesRead } = await fh.read(buf, loaded, Math.min(CHUNK, total - loaded), loaded);
-          if (bytesRead === 0) throw new CheckpointError(p, `file shrank while reading: got ${loaded} of ${total} bytes`);
-          loaded += bytesRead;
-          opts.onProgress?.({ file, loaded, total });
-        }
-        if (total === 0) opts.onProgress?.({ file, loaded: 0, total: 0 });
+        const buf = new Uint8Array(size);
+        await fill(fh, buf, 0, size, p, file, signal);
+        if (size === 0) opts.onProgress?.({ file, loaded: 0, total: 0 });
         return buf;
+      } finally {
+        await fh.close();
+      }
+    },
+    async readWeights(signal) {
+      const { fh, p, size } = await open('model.safetensors');
+      try {
+        // The 8-byte length, then the header, checked against the file's size before the weights are read.
+        const first8 = new Uint8Array(Math.min(8, size));
+        await fill(fh, first8, 0, first8.byteLength, p, 'model.safetensors', signal);
+        const n = safetensorsHeaderLength(first8, size, p);
+        const json = new Uint8Array(8 + n);
+        json.set(first8);
+        await fill(fh, json, 8, 8 + n, p, 'model.safetensors', signal);
+        const layout = parseSafetensorsHeader(json.subarray(8), size, p);
+        const buf = new Uint8Array(size);
+        buf.set(json);
+        await fill(fh, buf, 8 + n, size, p, 'model.safetensors', signal);
+        return { file: fromLayout(layout, buf), bytes: size };
       } finally {
         await fh.close();
       }
@@ -371,6 +442,23 @@ function fromMemory(files: Record<string, ArrayBuffer | Uint8Array | Blob | stri
       else buf = new Uint8Array(await v.arrayBuffer());
       opts.onProgress?.({ file, loaded: buf.byteLength, total: buf.byteLength });
       return buf;
+    },
+    async readWeights(signal) {
+      const v = find('model.safetensors');
+      if (!(typeof Blob !== 'undefined' && v instanceof Blob)) {
+        const buf = await this.read('model.safetensors', signal);
+        return { file: parseSafetensors(buf, 'model.safetensors'), bytes: buf.byteLength };
+      }
+      // A picked file: read its header through slices, check it against the size, then the weights.
+      const name = 'model.safetensors';
+      const first8 = new Uint8Array(await v.slice(0, 8).arrayBuffer());
+      const n = safetensorsHeaderLength(first8, v.size, name);
+      const layout = parseSafetensorsHeader(new Uint8Array(await v.slice(8, 8 + n).arrayBuffer()), v.size, name);
+      if (signal.aborted) throw abortReason(signal);
+      const buf = new Uint8Array(await v.arrayBuffer());
+      if (buf.byteLength !== v.size) throw new CheckpointError(name, `the file changed while reading: ${buf.byteLength} bytes, ${v.size} before`);
+      opts.onProgress?.({ file: name, loaded: buf.byteLength, total: buf.byteLength });
+      return { file: fromLayout(layout, buf), bytes: buf.byteLength };
     },
   };
 }
@@ -431,7 +519,9 @@ export async function loadModelFiles(source: ModelSource, opts: LoadOptions = {}
   try {
     const [config, st, vocabBuf, mergesBuf] = await Promise.all([
       src.read('config.json', ctrl.signal).then((b) => parseConfig(parseJson(b, names.config), names.config)),
-      src.read('model.safetensors', ctrl.signal).then((b) => ({ file: parseSafetensors(b, names.weights), bytes: b.byteLength })),
+      src.readWeights
+        ? src.readWeights(ctrl.signal)
+        : src.read('model.safetensors', ctrl.signal).then((b) => ({ file: parseSafetensors(b, names.weights), bytes: b.byteLength })),
       src.read('vocab.json', ctrl.signal),
       src.read('merges.txt', ctrl.signal),
     ]);

@@ -70,7 +70,8 @@ export class Session {
       if (tok.eotId === undefined) throw new Error('the prompt is empty and this vocabulary has no <|endoftext|> to start from');
       ids.push(tok.eotId);
     }
-    this.ids.push(...ids);
+    // A loop, not push(...ids): spreading 100k+ ids as arguments overflows the call stack.
+    for (const id of ids) this.ids.push(id);
     this.promptLength = ids.length;
     this.cache = new KVCache(model.config.n_layer);
     this.seed = toSeed(opts.seed ?? 42);

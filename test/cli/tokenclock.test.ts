@@ -75,6 +75,9 @@ const bad: [string[], RegExp, number][] = [
   [['tokenize', '--model', 'x', '--bogus'], /Unknown option '--bogus'/, 2],
   [['generate', '--model', 'M', '--prompt', 'x', '--steps', 'ten'], /--steps must be a whole number/, 2],
   [['generate', '--model', 'M', '--prompt', 'x', '--steps', '3', '--temperature', 'hot'], /--temperature must be a number ≥ 0/, 2],
+  [['generate', '--model', 'M', '--prompt', 'x', '--steps', '3', '--temperature', '-1'], /--temperature must be a number ≥ 0 \(0 = greedy\), got "-1"/, 2],
+  [['generate', '--model', 'M', '--prompt', 'x', '--steps', '3', '--top-p', '-.5'], /--top-p must be a number in \(0, 1\] \(1 = off\), got "-\.5"/, 2],
+  [['generate', '--model', 'M', '--prompt', 'x', '--steps', '-2'], /--steps must be a whole number from 1 to 100000, got "-2"/, 2],
   [['generate', '--model', 'M', '--prompt', 'x', '--steps', '3', '--top-p', '1.5'], /--top-p must be a number in \(0, 1\]/, 2],
   [['generate', '--model', 'M', '--prompt', 'x', '--steps', '3', '--top-k', '301'], /--top-k must be at most the vocabulary size \(300\)/, 2],
   [['logits', '--model', 'M', '--ids', '1,two'], /--ids must be comma-separated token ids/, 2],
@@ -91,6 +94,26 @@ for (const [args, message, code] of bad) {
     if (code === 1 || args.length) assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 }
+
+test('a negative value after an option is read as its value: generate --seed -7 runs like --seed=-7', async () => {
+  const a = await run('generate', '--model', dir, '--prompt', 'hi', '--steps', '3', '--seed', '-7', '--json');
+  const b = await run('generate', '--model', dir, '--prompt', 'hi', '--steps', '3', '--seed=-7', '--json');
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stdout.split('\n').map((l) => l.replace(/"ms":[\d.]+/, '')).join('\n'), b.stdout.split('\n').map((l) => l.replace(/"ms":[\d.]+/, '')).join('\n'));
+});
+
+test('a FIFO given as model.safetensors is refused at once with one line, not a hang', { skip: process.platform === 'win32' }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { copyFile, mkdir } = await import('node:fs/promises');
+  const fifoDir = join(dir, 'fifo');
+  await mkdir(fifoDir);
+  for (const f of ['config.json', 'vocab.json', 'merges.txt']) await copyFile(join(dir, f), join(fifoDir, f));
+  execFileSync('mkfifo', [join(fifoDir, 'model.safetensors')]);
+  const r = await run('generate', '--model', fifoDir, '--prompt', 'x', '--steps', '1');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /model\.safetensors: is a named pipe \(FIFO\), not a regular file/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+});
 
 test('train writes a model folder from a teacher\'s own text that the engine loads and runs', async () => {
   const { writeFile } = await import('node:fs/promises');

@@ -2,7 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { mkdtemp, readFile, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -334,4 +335,73 @@ test('an aborted load rejects with the abort reason, not a CheckpointError', asy
   const c2 = new AbortController();
   const p = loadModelFiles(`${baseUrl}/${name}`, { signal: c2.signal, onProgress: () => c2.abort(new Error('stop')) });
   await assert.rejects(p, /stop/);
+});
+
+test('error: a NaN or infinite weight is refused at load, naming the tensor and the element (F32, F16, BF16)', async () => {
+  for (const dtype of ['F32', 'F16', 'BF16'] as const) {
+    const src = (bad: number, name: string, at: number) => {
+      const t: Record<string, { dtype: SafetensorsDtype; shape: number[]; data: Float32Array }> = {};
+      for (const [n, p] of randomParams(config, 1)) t[n] = { dtype, shape: p.shape, data: p.data.slice() };
+      t[name].data[at] = bad;
+      const { vocabJson, mergesTxt } = makeByteVocab(config.vocab_size);
+      return { files: { 'config.json': configJson(config), 'model.safetensors': writeSafetensors(t), 'vocab.json': vocabJson, 'merges.txt': mergesTxt } };
+    };
+    await rejectsCheckpoint(loadModelFiles(src(NaN, 'h.1.attn.c_attn.weight', 16 * 48 - 1)), 'model.safetensors', 'tensor h.1.attn.c_attn.weight holds NaN at element 767 [15, 47]', 'finite');
+    await rejectsCheckpoint(loadModelFiles(src(Infinity, 'ln_f.bias', 3)), 'tensor ln_f.bias holds Infinity at element 3:');
+    await rejectsCheckpoint(loadModelFiles(src(-Infinity, 'wte.weight', 0)), 'tensor wte.weight holds -Infinity at element 0 [0, 0]');
+  }
+});
+
+test('error: a 5 GB (sparse) model.safetensors is refused from its size and header, before any weight is read', async () => {
+  const { dir } = await folder();
+  const path = join(dir, 'model.safetensors');
+  await truncate(path, 5 * 2 ** 30); // sparse: no disk used
+  const t0 = Date.now();
+  await rejectsCheckpoint(loadModelFiles(dir), path, 'the file is 5.0 GiB, larger than the 4.0 GiB this loader can hold');
+  assert.ok(Date.now() - t0 < 5000, 'refused without reading the file');
+  // Under the cap, a header whose tensors end long before the file does is refused before the read too.
+  await truncate(path, 2 ** 31);
+  await rejectsCheckpoint(loadModelFiles(dir), path, 'bytes follow the last tensor');
+  assert.ok(Date.now() - t0 < 5000, 'refused without reading the file');
+});
+
+test('error: a picked file (Blob) is checked from its header slices before its weights are read', async () => {
+  const { files } = randomCheckpointFiles({ config, dtype: 'F32', seed: 1 });
+  const st = new Uint8Array(files['model.safetensors']); // Blob parts want an ArrayBuffer-backed array
+  let wholeReads = 0;
+  class CountingBlob extends Blob {
+    override arrayBuffer() {
+      if (this.size === st.byteLength + 4) wholeReads++;
+      return super.arrayBuffer();
+    }
+  }
+  const padded = new CountingBlob([st, new Uint8Array(4)]);
+  await rejectsCheckpoint(loadModelFiles({ files: { ...files, 'model.safetensors': padded } }), 'model.safetensors', '4 bytes follow the last tensor');
+  assert.equal(wholeReads, 0);
+  const m = await loadModelFiles({ files: { ...files, 'model.safetensors': new Blob([st]) } });
+  assert.equal(m.bytes, st.byteLength);
+});
+
+test('error: a FIFO (or a folder) given as model.safetensors is refused at once instead of hanging', { skip: process.platform === 'win32' }, async () => {
+  const { dir } = await folder();
+  const path = join(dir, 'model.safetensors');
+  await unlink(path);
+  execFileSync('mkfifo', [path]);
+  const t0 = Date.now();
+  await rejectsCheckpoint(loadModelFiles(dir), path, 'is a named pipe (FIFO), not a regular file');
+  assert.ok(Date.now() - t0 < 2000);
+  await unlink(path);
+  await mkdir(path);
+  await rejectsCheckpoint(loadModelFiles(dir), path, 'is a folder, not a regular file');
+});
+
+test('error: a model URL whose server announces an absurd Content-Length is refused with its size, not a RangeError', async () => {
+  const { startBadServer, head } = await import('../bad-server.ts');
+  const bad = await startBadServer();
+  try {
+    bad.handler = (_req, s) => s.end(head('200 OK', { 'Content-Length': 2 ** 53 - 1 }));
+    await rejectsCheckpoint(loadModelFiles(`${bad.url}/gpt2`), 'the server says the file is 8388608.0 GiB, more than the 4.0 GiB a GPT-2 model file can be; refused');
+  } finally {
+    await bad.close();
+  }
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CheckpointError } from '../../model/config.ts';
-import { f32BitsToBF16, f32BitsToF16, parseSafetensors, roundTo, toFloat32, writeSafetensors } from '../../model/safetensors.ts';
+import { f32BitsToBF16, f32BitsToF16, firstNonFinite, MAX_SAFETENSORS_BYTES, parseSafetensors, roundTo, safetensorsHeaderLength, toFloat32, writeSafetensors } from '../../model/safetensors.ts';
 import { mulberry32 } from '../../train/random-checkpoint.ts';
 
 /** A safetensors file from a raw header object and data section (for malformed inputs). */
@@ -203,4 +203,32 @@ test('errors: offsets past the data section ("truncated") or inconsistent with s
 
 test('writeSafetensors refuses data whose length disagrees with the shape', () => {
   throwsCheckpoint(() => writeSafetensors({ t: { dtype: 'F32', shape: [2, 2], data: f32([1, 2, 3]) } }), 'tensor t', '[2, 2]', '4 elements', '3');
+});
+
+test('overlapping, gapped and over-long data sections are refused (tensors must tile the data section exactly)', () => {
+  const t = (a: number, b: number) => ({ dtype: 'F32', shape: [(b - a) / 4], data_offsets: [a, b] });
+  throwsCheckpoint(() => parseSafetensors(rawFile({ a: t(0, 16), b: t(8, 24) }, new Uint8Array(24))), 'tensor b (bytes 8..24) overlaps tensor a', 'must not share bytes');
+  throwsCheckpoint(() => parseSafetensors(rawFile({ a: t(0, 16), b: t(0, 16) }, new Uint8Array(16))), /tensor [ab] \(bytes 0\.\.16\) overlaps tensor [ab]/);
+  throwsCheckpoint(() => parseSafetensors(rawFile({ a: t(0, 8), b: t(16, 24) }, new Uint8Array(24))), 'a gap of 8 bytes (8..16) lies before tensor b', 'contiguous');
+  throwsCheckpoint(() => parseSafetensors(rawFile({ a: t(8, 16) }, new Uint8Array(16))), 'a gap of 8 bytes (0..8) lies before tensor a');
+  throwsCheckpoint(() => parseSafetensors(rawFile({ a: t(0, 8) }, new Uint8Array(12))), '4 bytes follow the last tensor (a, ending at 8)');
+  // Tensors listed out of order, and empty tensors, are fine.
+  const ok = parseSafetensors(rawFile({ b: t(8, 16), e: { dtype: 'F16', shape: [0], data_offsets: [16, 16] }, a: t(0, 8) }, new Uint8Array(16)));
+  assert.deepEqual([...ok.tensors.keys()], ['b', 'e', 'a']);
+});
+
+test('the header length is read and checked from 8 bytes and the file size alone; a file over 4 GiB is refused with its size', () => {
+  const eight = new Uint8Array(8);
+  new DataView(eight.buffer).setUint32(0, 100, true);
+  assert.equal(safetensorsHeaderLength(eight, 5000), 100);
+  throwsCheckpoint(() => safetensorsHeaderLength(eight, 50), 'truncated: header length is 100 bytes but only 42 bytes follow');
+  throwsCheckpoint(() => safetensorsHeaderLength(eight, 5 * 2 ** 30), 'the file is 5.0 GiB, larger than the 4.0 GiB this loader can hold');
+  assert.equal(safetensorsHeaderLength(eight, MAX_SAFETENSORS_BYTES), 100);
+});
+
+test('firstNonFinite finds the first NaN or ±Infinity in one pass, and -1 when all are finite', () => {
+  assert.equal(firstNonFinite(f32([0, -0, 1e-45, 3.4e38, -3.4e38])), -1);
+  assert.equal(firstNonFinite(f32([1, 2, NaN, Infinity])), 2);
+  assert.equal(firstNonFinite(f32([1, -Infinity])), 1);
+  assert.equal(firstNonFinite(new Float32Array(0)), -1);
 });
