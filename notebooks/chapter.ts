@@ -5,7 +5,8 @@
  */
 import { controlElements, defineClock, defineInputs, defineLayerHead, defineSelection, defineTimeline, defineTokens, type ControlElements } from './cells.ts';
 import type { ClockOptions } from './clock.ts';
-import { mount, nearViewport, type Module, type Mounts, type Runtime } from './runtime.ts';
+import type { ModelInfo } from '../engine/protocol.ts';
+import { input, mount, nearViewport, type Module, type Mounts, type Runtime } from './runtime.ts';
 
 /** What a chapter's opening sets up besides the inputs and the clock. */
 export interface ChapterOptions extends ClockOptions {
@@ -41,4 +42,32 @@ export function figure<A extends any[]>(main: Module, el: HTMLElement | undefine
     await nearViewport(el);
     return draw(...args);
   });
+}
+
+/** Reads one field of a chapter's pick form: its text, the loaded model, and whether the browser saw bad input. */
+export type PickParser = (raw: string, model: ModelInfo, badInput: boolean) => number;
+
+/**
+ * A chapter's own pick form (site/components/Pick.astro: Position and Dimension, Block and
+ * Unit…): each named field becomes a cell of the same name holding its latest valid value (a
+ * refused one shows its message beside the field and changes nothing); 0 on a page without the
+ * form. Returns the fields, so a figure can set one as if typed there.
+ */
+export function definePickFields<N extends string>(main: Module, form: HTMLElement | undefined, parsers: Record<N, PickParser>): Record<N, HTMLInputElement | undefined> {
+  form?.addEventListener('submit', (e) => e.preventDefault());
+  const fields = {} as Record<N, HTMLInputElement | undefined>;
+  for (const name of Object.keys(parsers) as N[]) {
+    const el = form?.querySelector<HTMLInputElement>(`[name="${name}"]`) ?? undefined;
+    fields[name] = el;
+    main.define(name, ['model'], (model: ModelInfo) =>
+      (el ? input(el, (e) => parsers[name](e.value, model, 'validity' in e && e.validity.badInput)) : 0));
+  }
+  return fields;
+}
+
+/** Put `value` into a field as if the reader typed it (its cell recomputes). */
+export function setField(el: HTMLInputElement | undefined, value: number): void {
+  if (!el) return;
+  el.value = String(value);
+  el.dispatchEvent(new (el.ownerDocument.defaultView!.Event)('input', { bubbles: true }));
 }

@@ -67,9 +67,12 @@ export function parseSeed(raw: string, badInput = false): number {
 
 /** Layer or Head: a whole number from 0 to count − 1 (`what` names it in the message). */
 export function parseIndex(what: 'Layer' | 'Head', raw: string, count: number, badInput = false): number {
+  return parseBelow(raw, count, badInput, () => ui(what === 'Layer' ? 'input.layer' : 'input.head', { last: count - 1, count }));
+}
+
+/** A whole number from 0 to count − 1 (a layer, a head, a position, a unit…), else `refusal()` as an InputError. */
+export function parseBelow(raw: string, count: number, badInput: boolean, refusal: () => string): number {
   const i = number(raw, badInput);
-  if (!Number.isInteger(i) || i < 0 || i >= count) {
-    throw new InputError(ui(what === 'Layer' ? 'input.layer' : 'input.head', { last: count - 1, count }));
-  }
+  if (!Number.isInteger(i) || i < 0 || i >= count) throw new InputError(refusal());
   return i;
 }

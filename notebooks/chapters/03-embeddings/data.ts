@@ -6,7 +6,7 @@
 import type { HeatmapData } from '../../../components/heatmap.ts';
 import { stripTokens } from '../../cells.ts';
 import type { ClockState } from '../../clock.ts';
-import { InputError } from '../../runtime.ts';
+import { parseBelow } from '../../controls.ts';
 import { ui } from './strings.ts';
 
 /** How many rows (the latest positions) the heatmaps draw; their tables have the same rows. */
@@ -88,11 +88,7 @@ export function embeddingNumbers(v: EmbeddingView, position: number, dimension: 
 
 /** A whole number for Position or Dimension, below `count`. */
 export function parsePick(what: 'Position' | 'Dimension', raw: string, count: number, badInput = false): number {
-  const i = badInput || raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isInteger(i) || i < 0 || i >= count) {
-    throw new InputError(ui(what === 'Position' ? 'input.position' : 'input.dimension', { last: count - 1, count }));
-  }
-  return i;
+  return parseBelow(raw, count, badInput, () => ui(what === 'Position' ? 'input.position' : 'input.dimension', { last: count - 1, count }));
 }
 
 /** The shown rows of the view (the latest HEATMAP_ROWS) as heatmap data, with labels "t: token". */

@@ -10,12 +10,12 @@
  *   predict (which prompt token's wte row is closest to the last one's? the prefill's trace answers)
  */
 import { formatInteger } from '../../../components/format.ts';
-import { figure, openChapter } from '../../chapter.ts';
+import { definePickFields, figure, openChapter, setField } from '../../chapter.ts';
 import type { ClockState } from '../../clock.ts';
 import { note } from '../../dom.ts';
 import type { ModelInfo } from '../../../engine/protocol.ts';
 import { definePredict } from '../../predict.ts';
-import { input, type Module, type Mounts, type Runtime } from '../../runtime.ts';
+import type { Module, Mounts, Runtime } from '../../runtime.ts';
 import { embeddingNumbers, embeddingView, HEATMAP_ROWS, parsePick, type EmbeddingView } from './data.ts';
 import { equationFigure, heatmaps } from './figures.ts';
 import { closestQuestion } from './question.ts';
@@ -25,24 +25,14 @@ import { ui } from './strings.ts';
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const { main } = openChapter(runtime, mounts, { trace: { embeddings: true }, timeline: false, tokens: false });
 
-  const form = mounts.pick as HTMLFormElement | undefined;
-  form?.addEventListener('submit', (e) => e.preventDefault());
-  const field = (name: string) => form?.querySelector<HTMLInputElement>(`[name="${name}"]`) ?? undefined;
-  const positionEl = field('position');
-  const dimensionEl = field('dimension');
-  const numberOf = (what: 'Position' | 'Dimension', count: number) => (el: HTMLInputElement | HTMLTextAreaElement) =>
-    parsePick(what, el.value, count, 'validity' in el && el.validity.badInput);
-  main.define('position', ['model'], (model: ModelInfo) => (positionEl ? input(positionEl, numberOf('Position', model.config.n_positions)) : 0));
-  main.define('dimension', ['model'], (model: ModelInfo) => (dimensionEl ? input(dimensionEl, numberOf('Dimension', model.config.n_embd)) : 0));
+  const fields = definePickFields(main, mounts.pick, {
+    position: (raw, model, bad) => parsePick('Position', raw, model.config.n_positions, bad),
+    dimension: (raw, model, bad) => parsePick('Dimension', raw, model.config.n_embd, bad),
+  });
   main.define('pick', ['position', 'dimension'], (t: number, d: number): [number, number] => [t, d]);
   main.define('view', ['clockState'], (state: ClockState) => embeddingView(state));
 
   // Choosing a cell of any heatmap sets Position and Dimension, as if typed there.
-  const set = (el: HTMLInputElement | undefined, value: number) => {
-    if (!el) return;
-    el.value = String(value);
-    el.dispatchEvent(new (el.ownerDocument.defaultView!.Event)('input', { bubbles: true }));
-  };
   let shown: EmbeddingView | null = null;
   mounts.heatmaps?.addEventListener('click', (e) => {
     const cell = (e.target as Element).closest('rect.cell');
@@ -51,8 +41,8 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const r = [...row.parentElement!.children].indexOf(row);
     const col = [...row.querySelectorAll('rect.cell')].indexOf(cell);
     const from = Math.max(0, shown.positions.length - HEATMAP_ROWS);
-    set(positionEl, shown.positions[from + r]);
-    set(dimensionEl, col);
+    setField(fields.position, shown.positions[from + r]);
+    setField(fields.dimension, col);
   });
 
   const empty = (model: ModelInfo) => note(ui('ch3.empty', { n: model.config.n_embd }));

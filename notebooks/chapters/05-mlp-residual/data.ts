@@ -7,7 +7,7 @@ import type { HeatmapData } from '../../../components/heatmap.ts';
 import { stripTokens } from '../../cells.ts';
 import type { ClockState } from '../../clock.ts';
 import type { TokenGuess } from '../../../engine/protocol.ts';
-import { InputError } from '../../runtime.ts';
+import { parseBelow } from '../../controls.ts';
 import { ui } from './strings.ts';
 
 /** How many guesses per layer the logit lens reports. */
@@ -84,11 +84,7 @@ export function geluNumbers(v: LayerView, layer: number, unit: number): GeluNumb
 
 /** A whole number for Layer or Unit, below `count`. */
 export function parsePick(what: 'Block' | 'Unit', raw: string, count: number, badInput = false): number {
-  const i = badInput || raw.trim() === '' ? NaN : Number(raw);
-  if (!Number.isInteger(i) || i < 0 || i >= count) {
-    throw new InputError(ui(what === 'Block' ? 'ch5.pick.block' : 'ch5.pick.unit', { max: count - 1, count }));
-  }
-  return i;
+  return parseBelow(raw, count, badInput, () => ui(what === 'Block' ? 'ch5.pick.block' : 'ch5.pick.unit', { max: count - 1, count }));
 }
 
 /** The residual stream of the newest position as heatmap rows: entering block 0, then after each block. */

@@ -12,10 +12,9 @@
  */
 import type { ClockState } from '../../clock.ts';
 import { note } from '../../dom.ts';
-import type { ModelInfo } from '../../../engine/protocol.ts';
-import { figure, openChapter } from '../../chapter.ts';
+import { definePickFields, figure, openChapter } from '../../chapter.ts';
 import { definePredict } from '../../predict.ts';
-import { input, type Module, type Mounts, type Runtime } from '../../runtime.ts';
+import type { Module, Mounts, Runtime } from '../../runtime.ts';
 import { geluNumbers, layerView, LENS_TOP, parsePick, type LayerView } from './data.ts';
 import { equation, lens, residual } from './figures.ts';
 import { lensQuestion } from './question.ts';
@@ -25,15 +24,10 @@ import { ui } from './strings.ts';
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const { main } = openChapter(runtime, mounts, { trace: { embeddings: true, mlp: true, residual: true, lens: LENS_TOP }, timeline: false, tokens: false });
 
-  const form = mounts.pick as HTMLFormElement | undefined;
-  form?.addEventListener('submit', (e) => e.preventDefault());
-  const field = (name: string) => form?.querySelector<HTMLInputElement>(`[name="${name}"]`) ?? undefined;
-  const layerEl = field('block');
-  const unitEl = field('unit');
-  const numberOf = (what: 'Block' | 'Unit', count: number) => (el: HTMLInputElement | HTMLTextAreaElement) =>
-    parsePick(what, el.value, count, 'validity' in el && el.validity.badInput);
-  main.define('block', ['model'], (model: ModelInfo) => (layerEl ? input(layerEl, numberOf('Block', model.config.n_layer)) : 0));
-  main.define('unit', ['model'], (model: ModelInfo) => (unitEl ? input(unitEl, numberOf('Unit', 4 * model.config.n_embd)) : 0));
+  definePickFields(main, mounts.pick, {
+    block: (raw, model, bad) => parsePick('Block', raw, model.config.n_layer, bad),
+    unit: (raw, model, bad) => parsePick('Unit', raw, 4 * model.config.n_embd, bad),
+  });
   main.define('view', ['clockState'], (state: ClockState) => layerView(state));
 
   const empty = () => note(ui('ch5.empty'));
