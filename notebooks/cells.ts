@@ -171,10 +171,17 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
   main.variable(run).define('applySettings', ['settingsRef', 'sampling', 'seed'], (ref: { current: ClockSettings | null }, sampling: SamplingParams, seed: number) => {
     ref.current = { sampling, seed };
   });
+  // A press of Next token before the first clock exists (the model or the session still starting)
+  // is kept and run as soon as it does, not lost.
+  let early = 0;
+  const onEarly = () => void early++;
+  c.next.addEventListener('click', onEarly);
   main.define('clock', ['engine', 'model', 'prompt', 'settingsRef', 'invalidation'],
     async (engine: Engine, model: ModelInfo, prompt: string, ref: { current: ClockSettings | null }, invalidation: Promise<void>) => {
       await nearViewport(c.form);
       const clock = await Clock.create(engine, model, prompt, () => ref.current ?? { sampling: DEFAULT_SAMPLING, seed: 42 }, opts);
+      c.next.removeEventListener('click', onEarly);
+      for (; early > 0; early--) void clock.tick();
       const onNext = () => void clock.tick();
       const onPlay = () => (clock.current.playing ? void clock.pause() : clock.play());
       const onReset = () => void clock.reset();
