@@ -70,13 +70,15 @@ async function resolveFile(root: string, urlPath: string): Promise<string | unde
 
 /**
  * Serve `root` (the built dist/ by default) from 127.0.0.1 on a free port, with correct MIME
- * types, cross-origin isolation headers and 404s (dist/404.html when the site has one).
+ * types, the site's headers (CSP included) and 404s (dist/404.html when the site has one).
+ * `opts.connect`: hosts to add to the CSP's connect-src, as a host must for a Hub mirror (the
+ * Models page's tests use a stand-in Hub on 127.0.0.1).
  */
-export async function startPreview(root: string = distDir): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startPreview(root: string = distDir, opts: { connect?: string[] } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: run \`npm run build\` before the e2e tests`);
   }
-  const isolationHeaders = { ...baseHeaders, ...siteHeaders({ dist: root }) };
+  const isolationHeaders = { ...baseHeaders, ...siteHeaders({ dist: root, connect: opts.connect }) };
   const server = createServer((req, res) => {
     void (async () => {
       const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');

@@ -66,16 +66,17 @@ export function contentSecurityPolicy(scriptHashes, extraConnect = []) {
 }
 
 /**
- * Every header a response of the built site gets (the CSP left out when `csp` is false).
- * @param {{ dist?: string; csp?: boolean }} opts
+ * Every header a response of the built site gets (the CSP left out when `csp` is false);
+ * `connect`: more hosts the Models page may download from (a Hub mirror).
+ * @param {{ dist?: string; csp?: boolean; connect?: string[] }} opts
  * @returns {Record<string, string>}
  */
-export function siteHeaders({ dist = 'dist', csp = true } = {}) {
+export function siteHeaders({ dist = 'dist', csp = true, connect = [] } = {}) {
   return {
     ...ISOLATION,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'strict-origin-when-cross-origin',
-    ...(csp ? { 'Content-Security-Policy': contentSecurityPolicy(inlineScriptHashes(dist)) } : {}),
+    ...(csp ? { 'Content-Security-Policy': contentSecurityPolicy(inlineScriptHashes(dist), connect) } : {}),
   };
 }
 
