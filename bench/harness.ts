@@ -74,7 +74,7 @@ async function resolveFile(root: string, urlPath: string): Promise<string | unde
  * `opts.connect`: hosts to add to the CSP's connect-src, as a host must for a Hub mirror (the
  * Models page's tests use a stand-in Hub on 127.0.0.1).
  */
-export async function startPreview(root: string = distDir, opts: { connect?: string[] } = {}): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startPreview(root: string = distDir, opts: { connect?: string[]; port?: number } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: run \`npm run build\` before the e2e tests`);
   }
@@ -106,7 +106,7 @@ export async function startPreview(root: string = distDir, opts: { connect?: str
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => ok());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
   });
   const { port } = server.address() as AddressInfo;
   return {
