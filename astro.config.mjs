@@ -6,12 +6,28 @@ import rehypeKatex from 'rehype-katex';
 import { fileURLToPath } from 'node:url';
 import { preparePublic } from './scripts/prepare-public.mjs';
 import { serviceWorker } from './scripts/precache.mjs';
+import { EXTRA_TYPES, siteHeaders } from './scripts/headers.mjs';
 
-// Cross-origin isolation lets the page use SharedArrayBuffer, which threaded wasm needs.
-const isolation = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+// Cross-origin isolation (SharedArrayBuffer, which threaded wasm needs), nosniff, a Referrer-Policy
+// and, for preview, the Content-Security-Policy with the hashes of the built pages' inline scripts
+// (read from dist/ when this config loads: `astro preview` runs after `astro build`). Dev gets no
+// CSP: Vite's dev client injects inline scripts of its own.
+const previewHeaders = siteHeaders({ dist: fileURLToPath(new URL('./dist', import.meta.url)) });
+const devHeaders = siteHeaders({ csp: false });
+
+/** `astro dev` serves .safetensors with an empty Content-Type; set it before the static handler. */
+const contentTypes = /** @type {import('astro').AstroIntegration} */ ({
+  name: 'token-clock:content-types',
+  hooks: {
+    'astro:server:setup': ({ server }) => {
+      server.middlewares.use((req, res, next) => {
+        const path = (req.url ?? '').split('?')[0];
+        for (const [ext, type] of Object.entries(EXTRA_TYPES)) if (path.endsWith(ext)) res.setHeader('Content-Type', type);
+        next();
+      });
+    },
+  },
+});
 
 /** Copy the tfjs wasm binaries into public/tfjs/ before dev, build and preview. */
 const tfjsWasm = /** @type {import('astro').AstroIntegration} */ ({
@@ -31,10 +47,10 @@ export default defineConfig({
   // English at /, Chinese at /zh-cn/ (components/i18n has the UI strings of both).
   i18n: { defaultLocale: 'en', locales: ['en', 'zh-cn'], routing: { prefixDefaultLocale: false } },
   // serviceWorker() writes dist/sw.js, which precaches the whole build for offline use.
-  integrations: [tfjsWasm, mdx(), serviceWorker()],
+  integrations: [tfjsWasm, contentTypes, mdx(), serviceWorker()],
   // $…$ and $$…$$ in chapters are typeset at build time by KaTeX (its CSS is served by the site).
   markdown: { remarkPlugins: [remarkMath], rehypePlugins: [rehypeKatex] },
-  server: { host: '127.0.0.1', port: 4321, headers: isolation },
+  server: { host: '127.0.0.1', port: 4321, headers: process.argv.includes('preview') ? previewHeaders : devHeaders },
   vite: {
     resolve: {
       // tfjs-core mentions node-fetch for Node; the browser bundle must not pull it in.
@@ -42,7 +58,7 @@ export default defineConfig({
     },
     // The engine worker dynamically imports backends, so it needs ES-module workers.
     worker: { format: 'es' },
-    server: { headers: isolation },
-    preview: { headers: isolation },
+    server: { headers: devHeaders },
+    preview: { headers: previewHeaders },
   },
 });

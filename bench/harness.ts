@@ -8,6 +8,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { siteHeaders } from '../scripts/headers.mjs';
 
 /** The built site that the tests serve: dist/, or $E2E_DIST (a build made with `astro build --outDir`). */
 export const distDir = process.env.E2E_DIST ? resolve(process.env.E2E_DIST) : resolve(fileURLToPath(new URL('../dist', import.meta.url)));
@@ -39,12 +40,10 @@ const mimeTypes: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
-// The same isolation headers as astro.config.mjs gives dev and preview: threaded wasm needs them.
-const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+// The same headers as astro.config.mjs gives preview (scripts/headers.mjs): cross-origin isolation
+// for threaded wasm, and the Content-Security-Policy, nosniff and Referrer-Policy every e2e test
+// thereby checks the pages pass. The CSP's script hashes are read from the served build.
+const baseHeaders = { 'Cross-Origin-Resource-Policy': 'same-origin' };
 
 /** The MIME type the static server sends for a file name. */
 export function mimeType(path: string): string {
@@ -71,12 +70,15 @@ async function resolveFile(root: string, urlPath: string): Promise<string | unde
 
 /**
  * Serve `root` (the built dist/ by default) from 127.0.0.1 on a free port, with correct MIME
- * types, cross-origin isolation headers and 404s (dist/404.html when the site has one).
+ * types, the site's headers (CSP included) and 404s (dist/404.html when the site has one).
+ * `opts.connect`: hosts to add to the CSP's connect-src, as a host must for a Hub mirror (the
+ * Models page's tests use a stand-in Hub on 127.0.0.1).
  */
-export async function startPreview(root: string = distDir): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startPreview(root: string = distDir, opts: { connect?: string[]; port?: number } = {}): Promise<{ url: string; close: () => Promise<void> }> {
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: run \`npm run build\` before the e2e tests`);
   }
+  const isolationHeaders = { ...baseHeaders, ...siteHeaders({ dist: root, connect: opts.connect }) };
   const server = createServer((req, res) => {
     void (async () => {
       const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -104,7 +106,7 @@ export async function startPreview(root: string = distDir): Promise<{ url: strin
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => ok());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -11,8 +11,9 @@ export const MONO = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 
 // Characters that would vanish or reorder the line: shown as a visible stand-in.
 const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '↵', '\t': '⇥', '\r': '␍', '\u007f': '␡', '\u00a0': '⍽' };
-// Zero-width and bidirectional controls: they reorder or hide text, so they are spelled out.
-const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+// Zero-width and bidirectional controls and the line/paragraph separators: they reorder, hide or
+// break text, so they are spelled out.
+const INVISIBLE = /[\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 
 /** Whitespace and control characters made visible: " the\n" → "␣the↵". */
 export function visibleText(s: string): string {

@@ -82,6 +82,7 @@ export async function acquireModel(source: Exclude<LoadSource, { kind: 'url' }>,
       bytes = await downloadFile(url, {
         fetch: ctx.fetch,
         signal: ctx.signal,
+        expectedSize: sizes.get(f), // a file that changed between the size check and its download is refused
         resume: ctx.partials.get(url),
         onProgress: (p) => ctx.onProgress({
           phase: 'download', file: f, loaded: before + p.loaded, total, fileLoaded: p.loaded, fileTotal: p.total, bytesPerSecond: p.bytesPerSecond, resumed: p.resumed,

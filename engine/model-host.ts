@@ -21,6 +21,7 @@ export class ModelHost {
   /** The browser's model store (none in Node); tests may set their own. */
   store: ModelStore | undefined = ModelStore.open();
   private loading: AbortController | null = null;
+  private estimating: AbortController | null = null; // the running estimate (cancelLoad stops it)
   private partials = new Map<string, Partial>(); // failed downloads' bytes, kept for a retry
 
   /** `replaced` hears that a new model took over (the session of the old one must go). */
@@ -28,7 +29,7 @@ export class ModelHost {
 
   readonly handlers: Handlers<'load' | 'estimate' | 'cancelLoad'> = {
     load: (req, onProgress) => this.load(req, onProgress),
-    estimate: (req) => this.estimate(req.source),
+    estimate: (req) => this.estimateLatest(req.source),
     cancelLoad: async () => ({ cancelled: this.cancelLoad() }),
   };
 
@@ -38,8 +39,9 @@ export class ModelHost {
     return this.model;
   }
 
-  /** Stop the running load, if any; the model in use stays. */
+  /** Stop the running load (and any estimate), if any; the model in use stays. */
   cancelLoad(): boolean {
+    this.estimating?.abort(new Error('the estimate was cancelled'));
     if (!this.loading) return false;
     this.loading.abort(new Error('the load was cancelled'));
     return true;
@@ -107,16 +109,27 @@ export class ModelHost {
     }
   }
 
+  /** The estimate for `source`, which `cancelLoad` stops (the page sends it when the reader moves on). */
+  private async estimateLatest(source: LoadSource): Promise<ModelEstimate> {
+    const ctrl = new AbortController();
+    this.estimating = ctrl;
+    try {
+      return await this.estimate(source, ctrl.signal);
+    } finally {
+      if (this.estimating === ctrl) this.estimating = null;
+    }
+  }
+
   /** A model's download size and memory need, from its config.json and the sizes the server gives. */
-  private async estimate(source: LoadSource): Promise<ModelEstimate> {
+  private async estimate(source: LoadSource, signal: AbortSignal): Promise<ModelEstimate> {
     if (source.kind === 'files' || source.kind === 'local' || source.kind === 'url') throw new Error('only a Hub model needs an estimate before loading');
     const urls = fileUrls(source, origin());
     const key = storeKey(source);
     const stored = this.store ? await this.store.has(MODEL_FILES.map((f) => urls[f])).catch(() => false) : false;
-    const configBytes = stored ? (await this.store!.getAll([urls['config.json']]))?.get(urls['config.json']) : await downloadFile(urls['config.json']);
+    const configBytes = stored ? (await this.store!.getAll([urls['config.json']]))?.get(urls['config.json']) : await downloadFile(urls['config.json'], { signal });
     if (!configBytes) throw new Error('the stored config.json could not be read');
     const config = parseConfig(JSON.parse(new TextDecoder().decode(configBytes)), urls['config.json']);
-    const sizes = stored ? [] : await Promise.all(MODEL_FILES.map((f) => (f === 'config.json' ? configBytes.byteLength : remoteSize(urls[f]))));
+    const sizes = stored ? [] : await Promise.all(MODEL_FILES.map((f) => (f === 'config.json' ? configBytes.byteLength : remoteSize(urls[f], { signal }))));
     const weightsBytes = stored ? undefined : sizes[MODEL_FILES.indexOf('model.safetensors')];
     const downloadBytes = stored || sizes.some((n) => n === undefined) ? undefined : sizes.reduce((a, b) => a! + b!, 0);
     const params = countParams(config);

@@ -5,13 +5,19 @@
  */
 import { strings as ui } from './strings.ts';
 import { InputError } from './runtime.ts';
+import { LIMITS } from './url-state.ts';
 
 // C0 and C1 control characters other than tab, newline and carriage return, and DEL.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/; // eslint-disable-line no-control-regex
 
-/** A prompt: not empty, no control characters (the token count is checked against the context by the engine). */
+/**
+ * A prompt: not empty, no control characters, at most LIMITS.promptChars (the cap a shared link's
+ * prompt has too, and the fields' maxlength); the token count is checked against the context by
+ * the engine.
+ */
 export function parsePrompt(text: string): string {
   if (text.trim() === '') throw new InputError(ui('input.promptEmpty'));
+  if (text.length > LIMITS.promptChars) throw new InputError(ui('input.promptChars', { chars: text.length, max: LIMITS.promptChars }));
   const m = CONTROL.exec(text);
   if (m) {
     const code = `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;

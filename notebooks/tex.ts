@@ -1,7 +1,10 @@
 /**
  * Equations typeset with KaTeX. Text from the model or the reader only ever enters an equation
  * through `texText`, which makes control characters visible and escapes every character TeX
- * treats specially, so a token is always shown as text and never read as a command.
+ * treats specially, so a token is always shown as text and never read as a command, and any
+ * string renders: a character KaTeX cannot take as it is (about 6,500 of them: "·", "∑", a
+ * leading combining mark, private use…) is written as \char"XXXX, or spelled "<U+XXXX>" where
+ * KaTeX has no such character at all.
  */
 import katex from 'katex';
 import { formatValue } from '../components/format.ts';
@@ -20,10 +23,42 @@ const SPECIAL: Record<string, string> = {
   '~': '\\textasciitilde{}',
 };
 
+// How each non-ASCII character goes into \text{…}, learned from KaTeX itself the first time the
+// character is met (one small parse), so the answer follows the installed KaTeX version.
+const TEXT_FORM = new Map<number, string>();
+const PROBE = { throwOnError: true, strict: 'ignore', trust: false, output: 'htmlAndMathml' } as const;
+
+function parses(tex: string): boolean {
+  try {
+    katex.renderToString(`\\text{${tex}}`, PROBE);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function textForm(ch: string, c: number): string {
+  let form = TEXT_FORM.get(c);
+  if (form === undefined) {
+    const hex = c.toString(16).toUpperCase();
+    const char = `{\\char"${hex}}`; // braces end the number: "{\char"2211}5" is ∑ then 5
+    // A combining mark is always written as \char: as it is, KaTeX's lexer would join it to the
+    // character before, and a mark over an arbitrary base is not something it can typeset.
+    if (!/\p{M}/u.test(ch) && parses(ch)) form = ch;
+    else if (parses(char)) form = char;
+    else form = `<U+${hex.padStart(4, '0')}>`;
+    TEXT_FORM.set(c, form);
+  }
+  return form;
+}
+
 /** `s` as a TeX \text{…} group: whitespace made visible, special characters escaped. */
 export function texText(s: string): string {
   let out = '';
-  for (const ch of visibleText(s)) out += SPECIAL[ch] ?? ch;
+  for (const ch of visibleText(s)) {
+    const c = ch.codePointAt(0) ?? 0;
+    out += SPECIAL[ch] ?? (c < 0x80 ? ch : textForm(ch, c));
+  }
   return `\\text{${out}}`;
 }
 

@@ -43,6 +43,7 @@ let engine: EngineClient | null = null; // started on the first load: a worker o
 let loading = false;
 let picked: Record<string, File> = {};
 let estimateFor = '';
+let estimating = false; // an estimate request is waiting for its answer
 
 const radios = (name: string) => [...document.querySelectorAll<HTMLInputElement>(`input[name="${name}"]`)];
 
@@ -85,6 +86,12 @@ function getEngine(): EngineClient {
   return engine;
 }
 
+/** Stop an estimate still waiting on its Hub (the engine answers requests in turn). */
+function stopEstimate() {
+  if (estimating && !loading) void engine?.request({ type: 'cancelLoad' });
+  estimating = false;
+}
+
 /** Tell the download size and memory need of the selected Hub model, before anything big starts. */
 async function estimate() {
   const source = selectedSource();
@@ -94,10 +101,12 @@ async function estimate() {
     return;
   }
   const key = storeKey(source);
+  stopEstimate(); // a slow Hub's answer for the previous choice must not hold this one up
   estimateFor = key;
   estimateEl.textContent = t('models.asking', { host: new URL(source.hub).host, repo: source.repo });
+  estimating = true;
   try {
-    const e = await getEngine().request({ type: 'estimate', source });
+    const e = await getEngine().request({ type: 'estimate', source }).finally(() => { if (estimateFor === key) estimating = false; });
     if (estimateFor !== key) return;
     const c = e.config;
     const shape = t('models.shape', { params: formatCount(e.params), layers: c.n_layer, heads: c.n_head, width: c.n_embd, context: c.n_positions });
@@ -137,6 +146,7 @@ function describeLoaded(info: ModelInfo): string {
 
 async function load(source: LoadSource, statusEl: HTMLElement) {
   if (loading) return;
+  stopEstimate();
   setLoading(true);
   const backend = readBackend(storage);
   try {

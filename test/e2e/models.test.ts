@@ -53,7 +53,7 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
   before(async () => {
     await writeHub();
     hub = await startHubServer(hubDir);
-    preview = await startPreview();
+    preview = await startPreview(undefined, { connect: [hub.url] }); // a mirror's host must be in connect-src, as README says
     // A profile on disk, as a reader's browser has: a fresh (incognito-like) context keeps Cache
     // Storage in memory with a small quota, too small for a 500 MB model.
     profile = await mkdtemp(join(tmpdir(), 'tokenclock-profile-'));

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { countParams, makeConfig } from '../../model/config.ts';
 import { HUB_URL } from '../../model/download.ts';
 import type { LoadProgress } from '../../engine/protocol.ts';
@@ -55,6 +57,25 @@ describe('loading a model from the Hub (or a mirror) in the engine', () => {
     assert.equal(e.weightsBytes, sizes[3]);
     assert.equal(e.stored, false);
     assert.ok(!hub.requests.some((r) => r.method === 'GET' && r.path.endsWith('model.safetensors')), 'no weights downloaded');
+  });
+
+  it('an estimate waiting on a silent Hub stops on cancelLoad (sent when the reader moves on), and the next request runs', async () => {
+    const silent = createServer(() => {}); // accepts, never answers
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const started = Date.now();
+      const first = engine.request({ type: 'estimate', source: { kind: 'hub', hub: url, repo: 'test-org/tiny' } });
+      const second = engine.request({ type: 'estimate', source: { kind: 'hub', hub: hub.url, repo: 'test-org/other' } });
+      await new Promise((ok) => setTimeout(ok, 200));
+      await engine.request({ type: 'cancelLoad' });
+      await assert.rejects(first, /cancelled/);
+      assert.equal((await second).params, countParams(config));
+      assert.ok(Date.now() - started < 5000, 'not held up by the stall timeout');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((ok) => silent.close(ok));
+    }
   });
 
   it('loads, reporting where the model came from', () => {

@@ -13,6 +13,9 @@ test('parsePrompt keeps any printable text, tabs and newlines, and refuses empty
   refuses(() => parsePrompt('  \n'), /Type a prompt/);
   refuses(() => parsePrompt('bell\u0007'), /control character \(U\+0007\) at position 5/);
   refuses(() => parsePrompt('x\u009b'), /U\+009B/);
+  // The same cap as a shared link's prompt (and the fields' maxlength): 2,000 characters.
+  assert.equal(parsePrompt('a'.repeat(2000)).length, 2000);
+  refuses(() => parsePrompt('a'.repeat(2001)), /The prompt is 2001 characters; keep it to 2000/);
 });
 
 test('checkPromptLength leaves room for one new token in the context', () => {
