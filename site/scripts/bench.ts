@@ -8,6 +8,8 @@ import type { BenchReport } from '../../bench/engine-core.ts';
 import { formatMs } from '../../components/format.ts';
 import { WASM_PATH } from '../config.ts';
 
+// The form only holds the inputs: Enter in it must not reload the page (no inline handler: the CSP forbids them).
+document.querySelector('[data-bench-form]')?.addEventListener('submit', (e) => e.preventDefault());
 const button = document.getElementById('run-bench') as HTMLButtonElement;
 const quickBox = document.getElementById('quick') as HTMLInputElement;
 const backendSel = document.getElementById('backend') as HTMLSelectElement;
