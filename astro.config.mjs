@@ -44,6 +44,9 @@ export default defineConfig({
   srcDir: './site',
   publicDir: './public',
   output: 'static',
+  // Styles go into each page: a separate render-blocking stylesheet request costs a phone more
+  // first-paint time than the bytes do (Lighthouse, mobile, simulated throttling).
+  build: { inlineStylesheets: 'always' },
   // English at /, Chinese at /zh-cn/ (components/i18n has the UI strings of both).
   i18n: { defaultLocale: 'en', locales: ['en', 'zh-cn'], routing: { prefixDefaultLocale: false } },
   // serviceWorker() writes dist/sw.js, which precaches the whole build for offline use.
