@@ -133,15 +133,18 @@ describe('downloadFile and remoteSize against a misbehaving server (test/bad-ser
   });
   after(() => bad.close());
 
+  /** A server that has moved on to v2: it answers a range from v2 as 206 (ignoring If-Range), else v2 whole, with `validator`. */
+  const serveV2 = (validator: Record<string, string>): typeof bad.handler => (req, s) => {
+    const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const from = m ? Number(m[1]) : 0;
+    const body = v2.subarray(from);
+    s.write(head(m ? '206 Partial Content' : '200 OK', { 'Content-Length': body.length, ...validator, ...(m ? { 'Content-Range': `bytes ${from}-4999/5000` } : {}) }));
+    s.end(body);
+  };
+
   it('a 206 with a different ETag (If-Range ignored) is not joined to the old bytes: it starts over from byte 0', async () => {
     bad.requests.length = 0;
-    bad.handler = (req, s) => {
-      const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-      const from = m ? Number(m[1]) : 0;
-      const body = v2.subarray(from);
-      s.write(head(m ? '206 Partial Content' : '200 OK', { 'Content-Length': body.length, ETag: '"v2"', ...(m ? { 'Content-Range': `bytes ${from}-4999/5000` } : {}) }));
-      s.end(body);
-    };
+    bad.handler = serveV2({ ETag: '"v2"' });
     const partial = { url: file(), bytes: v1.slice(0, 2000), total: 5000, validator: '"v1"' };
     const got = await downloadFile(file(), { resume: partial });
     assert.deepEqual(got, v2);
@@ -151,13 +154,7 @@ describe('downloadFile and remoteSize against a misbehaving server (test/bad-ser
 
   it('a Last-Modified validator is compared the same way', async () => {
     bad.requests.length = 0;
-    bad.handler = (req, s) => {
-      const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-      const from = m ? Number(m[1]) : 0;
-      const body = v2.subarray(from);
-      s.write(head(m ? '206 Partial Content' : '200 OK', { 'Content-Length': body.length, 'Last-Modified': 'Wed, 02 Dec 2026 10:00:00 GMT', ...(m ? { 'Content-Range': `bytes ${from}-4999/5000` } : {}) }));
-      s.end(body);
-    };
+    bad.handler = serveV2({ 'Last-Modified': 'Wed, 02 Dec 2026 10:00:00 GMT' });
     const partial = { url: file(), bytes: v1.slice(0, 2000), total: 5000, validator: 'Tue, 01 Dec 2026 10:00:00 GMT' };
     assert.deepEqual(await downloadFile(file(), { resume: partial }), v2);
     assert.equal(bad.requests.length, 2);
