@@ -166,3 +166,19 @@ export function collectConsoleErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.stack ?? error.message}`));
   return errors;
 }
+
+/**
+ * Scroll every figure's cell into view once, a frame at a time, so the cells that wait for the
+ * reader start. Playwright's scrollIntoViewIfNeeded would wait for each cell to stop moving, and a
+ * run that is still ticking above it (a shared link's replay) moves it with every new row.
+ */
+export async function visitFigures(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    // (No named functions in the page: tsx's transpiler would wrap them in a helper the page lacks.)
+    for (const cell of document.querySelectorAll('figure [data-cell]')) {
+      cell.scrollIntoView({ block: 'center' });
+      // Two frames (the cell's IntersectionObserver fires after one), or 200 ms where frames stall.
+      for (let i = 0; i < 2; i++) await new Promise((done) => { requestAnimationFrame(() => done(null)); setTimeout(() => done(null), 200); });
+    }
+  });
+}

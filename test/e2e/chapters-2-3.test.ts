@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { formatValue } from '../../components/format.ts';
 import { texNumber } from '../../notebooks/tex.ts';
-import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview, visitFigures } from './harness.ts';
 
 const CHINESE = '今天天气很好';
 
@@ -20,7 +20,7 @@ async function open(browser: Browser, url: string): Promise<{ page: Page; errors
   await page.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 30_000 });
   assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready');
   await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''));
-  for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
+  await visitFigures(page);
   await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
   return { page, errors };
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { texNumber } from '../../notebooks/tex.ts';
 import { texProb } from '../../notebooks/chapters/06-logits-to-token/figures.ts';
-import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview, visitFigures } from './harness.ts';
 
 const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));
 const rows = (page: Page) => page.locator('[data-cell="timeline"] g.rows > g').count();
@@ -23,7 +23,7 @@ async function open(browser: Browser, url: string, scroll = true): Promise<{ pag
   await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''));
   if (!scroll) return { page, errors };
   // Cells start work only near the viewport: scroll past each once, as a reader would.
-  for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
+  await visitFigures(page);
   await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
   return { page, errors };
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { writeServiceWorker } from '../../scripts/precache.mjs';
-import { collectConsoleErrors, distDir, launchBrowser, startPreview } from './harness.ts';
+import { collectConsoleErrors, distDir, launchBrowser, startPreview, visitFigures } from './harness.ts';
 
 type Preview = Awaited<ReturnType<typeof startPreview>>;
 
@@ -116,7 +116,7 @@ describe('offline', { timeout: 300_000 }, () => {
         await engineReady(page);
         assert.ok((await page.locator('.katex').count()) > 0, `${path}: no KaTeX`);
         // Each figure's cells start near the viewport (and may load code): scroll past each once.
-        for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
+        await visitFigures(page);
         await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('figure [data-cell]')].every((c) => c.dataset.state === 'ready'), null, { timeout: 30_000 })
           .catch(() => assert.fail(`${path}: figures not ready: ${errors.join('\n')}`));
         if (path === chapters[0]) {

@@ -11,7 +11,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { collectConsoleErrors, launchBrowser, openPage, startPreview } from './harness.ts';
+import { collectConsoleErrors, launchBrowser, openPage, startPreview, visitFigures } from './harness.ts';
 import { axeBoth, ticks } from './chapter-page.ts';
 
 const rows = (page: Page) => page.locator('[data-cell="timeline"] g.rows > g').count();
@@ -278,7 +278,7 @@ describe('presenter mode and the worksheet', { timeout: 600_000 }, () => {
       await form.getByRole('button', { name: /reveal/i }).click();
       await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="predict"] form.predict')?.dataset.phase === 'revealed', null, { timeout: 30_000 });
       answer = (await form.locator('.predict-model dd').innerText()).trim();
-      for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
+      await visitFigures(page);
       await page.waitForFunction(() => document.querySelector('[data-cell="timeline"]')?.getAttribute('data-state') === 'ready', null, { timeout: 30_000 });
       await page.emulateMedia({ media: 'print' });
     });

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, startPreview } from './harness.ts';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, startPreview, visitFigures } from './harness.ts';
 
 type Scheme = 'light' | 'dark';
 const KEY = 'tokenclock.theme';
@@ -58,7 +58,7 @@ async function chartsDrawn(page: Page): Promise<void> {
   const ticks = Number((await page.locator('[data-cell="controls"]').getAttribute('data-ticks')) ?? 0);
   await page.getByRole('button', { name: 'Next token' }).click();
   await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks) === n + 1, ticks, { timeout: 30_000 });
-  for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
+  await visitFigures(page);
   await page.locator('[data-cell="matrix"] svg[role]').waitFor({ timeout: 30_000 });
 }
 

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { BUNDLED_MODEL } from '../../model/bundled-model.ts';
-import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, startPreview } from './harness.ts';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, startPreview, visitFigures } from './harness.ts';
 
 const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));
 const status = (page: Page) => page.locator('[data-cell="controls"] [data-role="status"]').textContent();
@@ -39,7 +39,7 @@ async function ready(page: Page): Promise<void> {
   await page.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 60_000 });
   assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready', (await status(page)) ?? '');
   await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.clock !== undefined, null, { timeout: 30_000 });
-  for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
+  await visitFigures(page);
   await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
 }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { messagePairs } from '../../components/i18n/index.ts';
 import { loadAllStrings } from '../strings.ts';
-import { checkAxe, collectConsoleErrors, distDir, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
+import { checkAxe, collectConsoleErrors, distDir, formatViolations, launchBrowser, openPage, startPreview, visitFigures } from './harness.ts';
 
 /** Every page of the English site, as a path, and whether it runs a notebook. */
 function englishPages(): string[] {
@@ -72,7 +72,7 @@ describe('the Chinese edition', { timeout: 600_000 }, () => {
       if (notebook || path === '') {
         await page.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 60_000 });
         assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready');
-        for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
+        await visitFigures(page);
         const next = page.getByRole('button', { name: '下一个词元' }).first();
         await next.scrollIntoViewIfNeeded();
         await next.click();
