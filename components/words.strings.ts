@@ -21,6 +21,9 @@ export const words = defineStrings({
     'unit.byte.other': '{n} bytes',
     'unit.merge.one': '{n} merge',
     'unit.merge.other': '{n} merges',
+    'unit.thread.one': '{n} thread',
+    'unit.thread.other': '{n} threads',
+    'backend.label': '{backend} ({threads})',
   },
   'zh-cn': {
     'common.yes': '是',
@@ -37,5 +40,14 @@ export const words = defineStrings({
     'unit.byte.other': '{n} 个字节',
     'unit.merge.one': '{n} 次合并',
     'unit.merge.other': '{n} 次合并',
+    'unit.thread.one': '{n} 个线程',
+    'unit.thread.other': '{n} 个线程',
+    'backend.label': '{backend}（{threads}）',
   },
 });
+
+/** Where the arithmetic runs, as a reader reads it: "wasm (2 threads)"; other backends by name. */
+export function backendLabel(b: { name: string; threads: number }): string {
+  if (b.name !== 'wasm') return b.name;
+  return words('backend.label', { backend: b.name, threads: words(b.threads === 1 ? 'unit.thread.one' : 'unit.thread.other', { n: b.threads }) });
+}

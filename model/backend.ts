@@ -11,13 +11,18 @@ export interface BackendReport {
   name: BackendName; // the backend now running
   requested: BackendName; // what was asked for
   fallbacks: { name: BackendName; reason: string }[]; // backends tried first that failed, and why
-  threads: number; // wasm threads (1 unless cross-origin isolated)
+  threads: number; // threads wasm computes on, as tfjs-backend-wasm reports them (1 unless cross-origin isolated)
   simd: boolean; // wasm SIMD
 }
 
 export interface BackendOptions {
   /** Base URL the site serves the tfjs wasm files from (browser only), e.g. '/tfjs/'. */
   wasmPath?: string;
+  /**
+   * Threads for wasm's thread pool (browser only, cross-origin isolated pages). Unset: what
+   * tfjs-backend-wasm picks by itself, half the logical cores (one thread on a 2-core machine).
+   */
+  threads?: number;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -26,6 +31,7 @@ async function register(name: BackendName, opts: BackendOptions): Promise<void> 
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPath && !isNode) wasm.setWasmPaths(opts.wasmPath);
+    if (!isNode && opts.threads) wasm.setThreadsCount(Math.max(1, Math.floor(opts.threads)));
   } else if (name === 'webgl') {
     if (isNode) throw new Error('WebGL needs a browser');
     await import('@tensorflow/tfjs-backend-webgl');
@@ -34,6 +40,33 @@ async function register(name: BackendName, opts: BackendOptions): Promise<void> 
     await import('@tensorflow/tfjs-backend-webgpu');
   } else {
     await import('@tensorflow/tfjs-backend-cpu');
+  }
+}
+
+/**
+ * Run `fn` while navigator.hardwareConcurrency reads `cores`, then put it back. tfjs-backend-wasm
+ * 4.22 starts at most half the logical cores (its C++ caps setThreadsCount there; on a 2-core
+ * machine that is one thread), so the backend is started seeing twice the threads wanted.
+ */
+async function withCoresAsSeen<T>(cores: number, fn: () => Promise<T>): Promise<T> {
+  const nav = globalThis.navigator as Navigator | undefined;
+  if (!nav || cores <= nav.hardwareConcurrency) return fn();
+  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => cores });
+  try {
+    return await fn();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency; // the prototype's getter again
+  }
+}
+
+/** The threads tfjs-backend-wasm actually started (its own report; 1 without threads support). */
+async function wasmThreads(): Promise<number> {
+  if (!tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')) return 1;
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  try {
+    return wasm.getThreadsCount();
+  } catch {
+    return 1;
   }
 }
 
@@ -48,11 +81,11 @@ export async function initBackend(requested: BackendName = 'wasm', opts: Backend
     try {
       if (tf.getBackend() !== name || !tf.engine().backendNames().includes(name)) {
         await register(name, opts);
-        const ok = await tf.setBackend(name);
+        const ok = name === 'wasm' && !isNode && opts.threads ? await withCoresAsSeen(2 * Math.floor(opts.threads), () => tf.setBackend(name)) : await tf.setBackend(name);
         if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
       }
       await tf.ready();
-      const threads = name === 'wasm' && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? (globalThis.navigator?.hardwareConcurrency ?? 1) : 1;
+      const threads = name === 'wasm' ? await wasmThreads() : 1;
       const simd = name === 'wasm' && tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
       return { name, requested, fallbacks, threads, simd };
     } catch (e) {

@@ -15,7 +15,7 @@ import { TickTimeline, TickTimelineTable, type TimelineTick } from '../component
 import { TokenStrip, TokenStripTable, type StripToken } from '../components/token-strip.ts';
 import { formatCount, formatInteger, formatMs } from '../components/format.ts';
 import type { KeyOf } from '../components/i18n/index.ts';
-import { words } from '../components/words.strings.ts';
+import { backendLabel, words } from '../components/words.strings.ts';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
 import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
 import { checkPromptLength, parseIndex, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
@@ -127,7 +127,7 @@ export function describeState(state: ClockState, model: ModelInfo): string {
   const t = state.ticks.at(-1);
   const c = model.config;
   const head = `${model.notice ? `${model.notice} ` : ''}` +
-    strings('cells.modelReady', { model: model.label, params: formatCount(model.params), layers: c.n_layer, heads: c.n_head, backend: model.backend.name });
+    strings('cells.modelReady', { model: model.label, params: formatCount(model.params), layers: c.n_layer, heads: c.n_head, backend: backendLabel(model.backend) });
   if (!t) return head + strings('cells.firstTick', { n: state.promptTokens.length });
   // While playing the line stays put, so a screen reader is not told of every tick.
   if (state.playing) return strings('cells.playing');

@@ -1,14 +1,14 @@
 /// <reference lib="webworker" />
 /**
  * Runs the engine benchmark (bench/engine-core.ts) in a worker, as the site runs the engine.
- * Message in: { quick, backend }; messages out: { progress } …, then { report } or { error }.
+ * Message in: { quick, backend, wasmPath, only?, threads? }; messages out: { progress } …, then { report } or { error }.
  */
 import { initBackend, type BackendName } from '../../model/backend.ts';
 import { BENCH_MODELS, benchModel, matmulPeak, type BenchReport } from '../../bench/engine-core.ts';
 
-self.onmessage = async (ev: MessageEvent<{ quick: boolean; backend: BackendName; wasmPath: string; only?: string }>) => {
+self.onmessage = async (ev: MessageEvent<{ quick: boolean; backend: BackendName; wasmPath: string; only?: string; threads?: number }>) => {
   try {
-    const b = await initBackend(ev.data.backend, { wasmPath: ev.data.wasmPath });
+    const b = await initBackend(ev.data.backend, { wasmPath: ev.data.wasmPath, threads: ev.data.threads });
     const report: BenchReport = {
       backend: `${b.name} (simd ${b.simd}, threads ${b.threads})${b.fallbacks.length ? `, fell back from ${b.fallbacks.map((f) => f.name).join(', ')}` : ''}`,
       matmulPeakGflops: await matmulPeak(),

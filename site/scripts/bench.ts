@@ -68,6 +68,7 @@ function run() {
     backend: backendSel.value as BackendName,
     wasmPath: new URL(base + WASM_PATH, location.href).href,
     only: params.get('only') ?? undefined,
+    threads: Number(params.get('threads')) || undefined, // ?threads=1 measures what one thread does
   });
 }
 

@@ -6,7 +6,7 @@
  * Model and user text are always written with textContent, never as HTML.
  */
 import { formatBytes, formatCount, formatMs, formatProb } from '../../components/format.ts';
-import { words } from '../../components/words.strings.ts';
+import { backendLabel, words } from '../../components/words.strings.ts';
 import { strings as ui } from '../../notebooks/strings.ts';
 import { t } from '../strings.ts';
 import { EngineClient } from '../../engine/client.ts';
@@ -183,7 +183,7 @@ loadChosenModel(engine, {
     const c = m.config;
     const fallback = m.backend.fallbacks.length ? t('landing.fallback', { names: m.backend.fallbacks.map((f) => f.name).join(', ') }) : '';
     const ready = t('landing.ready', {
-      model: m.label, params: formatCount(m.params), layers: c.n_layer, heads: c.n_head, context: c.n_positions, backend: m.backend.name, fallback, checksum: m.checksum,
+      model: m.label, params: formatCount(m.params), layers: c.n_layer, heads: c.n_head, context: c.n_positions, backend: backendLabel(m.backend), fallback, checksum: m.checksum,
     });
     status.textContent = `${notice ? `${notice} ` : ''}${ready}`;
     buttons();

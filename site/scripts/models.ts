@@ -4,6 +4,7 @@
  * All text from files, servers and storage is written with textContent, never as HTML.
  */
 import { formatBytes, formatCount } from '../../components/format.ts';
+import { backendLabel } from '../../components/words.strings.ts';
 import { t } from '../strings.ts';
 import { EngineClient } from '../../engine/client.ts';
 import type { LoadProgress, ModelInfo } from '../../engine/protocol.ts';
@@ -141,7 +142,7 @@ function onProgress(p: LoadProgress, statusEl: HTMLElement) {
 function describeLoaded(info: ModelInfo): string {
   const from = t(info.from === 'store' ? 'models.fromStore' : info.from === 'files' ? 'models.fromFiles' : 'models.fromNetwork');
   const kept = info.stored ? t('models.kept') : info.storeError ? t('models.notKept', { error: info.storeError }) : '';
-  return t('models.loaded', { model: info.label, from, params: formatCount(info.params), checksum: info.checksum, backend: info.backend.name, kept });
+  return t('models.loaded', { model: info.label, from, params: formatCount(info.params), checksum: info.checksum, backend: backendLabel(info.backend), kept });
 }
 
 async function load(source: LoadSource, statusEl: HTMLElement) {

@@ -28,7 +28,7 @@ describe('the clock on the landing page', () => {
   it('loads the model in the worker on the wasm backend and shows its checksum', async () => {
     const status = await page.locator('#status').textContent();
     assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready', status ?? '');
-    assert.match(status ?? '', /on wasm/);
+    assert.match(status ?? '', /on wasm \(\d+ threads?\)/, 'the status says how many threads the arithmetic runs on');
     assert.match(status ?? '', /checksum [0-9a-f]{8}/);
   });
 

@@ -179,7 +179,7 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
       await other.goto(`${preview.url}/`);
       await other.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 180_000 });
       const status = (await other.locator('#status').textContent()) ?? '';
-      assert.match(status, /on webgl|on wasm \(fell back from webgl\)/, status);
+      assert.match(status, /on webgl|on wasm (\(\d+ threads?\) )?\(fell back from webgl\)/, status);
     }
     await page.getByRole('radio', { name: /WebAssembly/ }).check();
     await page.waitForFunction(() => /on wasm/.test(document.getElementById('current')?.textContent ?? ''));
