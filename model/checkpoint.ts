@@ -208,24 +208,8 @@ export function paramsFromSafetensors(st: SafetensorsFile, config: GPT2Config, n
   return params;
 }
 
-/**
- * A fast, deterministic fingerprint of the weights: FNV-1a (32-bit) folded over each tensor's name
- * and then its float32 bit patterns one 32-bit word at a time (word-wise keeps 124M floats well
- * under a second), in sorted name order. The page recomputes it each tick to show inference never
- * changes the weights.
- *
- * @returns 8 lowercase hex digits
- */
-export function weightsChecksum(params: Map<string, { data: Float32Array }>): string {
-  let h = 0x811c9dc5;
-  for (const name of [...params.keys()].sort()) {
-    for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-    const d = params.get(name)!.data;
-    const bits = new Uint32Array(d.buffer, d.byteOffset, d.length);
-    for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
+// The weights' checksum (FNV-1a over names and float32 bits) lives with its check against the backend.
+export { weightsChecksum } from './weights-checksum.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Sources

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadModelFiles, weightsChecksum, type ModelFiles, type ModelSource, type LoadOptions } from './checkpoint.ts';
 import { countParams, type GPT2Config } from './config.ts';
-import { disposeWeights, readWeights, uploadWeights, type GPT2Weights } from './gpt2.ts';
+import { disposeWeights, uploadWeights, type GPT2Weights } from './gpt2.ts';
+import { backendWeightsChecksum } from './weights-checksum.ts';
 import { Tokenizer } from './tokenizer.ts';
 
 export class Model {
@@ -47,7 +48,7 @@ export class Model {
    */
   async verifyChecksum(): Promise<string> {
     this.assertLive();
-    return weightsChecksum(await readWeights(this.weights));
+    return backendWeightsChecksum(this.weights);
   }
 
   /** Free the weights. */
