@@ -315,7 +315,8 @@ function gpt2(config: GPT2Config, w: GPT2Weights, ids: number[], cache: KVCache,
   const T = ids.length;
   const P = cache.length;
   const tok = INFERENCE_OPS.embed(w.wteT, tf.tensor1d(ids, 'int32')); // (T, C)
-  const pos = tf.slice(w.wpe, [P, 0], [T, config.n_embd]) as T2; // (T, C)
+  // Rows P…P+T-1 of wpe by gather: tfjs-backend-wasm's Slice copies its whole input first (3 MB a tick for GPT-2).
+  const pos = tf.gather(w.wpe, tf.range(P, P + T, 1, 'int32')) as T2; // (T, C)
   let x = tf.add(tok, pos) as T2; // (T, C) the residual stream
   rec.embeddings(tok, pos, x);
   const mask = T > 1 ? causalMask(T, P) : null;
