@@ -10,7 +10,7 @@
  * as plain arrays, traced tensors as their data, a token's id beside its text), the wire type is
  * derived from the model's. The converters are in wire.ts.
  */
-import type { BackendName, BackendReport } from '../model/backend.ts';
+import type { BackendMemory, BackendName, BackendReport } from '../model/backend.ts';
 import type { GPT2Config } from '../model/config.ts';
 import type { DownloadProgress } from '../model/download.ts';
 import type { LayerTrace, Trace, TraceArray, TraceOptions } from '../model/gpt2.ts';
@@ -200,6 +200,11 @@ export interface ModelEstimate {
   stored: boolean; // already in the browser's store: no download needed
 }
 
+/** What the engine holds: the backend's tensors and heap, and the session's KV cache. */
+export interface EngineMemory extends BackendMemory {
+  cacheBytes: number; // the session's KV cache (0 without a session)
+}
+
 /** A request with nothing to say but its type. */
 type Bare = Record<never, never>;
 
@@ -208,7 +213,7 @@ export interface Protocol {
   load: { request: { source: LoadSource; backend?: BackendName; wasmPath?: string }; response: ModelInfo };
   estimate: { request: { source: LoadSource }; response: ModelEstimate }; // size and memory need, without downloading the weights
   cancelLoad: { request: Bare; response: { cancelled: boolean } }; // stop a running load (jumps the queue); the model in use stays
-  start: { request: { prompt: string; seed: number; sampling: SamplingParams; maxPromptTokens?: number }; response: { promptTokens: TokenGuess[]; tokens: TokenInfo[] } };
+  start: { request: { prompt: string; seed: number; sampling: SamplingParams }; response: { promptTokens: TokenGuess[]; tokens: TokenInfo[] } };
   tick: {
     request: {
       trace?: TraceOptions; // internals to return (attention rows and logit lens are sent back)
@@ -227,6 +232,7 @@ export interface Protocol {
   trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)
   cancel: { request: Bare; response: { cancelled: number } }; // drop the queued ticks (jumps the queue; queue.ts answers it)
   verifyChecksum: { request: Bare; response: { checksum: string } };
+  memory: { request: Bare; response: EngineMemory }; // what the backend holds now (a soak test watches it)
 }
 
 export type RequestType = keyof Protocol;

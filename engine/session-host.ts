@@ -1,8 +1,10 @@
 /**
  * The host's session room: a run of ticks over the loaded model (start, tick, re-draw a past
- * tick, recompute without the cache), tokenizing for the page, and the weights' checksum. It
+ * tick, recompute without the cache), tokenizing for the page, the weights' checksum and what the
+ * backend holds (memory, for the soak test). It
  * keeps the last KEEP_TICKS ticks' logits, so a past tick can be re-drawn without a forward pass.
  */
+import { backendMemory } from '../model/backend.ts';
 import { forward, forwardFlops, KVCache } from '../model/gpt2.ts';
 import type { Model } from '../model/model.ts';
 import { toSeed } from '../model/prng.ts';
@@ -16,7 +18,7 @@ export const KEEP_TICKS = 64;
 /** What a past tick keeps so it can be re-drawn without a forward pass. */
 type Kept = Pick<TickRecord, 'index' | 'seed' | 'logits'> & { dist: Pick<TickRecord['dist'], 'order'> };
 
-export type SessionRequest = 'start' | 'tick' | 'resample' | 'tokenize' | 'tokenizeSteps' | 'recompute' | 'verifyChecksum';
+export type SessionRequest = 'start' | 'tick' | 'resample' | 'tokenize' | 'tokenizeSteps' | 'recompute' | 'verifyChecksum' | 'memory';
 
 export class SessionHost {
   session: Session | null = null;
@@ -45,6 +47,7 @@ export class SessionHost {
     },
     recompute: (req) => this.recompute(req),
     verifyChecksum: async () => ({ checksum: await this.model().verifyChecksum() }),
+    memory: async () => ({ ...backendMemory(), cacheBytes: this.session?.cache.bytes ?? 0 }),
   };
 
   /** Drop the session and the kept ticks (a new model took over). */
@@ -64,13 +67,9 @@ export class SessionHost {
     return this.session;
   }
 
-  private start({ prompt, seed, sampling, maxPromptTokens }: Protocol['start']['request']): Protocol['start']['response'] {
+  private start({ prompt, seed, sampling }: Protocol['start']['request']): Protocol['start']['response'] {
     const m = this.model();
     const fresh = new Session(m, { prompt, seed, sampling });
-    if (maxPromptTokens !== undefined && fresh.promptLength > maxPromptTokens) {
-      fresh.dispose();
-      throw new RangeError(`the prompt is ${fresh.promptLength} tokens; this model reads at most ${maxPromptTokens}`);
-    }
     this.reset();
     this.session = fresh;
     return {

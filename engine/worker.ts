@@ -4,8 +4,12 @@
  * It only passes messages to an EngineHost through the EngineQueue.
  */
 import { EngineHost } from './host.ts';
-import type { Envelope } from './protocol.ts';
+import type { Envelope, EngineMemory } from './protocol.ts';
 import { EngineQueue } from './queue.ts';
 
-const queue = new EngineQueue(new EngineHost(), (r) => self.postMessage(r));
+const host = new EngineHost();
+const queue = new EngineQueue(host, (r) => self.postMessage(r));
 self.onmessage = (ev: MessageEvent<Envelope>) => queue.push(ev.data);
+
+// What the engine holds, read from the worker's console (devtools) or by the soak test (test/e2e/soak.test.ts).
+(self as unknown as { tokenClockMemory: () => Promise<EngineMemory> }).tokenClockMemory = () => host.handle({ type: 'memory' });

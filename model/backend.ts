@@ -94,3 +94,17 @@ export async function initBackend(requested: BackendName = 'wasm', opts: Backend
   }
   throw new Error(`no TensorFlow.js backend could start: ${fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}`);
 }
+
+/** What the backend holds now: for a soak test to see that nothing grows tick after tick. */
+export interface BackendMemory {
+  tensors: number; // live tensors (tf.memory)
+  bytes: number; // their data, in bytes
+  dataBuffers: number; // the backend's data buffers (a leak without a tensor shows here)
+  heapBytes: number | undefined; // wasm: the module's linear memory (it grows, never shrinks)
+}
+
+export function backendMemory(): BackendMemory {
+  const m = tf.memory();
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return { tensors: m.numTensors, bytes: m.numBytes, dataBuffers: m.numDataBuffers, heapBytes: wasm?.HEAPU8?.byteLength };
+}

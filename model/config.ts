@@ -90,6 +90,13 @@ export function parseConfig(json: unknown, file = 'config.json'): GPT2Config {
   return cfg;
 }
 
+/**
+ * How many of the most recent tokens a session keeps when its context would grow past the
+ * position table (model/tick.ts): half the context, so the window is not re-read at every tick.
+ * A prompt longer than the context slides the same way at its first tick.
+ */
+export const windowKeep = (nPositions: number): number => Math.max(1, nPositions >> 1);
+
 /** Parameters in a GPT-2 of this shape (LM head tied to wte, so counted once). */
 export function countParams(c: GPT2Config): number {
   const C = c.n_embd;

@@ -7,6 +7,7 @@
  * Tick 0 is the prefill (the whole prompt in one pass); every later tick is a decode step that
  * feeds only the token chosen last time. The weights are never touched.
  */
+import { windowKeep } from './config.ts';
 import { forward, forwardFlops, KVCache, type Trace, type TraceOptions } from './gpt2.ts';
 import type { Model } from './model.ts';
 import { tickDraw, toSeed } from './prng.ts';
@@ -108,7 +109,7 @@ export class Session {
     if (this.cache.length + feed.length > config.n_positions) {
       // The position table ends here. Defined behaviour: keep the most recent half of the
       // context, clear the cache and prefill that window again from position 0.
-      const keep = Math.max(1, config.n_positions >> 1);
+      const keep = windowKeep(config.n_positions);
       const start = this.ids.length - keep;
       window = { dropped: start, kept: keep };
       this.dropped = start;

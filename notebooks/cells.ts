@@ -16,9 +16,10 @@ import { TokenStrip, TokenStripTable, type StripToken } from '../components/toke
 import { formatCount, formatInteger, formatMs } from '../components/format.ts';
 import type { KeyOf } from '../components/i18n/index.ts';
 import { backendLabel, words } from '../components/words.strings.ts';
+import { windowKeep } from '../model/config.ts';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
 import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
-import { checkPromptLength, parseIndex, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
+import { parseIndex, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
 import { chartWithTable, note } from './dom.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ModelInfo, TickSummary } from '../engine/protocol.ts';
@@ -79,13 +80,9 @@ const numberInput = (parse: (raw: string, badInput: boolean) => number) => (el: 
 export function defineInputs(main: Module, c: ControlElements): void {
   const link = PageLink.of(c.form);
   for (const [param, el] of [['prompt', c.prompt], ['temperature', c.temperature], ['topK', c.topK], ['topP', c.topP], ['seed', c.seed]] as const) link.fill(param, el);
-  main.define('prompt', ['engine', 'model'], (engine: Engine, model: ModelInfo) =>
-    input(c.prompt, link.guard('prompt', async (el) => {
-      const text = parsePrompt(el.value);
-      const { tokens } = await engine.request({ type: 'tokenize', text });
-      checkPromptLength(tokens.length, model.config.n_positions);
-      return text;
-    }, () => ({ reason: 'too-many-tokens', max: model.config.n_positions - 1 }))));
+  // No length check in tokens: a prompt longer than the context slides, as the landing page's does
+  // (the engine keeps its most recent tokens; the status line says so: describeState).
+  main.define('prompt', [], () => input(c.prompt, (el) => parsePrompt(el.value)));
   main.define('temperature', [], () => input(c.temperature, numberInput(parseTemperature)));
   main.define('topK', ['model'], (model: ModelInfo) =>
     input(c.topK, link.guard('topK', numberInput((raw, bad) => parseTopK(raw, model.config.vocab_size, bad)), () => ({ reason: 'beyond-model', max: model.config.vocab_size }))));
@@ -128,10 +125,17 @@ export function describeState(state: ClockState, model: ModelInfo): string {
   const c = model.config;
   const head = `${model.notice ? `${model.notice} ` : ''}` +
     strings('cells.modelReady', { model: model.label, params: formatCount(model.params), layers: c.n_layer, heads: c.n_head, backend: backendLabel(model.backend) });
-  if (!t) return head + strings('cells.firstTick', { n: state.promptTokens.length });
+  const max = c.n_positions;
+  if (!t) {
+    const n = state.promptTokens.length;
+    return head + strings('cells.firstTick', { n }) + (n > max ? strings('cells.willSlide', { max, keep: windowKeep(max) }) : '');
+  }
   // While playing the line stays put, so a screen reader is not told of every tick.
   if (state.playing) return strings('cells.playing');
-  return strings('cells.ticksSoFar', { n: state.ticks.length, index: t.index, kind: kindName(t.kind), ms: formatMs(t.ms.total) });
+  // The latest slide of the window (the prompt's own at tick 0, or the text's later on) stays in force.
+  const slid = [...state.ticks].reverse().find((k) => k.window);
+  return strings('cells.ticksSoFar', { n: state.ticks.length, index: t.index, kind: kindName(t.kind), ms: formatMs(t.ms.total) }) +
+    (slid?.window ? strings('cells.window', { index: slid.index, dropped: slid.window.dropped, max }) : '');
 }
 
 /** An observer writing a cell's text into `el`, and the failure (a model that did not load) too. */

@@ -31,7 +31,6 @@ export interface ClockOptions {
   trace?: TraceOptions | (() => TraceOptions); // internals each tick should return (a function is asked at every tick)
   verifyWeights?: boolean; // re-read the weights after each tick (chapter 1 shows they never change)
   candidates?: number; // how many of the most likely tokens each tick describes
-  slide?: boolean; // a prompt longer than the context slides (its oldest tokens dropped) instead of being refused
 }
 
 const now = () => globalThis.performance.now();
@@ -65,7 +64,7 @@ export class Clock {
     this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null };
   }
 
-  /** Start a session for `prompt` (refused when it does not fit the context). */
+  /** Start a session for `prompt` (one longer than the context slides at its first tick: model/tick.ts). */
   static async create(engine: Engine, info: ModelInfo, prompt: string, settings: () => ClockSettings, opts: ClockOptions = {}): Promise<Clock> {
     const clock = new Clock(engine, info, prompt, settings, opts);
     await clock.start();
@@ -96,7 +95,6 @@ export class Clock {
       prompt: this.state.prompt,
       seed,
       sampling,
-      ...(this.opts.slide ? {} : { maxPromptTokens: this.info.config.n_positions - 1 }),
     });
     if (mine !== this.session) return;
     this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null });

@@ -26,12 +26,6 @@ export function parsePrompt(text: string): string {
   return text;
 }
 
-/** The prompt's token count against the context: the model needs room for at least one new token. */
-export function checkPromptLength(tokens: number, nPositions: number): void {
-  if (tokens > nPositions - 1) {
-    throw new InputError(ui('input.promptTooLong', { tokens, max: nPositions, keep: nPositions - 1 }));
-  }
-}
 
 /** A number field's text; `badInput` is what browsers report for text typed into type=number. */
 function number(raw: string, badInput: boolean): number {

@@ -41,7 +41,6 @@ export type RejectReason =
   | 'control-character'
   | 'not-a-model' // not "bundled" and not a Hub repository name (an address, say)
   | 'beyond-model' // valid, but beyond what the loaded model has (checked by the page)
-  | 'too-many-tokens' // the prompt does not fit the loaded model's context (checked by the page)
   | 'not-on-page'; // valid, but this page has no such input
 
 export interface Rejection {
@@ -208,7 +207,6 @@ const REASON_KEYS: Record<RejectReason, KeyOf<typeof t>> = {
   'control-character': 'url.reason.controlCharacter',
   'not-a-model': 'url.reason.notAModel',
   'beyond-model': 'url.reason.beyondModel',
-  'too-many-tokens': 'url.reason.tooManyTokens',
   'not-on-page': 'url.reason.notOnPage',
 };
 

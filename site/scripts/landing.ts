@@ -86,14 +86,15 @@ function buttons() {
   nextBtn.disabled = !info || starting || !!s?.busy || !!s?.playing;
 }
 
-function describeTick(k: TickSummary): string {
+/** The latest tick, and the latest slide of the window (it stays in force: the dropped tokens are not read again). */
+function describeTick(k: TickSummary, slid: TickSummary | undefined): string {
   const checksum = t(info && k.weightsChecksum === info.checksum ? 'landing.weightsSame' : 'landing.weights', { checksum: k.weightsChecksum });
   return [
     t('landing.tick', { index: k.index, kind: words(`kind.${k.kind}`), piece: k.piece.text, id: k.id, p: formatProb(k.prob), rank: k.rank + 1 }),
     `${formatMs(k.ms.total)}`,
     t('landing.cache', { positions: k.cacheLength, bytes: formatBytes(k.cacheBytes) }),
     checksum,
-    ...(k.window ? [t('landing.window', { dropped: k.window.dropped, kept: k.window.kept })] : []),
+    ...(slid?.window ? [t('landing.window', { index: slid.index, dropped: slid.window.dropped, kept: slid.window.kept })] : []),
   ].join(' · ');
 }
 
@@ -106,7 +107,7 @@ function render(s: ClockState) {
   pending.textContent = (last?.pendingBytes ?? []).map((b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`).join('');
   out.replaceChildren(s.prompt + s.ticks.map((k) => k.text).join(''), ...(pending.textContent ? [pending] : []));
   if (s.error) status.textContent = t('landing.tickFailed', { error: s.error });
-  else if (last) status.textContent = describeTick(last);
+  else if (last) status.textContent = describeTick(last, [...s.ticks].reverse().find((k) => k.window));
   buttons();
   syncLink();
 }
@@ -122,7 +123,7 @@ async function session(): Promise<Clock | null> {
   buttons();
   const mine = generation;
   try {
-    const c = await Clock.create(engine, info, promptEl.value, () => s, { slide: true });
+    const c = await Clock.create(engine, info, promptEl.value, () => s);
     if (mine !== generation) {
       c.dispose();
       return null;

@@ -91,7 +91,11 @@ describe('the clock on the landing page', () => {
     await page.getByLabel('Prompt').fill('');
     assert.match(await tickAfter(), /KV cache 1 positions/);
     await page.getByLabel('Prompt').fill('tick tock '.repeat(400) + '\u0007\u0000 control characters');
-    assert.match(await tickAfter(), /context full: dropped \d+ tokens, kept \d+/);
+    assert.match(await tickAfter(), /context full at tick 0: dropped the \d+ oldest tokens, kept 128/);
+    // The slide stays in force, and is still said, on the ticks after it.
+    await page.getByRole('button', { name: 'Next token' }).click();
+    await page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').startsWith('Tick 1 '));
+    assert.match((await page.locator('#status').textContent()) ?? '', /context full at tick 0: dropped the \d+ oldest tokens, kept 128/);
   });
 
   it('Play ticks back to back and becomes Pause; Pause stops it and Next token works again', async () => {

@@ -2,7 +2,7 @@
 // that says what is allowed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkPromptLength, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from '../../notebooks/controls.ts';
+import { parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from '../../notebooks/controls.ts';
 import { InputError } from '../../notebooks/runtime.ts';
 
 const refuses = (f: () => unknown, message: RegExp) => assert.throws(f, (e: unknown) => e instanceof InputError && message.test(e.message));
@@ -16,11 +16,6 @@ test('parsePrompt keeps any printable text, tabs and newlines, and refuses empty
   // The same cap as a shared link's prompt (and the fields' maxlength): 2,000 characters.
   assert.equal(parsePrompt('a'.repeat(2000)).length, 2000);
   refuses(() => parsePrompt('a'.repeat(2001)), /The prompt is 2001 characters; keep it to 2000/);
-});
-
-test('checkPromptLength leaves room for one new token in the context', () => {
-  checkPromptLength(127, 128);
-  refuses(() => checkPromptLength(128, 128), /128 tokens.*at most 128.*127/);
 });
 
 test('number fields: text, NaN, out-of-range and fractional values are refused; edges are kept', () => {
