@@ -134,12 +134,12 @@ export const browserArgs = [
   '--disable-sync',
 ];
 
-/** Launch headless Chromium with the flags that work on these machines. */
-export async function launchBrowser(): Promise<Browser> {
+/** Launch headless Chromium with the flags that work on these machines (and `extraArgs`). */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium fonts-noto-cjk) or set CHROMIUM_PATH`);
   }
-  return chromium.launch({ executablePath: chromiumPath, args: browserArgs });
+  return chromium.launch({ executablePath: chromiumPath, args: [...browserArgs, ...extraArgs] });
 }
 
 /**
@@ -181,4 +181,12 @@ export async function visitFigures(page: Page): Promise<void> {
       for (let i = 0; i < 2; i++) await new Promise((done) => { requestAnimationFrame(() => done(null)); setTimeout(() => done(null), 200); });
     }
   });
+}
+
+/**
+ * Bring the chapter's controls into view (block: 'nearest'), without Playwright's wait for them to
+ * stop moving: a shared link's replay rewrites their status line at every tick.
+ */
+export async function showControls(page: Page): Promise<void> {
+  await page.evaluate(() => document.querySelector('[data-cell="controls"]')?.scrollIntoView({ block: 'nearest' }));
 }

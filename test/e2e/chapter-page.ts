@@ -1,7 +1,7 @@
 // Helpers shared by the chapter e2e files: open a chapter as a reader would, tick, check axe.
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { checkAxe, collectConsoleErrors, formatViolations, openPage, visitFigures } from './harness.ts';
+import { checkAxe, collectConsoleErrors, formatViolations, openPage, showControls, visitFigures } from './harness.ts';
 
 /** Ticks the page's clock has run (the controls' data-ticks). */
 export const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));
@@ -18,7 +18,7 @@ export async function open(browser: Browser, url: string, init?: string): Promis
   assert.equal(res?.status(), 200, url);
   await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''), null, { timeout: 30_000 });
   await visitFigures(page);
-  await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
+  await showControls(page);
   return { page, errors };
 }
 

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { formatValue } from '../../components/format.ts';
 import { texNumber } from '../../notebooks/tex.ts';
-import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview, visitFigures } from './harness.ts';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview, showControls, visitFigures } from './harness.ts';
 
 const CHINESE = '今天天气很好';
 
@@ -21,7 +21,7 @@ async function open(browser: Browser, url: string): Promise<{ page: Page; errors
   assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready');
   await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''));
   await visitFigures(page);
-  await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
+  await showControls(page);
   return { page, errors };
 }
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { texNumber } from '../../notebooks/tex.ts';
 import { texProb } from '../../notebooks/chapters/06-logits-to-token/figures.ts';
-import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview, visitFigures } from './harness.ts';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview, showControls, visitFigures } from './harness.ts';
 
 const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));
 const rows = (page: Page) => page.locator('[data-cell="timeline"] g.rows > g').count();
@@ -24,7 +24,7 @@ async function open(browser: Browser, url: string, scroll = true): Promise<{ pag
   if (!scroll) return { page, errors };
   // Cells start work only near the viewport: scroll past each once, as a reader would.
   await visitFigures(page);
-  await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
+  await showControls(page);
   return { page, errors };
 }
 

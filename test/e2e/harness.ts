@@ -3,7 +3,7 @@
 import type { Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
-export { browserArgs, chromiumPath, collectConsoleErrors, distDir, launchBrowser, mimeType, openPage, startPreview, visitFigures } from '../../bench/harness.ts';
+export { browserArgs, chromiumPath, collectConsoleErrors, distDir, launchBrowser, mimeType, openPage, showControls, startPreview, visitFigures } from '../../bench/harness.ts';
 
 /** One accessibility rule that failed, with the elements that fail it (axe-core's Result). */
 export type AxeViolation = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { BUNDLED_MODEL } from '../../model/bundled-model.ts';
-import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, startPreview, visitFigures } from './harness.ts';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, startPreview, showControls, visitFigures } from './harness.ts';
 
 const ticks = (page: Page) => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks ?? 0));
 const status = (page: Page) => page.locator('[data-cell="controls"] [data-role="status"]').textContent();
@@ -40,7 +40,7 @@ async function ready(page: Page): Promise<void> {
   assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready', (await status(page)) ?? '');
   await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.clock !== undefined, null, { timeout: 30_000 });
   await visitFigures(page);
-  await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
+  await showControls(page);
 }
 
 /** Poll until the page's snapshot settles on `n` ticks, idle, with every chart drawn. */
