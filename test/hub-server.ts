@@ -1,7 +1,8 @@
 // A stand-in for the Hugging Face Hub on 127.0.0.1, for tests that cannot reach the internet:
 // it serves a folder in the Hub's URL scheme (`/<org>/<name>/resolve/main/<file>`) with what the
 // real Hub sends that matters to us: CORS, Content-Length, ETag, Range requests (206 with
-// Content-Range), HEAD. A test can make it cut connections after some bytes, or refuse Ranges.
+// Content-Range), HEAD. A test can make it cut connections after some bytes, stall them (send
+// nothing more, keeping them open), or refuse Ranges.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,6 +14,8 @@ export interface HubServer {
   requests: { method: string; path: string; range: string | undefined; status: number }[];
   /** Cut the connection of every body response after this many bytes of the file (undefined: never). */
   cutAfter: number | undefined;
+  /** Stop sending the body after this many bytes of the file and hold the connection open, silent (undefined: never). */
+  stallAfter: number | undefined;
   /** Answer Range requests with the whole file (200), as a server without range support does. */
   ignoreRanges: boolean;
   /** Answer every request with this status instead (e.g. 503). */
@@ -34,6 +37,7 @@ export async function startHubServer(root: string): Promise<HubServer> {
     url: '',
     requests: [],
     cutAfter: undefined,
+    stallAfter: undefined,
     ignoreRanges: false,
     failWith: undefined,
     chunkDelayMs: 0,
@@ -88,7 +92,7 @@ export async function startHubServer(root: string): Promise<HubServer> {
       res.end();
       return status;
     }
-    const cut = hub.cutAfter;
+    const cut = hub.cutAfter ?? hub.stallAfter;
     const end = cut !== undefined && cut > start ? Math.min(size, cut) : size;
     if (cut !== undefined && cut <= start) {
       res.destroy();
@@ -98,6 +102,10 @@ export async function startHubServer(root: string): Promise<HubServer> {
     for await (const chunk of stream) {
       if (!res.write(chunk)) await new Promise((ok) => res.once('drain', ok));
       if (hub.chunkDelayMs) await new Promise((ok) => setTimeout(ok, hub.chunkDelayMs));
+    }
+    if (end < size && hub.stallAfter !== undefined) {
+      await new Promise((ok) => res.once('close', ok)); // silent until the client gives up
+      return status;
     }
     if (end < size) res.destroy(); // a broken connection: fewer bytes than Content-Length said
     else res.end();

@@ -223,6 +223,28 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     assert.match((await page.locator('#load-status').textContent()) ?? '', /cancelled; the model in use is unchanged/);
   });
 
+  it('a download that stalls is given up after the stall timeout with a clear message, and a retry resumes', { timeout: 180_000 }, async () => {
+    await pickHubModel(/DistilGPT-2/);
+    hub.stallAfter = 24 << 20;
+    hub.requests.length = 0;
+    await page.evaluate(() => delete document.body.dataset.model);
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await page.waitForFunction(() => /stalled/.test(document.getElementById('load-status')?.textContent ?? ''), null, { timeout: 120_000 });
+    await waitLoaded();
+    const failed = (await page.locator('#load-status').textContent()) ?? '';
+    assert.match(failed, /sent nothing for 30 s after \d+ of \d+ bytes: the connection stalled; try again.*keeps the model it had.*resumes where it stopped/, failed);
+    assert.equal(await page.getByRole('button', { name: 'Use this model' }).isEnabled(), true, 'the retry is offered');
+
+    hub.stallAfter = undefined;
+    hub.requests.length = 0;
+    await page.evaluate(() => delete document.body.dataset.model);
+    await page.getByRole('button', { name: 'Use this model' }).click();
+    await waitLoaded();
+    assert.match((await page.locator('#load-status').textContent()) ?? '', re`distilgpt2 .* downloaded and checked: ${81_912_576} parameters`);
+    const weights = hub.requests.find((r) => r.method === 'GET' && r.path.endsWith('model.safetensors'));
+    assert.equal(weights?.status, 206, 'resumed with a Range request');
+  });
+
   it('loads GPT-2 files picked from disk', async () => {
     const folder = resolve('public', 'models', 'gutenberg-4m');
     await page.getByLabel('Model files').setInputFiles(FILES.map((f) => join(folder, f)));
