@@ -9,7 +9,7 @@
  * so there is no animation to reduce.
  */
 import { table } from './dom.ts';
-import { scaleBand, scaleLinear } from 'd3';
+import { max, scaleBand, scaleLinear } from 'd3';
 import type { ScaleLinear } from 'd3';
 import { formatBytes, formatFlops, formatInteger, formatMs, formatRate } from './format.ts';
 import { chartDocument, px, svgRoot } from './chart.ts';
@@ -125,14 +125,14 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
   const rate = (v: number) => (Number.isInteger(v) ? formatInteger(v) : formatRate(v));
 
   // FLOPs: a bar per tick, against the estimate.
-  const flops = panel(0, ui('chart.cost.panelFlops'), Math.max(data.flopsEstimate ?? 0, ...ticks.map((t) => t.flops)), formatFlops);
+  const flops = panel(0, ui('chart.cost.panelFlops'), Math.max(data.flopsEstimate ?? 0, max(ticks, (t) => t.flops) ?? 0), formatFlops);
   flops.g.append('g').attr('class', 'bars flops').attr('fill', BLUE).attr('aria-hidden', 'true').selectAll('rect').data(ticks).join('rect')
     .attr('x', (t) => px(x(t.index) ?? 0)).attr('width', px(bw))
     .attr('y', (t) => px(flops.y(t.flops))).attr('height', (t) => px(flops.y(0) - flops.y(t.flops)));
   if (data.flopsEstimate !== undefined) reference(flops, data.flopsEstimate, `2N + 2CV = ${formatFlops(data.flopsEstimate)}`, 'estimate');
 
   // Bytes: weights, with the cache stacked on top.
-  const bytes = panel(1, ui('chart.cost.panelBytes'), Math.max(...ticks.map(bytesRead), 0), formatBytes, byteTicks);
+  const bytes = panel(1, ui('chart.cost.panelBytes'), max(ticks, bytesRead) ?? 0, formatBytes, byteTicks);
   const stack = bytes.g.append('g').attr('class', 'bars bytes').attr('aria-hidden', 'true');
   stack.append('g').attr('class', 'weights').attr('fill', BLUE).selectAll('rect').data(ticks).join('rect')
     .attr('x', (t) => px(x(t.index) ?? 0)).attr('width', px(bw))
@@ -149,7 +149,7 @@ export function CostChart(data: CostChartData, opts: CostChartOptions): SVGSVGEl
   }
 
   // Tokens per second: a dot per tick, against the rate over all of them.
-  const speed = panel(2, ui('chart.cost.panelSpeed'), Math.max(...ticks.map(tokensPerSecond).filter(Number.isFinite), 0), rate);
+  const speed = panel(2, ui('chart.cost.panelSpeed'), max(ticks, (t) => { const r = tokensPerSecond(t); return Number.isFinite(r) ? r : 0; }) ?? 0, rate);
   speed.g.append('g').attr('class', 'dots speed').attr('fill', BLUE).attr('aria-hidden', 'true').selectAll('circle').data(ticks).join('circle')
     .attr('cx', (t) => px(cx(t))).attr('cy', (t) => px(speed.y(Number.isFinite(tokensPerSecond(t)) ? tokensPerSecond(t) : 0)))
     .attr('r', px(Math.max(1.5, Math.min(4, bw / 2))));

@@ -2,6 +2,7 @@
  * Chapter 8's figures: the weights' checksum after each tick, the tiny model's loss as it learns
  * (a line and a table), the two side by side, and the bundled model's loss curve from its log.
  */
+import { max, min } from 'd3';
 import { table } from '../../../components/dom.ts';
 import { formatCount, formatDecimal, formatInteger, formatMs } from '../../../components/format.ts';
 import { SVG_NS } from '../../../components/chart.ts';
@@ -24,8 +25,9 @@ export function lossChart(steps: TrainStep[], width: number, label: string): SVG
   title.textContent = label;
   svg.append(title);
   const losses = steps.map((s) => s.loss);
-  const lo = Math.min(...losses, 0);
-  const hi = Math.max(...losses);
+  // d3's min/max, not Math.min(...): the demo's steps grow with every press of Train.
+  const lo = Math.min(min(losses) ?? 0, 0);
+  const hi = max(losses) ?? 0;
   const n = steps.at(-1)?.step ?? 1;
   const x = (step: number) => m.l + ((W - m.l - m.r) * (step - 1)) / Math.max(1, n - 1);
   const y = (loss: number) => m.t + ((H - m.t - m.b) * (hi - loss)) / Math.max(1e-9, hi - lo);

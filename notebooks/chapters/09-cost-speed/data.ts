@@ -3,6 +3,7 @@
  * weights it reads), the reader's measured speed, the cost chart's columns, and this model set
  * against GPT-2 124M. No DOM.
  */
+import { max, min } from 'd3';
 import { bytesRead, overallTokensPerSecond, tokensPerSecond, type CostTick } from '../../../components/cost-chart.ts';
 import { formatBytes, formatDecimal, formatFlops, formatRate } from '../../../components/format.ts';
 import { countParams, makeConfig, PRESETS, type GPT2Config } from '../../../model/config.ts';
@@ -94,7 +95,7 @@ export function costCaption(shown: CostTick[], decodeTicks: number, backend: str
     flopsFirst: formatFlops(first.flops), flopsLast: formatFlops(last.flops), flopsPct: pct(first.flops, last.flops),
     bytesFirst: formatBytes(bytesRead(first)), bytesLast: formatBytes(bytesRead(last)), bytesPct: pct(bytesRead(first), bytesRead(last)),
     weights: formatBytes(last.weightBytes),
-    min: formatRate(Math.min(...rates)), max: formatRate(Math.max(...rates)), overall: formatRate(overallTokensPerSecond(shown)),
+    min: formatRate(min(rates) ?? NaN), max: formatRate(max(rates) ?? NaN), overall: formatRate(overallTokensPerSecond(shown)),
   });
 }
 
