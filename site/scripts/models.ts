@@ -10,9 +10,10 @@ import { EngineClient } from '../../engine/client.ts';
 import type { LoadProgress, ModelInfo } from '../../engine/protocol.ts';
 import { describeProgress, progressPercent } from '../../notebooks/load-progress.ts';
 import {
-  BACKENDS, choiceLabel, cleanName, pageStorage, parseHubUrl, readBackend, readChoice, storeKey, writeBackend, writeChoice, type LoadSource, type ModelChoice,
+  BACKENDS, choiceLabel, cleanName, fileUrls, pageStorage, parseHubUrl, readBackend, readChoice, storeKey, writeBackend, writeChoice, type LoadSource, type ModelChoice,
 } from '../../engine/model-source.ts';
 import { ModelStore } from '../../engine/model-store.ts';
+import { MODEL_FILES } from '../../model/download.ts';
 import type { BackendName } from '../../model/backend.ts';
 import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
 
@@ -98,10 +99,12 @@ async function estimate() {
   const source = selectedSource();
   if (!source) return;
   if (source.kind !== 'hub') {
+    $('elsewhere').hidden = true;
     estimateEl.textContent = t('models.shipped');
     return;
   }
   const key = storeKey(source);
+  $('elsewhere').hidden = true;
   stopEstimate(); // a slow Hub's answer for the previous choice must not hold this one up
   estimateFor = key;
   estimateEl.textContent = t('models.asking', { host: new URL(source.hub).host, repo: source.repo });
@@ -118,9 +121,40 @@ async function estimate() {
     document.body.dataset.estimate = 'ready';
   } catch (err) {
     if (estimateFor !== key) return;
-    estimateEl.textContent = t('models.estimateFailed', { error: (err as Error).message });
+    if (!unreachable(source, err as Error)) estimateEl.textContent = t('models.estimateFailed', { error: (err as Error).message });
     document.body.dataset.estimate = 'error';
   }
+}
+
+/**
+ * When the Hub cannot be reached (the device offline, or the host not answering), say so plainly,
+ * put the picker back on the model the pages run (nothing changed), and list the four files to
+ * fetch on a machine that is online and bring in by the file picker. False for other failures.
+ */
+function unreachable(source: Extract<LoadSource, { kind: 'hub' }>, err: Error): boolean {
+  const offline = navigator.onLine === false;
+  if (!offline && !/could not reach /.test(err.message)) return false; // not a broken download: that one resumes
+  const { choice } = readChoice(storage);
+  const model = choiceLabel(choice, DEFAULT_MODEL.name);
+  const host = new URL(source.hub).host;
+  estimateEl.textContent = offline
+    ? t('models.offline', { repo: source.repo, model })
+    : t('models.unreachable', { host, repo: source.repo, model, error: err.message.replace(/\.$/, '') });
+  const urls = fileUrls(source, location.origin);
+  $('elsewhere-intro').textContent = t('models.elsewhere', { repo: source.repo, section: t('models.local') });
+  $('elsewhere-files').replaceChildren(...MODEL_FILES.map((f) => {
+    const li = document.createElement('li');
+    const code = document.createElement('code');
+    code.textContent = urls[f];
+    li.append(code);
+    return li;
+  }));
+  $('elsewhere').hidden = false;
+  // The picker shows what the pages run, not a model that did not load.
+  const running = choice.kind === 'hub' ? choice.repo : 'bundled';
+  const radio = radios('model').find((r) => r.value === running);
+  if (radio) radio.checked = true;
+  return true;
 }
 
 function setLoading(on: boolean) {
@@ -156,6 +190,7 @@ async function load(source: LoadSource, statusEl: HTMLElement) {
     statusEl.textContent = describeLoaded(info);
     document.body.dataset.model = info.key;
   } catch (e) {
+    if (source.kind === 'hub' && statusEl === loadStatus) unreachable(source, e as Error);
     statusEl.textContent = t(source.kind === 'hub' ? 'models.failedResume' : 'models.failed', { error: (e as Error).message.replace(/\.$/, '') });
     document.body.dataset.model = 'error';
   } finally {

@@ -245,6 +245,30 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     assert.equal(weights?.status, 206, 'resumed with a Range request');
   });
 
+  it('offline: says so plainly, keeps the picker on the model in use, and lists the four files to fetch elsewhere', async () => {
+    await page.getByRole('radio', { name: /DistilGPT-2/ }).check(); // the model in use since the last test
+    await page.context().setOffline(true);
+    try {
+      await page.evaluate(() => delete document.body.dataset.estimate);
+      await page.getByRole('radio', { name: /GPT-2 \(124M\)/ }).click(); // click, not check: the picker goes back at once
+      await page.waitForFunction(() => document.body.dataset.estimate === 'error');
+      const said = (await page.locator('#estimate').textContent()) ?? '';
+      assert.match(said, /^This device is offline, so openai-community\/gpt2 cannot be downloaded now, and nothing changed: every page keeps running distilbert\/distilgpt2 \(from http:\/\/127\.0\.0\.1:\d+\)\.$/, said);
+      assert.equal(await page.getByRole('radio', { name: /DistilGPT-2/ }).isChecked(), true, 'the picker shows the model the pages run');
+      assert.equal(await page.locator('#elsewhere').isVisible(), true);
+      assert.match((await page.locator('#elsewhere-intro').textContent()) ?? '', /four files.*Files from your disk/);
+      const urls = await page.locator('#elsewhere-files li code').allTextContents();
+      assert.deepEqual(urls, ['config.json', 'vocab.json', 'merges.txt', 'model.safetensors'].map((f) => `${hub.url}/openai-community/gpt2/resolve/main/${f}`));
+      assert.deepEqual(await checkAxe(page), []);
+    } finally {
+      await page.context().setOffline(false);
+    }
+    // Back online, picking again asks again, and the list goes.
+    await pickHubModel(/GPT-2 \(124M\)/);
+    assert.match((await page.locator('#estimate').textContent()) ?? '', /124\.4M parameters|parameters/);
+    assert.equal(await page.locator('#elsewhere').isVisible(), false);
+  });
+
   it('loads GPT-2 files picked from disk', async () => {
     const folder = resolve('public', 'models', 'gutenberg-4m');
     await page.getByLabel('Model files').setInputFiles(FILES.map((f) => join(folder, f)));
