@@ -19,7 +19,7 @@ import { backendLabel, words } from '../components/words.strings.ts';
 import { windowKeep } from '../model/config.ts';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
 import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
-import { parseIndex, parsePrompt, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
+import { parseIndex, parsePrompt, parseSpeed, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
 import { chartWithTable, note } from './dom.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { ModelInfo, TickSummary } from '../engine/protocol.ts';
@@ -41,6 +41,7 @@ export interface ControlElements {
   next: HTMLButtonElement;
   play: HTMLButtonElement;
   reset: HTMLButtonElement;
+  speed?: HTMLSelectElement; // Play's ticks per second (PlaySpeed.astro); without it Play runs unpaced
   status: HTMLElement;
   layer?: HTMLInputElement; // present when the page asks for Layer and Head (Controls layerHead)
   head?: HTMLInputElement;
@@ -64,6 +65,7 @@ export function controlElements(mounts: Mounts): ControlElements {
     next: get('[name="next-token"]'),
     play: get('[name="play"]'),
     reset: get('[name="reset"]'),
+    speed: form.querySelector<HTMLSelectElement>('[name="speed"]') ?? undefined,
     status: get('[data-role="status"]'),
     layer: form.querySelector<HTMLInputElement>('[name="layer"]') ?? undefined,
     head: form.querySelector<HTMLInputElement>('[name="head"]') ?? undefined,
@@ -183,7 +185,8 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
   main.define('clock', ['engine', 'model', 'prompt', 'settingsRef', 'invalidation'],
     async (engine: Engine, model: ModelInfo, prompt: string, ref: { current: ClockSettings | null }, invalidation: Promise<void>) => {
       await nearViewport(c.form);
-      const clock = await Clock.create(engine, model, prompt, () => ref.current ?? { sampling: DEFAULT_SAMPLING, seed: 42 }, opts);
+      const pace = () => (c.speed ? parseSpeed(c.speed.value) : 0);
+      const clock = await Clock.create(engine, model, prompt, () => ref.current ?? { sampling: DEFAULT_SAMPLING, seed: 42 }, { pace, ...opts });
       c.next.removeEventListener('click', onEarly);
       for (; early > 0; early--) void clock.tick();
       const onNext = () => void clock.tick();
@@ -207,6 +210,7 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
     c.play.textContent = strings(state.playing ? 'controls.pause' : 'controls.play');
     c.next.disabled = state.playing;
     c.form.dataset.ticks = String(state.ticks.length);
+    c.form.dataset.newest = state.ticks.at(-1)?.text ?? ''; // the tick bar shows it (site/scripts/tick-bar.ts)
     c.form.dataset.clock = state.playing ? 'playing' : state.busy ? 'busy' : 'idle';
     return describeState(state, model);
   });

@@ -31,6 +31,7 @@ export interface ClockOptions {
   trace?: TraceOptions | (() => TraceOptions); // internals each tick should return (a function is asked at every tick)
   verifyWeights?: boolean; // re-read the weights after each tick (chapter 1 shows they never change)
   candidates?: number; // how many of the most likely tokens each tick describes
+  pace?: () => number; // Play's ticks per second, read at every tick (0 or none: as fast as they run)
 }
 
 const now = () => globalThis.performance.now();
@@ -127,18 +128,43 @@ export class Clock {
     }
   }
 
-  /** Tick back to back until `pause` (or an error). */
-  play(): void {
+  /**
+   * Tick one after another until `pause` (or an error), at the pace the page asks for (each tick
+   * starts 1/pace s after the one before, or at once when it ran longer). A replay (`playUntil`)
+   * runs unpaced.
+   */
+  play(paced = true): void {
     if (this.disposed || this.state.playing) return;
     this.set({ playing: true, playStart: this.state.ticks.length });
+    const run = ++this.playRun; // a loop still waiting out its pace after Pause/Reset ends, and never runs beside this one
     void (async () => {
-      while (this.state.playing && !this.disposed) {
+      while (this.state.playing && !this.disposed && run === this.playRun) {
+        const started = now();
         const t = await this.tick();
         if (!t && this.state.error) break;
-        // Let the page draw the tick before the next one starts.
-        await new Promise((r) => setTimeout(r, 0));
+        const rate = paced ? this.opts.pace?.() ?? 0 : 0;
+        // Let the page draw the tick before the next one starts (and wait out the pace; Pause ends the wait).
+        const wait = rate > 0 ? Math.max(0, 1000 / rate - (now() - started)) : 0;
+        await this.sleep(wait);
       }
     })();
+  }
+
+  private wake: (() => void) | null = null;
+  private playRun = 0;
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((done) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        done();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        done();
+      };
+    });
   }
 
   /** Tick as Play does until the session has `n` ticks (a shared link's replay); Pause, Reset or a failure stop it early. */
@@ -160,19 +186,21 @@ export class Clock {
     });
     if (done) unsubscribe();
     started = true;
-    this.play();
+    this.play(false);
   }
 
   /** Stop Play: queued ticks are dropped, the running one finishes and is kept. */
   async pause(): Promise<void> {
     if (!this.state.playing) return;
     this.set({ playing: false });
+    this.wake?.();
     await this.engine.cancel();
   }
 
   /** Start over from the prompt (the same seed gives the same run). */
   async reset(): Promise<void> {
     this.set({ playing: false });
+    this.wake?.();
     await this.engine.cancel();
     await this.start();
     this.set({ busy: false });
@@ -181,6 +209,7 @@ export class Clock {
   /** Stop for good (the cell that made it was invalidated). */
   dispose(): void {
     this.disposed = true;
+    this.wake?.();
     this.state = { ...this.state, playing: false };
     this.listeners.clear();
   }

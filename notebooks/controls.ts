@@ -76,3 +76,12 @@ export function parseBelow(raw: string, count: number, badInput: boolean, refusa
   if (!Number.isInteger(i) || i < 0 || i >= count) throw new InputError(refusal());
   return i;
 }
+
+/** Play's speeds on offer, in ticks per second (0: as fast as the ticks run); the first, slow enough for a class to follow, is the default. */
+export const PLAY_SPEEDS = [4, 1, 2, 10, 0] as const;
+
+/** Play's pace from the speed list's value (ticks per second; anything else: the default). */
+export function parseSpeed(raw: string): number {
+  const n = Number(raw);
+  return (PLAY_SPEEDS as readonly number[]).includes(n) && raw.trim() !== '' ? n : PLAY_SPEEDS[0];
+}

@@ -13,7 +13,7 @@ import { EngineClient } from '../../engine/client.ts';
 import type { ModelInfo, TickSummary } from '../../engine/protocol.ts';
 import { loadChosenModel } from '../../notebooks/chosen-model.ts';
 import { Clock, type ClockSettings, type ClockState } from '../../notebooks/clock.ts';
-import { parseSeed, parseTemperature } from '../../notebooks/controls.ts';
+import { parseSeed, parseSpeed, parseTemperature } from '../../notebooks/controls.ts';
 import { describeProgress } from '../../notebooks/load-progress.ts';
 import { InputError, showInputError } from '../../notebooks/runtime.ts';
 import { modelParam, PageLink } from '../../notebooks/url-link.ts';
@@ -23,6 +23,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const promptEl = $<HTMLTextAreaElement>('prompt');
 const tempEl = $<HTMLInputElement>('temperature');
 const seedEl = $<HTMLInputElement>('seed');
+const speedEl = $<HTMLSelectElement>('speed');
+const staleNote = $<HTMLParagraphElement>('stale');
 const nextBtn = $<HTMLButtonElement>('next-token');
 const playBtn = $<HTMLButtonElement>('play');
 const out = $<HTMLOutputElement>('generated');
@@ -105,11 +107,37 @@ function render(s: ClockState) {
   pending.className = 'pending';
   pending.title = t('landing.pendingTitle');
   pending.textContent = (last?.pendingBytes ?? []).map((b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`).join('');
-  out.replaceChildren(s.prompt + s.ticks.map((k) => k.text).join(''), ...(pending.textContent ? [pending] : []));
+  // The newest token is marked, so the eye finds what the tick added.
+  const newest = document.createElement('mark');
+  newest.className = 'newest';
+  newest.title = t('landing.newest');
+  newest.textContent = last?.text ?? '';
+  const before = s.prompt + s.ticks.slice(0, -1).map((k) => k.text).join('');
+  out.replaceChildren(before, ...(newest.textContent ? [newest] : []), ...(pending.textContent ? [pending] : []));
   if (s.error) status.textContent = t('landing.tickFailed', { error: s.error });
   else if (last) status.textContent = describeTick(last, [...s.ticks].reverse().find((k) => k.window));
+  if (last && s.ticks.length !== shownTicks) bringIntoView();
+  shownTicks = s.ticks.length;
+  markStale();
   buttons();
   syncLink();
+}
+
+let shownTicks = 0;
+
+/** Keep the newest token and the tick's line on screen (below the fold at 1280×900 otherwise). */
+function bringIntoView() {
+  const r = status.getBoundingClientRect();
+  if (r.bottom <= window.innerHeight && r.top >= 0) return;
+  const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches && !clock?.current.playing;
+  status.scrollIntoView({ block: 'nearest', behavior: smooth ? 'smooth' : 'auto' });
+}
+
+/** Text written by a session the inputs no longer match looks it: dimmed, with a line saying what the next tick does. */
+function markStale() {
+  const stale = clock !== null && clock.current.ticks.length > 0 && !current(readSettings(true));
+  out.classList.toggle('stale', stale);
+  staleNote.hidden = !stale;
 }
 
 /** The session for the inputs as they are: this one, or a new one from the prompt (null: refused inputs). */
@@ -123,7 +151,7 @@ async function session(): Promise<Clock | null> {
   buttons();
   const mine = generation;
   try {
-    const c = await Clock.create(engine, info, promptEl.value, () => s);
+    const c = await Clock.create(engine, info, promptEl.value, () => s, { pace: () => parseSpeed(speedEl.value) });
     if (mine !== generation) {
       c.dispose();
       return null;
@@ -154,6 +182,7 @@ $<HTMLButtonElement>('reset').addEventListener('click', () => {
   clock?.dispose();
   clock = null;
   out.textContent = '';
+  markStale();
   buttons();
   syncLink();
   if (info) status.textContent = t('landing.reset');
@@ -165,6 +194,7 @@ for (const el of [tempEl, seedEl, promptEl]) {
       void clock.pause(); // Play stops on refused inputs, and goes on from the prompt under new ones
       void play();
     }
+    markStale();
     syncLink();
   });
 }

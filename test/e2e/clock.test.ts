@@ -128,6 +128,55 @@ describe('the clock on the landing page', () => {
     assert.match((await page.locator('#generated').textContent()) ?? '', /^The clock struck one, and/);
   });
 
+  it('the newest token is marked and in view after Next token (1280×900), and edited inputs mark the text as stale', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByLabel('Prompt').fill('The clock struck one, and');
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByRole('button', { name: 'Next token' }).click();
+    await page.waitForFunction(() => (document.getElementById('status')?.textContent ?? '').startsWith('Tick 0 '));
+    const mark = page.locator('#generated mark.newest');
+    assert.equal(await mark.count(), 1);
+    const text = (await page.locator('#generated').textContent()) ?? '';
+    const marked = (await mark.textContent()) ?? '';
+    assert.ok(marked.length > 0 && text === 'The clock struck one, and' + marked, `the mark holds what the tick added: ${JSON.stringify(marked)}`);
+    await page.waitForFunction(() => {
+      const r = document.getElementById('status')!.getBoundingClientRect();
+      const m = document.querySelector('#generated mark.newest')!.getBoundingClientRect();
+      return r.bottom <= innerHeight + 1 && r.top >= 0 && m.top >= 0 && m.bottom <= innerHeight + 1;
+    }, null, { timeout: 5000 });
+    assert.equal(await page.locator('#stale').isVisible(), false);
+    await page.getByLabel('Temperature').fill('1.2');
+    assert.equal(await page.locator('#stale').isVisible(), true, 'text from the old settings is marked');
+    assert.match((await page.locator('#generated').getAttribute('class')) ?? '', /\bstale\b/);
+    await page.getByLabel('Temperature').fill('0.8');
+    assert.equal(await page.locator('#stale').isVisible(), false, 'back to the session’s settings: current again');
+  });
+
+  it('Play runs at the chosen speed: 4 ticks a second by default, faster when asked', async () => {
+    assert.equal(await page.getByLabel('Play speed').inputValue(), '4');
+    const rate = async () => {
+      await page.getByRole('button', { name: 'Reset' }).click();
+      await page.getByRole('button', { name: 'Play' }).click();
+      const at = (n: number) => page.waitForFunction((n) => Number(/^Tick (\d+) /.exec(document.getElementById('status')?.textContent ?? '')?.[1] ?? -1) >= n, n, { timeout: 30_000, polling: 5 });
+      const tickOf = () => page.evaluate(() => Number(/^Tick (\d+) /.exec(document.getElementById('status')?.textContent ?? '')?.[1] ?? -1));
+      await at(1);
+      const [t0, n0] = [Date.now(), await tickOf()];
+      await at(n0 + 4);
+      const [t1, n1] = [Date.now(), await tickOf()];
+      const perSecond = (n1 - n0) / ((t1 - t0) / 1000);
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await page.getByRole('button', { name: 'Play' }).waitFor();
+      return perSecond;
+    };
+    const paced = await rate();
+    assert.ok(paced <= 4.5, `${paced.toFixed(1)} ticks/s at 4 a second`);
+    await page.getByLabel('Play speed').selectOption('0');
+    const fast = await rate();
+    assert.ok(fast > paced, `${fast.toFixed(1)} ticks/s as fast as it runs vs ${paced.toFixed(1)}`);
+    await page.getByLabel('Play speed').selectOption('4');
+  });
+
   it('has no console errors and no axe violations after ticking', async () => {
     assert.deepEqual(errors, []);
     const violations = await checkAxe(page);

@@ -45,6 +45,7 @@ describe('a 1,000-tick soak', () => {
     try {
       await page.goto(`${preview.url}/`, { waitUntil: 'load' });
       await page.waitForFunction(() => !(document.getElementById('play') as HTMLButtonElement | null)?.disabled, null, { timeout: 60_000 });
+      await page.getByLabel('Play speed').selectOption('0'); // as fast as it runs
       const worker = await waitForEngineWorker(page);
       const cdp = await page.context().newCDPSession(page);
 
