@@ -13,8 +13,9 @@
  *
  * Keys (never taken from a field the reader types in, nor from a chart or radio that uses them):
  * P enters; → Space PageDown next; ← Shift+Space PageUp back; Home End; N runs the next tick;
- * Escape or P leaves.
+ * Escape or P leaves. N and P are single-key shortcuts the reader can turn off (keys.ts).
  */
+import { keysEnabled, typing } from './keys.ts';
 import { t } from './present.strings.ts';
 import { planSlides, textWeight, type BlockKind } from './slides.ts';
 
@@ -39,12 +40,6 @@ function weightOf(el: Element): number {
   return textWeight(text);
 }
 
-/** Whether `el` is a form field the reader types in (all keys are theirs there). */
-function typing(el: Element | null): boolean {
-  if (!el) return false;
-  if (el instanceof HTMLInputElement) return !['button', 'submit', 'reset', 'checkbox', 'radio', 'range', 'color', 'file', 'image'].includes(el.type);
-  return el.matches('textarea, select, [contenteditable]:not([contenteditable="false"])');
-}
 
 /** Whether `el` is the page itself or text, not a control: every presenter key may act there. */
 function plain(el: Element | null): boolean {
@@ -244,7 +239,7 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
     if (typing(target)) return;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     if (!presenting) {
-      if (key === 'p' && !e.shiftKey) {
+      if (key === 'p' && !e.shiftKey && keysEnabled()) {
         e.preventDefault();
         enter();
       }
@@ -258,8 +253,8 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
     else if (key === 'Home') act = arrows ? () => show(0, 'slide') : null;
     else if (key === 'End') act = arrows ? () => show(total - 1, 'slide') : null;
     else if (key === ' ') act = plain(target) ? () => step(e.shiftKey ? -1 : 1) : null;
-    else if (key === 'n' && !e.shiftKey) act = () => press('next-token');
-    else if ((key === 'p' && !e.shiftKey) || key === 'Escape') act = leave;
+    else if (key === 'n' && !e.shiftKey) act = keysEnabled() ? () => press('next-token') : null;
+    else if ((key === 'p' && !e.shiftKey && keysEnabled()) || key === 'Escape') act = leave;
     if (act) {
       e.preventDefault();
       act();
