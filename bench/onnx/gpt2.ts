@@ -8,13 +8,15 @@
  *   position_ids   int64 [T]             their positions (P .. P+T-1)
  *   attention_mask float [1, 1, T, P+T]  added to the scores: 0 where a query sees a key, −1e9
  *                                        where it must not (the future); all zeros for one token
- *   past_key.i, past_value.i   float [1, H, P, D] per block (P = 0 on the first call)
+ *   past_key.i     float [1, H, D, P]   per block, keys stored transposed (as the engine's kT), so
+ *                                       a tick's q·kᵀ needs no transpose of the whole cache
+ *   past_value.i   float [1, H, P, D]   (P = 0 on the first call)
  * Outputs:
  *   logits         float [1, V]          the last position's logits (as the engine's tick)
- *   present_key.i, present_value.i float [1, H, P+T, D]
+ *   present_key.i [1, H, D, P+T], present_value.i [1, H, P+T, D]
  *
  * Each block: LayerNormalization → MatMul+Add (c_attn) → Split q,k,v → Reshape/Transpose to
- * heads → Concat with the past → q·kᵀ/√D + mask → Softmax → ·v → back to [T, C] → MatMul+Add
+ * heads (keys transposed) → Concat with the past → q·kᵀ/√D + mask → Softmax → ·v → back to [T, C] → MatMul+Add
  * (c_proj) → residual Add; LayerNormalization → MatMul+Add (c_fc) → Gelu(approximate=tanh, GPT-2's
  * gelu_new) → MatMul+Add (c_proj) → residual Add. Then ln_f on the last row and logits = x·wteᵀ
  * (Gemm with transB, so wte is stored once).
@@ -70,14 +72,13 @@ export function gpt2Graph(config: GPT2Config, params: Map<string, Param>): Model
   ];
   for (let l = 0; l < L; l++) {
     const h = `h.${l}`;
-    inputs.push({ name: `past_key.${l}`, type: 'FLOAT', dims: [1, H, 'P', D] }, { name: `past_value.${l}`, type: 'FLOAT', dims: [1, H, 'P', D] });
-    outputs.push({ name: `present_key.${l}`, type: 'FLOAT', dims: [1, H, 'S', D] }, { name: `present_value.${l}`, type: 'FLOAT', dims: [1, H, 'S', D] });
+    inputs.push({ name: `past_key.${l}`, type: 'FLOAT', dims: [1, H, D, 'P'] }, { name: `past_value.${l}`, type: 'FLOAT', dims: [1, H, 'P', D] });
+    outputs.push({ name: `present_key.${l}`, type: 'FLOAT', dims: [1, H, D, 'S'] }, { name: `present_value.${l}`, type: 'FLOAT', dims: [1, H, 'S', D] });
     const [q, k, v] = op('Split', [linear(layerNorm(x, `${h}.ln_1`), `${h}.attn.c_attn`), qkvSplit], { axis: 1 }, 3);
-    const heads = (t: string) => op1('Transpose', [op1('Reshape', [t, toHeads])], { perm: [0, 2, 1, 3] }); // [1, H, T, D]
-    nodes.push({ op: 'Concat', inputs: [`past_key.${l}`, heads(k)], outputs: [`present_key.${l}`], attrs: { axis: 2 } });
+    const heads = (t: string, perm = [0, 2, 1, 3]) => op1('Transpose', [op1('Reshape', [t, toHeads])], { perm }); // [1, H, T, D]
+    nodes.push({ op: 'Concat', inputs: [`past_key.${l}`, heads(k, [0, 2, 3, 1])], outputs: [`present_key.${l}`], attrs: { axis: 3 } }); // [1, H, D, S]
     nodes.push({ op: 'Concat', inputs: [`past_value.${l}`, heads(v)], outputs: [`present_value.${l}`], attrs: { axis: 2 } });
-    const kT = op1('Transpose', [`present_key.${l}`], { perm: [0, 1, 3, 2] });
-    const scores = op1('Add', [op1('MatMul', [op1('Mul', [heads(q), scale]), kT]), 'attention_mask']);
+    const scores = op1('Add', [op1('MatMul', [op1('Mul', [heads(q), scale]), `present_key.${l}`]), 'attention_mask']);
     const y = op1('MatMul', [op1('Softmax', [scores], { axis: -1 }), `present_value.${l}`]); // [1, H, T, D]
     const merged = op1('Reshape', [op1('Transpose', [y], { perm: [0, 2, 1, 3] }), toRows]);
     x = op1('Add', [x, linear(merged, `${h}.attn.c_proj`)]);

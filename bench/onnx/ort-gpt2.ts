@@ -37,7 +37,7 @@ export class OrtGpt2 {
     this.dropPast();
     const { n_layer: L, n_head: H, n_embd: C } = this.config;
     for (let l = 0; l < L; l++) {
-      this.past[`past_key.${l}`] = new this.ort.Tensor('float32', new Float32Array(0), [1, H, 0, C / H]);
+      this.past[`past_key.${l}`] = new this.ort.Tensor('float32', new Float32Array(0), [1, H, C / H, 0]); // keys transposed
       this.past[`past_value.${l}`] = new this.ort.Tensor('float32', new Float32Array(0), [1, H, 0, C / H]);
     }
     this.P = 0;
@@ -51,9 +51,11 @@ export class OrtGpt2 {
   /**
    * Feed `ids` after the cached positions and return the last position's logits. With
    * `keep: false` the cache stays as it was (to time one tick at a fixed context, as the engine's
-   * bench does with `cache.truncate`).
+   * bench does with `cache.truncate`); `keep: 'logits'` also fetches only the logits, so the new
+   * keys and values the graph computed are never copied out of ORT's wasm memory (a lower bound
+   * on a tick: a generation loop needs them back).
    */
-  async step(ids: number[], keep = true): Promise<Float32Array> {
+  async step(ids: number[], keep: boolean | 'logits' = true): Promise<Float32Array> {
     const T = ids.length;
     const P = this.P;
     const feeds: Record<string, Ort.Tensor> = {
@@ -62,9 +64,9 @@ export class OrtGpt2 {
       attention_mask: new this.ort.Tensor('float32', causalMask(T, P), [1, 1, T, P + T]),
       ...this.past,
     };
-    const out = await this.session.run(feeds);
+    const out = keep === 'logits' ? await this.session.run(feeds, ['logits']) : await this.session.run(feeds);
     const logits = out.logits.data as Float32Array;
-    if (keep) {
+    if (keep === true) {
       this.dropPast();
       for (let l = 0; l < this.config.n_layer; l++) {
         this.past[`past_key.${l}`] = out[`present_key.${l}`];
