@@ -1,7 +1,7 @@
 /**
  * The peer benchmark: Token Clock's engine against onnxruntime-web on the same safetensors
- * weights, interleaved in one headless-Chromium page (bench/peer/page.ts). This file bundles the
- * page with esbuild and serves it with its own small server — the tfjs and onnxruntime-web wasm
+ * weights, interleaved in one Web Worker of a headless-Chromium page (bench/peer/worker.ts). This file
+ * bundles the page and the worker with esbuild and serves it with its own small server — the tfjs and onnxruntime-web wasm
  * files straight from node_modules, the bundled model from public/ — cross-origin isolated so
  * both engines may start threads. Prints the table and writes bench/out/peer-chromium.json.
  *   --quick         fewer repetitions
@@ -30,9 +30,11 @@ const MOUNTS: [string, string][] = [
 
 const PAGE = '<!doctype html><html lang="en"><meta charset="utf-8"><title>Token Clock vs onnxruntime-web</title><link rel="icon" href="data:,"><script type="module" src="/peer.js"></script><h1>Peer benchmark</h1></html>';
 
-async function bundlePage(): Promise<Uint8Array> {
+/** The page's and the worker's scripts, by URL path. */
+async function bundle(): Promise<Map<string, Uint8Array>> {
   const result = await build({
-    entryPoints: [join(root, 'bench', 'peer', 'page.ts')],
+    entryPoints: { peer: join(root, 'bench', 'peer', 'page.ts'), 'peer-worker': join(root, 'bench', 'peer', 'worker.ts') },
+    outdir: '/',
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -41,10 +43,10 @@ async function bundlePage(): Promise<Uint8Array> {
     external: ['node:*'],
     logLevel: 'error',
   });
-  return result.outputFiles[0].contents;
+  return new Map(result.outputFiles.map((f) => [f.path, f.contents]));
 }
 
-async function serve(script: Uint8Array): Promise<{ url: string; close: () => Promise<void> }> {
+async function serve(scripts: Map<string, Uint8Array>): Promise<{ url: string; close: () => Promise<void> }> {
   const headers = {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -55,7 +57,8 @@ async function serve(script: Uint8Array): Promise<{ url: string; close: () => Pr
     void (async () => {
       const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (pathname === '/' || pathname === '/index.html') return res.writeHead(200, { ...headers, 'Content-Type': mimeType('x.html') }).end(PAGE);
-      if (pathname === '/peer.js') return res.writeHead(200, { ...headers, 'Content-Type': mimeType('x.js') }).end(script);
+      const script = scripts.get(pathname);
+      if (script) return res.writeHead(200, { ...headers, 'Content-Type': mimeType('x.js') }).end(script);
       const mount = MOUNTS.find(([prefix]) => pathname.startsWith(prefix));
       const file = mount && normalize(join(mount[1], decodeURIComponent(pathname.slice(mount[0].length))));
       if (!mount || !file || !file.startsWith(mount[1] + sep)) return res.writeHead(404, headers).end();
@@ -73,7 +76,7 @@ async function serve(script: Uint8Array): Promise<{ url: string; close: () => Pr
 }
 
 export async function runPeerBench(opts: { quick?: boolean; threads?: number; only?: string } = {}): Promise<PeerReport> {
-  const server = await serve(await bundlePage());
+  const server = await serve(await bundle());
   const browser = await launchBrowser();
   const load = [loadavg()[0]];
   try {
@@ -90,7 +93,7 @@ export async function runPeerBench(opts: { quick?: boolean; threads?: number; on
     );
     load.push(loadavg()[0]);
     const version = browser.version();
-    console.log(formatPeerReport(`Chromium ${version} (headless, one page, main thread)`, report));
+    console.log(formatPeerReport(`Chromium ${version} (headless, both engines in one Web Worker)`, report));
     console.log(`load average (1 min) before / after: ${load.map((x) => x.toFixed(2)).join(' / ')}`);
     const failed = report.models.filter((m) => m.agreement.some((a) => !a.ok));
     await mkdir(join('bench', 'out'), { recursive: true });

@@ -22,9 +22,17 @@ export class OrtGpt2 {
     this.clear();
   }
 
-  /** Load the model bytes (wasm execution provider, all graph optimisations). */
-  static async create(ort: OrtModule, config: GPT2Config, onnx: Uint8Array): Promise<OrtGpt2> {
-    const session = await ort.InferenceSession.create(onnx, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  /**
+   * Load the model bytes (wasm execution provider, all graph optimisations). `spin: false` stops
+   * ORT's pool threads spinning between runs (session.intra_op.allow_spinning = 0), so that they
+   * do not take the cores from another engine running in between.
+   */
+  static async create(ort: OrtModule, config: GPT2Config, onnx: Uint8Array, opts: { spin?: boolean } = {}): Promise<OrtGpt2> {
+    const session = await ort.InferenceSession.create(onnx, {
+      executionProviders: ['wasm'],
+      graphOptimizationLevel: 'all',
+      ...(opts.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+    });
     return new OrtGpt2(ort, session, config);
   }
 

@@ -62,7 +62,7 @@ export async function streamGBps(bytes: number, passes = 8): Promise<number> {
 const WORKER = `
 onmessage = async (e) => {
   const { module, bytes, passes } = e.data;
-  const { instance } = await WebAssembly.instantiate(module);
+  const instance = await WebAssembly.instantiate(module); // a Module gives the Instance itself
   const sum = instance.exports.sum;
   const mem = new Float32Array(instance.exports.mem.buffer, 0, bytes / 4);
   for (let i = 0; i < mem.length; i += 1024) mem[i] = 1;
@@ -85,7 +85,11 @@ export async function parallelStreamGBps(bytes: number, threads: number, passes 
   const module = await WebAssembly.compile(probeModule(Math.ceil(share / 65536) + 1));
   const url = URL.createObjectURL(new Blob([WORKER], { type: 'text/javascript' }));
   const workers = Array.from({ length: threads }, () => new Worker(url));
-  const next = (w: Worker) => new Promise<unknown>((done) => (w.onmessage = (e) => done(e.data)));
+  const next = (w: Worker) =>
+    new Promise<unknown>((done, fail) => {
+      w.onmessage = (e) => done(e.data);
+      w.onerror = (e) => fail(new Error(`bandwidth worker: ${e.message}`));
+    });
   try {
     await Promise.all(workers.map((w) => { const r = next(w); w.postMessage({ module, bytes: share, passes }); return r; }));
     let best = Infinity;
