@@ -71,6 +71,22 @@ describe('chapters 4 and 7', () => {
       await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="equation"] .live-equation')?.dataset.key === '1');
     });
 
+    it('hovering a cell shows its numbers at the cell, the same as the equation’s', async () => {
+      const cell = page.locator('[data-cell="matrix"] rect.cell.value[data-query="1"][data-key="1"]');
+      await cell.hover();
+      const tip = page.locator('[data-cell="matrix"] .cell-tip');
+      await tip.waitFor();
+      assert.equal(await tip.getAttribute('data-query'), '1');
+      assert.equal(await tip.getAttribute('data-key'), '1');
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="equation"] .live-equation')?.dataset.key === '1');
+      assert.equal(await tip.getAttribute('data-weight'), await page.locator('[data-cell="equation"] .live-equation').getAttribute('data-weight'));
+      assert.match((await tip.textContent()) ?? '', /q·k = .*÷ √\d+ = .*weight \d\.\d{4}/);
+      const [c, t] = [await cell.boundingBox(), await tip.boundingBox()];
+      assert.ok(c && t && Math.abs(t.y + t.height / 2 - (c.y + c.height / 2)) < t.height + c.height, `the tip sits by the cell: ${JSON.stringify({ c, t })}`);
+      await page.mouse.move(0, 0);
+      await page.waitForFunction(() => !document.querySelector('[data-cell="matrix"] .cell-tip'));
+    });
+
     it('changing Head and Layer changes the matrix', async () => {
       const labels = () => page.locator('[data-cell="matrix"] rect.cell.value').evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label')).join('|'));
       const before = await labels();

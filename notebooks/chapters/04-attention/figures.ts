@@ -65,6 +65,20 @@ export function equationFigure(view: AttentionView, head: number, [i, j]: [numbe
   return el;
 }
 
+/**
+ * The highlighted cell's numbers at the cell (the full equation is below the matrix, often below
+ * the fold): a small box the chapter places beside the cell. Hidden from assistive technology, which
+ * hears the same numbers in the cell's label and the equation.
+ */
+export function cellTip(view: AttentionView, head: number, [i, j]: [number, number]): HTMLElement {
+  const n = cellNumbers(view, head, i, j);
+  const tip = h('p', { class: 'cell-tip', 'aria-hidden': 'true', translate: 'no', 'data-query': i, 'data-key': j, 'data-weight': n.weight }, ui('ch4.tip', {
+    queryToken: `“${visibleText(view.tokens[i])}”`, keyToken: `“${visibleText(view.tokens[j])}”`,
+    score: formatValue(n.score), d: n.headDim, scaled: formatValue(n.scaled), weight: formatDecimal(n.weight, 4),
+  }));
+  return tip;
+}
+
 /** The stage picker: three radio buttons, built once; the chosen stage is a cell. */
 export function stagePicker(): HTMLFieldSetElement {
   return h('fieldset', { class: 'stage-picker' }, h('legend', {}, ui('ch4.stageLegend')),

@@ -19,9 +19,25 @@ import { note } from '../../dom.ts';
 import { definePredict } from '../../predict.ts';
 import { observe, run, type Module, type Mounts, type Runtime } from '../../runtime.ts';
 import { attentionViews, defaultCell, traceFor, type AttentionView, type Stage } from './data.ts';
-import { equationFigure, matrixFigure, softmaxExample, stagePicker } from './figures.ts';
+import { cellTip, equationFigure, matrixFigure, softmaxExample, stagePicker } from './figures.ts';
 import { attentionQuestion } from './question.ts';
 import { ui } from './strings.ts';
+
+/** Put the cell's numbers in a box beside the cell (above it, or below near the top), inside the mount. */
+function showTip(mount: HTMLElement, view: AttentionView, head: number, cell: [number, number]): void {
+  const rect = mount.querySelector(`rect.cell.value[data-query="${cell[0]}"][data-key="${cell[1]}"]`);
+  if (!rect) return;
+  mount.querySelector('.cell-tip')?.remove();
+  const tip = cellTip(view, head, cell);
+  mount.style.position = 'relative';
+  mount.append(tip);
+  const m = mount.getBoundingClientRect();
+  const r = rect.getBoundingClientRect();
+  const left = Math.max(0, Math.min(r.left - m.left + r.width / 2 - tip.offsetWidth / 2, mount.clientWidth - tip.offsetWidth));
+  const above = r.top - m.top - tip.offsetHeight - 6;
+  tip.style.left = `${left}px`;
+  tip.style.top = `${above >= 0 ? above : r.bottom - m.top + 6}px`;
+}
 
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
@@ -53,10 +69,20 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     // The matrix's 'highlight' does not bubble; a capturing listener on the mount hears it.
     const on = (e: Event) => {
       const d = (e as CustomEvent<AttentionCell>).detail;
-      if (d.query < view.rows.length && d.key <= d.query) change([d.query, d.key]);
+      if (d.query < view.rows.length && d.key <= d.query) {
+        change([d.query, d.key]);
+        showTip(el, view, head, [d.query, d.key]);
+      }
     };
+    const hide = () => el.querySelector('.cell-tip')?.remove();
     el.addEventListener('highlight', on, { capture: true });
-    return () => el.removeEventListener('highlight', on, { capture: true });
+    el.addEventListener('pointerleave', hide);
+    el.addEventListener('focusout', hide);
+    return () => {
+      el.removeEventListener('highlight', on, { capture: true });
+      el.removeEventListener('pointerleave', hide);
+      el.removeEventListener('focusout', hide);
+    };
   }));
   figure(main, mounts.equation, 'equation', ['view', 'head', 'highlight'], (view: AttentionView | null, head: number, cell: [number, number] | null) =>
     (view && cell ? equationFigure(view, head, cell) : empty()));
