@@ -311,7 +311,7 @@ describe('presenter mode and the worksheet', { timeout: 600_000 }, () => {
 
     it('asks the question with ruled space to write, and does not print the answer', async () => {
       const cell = page.locator('figure.predict-cell');
-      assert.match(await cell.innerText(), /Which token will the next tick write\?/);
+      assert.match(await cell.innerText(), /Which token will the model find most likely next\?/);
       const lines = cell.locator('.worksheet-answer .worksheet-line');
       assert.ok(await lines.count() >= 3);
       for (const line of await lines.all()) {

@@ -109,7 +109,7 @@ describe('predict, then reveal, in every chapter', () => {
   });
 
   it('chapter 1: the next token is the one the tick run after the commit writes', async () => {
-    const q = await openQuestion(e, ch1, 'Which token will the next tick write?');
+    const q = await openQuestion(e, ch1, 'Which token will the model find most likely next?');
     page = q.page;
     assert.equal(page.ticks(), 0, 'the answer does not exist yet');
     assert.match(q.form().querySelector('.predict-context')!.textContent!, /The clock struck one, and/);
@@ -117,19 +117,26 @@ describe('predict, then reveal, in every chapter', () => {
     assert.equal(page.ticks(), 0, 'committing runs nothing');
     const a = await reveal(page, q.form());
     await page.until('1 ticks on the page', () => page!.ticks() === 1);
+    // The answer is the tick's most likely token: the greedy draw (T = 0) of the same logits.
+    const first = async (index: number) => (await e.engine.request({ type: 'resample', index, sampling: { temperature: 0, topK: 0, topP: 1 }, seed: 1 })).chosen.text;
+    const top0 = await first(0);
+    assert.equal(a.label, `“${visibleText(top0)}”`);
+    assert.equal(a.match, sameText(' the', top0));
     const id = e.host.session!.ids.at(-1)!;
-    assert.equal(a.label, `“${visibleText(piece(id))}”`);
-    assert.equal(a.match, sameText(' the', piece(id)));
-    // Ask again: the next answer is the next tick's.
+    assert.match(a.detail, piece(id) === top0 ? /The dice wrote it too\./ : /The dice then wrote “.*”, its candidate number \d+/);
+    // Ask again, guessing the first choice: the next answer is the next tick's, and a match.
     q.form().querySelector<HTMLButtonElement>('button[name="again"]')!.click();
-    commit(q.form(), piece(e.host.session!.ids.at(-1)!));
+    const guess = top0;
+    commit(q.form(), guess);
     const b = await reveal(page, q.form());
     await page.until('2 ticks on the page', () => page!.ticks() === 2);
-    assert.equal(b.label, `“${visibleText(piece(e.host.session!.ids.at(-1)!))}”`);
+    const top1 = await first(1);
+    assert.equal(b.label, `“${visibleText(top1)}”`);
+    assert.equal(b.match, sameText(guess, top1));
   });
 
   it('chapter 1: a guess whose run was reset is dropped, and the question asked again', async () => {
-    const q = await openQuestion(e, ch1, 'Which token will the next tick write?');
+    const q = await openQuestion(e, ch1, 'Which token will the model find most likely next?');
     page = q.page;
     commit(q.form(), 'x');
     page.control('next-token').click();
