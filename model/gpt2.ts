@@ -20,7 +20,11 @@ type T3 = tf.Tensor3D;
 
 
 interface LayerNormW { g: tf.Tensor1D; b: tf.Tensor1D }
-interface LinearW { w: T2; b: tf.Tensor1D } // y = x @ w + b, w is [in, out]
+interface LinearW {
+  w: T2; // y = x @ w + b, w is [in, out]
+  b: tf.Tensor1D;
+  w3?: T3; // w as (1, in, out), sharing its data: the rank _FusedMatMul takes (inference only; saves a Reshape per product)
+}
 interface BlockW { ln_1: LayerNormW; c_attn: LinearW; attn_proj: LinearW; ln_2: LayerNormW; c_fc: LinearW; mlp_proj: LinearW }
 
 /** The weights as tfjs tensors, named after the checkpoint. */
@@ -30,6 +34,7 @@ export interface GPT2Weights {
   h: BlockW[];
   ln_f: LayerNormW;
   k: Consts; // scalars used every tick, uploaded once (a number operand would upload a new tensor per op)
+  eps: number; // LayerNorm's ε as a number, for FusedBatchNorm's attribute
 }
 
 interface Consts { eps: tf.Scalar; one: tf.Scalar; geluA: tf.Scalar; geluB: tf.Scalar; attnScale: tf.Scalar }
@@ -117,7 +122,10 @@ export function uploadWeights(config: GPT2Config, params: Map<string, Param>, op
   };
   const ln = (pre: string): LayerNormW => ({ g: t1(`${pre}.weight`), b: t1(`${pre}.bias`) });
   // Conv1D stores weights [in, out], which is exactly the orientation x @ w wants.
-  const lin = (pre: string): LinearW => ({ w: t2(`${pre}.weight`), b: t1(`${pre}.bias`) });
+  const lin = (pre: string): LinearW => {
+    const w = t2(`${pre}.weight`);
+    return { w, b: t1(`${pre}.bias`), ...(opts.trainable ? {} : { w3: tf.reshape(w, [1, ...w.shape]) as T3 }) };
+  };
   const wte = get('wte.weight');
   return {
     wteT: own(tf.tidy(() => tf.transpose(tf.tensor2d(wte.data, wte.shape as [number, number]))), 'wte.weight'),
@@ -131,6 +139,7 @@ export function uploadWeights(config: GPT2Config, params: Map<string, Param>, op
       mlp_proj: lin(`h.${i}.mlp.c_proj`),
     })),
     ln_f: ln('ln_f'),
+    eps: config.layer_norm_epsilon,
     k: {
       eps: tf.scalar(config.layer_norm_epsilon),
       one: tf.scalar(1),
@@ -175,14 +184,23 @@ export async function readWeights(w: GPT2Weights): Promise<Map<string, Param>> {
 /** Free every weight tensor. */
 export function disposeWeights(w: GPT2Weights): void {
   for (const [, t] of namedWeights(w)) t.dispose();
+  for (const b of w.h) for (const p of [b.c_attn, b.attn_proj, b.c_fc, b.mlp_proj]) p.w3?.dispose();
   for (const t of Object.values(w.k)) t.dispose();
 }
 
-function layerNorm(x: T2, p: LayerNormW, eps: tf.Scalar): T2 {
+function layerNorm(x: T2, p: LayerNormW, w: GPT2Weights): T2 {
+  if (x.shape[0] === 1) {
+    // One row (a decode tick, or the LM head's last row): its mean and variance are single numbers,
+    // which FusedBatchNorm broadcasts like g and b over the row — (x − mean)·g/√(var + ε) + b in one
+    // kernel: 4 launches instead of 9, equal to float32 rounding (≤ 1 ulp of the normalised value).
+    const mean = tf.mean(x, -1, true);
+    const variance = tf.mean(tf.squaredDifference(x, mean), -1, true);
+    return tf.engine().runKernel('FusedBatchNorm', { x, mean, variance, offset: p.b, scale: p.g }, { varianceEpsilon: w.eps }) as T2;
+  }
   const mean = tf.mean(x, -1, true);
   const xc = tf.sub(x, mean);
   const variance = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), p.g), p.b);
+  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, w.k.eps))), p.g), p.b);
 }
 
 /**
@@ -218,7 +236,13 @@ export const INFERENCE_OPS: BlockOps = {
   // Batched, so tfjs-backend-wasm runs its scalar loop either way; with b transposed both operands
   // are read along rows: the same sums in the same order (bit-equal), ~10–30% faster.
   matMulBT: (a, b) => tf.matMul(a as T3, b as T3, false, true),
-  linear: (x, p) => tf.fused.matMul({ a: x, b: p.w, bias: p.b }) as T2,
+  linear: (x, p) => {
+    if (!p.w3) return tf.fused.matMul({ a: x, b: p.w, bias: p.b }) as T2;
+    // What tf.fused.matMul does, with the weights' (1, in, out) view made once at load.
+    const [n, k] = x.shape;
+    const y = tf.engine().runKernel('_FusedMatMul', { a: tf.reshape(x, [1, n, k]), b: p.w3, bias: p.b }, { transposeA: false, transposeB: false, activation: 'linear' }) as T3;
+    return tf.reshape(y, [n, p.w3.shape[2]]) as T2;
+  },
   embed: (wteT, ids) => tf.transpose(tf.gather(wteT, ids, 1)) as T2,
 };
 
@@ -247,14 +271,12 @@ export function block(
   let x = xIn;
 
   // --- attention ---
-  const qkv = ops.linear(layerNorm(x, b.ln_1, w.k.eps), b.c_attn); // (B·T, 3C)
-  const [q2, k2, v2] = tf.split(qkv, 3, 1) as T2[]; // each (B·T, C)
-  // Split heads: (B·T, C) → (B·H, T, hd). With one new token the transposes are pure reshapes.
+  const qkv = ops.linear(layerNorm(x, b.ln_1, w), b.c_attn); // (B·T, 3C)
+  // Split heads: (B·T, C) → (B·H, T, hd). With one new token the transposes are pure reshapes,
+  // and one row [q | k | v] is already (3·H, 1, hd): one reshape and one split.
   const one = T === 1;
   const heads4 = (t: T2) => (one ? tf.reshape(t, [B * H, 1, hd]) : tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd])) as T3;
-  const q = heads4(q2); // (B·H, T, hd)
-  const kNew = heads4(k2); // (B·H, T, hd)
-  const vNew = heads4(v2); // (B·H, T, hd)
+  const [q, kNew, vNew] = B * T === 1 ? (tf.split(tf.reshape(qkv, [3 * H, 1, hd]), 3, 0) as T3[]) : (tf.split(qkv, 3, 1) as T2[]).map(heads4); // each (B·H, T, hd)
   const k = io.pastK ? (tf.concat([io.pastK, kNew], 1) as T3) : kNew; // (B·H, P+T, hd)
   const v = io.pastV ? (tf.concat([io.pastV, vNew], 1) as T3) : vNew; // (B·H, P+T, hd)
 
@@ -268,7 +290,7 @@ export function block(
   x = tf.add(x, ops.linear(y, b.attn_proj)) as T2;
 
   // --- MLP ---
-  const fc = ops.linear(layerNorm(x, b.ln_2, w.k.eps), b.c_fc); // (B·T, 4C)
+  const fc = ops.linear(layerNorm(x, b.ln_2, w), b.c_fc); // (B·T, 4C)
   const act = gelu(fc, w.k); // (B·T, 4C)
   rec.mlp(l, fc, act);
   x = tf.add(x, ops.linear(act, b.mlp_proj)) as T2;
@@ -277,7 +299,7 @@ export function block(
 
 /** Final LayerNorm and the LM head (tied to wte): (N, C) → (N, V). */
 export function lmHead(w: GPT2Weights, x: T2, ops: BlockOps = INFERENCE_OPS): T2 {
-  return ops.matMul(layerNorm(x, w.ln_f, w.k.eps), w.wteT) as T2;
+  return ops.matMul(layerNorm(x, w.ln_f, w), w.wteT) as T2;
 }
 
 /**
