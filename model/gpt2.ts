@@ -188,28 +188,28 @@ export function disposeWeights(w: GPT2Weights): void {
   for (const t of Object.values(w.k)) t.dispose();
 }
 
-function layerNorm(x: T2, p: LayerNormW, w: GPT2Weights): T2 {
-  if (x.shape[0] === 1) {
+function layerNorm<T extends T2 | T3>(x: T, p: LayerNormW, w: GPT2Weights): T {
+  if (x.size === x.shape[x.rank - 1]) {
     // One row (a decode tick, or the LM head's last row): its mean and variance are single numbers,
     // which FusedBatchNorm broadcasts like g and b over the row — (x − mean)·g/√(var + ε) + b in one
     // kernel: 4 launches instead of 9, equal to float32 rounding (≤ 1 ulp of the normalised value).
     const mean = tf.mean(x, -1, true);
     const variance = tf.mean(tf.squaredDifference(x, mean), -1, true);
-    return tf.engine().runKernel('FusedBatchNorm', { x, mean, variance, offset: p.b, scale: p.g }, { varianceEpsilon: w.eps }) as T2;
+    return tf.engine().runKernel('FusedBatchNorm', { x, mean, variance, offset: p.b, scale: p.g }, { varianceEpsilon: w.eps }) as T;
   }
   const mean = tf.mean(x, -1, true);
   const xc = tf.sub(x, mean);
   const variance = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, w.k.eps))), p.g), p.b);
+  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, w.k.eps))), p.g), p.b) as T;
 }
 
 /**
  * GPT-2's GELU, the tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
  * Since 0.5·(1 + tanh z) = sigmoid(2z), it is computed as x·sigmoid(2z): fewer kernels, same value.
  */
-function gelu(x: T2, k: Consts): T2 {
+function gelu<T extends T2 | T3>(x: T, k: Consts): T {
   const z = tf.mul(x, tf.add(k.one, tf.mul(k.geluA, tf.square(x)))); // x + 0.044715·x³
-  return tf.mul(x, tf.sigmoid(tf.mul(k.geluB, z))); // geluB = 2·√(2/π)
+  return tf.mul(x, tf.sigmoid(tf.mul(k.geluB, z))) as T; // geluB = 2·√(2/π)
 }
 
 /** Causal mask for T new rows after P cached positions: 0 where allowed, -Infinity in the future. */
@@ -264,6 +264,7 @@ export function block(
   rec: Recorder = NO_TRACE,
 ): { x: T2; k: T3; v: T3 } {
   const { B, T } = io;
+  if (B * T === 1 && ops === INFERENCE_OPS && w.h[l].c_attn.w3) return blockRow(config, w, l, xIn, io, rec);
   const H = config.n_head;
   const C = config.n_embd;
   const hd = C / H;
@@ -295,6 +296,44 @@ export function block(
   rec.mlp(l, fc, act);
   x = tf.add(x, ops.linear(act, b.mlp_proj)) as T2;
   return { x, k, v };
+}
+
+/** x (1, 1, in) @ w + b through the weights' (1, in, out) view: no reshape around the product. */
+function linearRow(x: T3, p: LinearW): T3 {
+  return tf.engine().runKernel('_FusedMatMul', { a: x, b: p.w3!, bias: p.b }, { transposeA: false, transposeB: false, activation: 'linear' }) as T3;
+}
+
+/**
+ * `block` for one new position of one sequence (a decode tick), the same arithmetic with the
+ * residual stream held as (1, 1, C) — the rank _FusedMatMul takes — so the four products need
+ * no reshapes around them: 2 Reshape launches per layer instead of 10. The MLP's internals are
+ * reshaped to (1, 4C) only when a trace is recording.
+ */
+function blockRow(config: GPT2Config, w: GPT2Weights, l: number, xIn: T2, io: { pastK: T3 | null; pastV: T3 | null }, rec: Recorder): { x: T2; k: T3; v: T3 } {
+  const H = config.n_head;
+  const C = config.n_embd;
+  const hd = C / H;
+  const b = w.h[l];
+  let x = tf.reshape(xIn, [1, 1, C]) as T3;
+
+  // --- attention ---
+  const qkv = linearRow(layerNorm(x, b.ln_1, w), b.c_attn); // (1, 1, 3C): [q | k | v]
+  const [q, kNew, vNew] = tf.split(tf.reshape(qkv, [3 * H, 1, hd]), 3, 0) as T3[]; // each (H, 1, hd)
+  const k = io.pastK ? (tf.concat([io.pastK, kNew], 1) as T3) : kNew; // (H, P+1, hd)
+  const v = io.pastV ? (tf.concat([io.pastV, vNew], 1) as T3) : vNew; // (H, P+1, hd)
+  const scores = INFERENCE_OPS.matMulBT(q, k) as T3; // (H, 1, P+1); no mask: every cached position is in the past
+  const scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
+  const att = tf.softmax(scaled) as T3;
+  const heads = tf.matMul(att, v) as T3; // (H, 1, hd)
+  rec.attention(l, { q, k: kNew, v: vNew, scores, scaled, weights: att, heads });
+  x = tf.add(x, linearRow(tf.reshape(heads, [1, 1, C]), b.attn_proj)) as T3; // heads side by side
+
+  // --- MLP ---
+  const fc = linearRow(layerNorm(x, b.ln_2, w), b.c_fc); // (1, 1, 4C)
+  const act = gelu(fc, w.k);
+  if (rec !== NO_TRACE) rec.mlp(l, tf.reshape(fc, [1, 4 * C]), tf.reshape(act, [1, 4 * C]));
+  x = tf.add(x, linearRow(act, b.mlp_proj)) as T3;
+  return { x: tf.reshape(x, [1, C]) as T2, k, v };
 }
 
 /** Final LayerNorm and the LM head (tied to wte): (N, C) → (N, V). */
