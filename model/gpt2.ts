@@ -351,7 +351,7 @@ export function logitLens(w: GPT2Weights, x: T2, k: number): { values: T2; indic
 }
 
 /** The last row of a (N, D) tensor, as (1, D). */
-const lastRow = (t: T2): T2 => tf.slice(t, [t.shape[0] - 1, 0], [1, t.shape[1]]);
+const lastRow = (t: T2): T2 => (t.shape[0] === 1 ? t : tf.slice(t, [t.shape[0] - 1, 0], [1, t.shape[1]]));
 
 /**
  * The whole model over a batch of full sequences, as training runs it: ids (B, T) → logits
