@@ -20,7 +20,11 @@ type T3 = tf.Tensor3D;
 
 
 interface LayerNormW { g: tf.Tensor1D; b: tf.Tensor1D }
-interface LinearW { w: T2; b: tf.Tensor1D } // y = x @ w + b, w is [in, out]
+interface LinearW {
+  w: T2; // y = x @ w + b, w is [in, out]
+  b: tf.Tensor1D;
+  w3?: T3; // w as (1, in, out), sharing its data: the rank _FusedMatMul takes (inference only; saves a Reshape per product)
+}
 interface BlockW { ln_1: LayerNormW; c_attn: LinearW; attn_proj: LinearW; ln_2: LayerNormW; c_fc: LinearW; mlp_proj: LinearW }
 
 /** The weights as tfjs tensors, named after the checkpoint. */
@@ -30,28 +34,31 @@ export interface GPT2Weights {
   h: BlockW[];
   ln_f: LayerNormW;
   k: Consts; // scalars used every tick, uploaded once (a number operand would upload a new tensor per op)
+  eps: number; // LayerNorm's ε as a number, for FusedBatchNorm's attribute
 }
 
 interface Consts { eps: tf.Scalar; one: tf.Scalar; geluA: tf.Scalar; geluB: tf.Scalar; attnScale: tf.Scalar }
 
 /**
- * The KV cache: for each layer, the keys (stored transposed, (H, hd, P)) and values ((H, P, hd))
- * of every position seen so far. It is what the clock carries from one tick to the next.
+ * The KV cache: for each layer, the keys and values, both (H, P, hd), of every position seen so
+ * far. It is what the clock carries from one tick to the next. Both grow along axis 1, which
+ * tfjs-backend-wasm's Concat copies as H contiguous blocks per input (keys stored transposed,
+ * (H, hd, P), grew along their last axis: H·hd row copies in JavaScript per layer per tick).
  */
 export class KVCache {
-  kT: (T3 | null)[];
+  k: (T3 | null)[];
   v: (T3 | null)[];
   length = 0; // positions cached
 
   constructor(readonly nLayer: number) {
-    this.kT = new Array(nLayer).fill(null);
+    this.k = new Array(nLayer).fill(null);
     this.v = new Array(nLayer).fill(null);
   }
 
   /** Bytes held by the cache (float32 keys and values, all layers). */
   get bytes(): number {
     let n = 0;
-    for (let l = 0; l < this.nLayer; l++) n += (this.kT[l]?.size ?? 0) + (this.v[l]?.size ?? 0);
+    for (let l = 0; l < this.nLayer; l++) n += (this.k[l]?.size ?? 0) + (this.v[l]?.size ?? 0);
     return n * 4;
   }
 
@@ -64,11 +71,11 @@ export class KVCache {
     if (n >= this.length) return;
     if (n === 0) return this.clear();
     for (let l = 0; l < this.nLayer; l++) {
-      const kT = this.kT[l]!;
+      const k = this.k[l]!;
       const v = this.v[l]!;
-      this.kT[l] = tf.slice(kT, [0, 0, 0], [-1, -1, n]);
+      this.k[l] = tf.slice(k, [0, 0, 0], [-1, n, -1]);
       this.v[l] = tf.slice(v, [0, 0, 0], [-1, n, -1]);
-      kT.dispose();
+      k.dispose();
       v.dispose();
     }
     this.length = n;
@@ -77,9 +84,9 @@ export class KVCache {
   /** Free every cached tensor and start empty. */
   clear(): void {
     for (let l = 0; l < this.nLayer; l++) {
-      this.kT[l]?.dispose();
+      this.k[l]?.dispose();
       this.v[l]?.dispose();
-      this.kT[l] = this.v[l] = null;
+      this.k[l] = this.v[l] = null;
     }
     this.length = 0;
   }
@@ -115,7 +122,10 @@ export function uploadWeights(config: GPT2Config, params: Map<string, Param>, op
   };
   const ln = (pre: string): LayerNormW => ({ g: t1(`${pre}.weight`), b: t1(`${pre}.bias`) });
   // Conv1D stores weights [in, out], which is exactly the orientation x @ w wants.
-  const lin = (pre: string): LinearW => ({ w: t2(`${pre}.weight`), b: t1(`${pre}.bias`) });
+  const lin = (pre: string): LinearW => {
+    const w = t2(`${pre}.weight`);
+    return { w, b: t1(`${pre}.bias`), ...(opts.trainable ? {} : { w3: tf.reshape(w, [1, ...w.shape]) as T3 }) };
+  };
   const wte = get('wte.weight');
   return {
     wteT: own(tf.tidy(() => tf.transpose(tf.tensor2d(wte.data, wte.shape as [number, number]))), 'wte.weight'),
@@ -129,6 +139,7 @@ export function uploadWeights(config: GPT2Config, params: Map<string, Param>, op
       mlp_proj: lin(`h.${i}.mlp.c_proj`),
     })),
     ln_f: ln('ln_f'),
+    eps: config.layer_norm_epsilon,
     k: {
       eps: tf.scalar(config.layer_norm_epsilon),
       one: tf.scalar(1),
@@ -173,23 +184,32 @@ export async function readWeights(w: GPT2Weights): Promise<Map<string, Param>> {
 /** Free every weight tensor. */
 export function disposeWeights(w: GPT2Weights): void {
   for (const [, t] of namedWeights(w)) t.dispose();
+  for (const b of w.h) for (const p of [b.c_attn, b.attn_proj, b.c_fc, b.mlp_proj]) p.w3?.dispose();
   for (const t of Object.values(w.k)) t.dispose();
 }
 
-function layerNorm(x: T2, p: LayerNormW, eps: tf.Scalar): T2 {
+function layerNorm<T extends T2 | T3>(x: T, p: LayerNormW, w: GPT2Weights): T {
+  if (x.size === x.shape[x.rank - 1]) {
+    // One row (a decode tick, or the LM head's last row): its mean and variance are single numbers,
+    // which FusedBatchNorm broadcasts like g and b over the row — (x − mean)·g/√(var + ε) + b in one
+    // kernel: 4 launches instead of 9, equal to float32 rounding (≤ 1 ulp of the normalised value).
+    const mean = tf.mean(x, -1, true);
+    const variance = tf.mean(tf.squaredDifference(x, mean), -1, true);
+    return tf.engine().runKernel('FusedBatchNorm', { x, mean, variance, offset: p.b, scale: p.g }, { varianceEpsilon: w.eps }) as T;
+  }
   const mean = tf.mean(x, -1, true);
   const xc = tf.sub(x, mean);
   const variance = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), p.g), p.b);
+  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, w.k.eps))), p.g), p.b) as T;
 }
 
 /**
  * GPT-2's GELU, the tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
  * Since 0.5·(1 + tanh z) = sigmoid(2z), it is computed as x·sigmoid(2z): fewer kernels, same value.
  */
-function gelu(x: T2, k: Consts): T2 {
+function gelu<T extends T2 | T3>(x: T, k: Consts): T {
   const z = tf.mul(x, tf.add(k.one, tf.mul(k.geluA, tf.square(x)))); // x + 0.044715·x³
-  return tf.mul(x, tf.sigmoid(tf.mul(k.geluB, z))); // geluB = 2·√(2/π)
+  return tf.mul(x, tf.sigmoid(tf.mul(k.geluB, z))) as T; // geluB = 2·√(2/π)
 }
 
 /** Causal mask for T new rows after P cached positions: 0 where allowed, -Infinity in the future. */
@@ -206,21 +226,31 @@ function causalMask(T: number, P: number): T2 {
  */
 export interface BlockOps {
   matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor; // a @ b over the last two axes, never transposed
+  matMulBT(a: tf.Tensor, b: tf.Tensor): tf.Tensor; // a @ bᵀ over the last two axes (attention's q·kᵀ)
   linear(x: T2, p: LinearW): T2; // x @ w + b
   embed(wteT: T2, ids: tf.Tensor1D): T2; // rows of wte for `ids`: (N, C)
 }
 
 export const INFERENCE_OPS: BlockOps = {
   matMul: (a, b) => tf.matMul(a as T3, b as T3),
-  linear: (x, p) => tf.fused.matMul({ a: x, b: p.w, bias: p.b }) as T2,
+  // Batched, so tfjs-backend-wasm runs its scalar loop either way; with b transposed both operands
+  // are read along rows: the same sums in the same order (bit-equal), ~10–30% faster.
+  matMulBT: (a, b) => tf.matMul(a as T3, b as T3, false, true),
+  linear: (x, p) => {
+    if (!p.w3) return tf.fused.matMul({ a: x, b: p.w, bias: p.b }) as T2;
+    // What tf.fused.matMul does, with the weights' (1, in, out) view made once at load.
+    const [n, k] = x.shape;
+    const y = tf.engine().runKernel('_FusedMatMul', { a: tf.reshape(x, [1, n, k]), b: p.w3, bias: p.b }, { transposeA: false, transposeB: false, activation: 'linear' }) as T3;
+    return tf.reshape(y, [n, p.w3.shape[2]]) as T2;
+  },
   embed: (wteT, ids) => tf.transpose(tf.gather(wteT, ids, 1)) as T2,
 };
 
 /**
  * One transformer block over B sequences of T new positions each, after P cached ones:
  *   x ← x + attn(ln_1(x));  x ← x + mlp(ln_2(x))
- * x is (B·T, C). Heads are batched as B·H: keys are kept transposed, (B·H, hd, P+T), and values
- * as (B·H, P+T, hd), so both attention products are plain matmuls. Returns the new stream and
+ * x is (B·T, C). Heads are batched as B·H: keys and values are (B·H, P+T, hd), and the scores
+ * are q·kᵀ (a matmul with b transposed). Returns the new stream and
  * the keys and values including the new positions (the caller decides whether to cache them).
  * Attention and MLP internals are reported to `rec` as they are computed.
  */
@@ -229,11 +259,12 @@ export function block(
   w: GPT2Weights,
   l: number,
   xIn: T2,
-  io: { B: number; T: number; pastKT: T3 | null; pastV: T3 | null; mask: T2 | null },
+  io: { B: number; T: number; pastK: T3 | null; pastV: T3 | null; mask: T2 | null },
   ops: BlockOps = INFERENCE_OPS,
   rec: Recorder = NO_TRACE,
-): { x: T2; kT: T3; v: T3 } {
+): { x: T2; k: T3; v: T3 } {
   const { B, T } = io;
+  if (B * T === 1 && ops === INFERENCE_OPS && w.h[l].c_attn.w3) return blockRow(config, w, l, xIn, io, rec);
   const H = config.n_head;
   const C = config.n_embd;
   const hd = C / H;
@@ -241,37 +272,73 @@ export function block(
   let x = xIn;
 
   // --- attention ---
-  const qkv = ops.linear(layerNorm(x, b.ln_1, w.k.eps), b.c_attn); // (B·T, 3C)
-  const [q2, k2, v2] = tf.split(qkv, 3, 1) as T2[]; // each (B·T, C)
-  // Split heads: (B·T, C) → (B·H, T, hd). With one new token the transposes are pure reshapes.
-  const heads4 = (t: T2, perm: number[]) => tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, hd]), perm), perm[3] === 3 ? [B * H, T, hd] : [B * H, hd, T]) as T3;
+  const qkv = ops.linear(layerNorm(x, b.ln_1, w), b.c_attn); // (B·T, 3C)
+  // Split heads: (B·T, C) → (B·H, T, hd). With one new token the transposes are pure reshapes,
+  // and one row [q | k | v] is already (3·H, 1, hd): one reshape and one split.
   const one = T === 1;
-  const q = one ? (tf.reshape(q2, [B * H, 1, hd]) as T3) : heads4(q2, [0, 2, 1, 3]); // (B·H, T, hd)
-  const kNewT = one ? (tf.reshape(k2, [B * H, hd, 1]) as T3) : heads4(k2, [0, 2, 3, 1]); // (B·H, hd, T)
-  const vNew = one ? (tf.reshape(v2, [B * H, 1, hd]) as T3) : heads4(v2, [0, 2, 1, 3]); // (B·H, T, hd)
-  const kT = io.pastKT ? (tf.concat([io.pastKT, kNewT], 2) as T3) : kNewT; // (B·H, hd, P+T)
+  const heads4 = (t: T2) => (one ? tf.reshape(t, [B * H, 1, hd]) : tf.reshape(tf.transpose(tf.reshape(t, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd])) as T3;
+  const [q, kNew, vNew] = B * T === 1 ? (tf.split(tf.reshape(qkv, [3 * H, 1, hd]), 3, 0) as T3[]) : (tf.split(qkv, 3, 1) as T2[]).map(heads4); // each (B·H, T, hd)
+  const k = io.pastK ? (tf.concat([io.pastK, kNew], 1) as T3) : kNew; // (B·H, P+T, hd)
   const v = io.pastV ? (tf.concat([io.pastV, vNew], 1) as T3) : vNew; // (B·H, P+T, hd)
 
-  const scores = ops.matMul(q, kT) as T3; // (B·H, T, P+T)
+  const scores = ops.matMulBT(q, k) as T3; // (B·H, T, P+T)
   let scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
   if (io.mask) scaled = tf.add(scaled, io.mask) as T3; // the mask broadcasts over B·H
   const att = tf.softmax(scaled) as T3; // (B·H, T, P+T)
   const heads = ops.matMul(att, v) as T3; // (B·H, T, hd)
-  rec.attention(l, { q, kT: kNewT, v: vNew, scores, scaled, weights: att, heads });
+  rec.attention(l, { q, k: kNew, v: vNew, scores, scaled, weights: att, heads });
   const y = (one ? tf.reshape(heads, [B, C]) : tf.reshape(tf.transpose(tf.reshape(heads, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, C])) as T2; // heads side by side
   x = tf.add(x, ops.linear(y, b.attn_proj)) as T2;
 
   // --- MLP ---
-  const fc = ops.linear(layerNorm(x, b.ln_2, w.k.eps), b.c_fc); // (B·T, 4C)
+  const fc = ops.linear(layerNorm(x, b.ln_2, w), b.c_fc); // (B·T, 4C)
   const act = gelu(fc, w.k); // (B·T, 4C)
   rec.mlp(l, fc, act);
   x = tf.add(x, ops.linear(act, b.mlp_proj)) as T2;
-  return { x, kT, v };
+  return { x, k, v };
+}
+
+/** x (1, 1, in) @ w + b through the weights' (1, in, out) view: no reshape around the product. */
+function linearRow(x: T3, p: LinearW): T3 {
+  return tf.engine().runKernel('_FusedMatMul', { a: x, b: p.w3!, bias: p.b }, { transposeA: false, transposeB: false, activation: 'linear' }) as T3;
+}
+
+/**
+ * `block` for one new position of one sequence (a decode tick), the same arithmetic with the
+ * residual stream held as (1, 1, C) — the rank _FusedMatMul takes — so the four products need
+ * no reshapes around them: 2 Reshape launches per layer instead of 10. The MLP's internals are
+ * reshaped to (1, 4C) only when a trace is recording.
+ */
+function blockRow(config: GPT2Config, w: GPT2Weights, l: number, xIn: T2, io: { pastK: T3 | null; pastV: T3 | null }, rec: Recorder): { x: T2; k: T3; v: T3 } {
+  const H = config.n_head;
+  const C = config.n_embd;
+  const hd = C / H;
+  const b = w.h[l];
+  let x = tf.reshape(xIn, [1, 1, C]) as T3;
+
+  // --- attention ---
+  const qkv = linearRow(layerNorm(x, b.ln_1, w), b.c_attn); // (1, 1, 3C): [q | k | v]
+  const [q, kNew, vNew] = tf.split(tf.reshape(qkv, [3 * H, 1, hd]), 3, 0) as T3[]; // each (H, 1, hd)
+  const k = io.pastK ? (tf.concat([io.pastK, kNew], 1) as T3) : kNew; // (H, P+1, hd)
+  const v = io.pastV ? (tf.concat([io.pastV, vNew], 1) as T3) : vNew; // (H, P+1, hd)
+  const scores = INFERENCE_OPS.matMulBT(q, k) as T3; // (H, 1, P+1); no mask: every cached position is in the past
+  const scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
+  const att = tf.softmax(scaled) as T3;
+  const heads = tf.matMul(att, v) as T3; // (H, 1, hd)
+  rec.attention(l, { q, k: kNew, v: vNew, scores, scaled, weights: att, heads });
+  x = tf.add(x, linearRow(tf.reshape(heads, [1, 1, C]), b.attn_proj)) as T3; // heads side by side
+
+  // --- MLP ---
+  const fc = linearRow(layerNorm(x, b.ln_2, w), b.c_fc); // (1, 1, 4C)
+  const act = gelu(fc, w.k);
+  if (rec !== NO_TRACE) rec.mlp(l, tf.reshape(fc, [1, 4 * C]), tf.reshape(act, [1, 4 * C]));
+  x = tf.add(x, linearRow(act, b.mlp_proj)) as T3;
+  return { x: tf.reshape(x, [1, C]) as T2, k, v };
 }
 
 /** Final LayerNorm and the LM head (tied to wte): (N, C) → (N, V). */
 export function lmHead(w: GPT2Weights, x: T2, ops: BlockOps = INFERENCE_OPS): T2 {
-  return ops.matMul(layerNorm(x, w.ln_f, w.k.eps), w.wteT) as T2;
+  return ops.matMul(layerNorm(x, w.ln_f, w), w.wteT) as T2;
 }
 
 /**
@@ -284,7 +351,7 @@ export function logitLens(w: GPT2Weights, x: T2, k: number): { values: T2; indic
 }
 
 /** The last row of a (N, D) tensor, as (1, D). */
-const lastRow = (t: T2): T2 => tf.slice(t, [t.shape[0] - 1, 0], [1, t.shape[1]]);
+const lastRow = (t: T2): T2 => (t.shape[0] === 1 ? t : tf.slice(t, [t.shape[0] - 1, 0], [1, t.shape[1]]));
 
 /**
  * The whole model over a batch of full sequences, as training runs it: ids (B, T) → logits
@@ -298,12 +365,12 @@ export function forwardBatch(config: GPT2Config, w: GPT2Weights, ids: tf.Tensor2
   const pos = tf.tile(tf.slice(w.wpe, [0, 0], [T, C]), [B, 1]) as T2; // (B·T, C)
   let x = tf.add(tok, pos) as T2;
   const mask = T > 1 ? causalMask(T, 0) : null;
-  for (let l = 0; l < config.n_layer; l++) x = block(config, w, l, x, { B, T, pastKT: null, pastV: null, mask }, ops).x;
+  for (let l = 0; l < config.n_layer; l++) x = block(config, w, l, x, { B, T, pastK: null, pastV: null, mask }, ops).x;
   return lmHead(w, x, ops);
 }
 
-/** Every layer's keys (transposed) and values including the new positions, not yet in the cache. */
-interface KV { kT: T3[]; v: T3[] }
+/** Every layer's keys and values including the new positions, not yet in the cache. */
+interface KV { k: T3[]; v: T3[] }
 
 /**
  * The model proper, for T new tokens after the P = cache.length cached ones:
@@ -326,8 +393,8 @@ function gpt2(config: GPT2Config, w: GPT2Weights, ids: number[], cache: KVCache,
     // block instead of piling up across all of them.
     const xIn = x;
     x = tf.tidy(() => {
-      const out = block(config, w, l, xIn, { B: 1, T, pastKT: cache.kT[l], pastV: cache.v[l], mask }, INFERENCE_OPS, rec);
-      kv.kT.push(tf.keep(out.kT));
+      const out = block(config, w, l, xIn, { B: 1, T, pastK: cache.k[l], pastV: cache.v[l], mask }, INFERENCE_OPS, rec);
+      kv.k.push(tf.keep(out.k));
       kv.v.push(tf.keep(out.v));
       rec.block(l, out.x);
       return out.x;
@@ -400,7 +467,7 @@ async function forwardOnce(
   }
   const tracer = opts.trace && new TraceRecorder(opts.trace, { start: P, tokens: ids, nLayer: config.n_layer }, (x, k) => logitLens(w, x, k));
   const allRows = !!(opts.allLogits || opts.trace?.logits);
-  const kv: KV = { kT: [], v: [] };
+  const kv: KV = { k: [], v: [] };
   let logits: T2;
   try {
     logits = tf.tidy(() => {
@@ -409,15 +476,15 @@ async function forwardOnce(
     });
   } catch (e) {
     // Nothing half-done survives a failure (e.g. out of memory): the cache is left as it was.
-    tf.dispose([...kv.kT, ...kv.v]);
+    tf.dispose([...kv.k, ...kv.v]);
     tracer?.dispose();
     throw e;
   }
   // Commit the new cache only after the whole pass succeeded.
   for (let l = 0; l < config.n_layer; l++) {
-    cache.kT[l]?.dispose();
+    cache.k[l]?.dispose();
     cache.v[l]?.dispose();
-    cache.kT[l] = kv.kT[l];
+    cache.k[l] = kv.k[l];
     cache.v[l] = kv.v[l];
   }
   cache.length = P + T;

@@ -66,7 +66,7 @@ export interface Trace {
 /** What one layer's attention produced, heads batched as B·H (H when B = 1). */
 export interface AttentionParts {
   q: T3; // (B·H, T, hd)
-  kT: T3; // (B·H, hd, T) the new keys, transposed as the cache keeps them
+  k: T3; // (B·H, T, hd) the new keys, as the cache keeps them
   v: T3; // (B·H, T, hd)
   scores: T3; // (B·H, T, P+T) q·kᵀ
   scaled: T3; // (B·H, T, P+T) ÷ √hd, plus the causal mask
@@ -136,8 +136,7 @@ export class TraceRecorder implements Recorder {
     const o = this.opts;
     if (o.qkv) {
       this.keep(a.q, (x) => (lt.q = x));
-      // The trace shows keys like q and v, (H, T, hd).
-      this.keep(tf.transpose(a.kT, [0, 2, 1]), (x) => (lt.k = x));
+      this.keep(a.k, (x) => (lt.k = x));
       this.keep(a.v, (x) => (lt.v = x));
     }
     if (o.scores) {

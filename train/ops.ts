@@ -107,6 +107,7 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scal
 
 export const TRAINING_OPS: BlockOps = {
   matMul,
+  matMulBT: (a, b) => matMul(a, swap(b)),
   linear: (x, p) => tf.add(matMul(x, p.w), p.b) as tf.Tensor2D,
   embed: (wteT, ids) => {
     const V = wteT.shape[1];

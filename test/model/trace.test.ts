@@ -22,7 +22,7 @@ function reportLayer(rec: Recorder, layer: number): void {
   tf.tidy(() => {
     const t3 = (shape: [number, number, number]) => tf.randomNormal(shape) as tf.Tensor3D;
     const a: AttentionParts = {
-      q: t3([H, T, hd]), kT: t3([H, hd, T]), v: t3([H, T, hd]),
+      q: t3([H, T, hd]), k: t3([H, T, hd]), v: t3([H, T, hd]),
       scores: t3([H, T, T]), scaled: t3([H, T, T]), weights: t3([H, T, T]), heads: t3([H, T, hd]),
     };
     rec.attention(layer, a);
