@@ -40,7 +40,8 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
   const doc = chartDocument(opts.document);
   const { width, rowHeight = 18, columnLabel = t('chart.heatmap.dimension') } = opts;
   const domain = opts.domain ?? heatmapDomain(data.values);
-  const labels = data.rows.map(visibleText);
+  // Tokens show their spaces as ␣; the page's own labels ("after block 0") are plain text.
+  const labels = opts.modelRows ? data.rows.map(visibleText) : data.rows;
   const labelW = Math.min(width * 0.25, Math.max(20, ...labels.map((l) => textWidth(l, FONT)))) + 8;
   const cols = Math.max(0, ...data.values.map((r) => r.length));
   const plotW = Math.max(1, width - labelW - 2);
@@ -84,7 +85,7 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
     .attr('y', (_, i) => px((i + 0.5) * rowHeight))
     .attr('dy', '0.35em')
     .attr('text-anchor', 'end')
-    .attr('font-family', MONO)
+    .attr('font-family', opts.modelRows ? MONO : null)
     .attr('font-size', FONT)
     .text((l) => truncate(l, labelW - 8, FONT));
 
@@ -111,7 +112,7 @@ export function HeatmapTable(data: HeatmapData, opts: TableOptions & { columnLab
   const doc = chartDocument(opts.document);
   const cols = Math.max(0, ...data.values.map((r) => r.length));
   const columnLabel = opts.columnLabel ?? t('chart.heatmap.dimension');
-  return table(opts.caption ?? t('chart.heatmap.caption', { rows: data.rows.length, cols }), [t('chart.heatmap.row'), ...Array.from({ length: cols }, (_, j) => t('chart.heatmap.column', { column: columnLabel, j: formatInteger(j) }))], data.rows.map((r, i) => [visibleText(r), ...Array.from({ length: cols }, (_, j) => {
+  return table(opts.caption ?? t('chart.heatmap.caption', { rows: data.rows.length, cols }), [t('chart.heatmap.row'), ...Array.from({ length: cols }, (_, j) => t('chart.heatmap.column', { column: columnLabel, j: formatInteger(j) }))], data.rows.map((r, i) => [opts.modelRows ? visibleText(r) : r, ...Array.from({ length: cols }, (_, j) => {
       const v = data.values[i]?.[j];
       return v === undefined ? '' : formatValue(v);
     })]), { document: doc, model: { columns: opts.modelRows ? [0] : [] } });

@@ -29,6 +29,8 @@ export type KVCacheGrowthOptions = ChartOptions;
 const HEIGHT = 180;
 const M = { top: 14, right: 8, bottom: 30, left: 64 };
 
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB'];
+
 /** Bytes in the cache after each tick, as bars. */
 export function KVCacheGrowth(data: KVCacheGrowthData, opts: KVCacheGrowthOptions): SVGSVGElement {
   const doc = chartDocument(opts.document);
@@ -41,13 +43,20 @@ export function KVCacheGrowth(data: KVCacheGrowthData, opts: KVCacheGrowthOption
   const svg = svgRoot(doc, width, HEIGHT, label);
   const x = scaleBand<number>().domain(ticks.map((t) => t.index)).range([M.left, width - M.right]).padding(0.15);
   const max = Math.max(1, ...ticks.map((t) => t.cacheBytes));
-  const y = scaleLinear().domain([0, max]).nice(4).range([HEIGHT - M.bottom, M.top]);
+  // Ticks are round in the binary unit they are read in (20, 40, 60 KiB, not 19.5, 39.1, 58.6):
+  // the scale is made nice in that unit, then mapped back to bytes.
+  const power = Math.min(BYTE_UNITS.length - 1, Math.max(0, Math.floor(Math.log2(max) / 10)));
+  const unit = 1024 ** power;
+  const inUnit = scaleLinear().domain([0, max / unit]).nice(4);
+  const y = scaleLinear().domain(inUnit.domain().map((v) => v * unit)).range([HEIGHT - M.bottom, M.top]);
+  const tickLabel = inUnit.tickFormat(4);
 
   const axis = svg.append('g').attr('class', 'y-axis').attr('font-size', 10);
-  for (const v of y.ticks(4)) {
-    axis.append('line').attr('x1', M.left).attr('x2', px(width - M.right)).attr('y1', px(y(v))).attr('y2', px(y(v)))
+  for (const v of inUnit.ticks(4)) {
+    const yv = px(y(v * unit));
+    axis.append('line').attr('x1', M.left).attr('x2', px(width - M.right)).attr('y1', yv).attr('y2', yv)
       .attr('stroke', 'currentColor').attr('stroke-opacity', 0.15);
-    axis.append('text').attr('x', M.left - 4).attr('y', px(y(v))).attr('dy', '0.35em').attr('text-anchor', 'end').text(formatBytes(v));
+    axis.append('text').attr('x', M.left - 4).attr('y', yv).attr('dy', '0.35em').attr('text-anchor', 'end').text(`${tickLabel(v)} ${BYTE_UNITS[power]}`);
   }
   svg.append('g').attr('class', 'bars').selectAll('rect').data(ticks).join('rect')
     .attr('class', (t) => `bar ${t.kind}`)

@@ -1,7 +1,8 @@
 /**
  * Probability bars: the candidates for the next token, best first. The chosen token is drawn in
  * orange and marked ◀; tokens removed by top-k or top-p are greyed. Beneath, the dice: the kept
- * tokens laid end to end on [0, 1) as the sampler sees them (renormalised), with the draw u marked,
+ * tokens laid end to end on [0, 1) as the sampler sees them (renormalised), those not listed as
+ * one pale blue stretch at the end, with the draw u marked,
  * so a reader sees u land inside the chosen token's interval.
  */
 import { table } from './dom.ts';
@@ -41,6 +42,7 @@ const ROW = 20;
 const BAR = 14;
 const FONT = 12;
 const STRIP = 16;
+const REST_OPACITY = 0.3; // the dice's stretch for kept tokens not listed as bars
 
 /** Candidates best first (stable for ties). */
 function ranked(data: ProbabilityBarsData): Candidate[] {
@@ -66,7 +68,8 @@ export function ProbabilityBars(data: ProbabilityBarsData, opts: ProbabilityBars
   const cands = ranked(data);
   const labels = cands.map((c) => visibleText(c.text));
   const labelW = Math.min(width * 0.3, Math.max(24, ...labels.map((l) => textWidth(l, FONT)))) + 8;
-  const valueW = textWidth('100.0% ◀', FONT) + 6;
+  // The value and the ◀ after the longest bar; ◀ is counted as a full em (fonts draw it wide).
+  const valueW = textWidth('100.0% ', FONT) + FONT + 10;
   const x0 = labelW;
   const x1 = Math.max(x0 + 20, width - valueW);
   const maxProb = Math.max(0, ...cands.map((c) => c.prob));
@@ -124,15 +127,16 @@ function drawDice(g: G, data: ProbabilityBarsData, cands: Candidate[], x0: numbe
   const byId = new Map(cands.map((c) => [c.id, c]));
   const intervals = diceIntervals(data);
   g.append('text').attr('x', x0 - 8).attr('y', STRIP / 2).attr('dy', '0.35em').attr('text-anchor', 'end').text(t('chart.probs.dice'));
-  // Probability of kept tokens not among the candidates: one grey stretch at the end.
+  // Probability of kept tokens not among the candidates: one pale blue stretch at the end (kept,
+  // so blue; grey is kept for what top-k and top-p removed), hatched apart from the listed ones.
   const shownEnd = intervals.length ? intervals[intervals.length - 1].end : 0;
   g.append('rect')
     .attr('class', 'rest')
     .attr('x', px(u(Math.min(1, shownEnd))))
     .attr('width', px(Math.max(0, u(1) - u(Math.min(1, shownEnd)))))
     .attr('height', STRIP)
-    .attr('fill', 'currentColor')
-    .attr('fill-opacity', GREY_OPACITY)
+    .attr('fill', BLUE)
+    .attr('fill-opacity', REST_OPACITY)
     .append('title').text(t('chart.probs.otherKept'));
   const seg = g.selectAll('rect.interval').data(intervals).join('rect')
     .attr('class', (d) => (d.id === data.chosen ? 'interval chosen' : 'interval'))

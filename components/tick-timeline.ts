@@ -64,7 +64,8 @@ export function TickTimeline(data: TickTimelineData, opts: TickTimelineOptions):
   const textW = Math.min(width * 0.25, Math.max(textWidth(words.token, FONT), ...ticks.map((t) => textWidth(visibleText(t.text), FONT)))) + 10;
   const colBar = colText + textW;
   const cacheW = textWidth(words.cache, FONT) + 8;
-  const totalW = textWidth('00.0 ms', FONT) + 8;
+  // As wide as the longest time shown (a prefill can take "1,234 ms"), plus a gap after the bar.
+  const totalW = Math.max(textWidth('00.0 ms', FONT), ...ticks.map((t) => textWidth(formatMs(t.ms.total), FONT))) + 12;
   const barEnd = Math.max(colBar + 20, width - cacheW - totalW);
   const maxMs = Math.max(0, ...ticks.map((t) => Math.max(t.ms.total, t.ms.forward + t.ms.sample)));
   const x = scaleLinear().domain([0, maxMs || 1]).range([colBar, barEnd]);

@@ -11,6 +11,7 @@ import { CheckpointError, parseConfig } from './config.ts';
 import type { GPT2Config } from './config.ts';
 import { firstNonFinite, fromLayout, MAX_SAFETENSORS_BYTES, parseSafetensors, parseSafetensorsHeader, safetensorsHeaderLength, toFloat32 } from './safetensors.ts';
 import type { SafetensorsFile } from './safetensors.ts';
+import { nodeBuiltin } from './node-builtin.ts';
 
 /** A parameter tensor as float32, row-major in the checkpoint's layout (Conv1D weights [in, out]). */
 export interface Param {
@@ -312,11 +313,11 @@ function fromUrl(base: string, opts: LoadOptions): Resolved {
 }
 
 async function fromDirectory(dirArg: string, opts: LoadOptions): Promise<Resolved> {
-  const fs = await import('node:fs/promises');
-  const { constants } = await import('node:fs');
-  const pathMod = await import('node:path');
+  const fs = await nodeBuiltin('node:fs/promises');
+  const { constants } = await nodeBuiltin('node:fs');
+  const pathMod = await nodeBuiltin('node:path');
   let dir = dirArg;
-  if (dir.startsWith('file:')) dir = (await import('node:url')).fileURLToPath(dir);
+  if (dir.startsWith('file:')) dir = (await nodeBuiltin('node:url')).fileURLToPath(dir);
   const path = (file: FileName) => pathMod.join(dir, file);
 
   /** Open a regular file; anything else (a FIFO, a device, a folder) is refused before it can block. */

@@ -136,7 +136,8 @@ export function describeState(state: ClockState, model: ModelInfo): string {
   if (state.playing) return strings('cells.playing');
   // The latest slide of the window (the prompt's own at tick 0, or the text's later on) stays in force.
   const slid = [...state.ticks].reverse().find((k) => k.window);
-  return strings('cells.ticksSoFar', { n: state.ticks.length, index: t.index, kind: kindName(t.kind), ms: formatMs(t.ms.total) }) +
+  const n = state.ticks.length;
+  return strings(n === 1 ? 'cells.oneTickSoFar' : 'cells.ticksSoFar', { n, index: t.index, kind: kindName(t.kind), ms: formatMs(t.ms.total) }) +
     (slid?.window ? strings('cells.window', { index: slid.index, dropped: slid.window.dropped, max }) : '');
 }
 
@@ -265,7 +266,7 @@ export function defineTimeline(main: Module, el: HTMLElement | undefined): void 
     if (state.ticks.length === 0) return note(strings('cells.timelineEmpty'));
     const data = { ticks: timelineTicks(state.ticks), selected: selected ?? undefined };
     const hidden = state.ticks.length - data.ticks.length;
-    const caption = strings('cells.timelineCaption', { n: state.ticks.length }) + (hidden > 0 ? strings('cells.timelineLatest', { n: data.ticks.length }) : '');
+    const caption = (state.ticks.length === 1 ? strings('cells.timelineCaptionOne') : strings('cells.timelineCaption', { n: state.ticks.length })) + (hidden > 0 ? strings('cells.timelineLatest', { n: data.ticks.length }) : '');
     return chartWithTable(TickTimeline(data, { width }), TickTimelineTable(data, { caption }));
   });
 }

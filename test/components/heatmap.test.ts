@@ -14,8 +14,8 @@ const data: HeatmapData = {
 
 test('Heatmap renders the same SVG every time (snapshot heatmap.svg)', () => {
   const { document } = dom();
-  const a = Heatmap(data, { width: 400, document });
-  assert.equal(pretty(a), pretty(Heatmap(data, { width: 400, document })));
+  const a = Heatmap(data, { width: 400, document, modelRows: true });
+  assert.equal(pretty(a), pretty(Heatmap(data, { width: 400, document, modelRows: true })));
   assertSnapshot(a, 'heatmap');
 });
 
@@ -48,7 +48,7 @@ test('row labels are text, not markup', () => {
 
 test('HeatmapTable has the same values, formatted by components/format.ts', () => {
   const { document } = dom();
-  const table = HeatmapTable(data, { document });
+  const table = HeatmapTable(data, { document, modelRows: true });
   assertSnapshot(table, 'heatmap-table');
   const rows = Array.from(table.querySelectorAll('tbody tr'), (tr) => Array.from(tr.children, (c) => c.textContent));
   assert.equal(rows.length, 3);
@@ -65,4 +65,15 @@ test('a selected cell is outlined; none is drawn unless asked or when out of ran
   const outline = svg.querySelector('rect.selected')!;
   assert.equal(Number(outline.getAttribute('x')), Math.round((Number(cell.getAttribute('x')) - 1) * 100) / 100);
   assert.equal(Number(outline.getAttribute('y')), 18 - 1);
+});
+
+test('row labels: tokens show their spaces as ␣ (modelRows); the page’s own labels stay plain text', () => {
+  const { document } = dom();
+  const labels = (svg: SVGSVGElement) => Array.from(svg.querySelectorAll('g.labels text'), (t) => t.textContent);
+  assert.equal(labels(Heatmap(data, { width: 400, document, modelRows: true }))[1], '␣cat');
+  const page: HeatmapData = { rows: ['embedding', 'after block 0'], values: [[1, -1], [2, -2]] };
+  const svg = Heatmap(page, { width: 400, document });
+  assert.deepEqual(labels(svg), ['embedding', 'after block 0']);
+  assert.equal(svg.querySelector('g.labels text')?.getAttribute('font-family'), null);
+  assert.equal(HeatmapTable(page, { document }).querySelector('tbody tr:nth-child(2) th, tbody tr:nth-child(2) td')?.textContent, 'after block 0');
 });

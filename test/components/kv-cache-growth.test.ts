@@ -42,3 +42,16 @@ test('no ticks: an empty chart that says so', () => {
   assert.equal(svg.querySelectorAll('rect.bar').length, 0);
   assert.match(svg.getAttribute('aria-label') ?? '', /no ticks yet/);
 });
+
+test('the y-axis ticks are round numbers of a binary unit (20 KiB, not 19.5 KiB)', () => {
+  const { document } = dom();
+  // Chapter 7's case: a 4M model's cache, 64 positions of 1,000 bytes = 62.5 KiB at most.
+  const small: KVCacheGrowthData = { ticks: [10, 30, 64].map((n, i) => ({ index: i, kind: i === 0 ? 'prefill' : 'decode', cacheLength: n, cacheBytes: n * 1000, flops: 1e6 })) };
+  for (const d of [data, small]) {
+    const labels = [...KVCacheGrowth(d, { width: 480, document }).querySelectorAll('.y-axis text')].map((t) => t.textContent ?? '');
+    assert.ok(labels.length >= 3, labels.join(' | '));
+    for (const l of labels) assert.match(l, /^\d+(,\d{3})* (B|KiB|MiB)$/, l);
+  }
+  const labels = [...KVCacheGrowth(small, { width: 480, document }).querySelectorAll('.y-axis text')].map((t) => t.textContent);
+  assert.deepEqual(labels, ['0 KiB', '20 KiB', '40 KiB', '60 KiB', '80 KiB']);
+});

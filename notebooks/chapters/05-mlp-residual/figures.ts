@@ -2,7 +2,7 @@
  * Chapter 5's figures: the residual stream as a heatmap, the logit lens as a table, and one MLP
  * unit's GELU as a live equation, each built from data.ts's view.
  */
-import { Heatmap, HeatmapTable } from '../../../components/heatmap.ts';
+import { Heatmap, HeatmapTable, heatmapDomain } from '../../../components/heatmap.ts';
 import { formatInteger, formatProb, formatValue } from '../../../components/format.ts';
 import { visibleText } from '../../../components/text.ts';
 import { chartWithTable, h } from '../../dom.ts';
@@ -32,7 +32,11 @@ export function residual(v: LayerView, width: number): HTMLElement {
   el.classList.add('residual');
   el.dataset.tick = String(v.tick);
   el.dataset.position = String(v.position);
-  el.prepend(h('p', { class: 'cell-caption' }, ...stringNodes(ui, 'ch5.residual.caption', { ...params, token: modelText(params.token) })));
+  // One shared scale keeps rows comparable; say so with numbers, so the pale embedding row does not read as empty.
+  const largest = data.values.map((r) => Math.max(0, ...r.map(Math.abs)));
+  const scale = ui('ch5.residual.scale', { domain: formatValue(heatmapDomain(data.values)), first: formatValue(largest[0] ?? 0), last: formatValue(largest.at(-1) ?? 0) });
+  el.prepend(h('p', { class: 'cell-caption' }, ...stringNodes(ui, 'ch5.residual.caption', { ...params, token: modelText(params.token) })),
+    h('p', { class: 'residual-scale' }, scale));
   return el;
 }
 
