@@ -273,13 +273,17 @@ describe('predict, then reveal, in every chapter', () => {
     assert.match(a.detail, /^Of 8 decode ticks, the first 2 took/);
   });
 
-  it('chapter 9: timingAnswer compares the first and last quarter’s mean forward time', () => {
+  it('chapter 9: timingAnswer compares the first and last quarter’s median forward time (one slow tick does not decide it)', () => {
     const tick = (i: number, ms: number) => ({ index: i, kind: 'decode', position: 5 + i, ms: { forward: ms, sample: 0, total: ms }, flops: 1000 + i }) as TickSummary;
     const grows = timingAnswer('grows', [tick(1, 1), tick(2, 1), tick(3, 1.5), tick(4, 1.5)]);
     assert.equal(grows.value, 'grows');
     assert.equal(grows.match, true);
     assert.equal(timingAnswer('x', [tick(1, 1), tick(2, 1.05)]).value, 'flat');
     assert.equal(timingAnswer('x', [tick(1, 1), tick(2, 0.5)]).value, 'shrinks');
+    // Quarters of 3: one tick slowed 5× by something else is the mean's +133 % but not the median's.
+    const spiky = [tick(1, 1), tick(2, 1), tick(3, 1), tick(4, 1), tick(5, 1), tick(6, 1), tick(7, 1), tick(8, 1), tick(9, 1), tick(10, 5), tick(11, 1.02), tick(12, 1.01)];
+    assert.equal(timingAnswer('flat', spiky).value, 'flat');
+    assert.match(String(timingAnswer('flat', spiky).detail), /took a median 1\.00 ms .* a median 1\.02 ms/);
   });
 
   it('chapter 10: the same seed writes the same tokens after Reset', async () => {

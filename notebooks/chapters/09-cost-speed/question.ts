@@ -13,12 +13,16 @@ export const TIMING_THRESHOLD = 0.1;
 /** The first decode ticks of a session run slower while the engine warms up: the timing question leaves them out. */
 export const TIMING_WARMUP = 3;
 
-/** The first and last quarter of some decode ticks: their mean forward time, contexts and FLOPs. */
+/**
+ * The first and last quarter of some decode ticks: their median forward time (a tick slowed by
+ * other work on the device moves a median little and a mean a lot: the means of 24 ticks swung
+ * +16 % and −27 % between runs while the FLOPs grew 0.9 %), contexts and mean FLOPs.
+ */
 export interface TimingGroups {
   first: TickSummary[];
   last: TickSummary[];
-  msFirst: number;
-  msLast: number;
+  msFirst: number; // median forward time of the first quarter
+  msLast: number; // … and of the last
   change: number; // msLast / msFirst − 1
   flopsChange: number; // the same for their mean FLOPs
 }
@@ -28,8 +32,13 @@ export function timingGroups(decode: TickSummary[]): TimingGroups {
   const first = decode.slice(0, k);
   const last = decode.slice(-k);
   const mean = (ts: TickSummary[], f: (t: TickSummary) => number) => ts.reduce((a, t) => a + f(t), 0) / ts.length;
-  const msFirst = mean(first, (t) => t.ms.forward);
-  const msLast = mean(last, (t) => t.ms.forward);
+  const median = (ts: TickSummary[]) => {
+    const xs = ts.map((t) => t.ms.forward).sort((a, b) => a - b);
+    const m = xs.length >> 1;
+    return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
+  };
+  const msFirst = median(first);
+  const msLast = median(last);
   return { first, last, msFirst, msLast, change: msLast / msFirst - 1, flopsChange: mean(last, (t) => t.flops) / mean(first, (t) => t.flops) - 1 };
 }
 
@@ -38,7 +47,7 @@ export const timingVerdict = (change: number): 'grows' | 'flat' | 'shrinks' => (
 
 const signedPct = (x: number) => `${x >= 0 ? '+' : '−'}${formatDecimal(Math.abs(100 * x), 1)}%`;
 
-/** The answer: the measured change of the forward time from the first quarter of the ticks to the last. */
+/** The answer: the measured change of the median forward time from the first quarter of the ticks to the last. */
 export function timingAnswer(guess: string, decode: TickSummary[], warmup = 0): PredictAnswer {
   const g = timingGroups(decode);
   const verdict = timingVerdict(g.change);
