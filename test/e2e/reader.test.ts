@@ -211,4 +211,24 @@ describe('a reader’s pass (issue 16)', () => {
       await page.context().close();
     });
   }
+
+  it('chapter 2 on a phone: the tables keep words whole and show they scroll sideways', async () => {
+    const { page, errors } = await open(browser, `${preview.url}/chapters/tokens/`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const cell of ['words', 'compare']) {
+      await page.locator(`[data-cell="${cell}"] table`).first().scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      const box = await page.locator(`[data-cell="${cell}"]`).evaluate((el) => {
+        const m = el.closest<HTMLElement>('.mount') ?? el;
+        const style = getComputedStyle(m);
+        return { overflows: m.scrollWidth > m.clientWidth + 1, region: m.dataset.scrollRegion !== undefined, tab: m.tabIndex, cue: style.backgroundImage.includes('gradient') };
+      });
+      assert.ok(!box.overflows || (box.region && box.tab === 0 && box.cue), `${cell}: ${JSON.stringify(box)}`);
+    }
+    // The comparison's first column reads by words ("Your prompt: “The clock…”"), not a letter a line.
+    const first = await page.locator('[data-cell="compare"] tbody tr:first-child > :first-child').boundingBox();
+    assert.ok(first && first.width >= 60, `first column ${first?.width} px wide`);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
 });

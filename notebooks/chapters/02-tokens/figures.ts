@@ -53,7 +53,7 @@ export function compareTable(rows: Counts[]): HTMLElement {
   // Sentences keep their spaces here (not ␣) so that they can wrap.
   const el = table(ui('ch2.compareCaption'), [ui('ch2.col.text'), ui('ch2.col.characters'), ui('ch2.col.byteCount'), ui('ch2.col.tokenCount'), ui('ch2.col.perCharacter')],
     rows.map((r) => [
-      h('span', { class: 'sample', style: 'overflow-wrap: anywhere' }, ...stringNodes(ui, 'ch2.sample', { label: r.label, text: modelText(`“${r.text}”`) })),
+      h('span', { class: 'sample', style: 'overflow-wrap: break-word' }, ...stringNodes(ui, 'ch2.sample', { label: r.label, text: modelText(`“${r.text}”`) })),
       formatInteger(r.characters), formatInteger(r.bytes), formatInteger(r.tokens),
       formatDecimal(r.tokens / r.characters, 2),
     ]));
