@@ -52,7 +52,7 @@ if (bar && form) {
   new IntersectionObserver(([entry]) => {
     const show = !entry.isIntersecting;
     bar.hidden = !show;
-    document.body.style.paddingBottom = show ? `${bar.offsetHeight}px` : '';
+    document.body.classList.toggle('has-tick-bar', show); // room at the end (CSS): no layout read here
   }).observe(form);
 
   document.addEventListener('keydown', (e) => {
