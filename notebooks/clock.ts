@@ -138,14 +138,19 @@ export class Clock {
     this.set({ playing: true, playStart: this.state.ticks.length });
     const run = ++this.playRun; // a loop still waiting out its pace after Pause/Reset ends, and never runs beside this one
     void (async () => {
-      while (this.state.playing && !this.disposed && run === this.playRun) {
-        const started = now();
-        const t = await this.tick();
-        if (!t && this.state.error) break;
-        const rate = paced ? this.opts.pace?.() ?? 0 : 0;
-        // Let the page draw the tick before the next one starts (and wait out the pace; Pause ends the wait).
-        const wait = rate > 0 ? Math.max(0, 1000 / rate - (now() - started)) : 0;
-        await this.sleep(wait);
+      try {
+        while (this.state.playing && !this.disposed && run === this.playRun) {
+          const started = now();
+          const t = await this.tick();
+          if (!t && this.state.error) break;
+          const rate = paced ? this.opts.pace?.() ?? 0 : 0;
+          // Let the page draw the tick before the next one starts (and wait out the pace; Pause ends the wait).
+          const wait = rate > 0 ? Math.max(0, 1000 / rate - (now() - started)) : 0;
+          await this.sleep(wait);
+        }
+      } catch (e) {
+        // Whatever failed (a listener included), Play must not look as if it still runs.
+        if (!this.disposed && run === this.playRun) this.set({ playing: false, busy: false, error: (e as Error).message });
       }
     })();
   }

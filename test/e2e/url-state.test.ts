@@ -55,7 +55,14 @@ async function settledSnapshot(page: Page, n: number): Promise<Snapshot> {
     same = drawn && json === last ? same + 1 : 0;
     last = json;
     if (same >= 3) return s;
-    if (Date.now() > end) throw new Error(`the page did not settle on ${n} ticks: ${json.slice(0, 400)}`);
+    if (Date.now() > end) {
+      const why = await page.evaluate(async () => ({
+        status: document.querySelector('[data-cell="controls"] [data-role="status"]')?.textContent ?? null,
+        engine: document.body.dataset.engine ?? null,
+        notebookError: document.querySelector<HTMLElement>('[data-notebook]')?.dataset.notebookError ?? null,
+      }));
+      throw new Error(`the page did not settle on ${n} ticks: ${json.slice(0, 400)}; ${JSON.stringify(why)}`);
+    }
     await page.waitForTimeout(150);
   }
 }

@@ -51,3 +51,18 @@ test('a tick’s answer leaves the tick mark with its index and the engine’s t
   assert.deepEqual((marks[0] as PerformanceMark).detail, { index: 1, engineMs: 3 });
   clock.dispose();
 });
+
+test('Play that fails outside the engine (a listener throws) stops and says why; it never looks as if it still runs', async () => {
+  const clock = await Clock.create(fakeEngine(), info, 'x', settings);
+  let throwing = true;
+  clock.subscribe((s) => {
+    if (throwing && s.busy) throw new Error('a chart failed');
+  });
+  clock.play(false);
+  await new Promise((r) => setTimeout(r, 20));
+  throwing = false;
+  assert.equal(clock.current.playing, false);
+  assert.equal(clock.current.busy, false);
+  assert.equal(clock.current.error, 'a chart failed');
+  clock.dispose();
+});
