@@ -1,5 +1,5 @@
 /**
- * The host's demonstrations beside the session: this device's matmul peak (measured once) and
+ * The host's demonstrations beside the session: this device's matmul peak and memory bandwidth (measured once) and
  * the training demo, a tiny random GPT-2 that learns a text while the reader watches its weights
  * change — the contrast with inference, where they never do.
  */
@@ -8,26 +8,39 @@ import { weightsChecksum } from '../model/checkpoint.ts';
 import { countParams, makeConfig } from '../model/config.ts';
 import type { Model } from '../model/model.ts';
 import type { Trainer } from '../train/trainer.ts';
+import { measureStream, MEMORY_PROBE_BYTES } from './bandwidth.ts';
 import { matmulPeak } from './matmul-peak.ts';
-import type { Handlers, PeakResult, Protocol, TrainDemoResult } from './protocol.ts';
+import type { Handlers, Protocol, StreamResult, TrainDemoResult } from './protocol.ts';
+
+const PEAK_N = 512; // the matmul probe's size: big enough to be compute-bound
 
 export class DemoHost {
-  private peak: Promise<PeakResult> | null = null;
+  private peak: Promise<number> | null = null;
+  private streams = new Map<string, Promise<StreamResult>>(); // by bytes and threads
   private demo: { trainer: Trainer; ids: Int32Array; text: string } | null = null;
 
   /** `model` gives the loaded model (the demo borrows its vocabulary and tokenizer). */
   constructor(private readonly model: () => Model) {}
 
   readonly handlers: Handlers<'matmulPeak' | 'trainDemo'> = {
-    matmulPeak: () => {
-      this.peak ??= (async () => {
-        const n = 512;
-        return { gflops: await matmulPeak(n), n, backend: getBackend() };
-      })();
-      return this.peak;
+    matmulPeak: async ({ bytes, threads = 1 }) => {
+      const n = PEAK_N;
+      this.peak ??= matmulPeak(n);
+      const gflops = await this.peak; // one at a time: the probes would slow each other
+      const memory = await this.stream(MEMORY_PROBE_BYTES, threads);
+      const weights = bytes && bytes > 0 ? await this.stream(bytes, threads) : undefined;
+      return { gflops, n, backend: getBackend(), memory, ...(weights ? { weights } : {}) };
     },
     trainDemo: (req) => this.trainDemo(req),
   };
+
+  /** Stream `bytes` on `threads`, measured once per size and thread count. */
+  private stream(bytes: number, threads: number): Promise<StreamResult> {
+    const key = `${bytes}/${threads}`;
+    let p = this.streams.get(key);
+    if (!p) this.streams.set(key, (p = measureStream(bytes, threads)));
+    return p;
+  }
 
   /**
    * The training demo: a tiny random GPT-2 (1 layer, 2 heads, width 32, the loaded model's

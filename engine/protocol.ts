@@ -124,11 +124,23 @@ export interface RecomputeResult {
   trace?: TickTrace; // when asked for
 }
 
-/** This device's matmul throughput, measured once on demand (matmul-peak.ts). */
+/** How fast this device streams a buffer from memory (bandwidth.ts): the best of 8 passes. */
+export interface StreamResult {
+  bytes: number; // the buffer's size
+  gbps: number; // 1e9 bytes per second
+  threads: number; // threads streaming their shares at once
+}
+
+/**
+ * This device's limits, measured once on demand: matmul throughput (matmul-peak.ts), and how fast
+ * it reads memory (bandwidth.ts) — a buffer the size of the model's weights, and one past every cache.
+ */
 export interface PeakResult {
   gflops: number; // 2·n³ FLOPs over the median time of an n×n by n×n product
   n: number;
   backend: string; // the tfjs backend it ran on
+  weights?: StreamResult; // streaming the bytes the request named (what one decode tick reads), when it named them
+  memory: StreamResult; // streaming MEMORY_PROBE_BYTES (main memory)
 }
 
 /** One optimizer step of the training demo (the trainer's log) and the weights' checksum after it. */
@@ -228,7 +240,7 @@ export interface Protocol {
   tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
   tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges
   recompute: { request: { trace?: TraceOptions }; response: RecomputeResult }; // run the cached sequence again from scratch, timed; the session is untouched
-  matmulPeak: { request: Bare; response: PeakResult }; // measure this device's matmul peak (once; later requests get the same answer)
+  matmulPeak: { request: { bytes?: number; threads?: number }; response: PeakResult }; // measure this device's matmul peak and memory bandwidth (once each; later requests get the same answers)
   trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)
   cancel: { request: Bare; response: { cancelled: number } }; // drop the queued ticks (jumps the queue; queue.ts answers it)
   verifyChecksum: { request: Bare; response: { checksum: string } };

@@ -15,7 +15,7 @@ import { Model } from '../../model/model.ts';
 import { randomCheckpointFiles } from '../../train/random-checkpoint.ts';
 import { gpt2Onnx } from '../onnx/gpt2.ts';
 import { OrtGpt2 } from '../onnx/ort-gpt2.ts';
-import { parallelStreamGBps } from './bandwidth.ts';
+import { parallelStreamGBps } from '../../engine/bandwidth.ts';
 import type { PeerModelReport, PeerReport, Stat } from './report.ts';
 
 /** Options the page posts; the worker answers with `{ log }` lines, then `{ report }` or `{ error }`. */

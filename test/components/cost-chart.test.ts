@@ -1,28 +1,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesRead, CostChart, CostChartTable, overallTokensPerSecond, tokensPerSecond } from '../../components/cost-chart.ts';
+import { arithmeticMs, bytesRead, CostChart, CostChartTable, medianMs, overallTokensPerSecond, readingMs } from '../../components/cost-chart.ts';
 import type { CostChartData } from '../../components/cost-chart.ts';
 import { assertSnapshot, dom, pretty } from './snapshot.ts';
 
 // Six decode ticks of GPT-2 124M after a 5-token prompt: FLOPs and cache from its shape
-// (L 12, C 768, V 50257), weights as float32; forward times made up.
+// (L 12, C 768, V 50257), weights as float32; forward times and the device made up.
 const [L, C, V] = [12, 768, 50257];
 const N = 85_056_000;
-const data: CostChartData = {
-  flopsEstimate: 2 * N + 2 * C * V,
-  ticks: [41.2, 39.8, 44.1, 40.3, 38.9, 47.5].map((ms, i) => {
-    const P = 5 + i;
-    return { index: i + 1, context: P + 1, flops: L * (24 * C * C + 4 * (P + 1) * C) + 2 * C * V, weightBytes: 4 * (N + V * C + C), cacheBytes: L * 2 * C * 4 * (P + 1), forwardMs: ms };
-  }),
-};
+const ticks = [41.2, 39.8, 44.1, 40.3, 38.9, 47.5].map((ms, i) => {
+  const P = 5 + i;
+  return { index: i + 1, context: P + 1, flops: L * (24 * C * C + 4 * (P + 1) * C) + 2 * C * V, weightBytes: 4 * (N + V * C + C), cacheBytes: L * 2 * C * 4 * (P + 1), forwardMs: ms };
+});
+const device = { gflops: 40, gbps: 18 };
+const data: CostChartData = { ticks, device };
 
-/** A panel's value → y map, read back from its first and last gridline labels. */
-function yOf(svg: SVGSVGElement, panel: number): (v: number) => number {
-  const ticks = [...svg.querySelectorAll(`.panel-${panel} .y-axis text`)].map((t) => ({ v: Number(t.getAttribute('data-value')), y: Number(t.getAttribute('y')) }));
-  const [a, b] = [ticks[0], ticks.at(-1)!];
+/** The plot's value → y map, read back from its first and last gridline labels. */
+function yOf(svg: SVGSVGElement): (v: number) => number {
+  const marks = [...svg.querySelectorAll('.y-axis text')].map((t) => ({ v: Number(t.getAttribute('data-value')), y: Number(t.getAttribute('y')) }));
+  const [a, b] = [marks[0], marks.at(-1)!];
   return (v) => a.y + ((v - a.v) * (b.y - a.y)) / (b.v - a.v);
 }
 const num = (el: Element, name: string) => Number(el.getAttribute(name));
+/** The y of each horizontal step of a floor's path ("M x,y H x L x,y H x …"). */
+const stepYs = (d: string) => [...d.matchAll(/[ML][\d.]+,([\d.]+)/g)].map((m) => Number(m[1]));
 
 test('CostChart renders the same SVG every time (snapshot cost-chart.svg)', () => {
   const { document } = dom();
@@ -31,34 +32,50 @@ test('CostChart renders the same SVG every time (snapshot cost-chart.svg)', () =
   assertSnapshot(a, 'cost-chart');
 });
 
-test('each tick’s bars and dot sit at its FLOPs, its bytes (weights, then cache on top) and its tokens/s', () => {
+test('each tick’s dot sits at its forward time; the floors at its bytes over the bandwidth and its FLOPs over the peak; the line at the median', () => {
   const { document } = dom();
   const svg = CostChart(data, { width: 560, document });
-  const [yf, yb, ys] = [0, 1, 2].map((p) => yOf(svg, p));
-  const flops = [...svg.querySelectorAll('.bars.flops rect')];
-  const weights = [...svg.querySelectorAll('.bars.bytes .weights rect')];
-  const cache = [...svg.querySelectorAll('.bars.bytes .cache rect')];
-  const dots = [...svg.querySelectorAll('.dots.speed circle')];
-  assert.equal(flops.length, 6);
-  data.ticks.forEach((t, i) => {
-    const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `tick ${t.index} ${what}: ${a} vs ${b}`);
-    near(num(flops[i], 'y'), yf(t.flops), 'FLOPs');
-    near(num(flops[i], 'y') + num(flops[i], 'height'), yf(0), 'FLOPs base');
-    near(num(weights[i], 'y'), yb(t.weightBytes), 'weights');
-    near(num(cache[i], 'y'), yb(bytesRead(t)), 'cache top');
-    near(num(cache[i], 'y') + num(cache[i], 'height'), yb(t.weightBytes), 'cache base');
-    near(num(dots[i], 'cy'), ys(tokensPerSecond(t)), 'tokens/s');
+  const y = yOf(svg);
+  const dots = [...svg.querySelectorAll('.dots.forward circle')];
+  const reading = stepYs(svg.querySelector('.floor.reading')!.getAttribute('d')!);
+  const arithmetic = stepYs(svg.querySelector('.floor.arithmetic')!.getAttribute('d')!);
+  assert.equal(dots.length, 6);
+  const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.02, `${what}: ${a} vs ${b}`);
+  ticks.forEach((t, i) => {
+    near(num(dots[i], 'cy'), y(t.forwardMs), `tick ${t.index} forward`);
+    near(reading[i], y(bytesRead(t) / 18e6), `tick ${t.index} reading`); // 18 GB/s = 18e6 bytes a ms
+    near(arithmetic[i], y(t.flops / 40e6), `tick ${t.index} arithmetic`);
   });
-  assert.ok(Math.abs(num(svg.querySelector('.estimate line')!, 'y1') - yf(data.flopsEstimate!)) < 0.02);
-  assert.ok(Math.abs(num(svg.querySelector('.overall line')!, 'y1') - ys(overallTokensPerSecond(data.ticks))) < 0.02);
-  assert.equal(svg.querySelector('.estimate text')!.textContent, '2N + 2CV = 247 MFLOP');
-  assert.equal(svg.querySelector('.overall text')!.textContent, `6 ticks: ${(6000 / (41.2 + 39.8 + 44.1 + 40.3 + 38.9 + 47.5)).toFixed(1)} tokens/s`);
+  assert.equal(readingMs(ticks[0], device), bytesRead(ticks[0]) / 18e6);
+  assert.equal(arithmeticMs(ticks[0], device), ticks[0].flops / 40e6);
+  near(num(svg.querySelector('.median')!, 'y1'), y(medianMs(ticks)), 'median');
+  assert.equal(medianMs(ticks), (40.3 + 41.2) / 2);
+  assert.deepEqual([...svg.querySelectorAll('.legend text')].map((t) => t.textContent),
+    ['forward time, measured', 'median 40.8 ms', 'reading its bytes alone (18.0 GB/s, measured)', 'its arithmetic alone (40.0 GFLOP/s, measured)']);
 });
 
-test('byte gridlines fall on round binary units', () => {
+test('before the device is measured: no floors, and the legend says how to get them', () => {
   const { document } = dom();
-  const labels = [...CostChart(data, { width: 560, document }).querySelectorAll('.panel-1 .y-axis text')].map((t) => t.textContent);
-  assert.deepEqual(labels, ['0 B', '200.0 MiB', '400.0 MiB', '600.0 MiB']);
+  const svg = CostChart({ ticks }, { width: 560, document });
+  assert.equal(svg.querySelectorAll('.floor').length, 0);
+  assert.match(svg.querySelector('.legend')!.textContent ?? '', /Measure this device to draw the floors/);
+  assert.match(svg.getAttribute('aria-label') ?? '', /median 40\.8 ms/);
+});
+
+test('a tick far slower than the rest sits on the top edge as a ▲, so the others keep their scale', () => {
+  const { document } = dom();
+  const slow = ticks.map((t, i) => (i === 2 ? { ...t, forwardMs: 900 } : t));
+  const svg = CostChart({ ticks: slow, device }, { width: 560, document });
+  assert.equal(svg.querySelectorAll('.dots.forward circle').length, 5);
+  assert.equal(svg.querySelector('.dots.forward .clipped')!.getAttribute('data-index'), '3');
+  const top = Math.max(...[...svg.querySelectorAll('.y-axis text')].map((t) => Number(t.getAttribute('data-value'))));
+  assert.ok(top <= 3 * medianMs(slow) * 1.5, String(top));
+});
+
+test('the axis reads round milliseconds', () => {
+  const { document } = dom();
+  const labels = [...CostChart(data, { width: 560, document }).querySelectorAll('.y-axis text')].map((t) => t.textContent);
+  assert.deepEqual(labels, ['0 ms', '10 ms', '20 ms', '30 ms', '40 ms', '50 ms']);
 });
 
 test('keyboard: the latest tick is in the tab order; arrows, Home and End move; the readout follows', () => {
@@ -78,7 +95,7 @@ test('keyboard: the latest tick is in the tab order; arrows, Home and End move; 
   assert.deepEqual(readout(), [
     `tick 5, context 10: ${(t.flops / 1e6).toPrecision(3)} MFLOP`,
     `${(bytesRead(t) / 2 ** 20).toFixed(1)} MiB read: ${(t.weightBytes / 2 ** 20).toFixed(1)} MiB weights + ${(t.cacheBytes / 1024).toFixed(1)} KiB KV cache`,
-    `forward 38.9 ms: ${(1000 / 38.9).toFixed(1)} tokens/s`,
+    `forward 38.9 ms; reading alone ${(bytesRead(t) / 18e6).toFixed(1)} ms, arithmetic alone ${(t.flops / 40e6).toPrecision(3)} ms`,
   ]);
   assert.equal(cols[4].getAttribute('aria-label'), readout().join('; '));
   assert.equal(cols[4].querySelector('.focus-ring')!.getAttribute('display'), null);
@@ -90,12 +107,15 @@ test('keyboard: the latest tick is in the tab order; arrows, Home and End move; 
   assert.match(readout()[0]!, /^latest: /);
 });
 
-test('the table alternative has a row per tick (snapshot cost-chart-table.html)', () => {
+test('the table alternative has a row per tick, with the floors once measured (snapshot cost-chart-table.html)', () => {
   const { document } = dom();
   const table = CostChartTable(data, { document });
   const rows = [...table.querySelectorAll('tbody tr')].map((r) => [...r.children].map((c) => c.textContent));
   assert.equal(rows.length, 6);
-  assert.deepEqual(rows[0], ['1', '6', `${(data.ticks[0].flops / 1e6).toPrecision(3)} MFLOP`, '471.7 MiB', '432.0 KiB', '41.2 ms', '24.3']);
+  const t = ticks[0];
+  assert.deepEqual(rows[0], ['1', '6', `${(t.flops / 1e6).toPrecision(3)} MFLOP`, '471.7 MiB', '432.0 KiB', '41.2 ms', '24.3',
+    `${(bytesRead(t) / 18e6).toFixed(1)} ms`, `${(t.flops / 40e6).toPrecision(3)} ms`]);
+  assert.equal(CostChartTable({ ticks }, { document }).querySelector('tbody tr')!.children.length, 7, 'no floors before the device is measured');
   assertSnapshot(table, 'cost-chart-table');
 });
 

@@ -3,12 +3,11 @@
  * weights it reads), the reader's measured speed, the cost chart's columns, and this model set
  * against GPT-2 124M. No DOM.
  */
-import { max, min } from 'd3';
-import { bytesRead, overallTokensPerSecond, tokensPerSecond, type CostTick } from '../../../components/cost-chart.ts';
-import { formatBytes, formatDecimal, formatFlops, formatRate } from '../../../components/format.ts';
+import { arithmeticMs, bytesRead, medianMs, readingMs, type CostTick, type DeviceLimits } from '../../../components/cost-chart.ts';
+import { formatBytes, formatDecimal, formatFlops, formatMs, formatRate } from '../../../components/format.ts';
 import { countParams, makeConfig, PRESETS, type GPT2Config } from '../../../model/config.ts';
 import { forwardFlops } from '../../../model/gpt2.ts';
-import type { TickSummary } from '../../../engine/protocol.ts';
+import type { PeakResult, TickSummary } from '../../../engine/protocol.ts';
 import { ui } from './strings.ts';
 
 /** GPT-2 124M's config, from model/config.ts's presets. */
@@ -81,22 +80,45 @@ export function costTicks(ticks: TickSummary[], config: GPT2Config, rows = COST_
   }));
 }
 
-/** What to look at in the cost chart, with the ticks' own numbers. */
-export function costCaption(shown: CostTick[], decodeTicks: number, backend: string): string {
+/** This device's limits for the cost chart, once measured: the matmul peak, and reading a buffer the size of this model's weights. */
+export function deviceLimits(peak: PeakResult | null): DeviceLimits | null {
+  return peak ? { gflops: peak.gflops, gbps: (peak.weights ?? peak.memory).gbps } : null;
+}
+
+/** How a tick's median time compares with the higher floor: near it (within 1.5×), or well above it. */
+export type Verdict = 'reading' | 'arithmetic' | 'overhead';
+
+export function verdict(shown: CostTick[], d: DeviceLimits): { verdict: Verdict; times: number; floor: number; reading: number; arithmetic: number } {
+  const last = shown.at(-1)!;
+  const mid = medianMs(shown);
+  const reading = readingMs(last, d);
+  const arithmetic = arithmeticMs(last, d);
+  const floor = Math.max(reading, arithmetic);
+  const times = mid / floor;
+  return { verdict: times >= 1.5 ? 'overhead' : reading >= arithmetic ? 'reading' : 'arithmetic', times, floor, reading, arithmetic };
+}
+
+/** What to look at in the cost chart, with the ticks' own numbers (and the device's, once measured). */
+export function costCaption(shown: CostTick[], decodeTicks: number, backend: string, d: DeviceLimits | null = null): string[] {
   const first = shown[0];
   const last = shown.at(-1)!;
   const pct = (a: number, b: number) => formatDecimal((100 * (b - a)) / a, 1);
-  const rates = shown.map(tokensPerSecond);
-  return ui('ch9.costs.caption', {
+  const mid = medianMs(shown);
+  const growth = ui('ch9.costs.caption', {
     ticks: ui(decodeTicks === 1 ? 'ch9.costs.ticks.one' : 'ch9.costs.ticks.other', { n: decodeTicks }),
     drawn: decodeTicks > shown.length ? ui('ch9.costs.drawn', { n: shown.length }) : '',
-    backend,
+    backend, median: formatMs(mid), rate: formatRate(1000 / mid),
     first: first.index, firstContext: first.context, last: last.index, lastContext: last.context,
-    flopsFirst: formatFlops(first.flops), flopsLast: formatFlops(last.flops), flopsPct: pct(first.flops, last.flops),
-    bytesFirst: formatBytes(bytesRead(first)), bytesLast: formatBytes(bytesRead(last)), bytesPct: pct(bytesRead(first), bytesRead(last)),
-    weights: formatBytes(last.weightBytes),
-    min: formatRate(min(rates) ?? NaN), max: formatRate(max(rates) ?? NaN), overall: formatRate(overallTokensPerSecond(shown)),
+    flopsPct: pct(first.flops, last.flops), bytesPct: pct(bytesRead(first), bytesRead(last)), weights: formatBytes(last.weightBytes),
   });
+  if (!d) return [growth, ui('ch9.costs.measure')];
+  const v = verdict(shown, d);
+  const floors = ui('ch9.costs.floors', {
+    bytes: formatBytes(bytesRead(last)), gbps: formatDecimal(d.gbps, 1), reading: formatMs(v.reading),
+    flops: formatFlops(last.flops), gflops: formatDecimal(d.gflops, 1), arithmetic: formatMs(v.arithmetic),
+  });
+  const verdictText = ui(`ch9.costs.verdict.${v.verdict}`, { times: formatDecimal(v.times, 1), median: formatMs(mid), floor: formatMs(v.floor) });
+  return [growth, `${floors} ${verdictText}`];
 }
 
 /** This model against GPT-2 124M, per token at the start of the text (P = 0). */

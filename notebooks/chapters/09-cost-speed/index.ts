@@ -1,16 +1,17 @@
 /**
  * Chapter 9, cost and speed: a tick's arithmetic is about two FLOPs per parameter outside the
  * embeddings (2N), plus the LM head; each decode tick reads every weight once, so it also moves
- * the weights' bytes. The page measures the reader's tokens per second from the ticks, sets them
- * against this device's matmul peak (measured once, on demand, in the engine worker), and works
- * out what GPT-2 124M would cost per token from its config.
+ * the weights' bytes. The page measures the reader's tokens per second from the ticks and sets
+ * each tick's time against this device's two floors (its matmul peak and its memory bandwidth,
+ * measured once, on demand, in the engine worker), and works out what GPT-2 124M costs per token
+ * from its config, with a lower bound on its time from the measured bandwidth.
  *
  *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
  *                                ├─ cost (the 2N equation with this model's numbers)
  *                                ├─ bytes (weights moved per token)
- *                                ├─ costs (each decode tick's FLOPs, bytes read and tokens/s, charted)
- *                                ├─ speed (tokens/s against the peak) ─ peak ─ peakView (button)
- *                                ├─ gpt2 (the 124M model against this one)
+ *                                ├─ costs (each decode tick's time over the device's floors) ─ peak ─ peakView (button)
+ *                                ├─ speed (tokens/s, GFLOP/s and GB/s against the device's) ─ peak
+ *                                ├─ gpt2 (the 124M model against this one; its time's floor) ─ peak
  *                                └─ predict (will decode ticks get slower as the context grows? N ticks, measured)
  *
  * data.ts counts (no DOM), figures.ts draws, peak.ts measures the device, question.ts asks,
@@ -33,15 +34,16 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
 
   figure(main, mounts.cost, 'cost', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => cost(state.ticks, model));
   figure(main, mounts.bytes, 'bytes', ['model'], (model: ModelInfo) => bytes(model));
-  figure(main, mounts.costs, 'costs', ['clockState', 'model', 'width'], (state: ClockState, model: ModelInfo, width: number) => costs(state.ticks, model, width));
 
   main.define('peakButton', [], () => h('button', { type: 'button', name: 'measure-peak' }, ui('ch9.peak.button')));
   main.variable(mount(mounts.peak)).define('peakView', ['peakButton'], (button: HTMLButtonElement) =>
     h('div', { class: 'peak-control' }, button));
-  main.define('peak', ['engine', 'peakButton'], peak);
+  main.define('peak', ['engine', 'model', 'peakButton'], peak);
+
+  figure(main, mounts.costs, 'costs', ['clockState', 'model', 'width', 'peak'], (state: ClockState, model: ModelInfo, width: number, p: PeakResult | null) => costs(state.ticks, model, width, p));
 
   figure(main, mounts.speed, 'speed', ['clockState', 'model', 'peak'], (state: ClockState, model: ModelInfo, p: PeakResult | null) => speed(state.ticks, model, p));
-  figure(main, mounts.gpt2, 'gpt2', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => gpt2(state.ticks, model));
+  figure(main, mounts.gpt2, 'gpt2', ['clockState', 'model', 'peak'], (state: ClockState, model: ModelInfo, p: PeakResult | null) => gpt2(state.ticks, model, p));
   definePredict(main, mounts.predict, timingQuestion);
   return main;
 }
