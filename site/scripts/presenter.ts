@@ -20,6 +20,8 @@ import { t } from './present.strings.ts';
 import { planSlides, textWeight, type BlockKind } from './slides.ts';
 
 const HASH = /^#slide-(\d+)$/;
+/** The smallest zoom a slide is shown at to fit the screen (a taller one scrolls). */
+const MIN_ZOOM = 0.6;
 const root = document.documentElement;
 
 /** A block's kind, for cutting (slides.ts). */
@@ -118,14 +120,44 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
     first.focus({ preventScroll: true });
   };
 
-  /** Large type: the whole article scaled to the screen (charts, equations and inputs with the prose). */
+  /**
+   * Large type: the whole article scaled to the screen (charts, equations and inputs with the
+   * prose), then, slide by slide, down so far as the slide fits above the bar (a tall figure is
+   * shown smaller, not cut off). The article keeps its width in its own pixels, so nothing redraws.
+   */
+  let baseZoom = 1;
+  const zoomNow = () => Number(root.style.getPropertyValue('--present-zoom')) || 1;
+  const setZoom = (z: number) => {
+    if (Math.abs(z - zoomNow()) >= 0.005) root.style.setProperty('--present-zoom', z.toFixed(3));
+  };
   const fit = () => {
     const rem = parseFloat(getComputedStyle(root).fontSize) || 16;
     const column = ((parseFloat(getComputedStyle(root).getPropertyValue('--measure')) || 42) - 2.5) * rem; // main's content width
     const room = innerHeight - bar.offsetHeight;
-    const zoom = Math.min(2.4, Math.max(1, Math.min((innerWidth - 3 * rem) / column, room / (28 * rem))));
-    root.style.setProperty('--present-zoom', zoom.toFixed(3));
+    baseZoom = Math.min(2.4, Math.max(1, Math.min((innerWidth - 3 * rem) / column, room / (28 * rem))));
+    setZoom(baseZoom);
+    fitSlide();
   };
+  const fitSlide = () => {
+    if (!presenting) return;
+    const on = blocks.filter((b) => b.classList.contains('present-on'));
+    if (on.length === 0) return;
+    // Its height grows with the zoom (padding above it too), so two passes settle it.
+    for (let pass = 0; pass < 2; pass++) {
+      const bottom = Math.max(...on.map((b) => b.getBoundingClientRect().bottom)) + scrollY;
+      const room = innerHeight - bar.offsetHeight - 8;
+      const z = zoomNow();
+      const want = Math.min(baseZoom, Math.max(MIN_ZOOM, (z * room) / bottom));
+      if (Math.abs(want - z) < 0.005) break;
+      setZoom(want);
+    }
+  };
+  // A figure drawing on its slide (a cell starts when it comes into view) changes the slide's height.
+  let refit = 0;
+  const resized = new ResizeObserver(() => {
+    cancelAnimationFrame(refit);
+    refit = requestAnimationFrame(fitSlide);
+  });
 
   function show(k: number, say: 'entered' | 'slide' | null): void {
     const p = cut();
@@ -154,6 +186,8 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
     if (say === 'entered' || hidden) focusSlide();
     if (say) announce(t(say === 'entered' ? 'present.entered' : 'present.slide', { n, total, title: titles[current] ?? '' }));
     root.dataset.presentSlide = String(n);
+    setZoom(baseZoom);
+    fitSlide();
   }
 
   function enter(k = slideFromHash() ?? current): void {
@@ -163,6 +197,7 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
     bar.hidden = false;
     fit();
     addEventListener('resize', fit);
+    resized.observe(article);
     syncBar();
     show(k, 'entered');
   }
@@ -171,6 +206,7 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
     if (!presenting) return;
     presenting = false;
     removeEventListener('resize', fit);
+    resized.disconnect();
     root.classList.remove('presenting');
     delete root.dataset.presentSlide;
     bar.hidden = true;

@@ -203,6 +203,41 @@ describe('presenter mode and the worksheet', { timeout: 600_000 }, () => {
     });
   });
 
+  describe('every slide fits the screen it is shown on', () => {
+    for (const [width, height] of [[1280, 900], [1024, 768]]) {
+      it(`chapter 4 (attention) at ${width}×${height}, after three ticks: no slide runs under the bar`, async () => {
+        const { page, errors } = await openChapter(browser, `${preview.url}/chapters/attention/`);
+        try {
+          await page.setViewportSize({ width, height });
+          await pressOnPage(page, 'p');
+          assert.equal(await presenting(page), true);
+          for (let i = 1; i <= 3; i++) {
+            await page.keyboard.press('n');
+            await page.waitForFunction((n) => document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks === String(n), i, { timeout: 30_000 });
+          }
+          const n = await total(page);
+          const over: string[] = [];
+          for (let k = 1; k <= n; k++) {
+            await goToSlide(page, k);
+            // A cell on the slide starts as it comes into view and may grow; the slide refits when it does.
+            await page.waitForTimeout(400);
+            await page.waitForFunction(() => document.getAnimations().length === 0);
+            const m = await page.evaluate(() => {
+              const bar = document.querySelector<HTMLElement>('[data-present-bar]')!.getBoundingClientRect().top;
+              const on = [...document.querySelectorAll<HTMLElement>('article.chapter > .present-on')];
+              return { bottom: Math.max(...on.map((b) => b.getBoundingClientRect().bottom)), bar, zoom: getComputedStyle(document.documentElement).getPropertyValue('--present-zoom') };
+            });
+            if (m.bottom > m.bar + 1) over.push(`slide ${k}: bottom ${Math.round(m.bottom)} > bar ${Math.round(m.bar)} (zoom ${m.zoom})`);
+          }
+          assert.deepEqual(over, []);
+          assert.deepEqual(errors, []);
+        } finally {
+          await page.context().close();
+        }
+      });
+    }
+  });
+
   describe('a Chinese chapter in presenter mode', () => {
     let page: Page;
     let errors: string[];
