@@ -1,7 +1,8 @@
 /**
  * A heatmap of signed vectors, one row each: token embeddings, the residual stream layer by layer.
  * Blue is negative, orange positive, and the scale is symmetric about 0 so that zero always reads
- * as the same light grey; pass `domain` to share one scale between several heatmaps.
+ * as the same light grey; pass `domain` to share one scale between several heatmaps, and
+ * `curve: 'sqrt'` when a few large values would leave the rest pale (a square-root ramp).
  */
 import { table } from './dom.ts';
 import { scaleLinear } from 'd3';
@@ -23,6 +24,7 @@ export interface HeatmapOptions extends ChartOptions {
   columnLabel?: string; // what a column is (default "dimension")
   selected?: [number, number]; // [row, column] of a cell to outline (none by default)
   modelRows?: boolean; // the row labels are the model's text (tokens): marked translate="no" (default false)
+  curve?: 'linear' | 'sqrt'; // how |value| maps to colour: 'sqrt' shows small values beside large ones (the legend marks ±domain/4 at its quarter points)
 }
 
 const FONT = 11;
@@ -35,6 +37,18 @@ export function heatmapDomain(values: number[][]): number {
   return m || 1;
 }
 
+/**
+ * A colour domain that a few outliers do not set: the q-quantile of |value| (values beyond it take
+ * the ramp's end colour). For the residual stream, whose few huge dimensions would leave the rest pale.
+ */
+export function quantileDomain(values: number[][], q: number): number {
+  const all: number[] = [];
+  for (const row of values) for (const v of row) if (Number.isFinite(v)) all.push(Math.abs(v));
+  if (all.length === 0) return 1;
+  all.sort((a, b) => a - b);
+  return all[Math.min(all.length - 1, Math.floor(q * (all.length - 1)))] || heatmapDomain(values);
+}
+
 /** Rows of signed values as coloured cells with a diverging scale centred at 0. */
 export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement {
   const doc = chartDocument(opts.document);
@@ -42,13 +56,16 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
   const domain = opts.domain ?? heatmapDomain(data.values);
   // Tokens show their spaces as ␣; the page's own labels ("after block 0") are plain text.
   const labels = opts.modelRows ? data.rows.map(visibleText) : data.rows;
-  const labelW = Math.min(width * 0.25, Math.max(20, ...labels.map((l) => textWidth(l, FONT)))) + 8;
+  const axisTitle = t('chart.heatmap.axis', { column: columnLabel });
+  // Wide enough for the row labels and the column axis's title beside the first row of ticks.
+  const labelW = Math.min(width * 0.25, Math.max(20, textWidth(axisTitle, 10), ...labels.map((l) => textWidth(l, FONT)))) + 8;
   const cols = Math.max(0, ...data.values.map((r) => r.length));
   const plotW = Math.max(1, width - labelW - 2);
   const cw = cols ? plotW / cols : plotW;
   const top = 18;
   const height = top + data.rows.length * rowHeight + LEGEND;
-  const color = (v: number) => (Number.isFinite(v) ? diverging(Math.max(0, Math.min(1, 0.5 + v / (2 * domain)))) : 'none');
+  const ramp = heatmapRamp(domain, opts.curve ?? 'linear');
+  const color = (v: number) => (Number.isFinite(v) ? diverging(ramp(v)) : 'none');
 
   const label = opts.label ?? t('chart.heatmap.label', { rows: data.rows.length, cols, lo: formatValue(-domain), hi: formatValue(domain) });
   const svg = svgRoot(doc, width, height, label);
@@ -61,7 +78,7 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
     .attr('transform', (t) => `translate(${px(x(t) + cw / 2)},0)`);
   tick.append('line').attr('y1', -4).attr('y2', 0).attr('stroke', 'currentColor');
   tick.append('text').attr('y', -6).attr('text-anchor', 'middle').attr('font-size', 10).text((t) => formatInteger(t));
-  svg.append('text').attr('x', px(labelW - 6)).attr('y', 12).attr('text-anchor', 'end').attr('font-size', 10).text(t('chart.heatmap.axis', { column: columnLabel }));
+  svg.append('text').attr('class', 'axis-title').attr('x', px(labelW - 6)).attr('y', 12).attr('text-anchor', 'end').attr('font-size', 10).text(axisTitle);
 
   const row = plot.append('g').attr('class', 'rows').attr('shape-rendering', 'crispEdges')
     .selectAll('g').data(data.values).join('g')
@@ -70,7 +87,7 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
   row.selectAll('rect').data((r) => r).join('rect')
     .attr('class', 'cell')
     .attr('x', (_, j) => px(j * cw))
-    .attr('width', px(cw))
+    .attr('width', (_, j) => px(j === cols - 1 ? cw : cw + 0.5)) // overlapping the next cell by half a pixel: no seams where edges round apart
     .attr('height', rowHeight - 1)
     .attr('fill', color);
   const sel = opts.selected;
@@ -90,21 +107,33 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
     .text((l) => truncate(l, labelW - 8, FONT));
 
   drawLegend(svg.append('g').attr('class', 'legend').attr('transform', `translate(${px(labelW)},${px(top + data.rows.length * rowHeight + 8)})`),
-    Math.min(200, plotW), domain, color);
+    Math.min(opts.curve === 'sqrt' ? 280 : 200, plotW), domain, opts.curve ?? 'linear');
   return svg.node() as SVGSVGElement;
 }
 
-function drawLegend(g: G, w: number, domain: number, color: (v: number) => string): void {
+/** Where a value falls on the colour ramp, in [0, 1] (0.5 is zero): linear in the value, or in the square root of its size. */
+export function heatmapRamp(domain: number, curve: 'linear' | 'sqrt' = 'linear'): (v: number) => number {
+  return (v) => {
+    const r = Math.max(-1, Math.min(1, v / domain));
+    return 0.5 + (curve === 'sqrt' ? Math.sign(r) * Math.sqrt(Math.abs(r)) : r) / 2;
+  };
+}
+
+function drawLegend(g: G, w: number, domain: number, curve: 'linear' | 'sqrt'): void {
   const steps = 33;
-  const values = Array.from({ length: steps }, (_, i) => -domain + (2 * domain * i) / (steps - 1));
-  g.selectAll('rect').data(values).join('rect')
+  const ramp = heatmapRamp(domain, curve);
+  g.selectAll('rect').data(Array.from({ length: steps }, (_, i) => i / (steps - 1))).join('rect')
     .attr('x', (_, i) => px((i * w) / steps))
     .attr('width', px(w / steps + 0.5))
     .attr('height', 8)
-    .attr('fill', color);
-  g.append('text').attr('y', 20).attr('font-size', 10).text(formatValue(-domain));
-  g.append('text').attr('x', px(w / 2)).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'middle').text('0');
-  g.append('text').attr('x', px(w)).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'end').text(formatValue(domain));
+    .attr('fill', (f) => diverging(f));
+  // Labels where their values fall on the ramp: ±domain and 0, and on a square-root ramp ±domain/4 too.
+  const marks = curve === 'sqrt' ? [-domain, -domain / 4, 0, domain / 4, domain] : [-domain, 0, domain];
+  g.selectAll('text').data(marks).join('text')
+    .attr('x', (v) => px(ramp(v) * w)).attr('y', 20).attr('font-size', 10)
+    .attr('text-anchor', (v) => (v === -domain ? 'start' : v === domain ? 'end' : 'middle'))
+    .attr('data-value', (v) => v)
+    .text((v) => (v === 0 ? '0' : formatValue(v)));
 }
 
 /** The values as a table: one row per row label, one column per dimension. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Heatmap, HeatmapTable, heatmapDomain } from '../../components/heatmap.ts';
+import { Heatmap, HeatmapTable, heatmapDomain, heatmapRamp, quantileDomain } from '../../components/heatmap.ts';
 import type { HeatmapData } from '../../components/heatmap.ts';
 import { diverging } from '../../components/color.ts';
 import { formatValue } from '../../components/format.ts';
@@ -76,4 +76,38 @@ test('row labels: tokens show their spaces as ␣ (modelRows); the page’s own 
   assert.deepEqual(labels(svg), ['embedding', 'after block 0']);
   assert.equal(svg.querySelector('g.labels text')?.getAttribute('font-family'), null);
   assert.equal(HeatmapTable(page, { document }).querySelector('tbody tr:nth-child(2) th, tbody tr:nth-child(2) td')?.textContent, 'after block 0');
+});
+
+test('a square-root ramp: a value a hundredth of the largest still shows a tenth of the colour; the legend marks ±domain/4 halfway out', () => {
+  const ramp = heatmapRamp(16, 'sqrt');
+  assert.equal(ramp(0), 0.5);
+  assert.ok(Math.abs(ramp(0.16) - (0.5 + 0.1 / 2)) < 1e-12);
+  assert.equal(ramp(-16), 0);
+  assert.equal(ramp(40), 1, 'beyond the domain: the end of the ramp');
+  assert.equal(heatmapRamp(16)(8), 0.75, 'linear by default');
+  const { document } = dom();
+  const svg = Heatmap({ rows: ['a', 'b'], values: [[16, -4, 0.16], [0, 1, -16]] }, { width: 300, document, curve: 'sqrt' });
+  const fills = [...svg.querySelectorAll('.cell')].map((c) => c.getAttribute('fill'));
+  assert.equal(fills[2], diverging(0.55));
+  const marks = [...svg.querySelectorAll('.legend text')].map((t) => [Number(t.getAttribute('data-value')), Number(t.getAttribute('x'))]);
+  assert.deepEqual(marks.map(([v]) => v), [-16, -4, 0, 4, 16]);
+  assert.equal(marks[3][1], 0.75 * marks[4][1], '+4 is a quarter of 16: halfway out on a square-root ramp');
+});
+
+test('cells overlap their right neighbour by half a pixel (no seams), and the axis title fits left of the plot', () => {
+  const { document } = dom();
+  const svg = Heatmap({ rows: ['x'], values: [[1, 2, 3]] }, { width: 300, document });
+  const cells = [...svg.querySelectorAll('.cell')];
+  const right = (c: Element) => Number(c.getAttribute('x')) + Number(c.getAttribute('width'));
+  assert.ok(right(cells[0]) > Number(cells[1].getAttribute('x')));
+  const title = svg.querySelector('.axis-title')!;
+  assert.equal(title.textContent, 'dimension →');
+  assert.ok(Number(title.getAttribute('x')) >= 'dimension →'.length * 5, 'the title starts inside the chart');
+});
+
+test('quantileDomain: a few huge values do not set the colours', () => {
+  const values = [Array.from({ length: 99 }, (_, i) => (i % 2 ? -1 : 1) * (i + 1) / 100), [500]];
+  assert.equal(quantileDomain(values, 0.99), 0.99, 'the 99th of 100 sizes');
+  assert.equal(quantileDomain(values, 1), 500);
+  assert.equal(quantileDomain([[0, 0]], 0.99), 1, 'all zero: the default domain');
 });

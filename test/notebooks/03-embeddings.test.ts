@@ -70,6 +70,26 @@ describe('chapter 3: embeddings', () => {
       rows.forEach((r, t) => r.forEach((v, c) => assert.equal(v, formatValue(f(t, c)), `${chart.dataset.which}[${t}, ${c}]`)));
       assert.equal(chart.querySelectorAll('svg rect.cell').length, ids.length * C);
     }
+    // The sentences over the heatmaps: mean cosines, computed here from the model's own tables (float64).
+    const row = (f: (t: number, c: number) => number, t: number) => Array.from({ length: C }, (_, c) => f(t, c));
+    const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0) / Math.hypot(...a) / Math.hypot(...b);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const n = ids.length;
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j]);
+    const far = Math.max(2, Math.floor(n / 2));
+    const want = {
+      tokenCosine: mean(pairs.filter(([i, j]) => ids[i] !== ids[j]).map(([i, j]) => cos(row(expected.token, i), row(expected.token, j)))),
+      nearCosine: mean(pairs.filter(([i, j]) => j - i === 1).map(([i, j]) => cos(row(expected.position, i), row(expected.position, j)))),
+      farCosine: mean(pairs.filter(([i, j]) => j - i >= far).map(([i, j]) => cos(row(expected.position, i), row(expected.position, j)))),
+      sumToken: mean(ids.map((_, t) => cos(row(expected.sum, t), row(expected.token, t)))),
+      sumPosition: mean(ids.map((_, t) => cos(row(expected.sum, t), row(expected.position, t)))),
+    };
+    for (const [k, v] of Object.entries(want)) assert.ok(Math.abs(Number(maps()!.dataset[k]) - v) < 1e-5, `${k}: ${maps()!.dataset[k]} vs ${v}`);
+    const findings = [...maps()!.querySelectorAll<HTMLElement>('.heatmap-finding')];
+    assert.deepEqual(findings.map((p) => p.dataset.which), ['token', 'position', 'sum']);
+    assert.ok(findings[0].textContent!.includes(want.tokenCosine.toFixed(2)), findings[0].textContent!);
+    assert.ok(findings[2].textContent!.includes(want.sumToken.toFixed(2)), findings[2].textContent!);
   });
 
   it('the live equation x_{t,c} = wte[id_t, c] + wpe[t, c] is the model’s own numbers, for every position typed in', async () => {

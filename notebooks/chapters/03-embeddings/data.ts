@@ -121,3 +121,45 @@ export function similarities(v: EmbeddingView, targetPosition: number, ids: numb
     return { id, text: v.texts[r] ?? `#${id}`, cosine: r < 0 ? NaN : cosine(v.token[row], v.token[r]) };
   }).filter((x) => Number.isFinite(x.cosine)).sort((a, b) => b.cosine - a.cosine);
 }
+
+/**
+ * What the heatmaps show, measured on the rows drawn: how alike different tokens' rows are; how
+ * alike neighbouring positions' rows are against distant ones; and which of the two tables the sum
+ * points along (mean cosine similarities; NaN where there is no pair to compare).
+ */
+export interface EmbeddingFindings {
+  tokenPairs: number; // pairs of rows with different token ids
+  tokenCosine: number; // their mean cosine
+  nearCosine: number; // mean cosine of wpe rows one position apart
+  far: number; // the distance "far" means here: half the rows drawn, at least 2
+  farCosine: number; // mean cosine of wpe rows at least `far` positions apart
+  sumToken: number; // mean cos(x_t, wte[id_t])
+  sumPosition: number; // mean cos(x_t, wpe[t])
+}
+
+export function embeddingFindings(v: EmbeddingView, from = 0): EmbeddingFindings {
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  const rows = v.positions.length - from;
+  const token: number[] = [];
+  const near: number[] = [];
+  const farPairs: number[] = [];
+  const far = Math.max(2, Math.floor(rows / 2));
+  for (let i = from; i < v.positions.length; i++) {
+    for (let j = i + 1; j < v.positions.length; j++) {
+      if (v.ids[i] !== v.ids[j]) token.push(cosine(v.token[i], v.token[j]));
+      const d = v.positions[j] - v.positions[i];
+      if (d === 1) near.push(cosine(v.position[i], v.position[j]));
+      if (d >= far) farPairs.push(cosine(v.position[i], v.position[j]));
+    }
+  }
+  const shown = Array.from({ length: rows }, (_, k) => from + k);
+  return {
+    tokenPairs: token.length,
+    tokenCosine: mean(token),
+    nearCosine: mean(near),
+    far,
+    farCosine: mean(farPairs),
+    sumToken: mean(shown.map((i) => cosine(v.sum[i], v.token[i]))),
+    sumPosition: mean(shown.map((i) => cosine(v.sum[i], v.position[i]))),
+  };
+}

@@ -3,13 +3,13 @@
  * x_{t,c} = wte[id_t, c] + wpe[t, c] in TeX and in words.
  */
 import { h } from '../../../components/dom.ts';
-import { formatInteger, formatValue } from '../../../components/format.ts';
+import { formatDecimal, formatInteger, formatValue } from '../../../components/format.ts';
 import { Heatmap, HeatmapTable, heatmapDomain } from '../../../components/heatmap.ts';
 import { visibleText } from '../../../components/text.ts';
 import { chartWithTable } from '../../dom.ts';
 import { modelText, stringNodes } from '../../model-text.ts';
 import { renderTex, texNumber, texText } from '../../tex.ts';
-import { HEATMAP_ROWS, heatmapData, type EmbeddingNumbers, type EmbeddingView } from './data.ts';
+import { embeddingFindings, HEATMAP_ROWS, heatmapData, type EmbeddingFindings, type EmbeddingNumbers, type EmbeddingView } from './data.ts';
 import { ui } from './strings.ts';
 
 const signed = (x: number) => (x < 0 ? `(${texNumber(x)})` : texNumber(x));
@@ -31,20 +31,41 @@ const TITLES = {
   sum: (c: number) => ui('ch3.title.sum', { c }),
 };
 
+/** One sentence a heatmap, from the rows it draws: what to see in it. */
+export function findingText(which: 'token' | 'position' | 'sum', f: EmbeddingFindings): string | null {
+  const c = (x: number) => formatDecimal(x, 2);
+  if (which === 'token') {
+    if (f.tokenPairs === 0) return null;
+    return ui(f.tokenCosine < 0.3 ? 'ch3.finding.token' : 'ch3.finding.tokenShared', { cos: c(f.tokenCosine), pairs: formatInteger(f.tokenPairs) });
+  }
+  if (which === 'position') {
+    if (!Number.isFinite(f.nearCosine)) return null;
+    if (!Number.isFinite(f.farCosine)) return ui('ch3.finding.positionNear', { near: c(f.nearCosine) });
+    return ui(f.nearCosine > f.farCosine + 0.1 ? 'ch3.finding.position' : 'ch3.finding.positionFlat', { near: c(f.nearCosine), far: c(f.farCosine), d: f.far });
+  }
+  return ui(f.sumToken >= f.sumPosition ? 'ch3.finding.sumToken' : 'ch3.finding.sumPosition', { token: c(f.sumToken), position: c(f.sumPosition) });
+}
+
 export function heatmaps(v: EmbeddingView, pick: [number, number], width: number): HTMLElement {
   const from = Math.max(0, v.positions.length - HEATMAP_ROWS);
   const domain = heatmapDomain([...v.token, ...v.position, ...v.sum].map((r) => Array.from(r)));
   const row = v.positions.indexOf(pick[0]) - from;
-  const el = h('div', { class: 'embeddings', 'data-rows': v.positions.length, 'data-dims': v.dims, 'data-first-position': v.positions[from] });
+  const f = embeddingFindings(v, from);
+  const el = h('div', {
+    class: 'embeddings', 'data-rows': v.positions.length, 'data-dims': v.dims, 'data-first-position': v.positions[from],
+    'data-token-cosine': f.tokenCosine, 'data-near-cosine': f.nearCosine, 'data-far-cosine': f.farCosine, 'data-sum-token': f.sumToken, 'data-sum-position': f.sumPosition,
+  });
   for (const which of ['token', 'position', 'sum'] as const) {
     const data = heatmapData(v, which, from);
     const title = TITLES[which](v.dims);
     const caption = ui('ch3.heatmapCaption', { title, from: v.positions[from], to: v.positions.at(-1)!, lo: formatValue(-domain), hi: formatValue(domain) });
+    // A square-root colour ramp: most numbers are small beside the few largest, and would read as blank.
     const chart = chartWithTable(
-      Heatmap(data, { width, domain, label: caption, selected: row >= 0 ? [row, pick[1]] : undefined, modelRows: true }),
+      Heatmap(data, { width, domain, curve: 'sqrt', label: caption, selected: row >= 0 ? [row, pick[1]] : undefined, modelRows: true }),
       HeatmapTable(data, { caption, modelRows: true }));
     chart.dataset.which = which;
-    el.append(h('h3', { class: 'heatmap-title' }, title), chart);
+    const finding = findingText(which, f);
+    el.append(h('h3', { class: 'heatmap-title' }, title), ...(finding ? [h('p', { class: 'cell-caption heatmap-finding', 'data-which': which }, finding)] : []), chart);
   }
   return el;
 }

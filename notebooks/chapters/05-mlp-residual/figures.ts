@@ -2,7 +2,10 @@
  * Chapter 5's figures: the residual stream as a heatmap, the logit lens as a table, and one MLP
  * unit's GELU as a live equation, each built from data.ts's view.
  */
-import { Heatmap, HeatmapTable, heatmapDomain } from '../../../components/heatmap.ts';
+import { Heatmap, HeatmapTable, heatmapDomain, quantileDomain } from '../../../components/heatmap.ts';
+
+/** The residual heatmap's colours span this quantile of |value|: the few larger ones take the end colours. */
+export const RESIDUAL_QUANTILE = 0.99;
 import { formatInteger, formatProb, formatValue } from '../../../components/format.ts';
 import { visibleText } from '../../../components/text.ts';
 import { chartWithTable, h } from '../../dom.ts';
@@ -28,13 +31,16 @@ export function residual(v: LayerView, width: number): HTMLElement {
   const data = residualData(v);
   const params = { position: v.position, token: visibleText(v.text), tick: v.tick, dims: v.dims, blocks: v.residual.length };
   const caption = ui('ch5.residual.caption', params);
-  const el = chartWithTable(Heatmap(data, { width, label: caption }), HeatmapTable(data, { caption }));
+  // A few dimensions of the stream grow huge; the colours span the 99th percentile, on a square-root ramp, so the rest still show.
+  const domain = quantileDomain(data.values, RESIDUAL_QUANTILE);
+  const el = chartWithTable(Heatmap(data, { width, label: caption, domain, curve: 'sqrt' }), HeatmapTable(data, { caption }));
   el.classList.add('residual');
   el.dataset.tick = String(v.tick);
   el.dataset.position = String(v.position);
-  // One shared scale keeps rows comparable; say so with numbers, so the pale embedding row does not read as empty.
+  el.dataset.domain = String(domain);
+  // One shared scale keeps rows comparable; say so with numbers, so a pale row does not read as empty.
   const largest = data.values.map((r) => Math.max(0, ...r.map(Math.abs)));
-  const scale = ui('ch5.residual.scale', { domain: formatValue(heatmapDomain(data.values)), first: formatValue(largest[0] ?? 0), last: formatValue(largest.at(-1) ?? 0) });
+  const scale = ui('ch5.residual.scale', { domain: formatValue(domain), max: formatValue(heatmapDomain(data.values)), first: formatValue(largest[0] ?? 0), last: formatValue(largest.at(-1) ?? 0) });
   el.prepend(h('p', { class: 'cell-caption' }, ...stringNodes(ui, 'ch5.residual.caption', { ...params, token: modelText(params.token) })),
     h('p', { class: 'residual-scale' }, scale));
   return el;
