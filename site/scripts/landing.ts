@@ -94,7 +94,7 @@ function describeTick(k: TickSummary, slid: TickSummary | undefined): string {
   return [
     t('landing.tick', { index: k.index, kind: words(`kind.${k.kind}`), piece: k.piece.text, id: k.id, p: formatProb(k.prob), rank: k.rank + 1 }),
     `${formatMs(k.ms.total)}`,
-    t('landing.cache', { positions: k.cacheLength, bytes: formatBytes(k.cacheBytes) }),
+    t(k.cacheLength === 1 ? 'landing.cache.one' : 'landing.cache', { positions: k.cacheLength, bytes: formatBytes(k.cacheBytes) }),
     checksum,
     ...(slid?.window ? [t('landing.window', { index: slid.index, dropped: slid.window.dropped, kept: slid.window.kept })] : []),
   ].join(' · ');

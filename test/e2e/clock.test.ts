@@ -89,7 +89,7 @@ describe('the clock on the landing page', () => {
       return (await page.locator('#status').textContent()) ?? '';
     };
     await page.getByLabel('Prompt').fill('');
-    assert.match(await tickAfter(), /KV cache 1 positions/);
+    assert.match(await tickAfter(), /KV cache 1 position, /);
     await page.getByLabel('Prompt').fill('tick tock '.repeat(400) + '\u0007\u0000 control characters');
     assert.match(await tickAfter(), /context full at tick 0: dropped the \d+ oldest tokens, kept 128/);
     // The slide stays in force, and is still said, on the ticks after it.
