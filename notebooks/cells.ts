@@ -211,7 +211,9 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
     c.play.textContent = strings(state.playing ? 'controls.pause' : 'controls.play');
     c.next.disabled = state.playing;
     c.form.dataset.ticks = String(state.ticks.length);
-    c.form.dataset.newest = state.ticks.at(-1)?.text ?? ''; // the tick bar shows it (site/scripts/tick-bar.ts)
+    c.form.dataset.newest = state.ticks.at(-1)?.text ?? ''; // the tick bar and the tick map show it (site/scripts/tick-bar.ts, tick-map.ts)
+    c.form.dataset.phase = state.ticks.at(-1)?.kind ?? '';
+    c.form.dataset.layers = String(model.config.n_layer);
     c.form.dataset.clock = state.playing ? 'playing' : state.busy ? 'busy' : 'idle';
     return describeState(state, model);
   });

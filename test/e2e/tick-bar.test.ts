@@ -83,6 +83,36 @@ describe('the tick bar', () => {
     assert.equal(await page.locator(`${bar} [data-keys]`).getAttribute('aria-pressed'), 'true');
   });
 
+  it('the "you are here" map lights this chapter’s stage, links every stage to its chapter, and follows the ticks', async () => {
+    const map = page.locator('[data-tick-map]');
+    assert.equal(await map.getAttribute('aria-label'), 'One tick, stage by stage');
+    const stages = await map.locator('li').evaluateAll((lis) => lis.map((li) => {
+      const a = li.querySelector('a')!;
+      return [(li as HTMLElement).dataset.stage, a.textContent, new URL(a.href).pathname, a.getAttribute('aria-current')];
+    }));
+    assert.deepEqual(stages, [
+      ['tokens', 'Tokens', '/chapters/tokens/', null],
+      ['embeddings', 'Embeddings', '/chapters/embeddings/', null],
+      ['attention', 'Attention', '/chapters/attention/', 'step'],
+      ['mlp', 'MLP', '/chapters/mlp-residual/', null],
+      ['logits', 'Logits', '/chapters/logits-to-token/', null],
+      ['sample', 'Dice → token', '/chapters/logits-to-token/', null],
+    ]);
+    // The model's block count, and the latest tick with the token it appended, as the engine sent them.
+    await page.evaluate(() => document.querySelector('[data-cell="controls"]')!.scrollIntoView({ block: 'center' })); // the clock starts in view
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="controls"]')!.dataset.layers !== undefined);
+    const layers = await page.evaluate(() => document.querySelector<HTMLElement>('[data-cell="controls"]')!.dataset.layers);
+    // The reload above replays the link's ticks first (Next token waits while it plays).
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="controls"]')!.dataset.clock === 'idle', null, { timeout: 30_000 });
+    assert.equal(await map.locator('[data-tick-map-blocks]').textContent(), `Attention and MLP (dashed) run once in each of this model’s ${layers} blocks, in turn.`);
+    const n = await ticks(page);
+    await page.locator('[data-cell="controls"] [name="next-token"]').click();
+    await waitTicks(n + 1);
+    const newest = await page.evaluate(() => document.querySelector<HTMLElement>('[data-cell="controls"]')!.dataset.newest);
+    assert.equal(await map.locator('[data-tick-map-live]').textContent(),
+      `Latest: tick ${n} (${n === 0 ? 'prefill' : 'decode'}) appended “${newest}”; the next tick starts from the text with it.`);
+  });
+
   it('has no axe violations with the bar shown, and no console errors', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
