@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { generate, PROMPT, SEED, STEPS } from '../../notebooks/appendix/generate.ts';
+import { generate, PROMPT, SAMPLING, SEED, STEPS } from '../../notebooks/appendix/generate.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const modelDir = `${root}public/models/gutenberg-4m`;
@@ -25,5 +25,22 @@ describe('appendix: the code', () => {
     assert.match(mdx, /notebooks\/appendix\/generate\.ts\?raw/);
     assert.match(mdx, new RegExp(`exactly ${STEPS} tokens`));
     assert.match(mdx, new RegExp(`seed ${SEED}\\b`));
+  });
+
+  it('in both editions the page\'s controls start at the file\'s own settings', () => {
+    // Controls.astro's defaults, read from its props line: `const { prompt = '…', temperature = 0.8, … } = Astro.props;`
+    const astro = readFileSync(`${root}site/components/Controls.astro`, 'utf8');
+    const defaults = new Map([...astro.matchAll(/(\w+) = ('[^']*'|[\d.]+)/g)].map((m) => [m[1], m[2].replace(/^'|'$/g, '')]));
+    for (const lang of ['en', 'zh-cn']) {
+      const mdx = readFileSync(`${root}site/content/chapters/${lang}/11-appendix-code.mdx`, 'utf8');
+      const props = mdx.match(/<Controls([^>]*)\/>/)?.[1];
+      assert.ok(props !== undefined, `${lang}: the page mounts Controls`);
+      const prop = (name: string) => props.match(new RegExp(`\\b${name}=(?:\\{([^}]*)\\}|"([^"]*)")`))?.slice(1).find((x) => x !== undefined)?.replace(/^'|'$/g, '') ?? defaults.get(name);
+      assert.equal(prop('prompt'), PROMPT, lang);
+      assert.equal(Number(prop('temperature')), SAMPLING.temperature, lang);
+      assert.equal(Number(prop('topK')), SAMPLING.topK, lang);
+      assert.equal(Number(prop('topP')), SAMPLING.topP, lang);
+      assert.equal(Number(prop('seed')), SEED, lang);
+    }
   });
 });
