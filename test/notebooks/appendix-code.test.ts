@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generate, PROMPT, SAMPLING, SEED, STEPS } from '../../notebooks/appendix/generate.ts';
+import { sourceRegion, sourceRegions } from '../../notebooks/appendix/source-region.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const modelDir = `${root}public/models/gutenberg-4m`;
@@ -42,5 +43,31 @@ describe('appendix: the code', () => {
       assert.equal(Number(prop('topP')), SAMPLING.topP, lang);
       assert.equal(Number(prop('seed')), SEED, lang);
     }
+  });
+});
+
+describe('appendix: the loop inside session.run, from model/tick.ts', () => {
+  const tick = readFileSync(`${root}model/tick.ts`, 'utf8');
+  it('the regions the page shows exist and hold the loop: feed, forward pass, draw, append; run calls tick', () => {
+    const one = sourceRegions(tick, ['tick-feed', 'tick-forward', 'tick-draw']);
+    for (const s of ['this.ids.slice(this.cache.length', 'await forward(config, weights, feed, this.cache', 'sample(logits, this.sampling, tickDraw(this.seed, index))', 'this.ids.push(s.id)']) {
+      assert.ok(one.includes(s), s);
+    }
+    assert.ok(!one.includes('#region') && !/^\s/.test(one), 'markers removed, indent removed');
+    assert.ok(one.split('\n').length <= 24, `${one.split('\n').length} lines`);
+    const run = sourceRegions(tick, ['tick-run']);
+    assert.match(run, /await this\.tick\(/);
+    assert.match(run, /eotId/);
+  });
+  it('both editions show those regions', () => {
+    for (const lang of ['en', 'zh-cn']) {
+      const mdx = readFileSync(`${root}site/content/chapters/${lang}/11-appendix-code.mdx`, 'utf8');
+      assert.match(mdx, /model\/tick\.ts\?raw/);
+      assert.match(mdx, /sourceRegions\(tickSource, \['tick-feed', 'tick-forward', 'tick-draw'\]\)/);
+      assert.match(mdx, /sourceRegions\(tickSource, \['tick-run'\]\)/);
+    }
+  });
+  it('a missing region is an error, not an empty listing', () => {
+    assert.throws(() => sourceRegion(tick, 'no-such-region'), /no region/);
   });
 });
