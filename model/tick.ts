@@ -122,8 +122,8 @@ export class Session {
     const kind = position === 0 ? 'prefill' : 'decode';
 
     // #region tick-forward
-    // One forward pass: the layers read the fed tokens and the cache, extend the cache, and
-    // return one logit per vocabulary token for the last position.
+    // One forward pass over the fed tokens and the cache (which it extends):
+    // one logit per vocabulary token, for the last position.
     const { logits: logitsT, trace } = await forward(config, weights, feed, this.cache, { trace: traceOpts });
     let logits: Float32Array;
     try {
@@ -135,7 +135,7 @@ export class Session {
     const t1 = now();
 
     // #region tick-draw
-    // Temperature, top-k, top-p, then the seeded dice; the chosen token is appended.
+    // Temperature, top-k, top-p, then the seeded dice; append the token.
     const index = this.ticks;
     const s = sample(logits, this.sampling, tickDraw(this.seed, index));
     this.ids.push(s.id);

@@ -135,10 +135,12 @@ export function temperatureCompare(draws: DrawSummary[], width: number): HTMLEle
   const gap = 16;
   const wide = width >= 600;
   const w = wide ? Math.floor((width - gap * (panels.length - 1)) / panels.length) : width;
-  const panelText = (p: (typeof panels)[number]) => ({ t: p.temperature, h: formatDecimal(p.entropy, 2), n: formatDecimal(p.perplexity, 1) });
+  const panelText = (p: (typeof panels)[number]) => ({
+    t: p.temperature, h: formatDecimal(p.entropy, 2), n: p.perplexity < 10 ? formatDecimal(p.perplexity, 1) : formatInteger(Math.round(p.perplexity)),
+  });
   const row = h('div', { class: 'temperature-compare', style: `display:grid;gap:${gap}px;grid-template-columns:${wide ? `repeat(${panels.length},1fr)` : '1fr'}` },
     ...panels.map((p) => h('figure', { class: 'temperature-panel', style: 'margin:0', 'data-temperature': p.temperature, 'data-entropy': p.entropy },
-      h('figcaption', {}, ui('ch6.temps.panel', panelText(p))),
+      h('figcaption', { style: 'font-size:0.875rem;margin-bottom:0.25rem' }, ui('ch6.temps.panel', panelText(p))),
       ProbabilityBars({ candidates: p.candidates.map((c) => ({ ...c, kept: true })) },
         { width: w, maxProb, label: ui('ch6.temps.label', { ...panelText(p), count: p.candidates.length }) }))));
   const rows: string[][] = panels[0].candidates.map((c, i) => [visibleText(c.text), ...panels.map((p) => formatProb(p.candidates[i].prob))]);
