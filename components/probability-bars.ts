@@ -29,7 +29,9 @@ export interface ProbabilityBarsData {
   keptMass?: number; // probability of every kept token, shown or not (default: sum over kept candidates)
 }
 
-export type ProbabilityBarsOptions = ChartOptions;
+export interface ProbabilityBarsOptions extends ChartOptions {
+  maxProb?: number; // the probability a full-length bar stands for (default: the largest shown), so charts side by side share one scale
+}
 
 /** A kept candidate's interval on the dice: it is chosen when start ≤ u < end. */
 export interface DiceInterval {
@@ -72,7 +74,7 @@ export function ProbabilityBars(data: ProbabilityBarsData, opts: ProbabilityBars
   const valueW = textWidth('100.0% ', FONT) + FONT + 10;
   const x0 = labelW;
   const x1 = Math.max(x0 + 20, width - valueW);
-  const maxProb = Math.max(0, ...cands.map((c) => c.prob));
+  const maxProb = opts.maxProb ?? Math.max(0, ...cands.map((c) => c.prob));
   const x = scaleLinear().domain([0, maxProb || 1]).range([x0, x1]);
   const withDice = data.draw !== undefined;
   const barsH = cands.length * ROW;

@@ -66,6 +66,7 @@ export interface DrawSummary extends Pick<TickRecord, 'index' | 'sampling' | 'se
   vocabSize: number; // V: the sum in the softmax runs over all of it
   keptMass: number; // Σ softmax(z/T) over the kept tokens: the renormaliser
   logSumExp: number | null; // log Σ_j exp(z_j / T) over the whole vocabulary (float64); null when greedy
+  entropy: number; // nats, of softmax(z / T) over the whole vocabulary, before the filters (float64); 0 when greedy
   chosenInterval: [number, number] | null; // the chosen token's stretch [start, end) of the dice; null when greedy
 }
 

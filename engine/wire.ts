@@ -23,6 +23,19 @@ export function logSumExp(logits: ArrayLike<number>, temperature: number): numbe
   return max / temperature + Math.log(sum);
 }
 
+/**
+ * Entropy, in nats, of softmax(z / T) over all of `logits` (float64): H = −Σ p_i ln p_i, with
+ * ln p_i = z_i/T − logSumExp. 0 means one token is certain; ln V means all V are equally likely.
+ */
+export function softmaxEntropy(logits: ArrayLike<number>, temperature: number, lse = logSumExp(logits, temperature)): number {
+  let h = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const lnP = logits[i] / temperature - lse;
+    h -= Math.exp(lnP) * lnP;
+  }
+  return h;
+}
+
 /** A token as the token strip shows it: id, text, raw bytes, whether they are whole UTF-8. */
 export function tokenInfo(tokenizer: Pick<Tokenizer, 'tokenPiece'>, id: number): TokenInfo {
   const p = tokenizer.tokenPiece(id);
@@ -54,6 +67,7 @@ export function describeDraw(
     if (r === s.rank) before = keptMass;
     keptMass += dist.probs[r];
   }
+  const lse = greedy ? null : logSumExp(logits, sampling.temperature);
   return {
     index,
     sampling: { ...sampling },
@@ -68,7 +82,8 @@ export function describeDraw(
     keptTopK: dist.keptTopK,
     keptTopP: dist.keptTopP,
     keptMass,
-    logSumExp: greedy ? null : logSumExp(logits, sampling.temperature),
+    logSumExp: lse,
+    entropy: lse === null ? 0 : softmaxEntropy(logits, sampling.temperature, lse),
     chosenInterval: greedy ? null : [before / keptMass, (before + dist.probs[s.rank]) / keptMass],
   };
 }

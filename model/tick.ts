@@ -103,8 +103,10 @@ export class Session {
   private async step(traceOpts?: TraceOptions): Promise<TickRecord> {
     const { config, weights } = this.model;
     const t0 = now();
+    // #region tick-feed (the appendix shows the tick-* regions: the loop itself)
     // Feed everything not yet in the cache (the prompt at first, then the last chosen token).
     let feed = this.ids.slice(this.cache.length + this.dropped);
+    // #endregion tick-feed
     let window: TickRecord['window'] = null;
     if (this.cache.length + feed.length > config.n_positions) {
       // The position table ends here. Defined behaviour: keep the most recent half of the
@@ -119,6 +121,9 @@ export class Session {
     const position = this.cache.length;
     const kind = position === 0 ? 'prefill' : 'decode';
 
+    // #region tick-forward
+    // One forward pass over the fed tokens and the cache (which it extends):
+    // one logit per vocabulary token, for the last position.
     const { logits: logitsT, trace } = await forward(config, weights, feed, this.cache, { trace: traceOpts });
     let logits: Float32Array;
     try {
@@ -126,11 +131,15 @@ export class Session {
     } finally {
       logitsT.dispose();
     }
+    // #endregion tick-forward
     const t1 = now();
 
+    // #region tick-draw
+    // Temperature, top-k, top-p, then the seeded dice; append the token.
     const index = this.ticks;
     const s = sample(logits, this.sampling, tickDraw(this.seed, index));
     this.ids.push(s.id);
+    // #endregion tick-draw
     const joined = this.joiner.push(s.id);
     const t2 = now();
     this.ticks++;
@@ -166,12 +175,14 @@ export class Session {
    * before the next tick starts; the tick in flight finishes, so the session stays consistent.
    */
   async *run(opts: { steps: number; signal?: AbortSignal; trace?: TraceOptions; stopAtEndOfText?: boolean }): AsyncGenerator<TickRecord> {
+    // #region tick-run
     for (let i = 0; i < opts.steps; i++) {
       if (opts.signal?.aborted) return;
       const rec = await this.tick({ trace: opts.trace });
       yield rec;
       if (opts.stopAtEndOfText && rec.id === this.model.tokenizer.eotId) return;
     }
+    // #endregion tick-run
   }
 
   /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BUNDLED_MODEL } from '../model/bundled-model.ts';
 import { countParams } from '../model/config.ts';
+import { FINAL_LOSS_STEPS, finalTrainLoss } from '../model/loss-summary.ts';
 import { Model } from '../model/model.ts';
 import { Session } from '../model/tick.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
@@ -49,8 +50,7 @@ export async function writeBundledCard(
   const c = t.config;
   const tc = t.train;
   const lastEval = t.state.evals.at(-1);
-  const recent = t.state.log.slice(-50);
-  const trainLoss = recent.reduce((a, s) => a + s.loss, 0) / Math.max(1, recent.length);
+  const trainLoss = finalTrainLoss(t.state.log.map((s) => s.loss));
   const valBytes = new TextEncoder().encode(corpus.val).length;
   const trainBytes = new TextEncoder().encode(corpus.train).length;
   const tokensSeen = t.state.step * tc.batch * tc.ctx;
@@ -116,7 +116,7 @@ decay to ${tc.minLr}, gradient clipping at ${tc.clip}, ${tc.batch} sequences × 
 
 | | nats per token | bits per byte |
 |---|---|---|
-| training (mean of the last ${recent.length} steps) | ${n(trainLoss)} | ${n(trainBpb)} |
+| training (mean of the last ${Math.min(FINAL_LOSS_STEPS, t.state.log.length)} steps) | ${n(trainLoss)} | ${n(trainBpb)} |
 | **validation** (held-out chapters, step ${lastEval?.step ?? '—'}) | **${lastEval ? n(lastEval.loss) : '—'}** | **${lastEval ? n(lastEval.bitsPerByte) : '—'}** |
 | gzip -9 on the same validation text | — | ${n(gz)} |
 

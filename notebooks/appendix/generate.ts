@@ -7,6 +7,7 @@ import { Session } from '../../model/tick.ts';
 export const PROMPT = 'The clock struck one, and';
 export const SEED = 42;
 export const STEPS = 24;
+export const SAMPLING = { temperature: 0.8, topK: 40, topP: 1 };
 
 export async function generate(modelSource: string): Promise<{ ids: number[]; text: string }> {
   await initBackend('wasm'); // falls back to cpu where wasm cannot start
@@ -14,7 +15,7 @@ export async function generate(modelSource: string): Promise<{ ids: number[]; te
   const session = new Session(model, {
     prompt: PROMPT,
     seed: SEED,
-    sampling: { temperature: 0.8, topK: 40, topP: 1 },
+    sampling: SAMPLING,
   });
   const ids: number[] = [];
   let text = PROMPT;

@@ -8,7 +8,7 @@ import type { Trace } from '../../model/gpt2.ts';
 import { distribution, sample, stageProbs, type SamplingParams } from '../../model/sampler.ts';
 import type { TickRecord } from '../../model/tick.ts';
 import { byteToSymbol, Tokenizer } from '../../model/tokenizer.ts';
-import { bpeWords, describeDraw, logSumExp, tickSummary, tokenInfo, traceForPage } from '../../engine/wire.ts';
+import { bpeWords, describeDraw, logSumExp, softmaxEntropy, tickSummary, tokenInfo, traceForPage } from '../../engine/wire.ts';
 
 /** Every byte, then the merges that spell "hello". */
 function tinyTokenizer(): Tokenizer {
@@ -36,6 +36,20 @@ describe('wire', () => {
     const d = distribution(z, { temperature: 1, topK: 0, topP: 1 });
     const lse = logSumExp(z, 1);
     for (let r = 0; r < 4; r++) assert.ok(Math.abs(Math.exp(z[d.order[r]] - lse) - d.probs[r]) < 1e-15);
+  });
+
+  it('softmaxEntropy is −Σ p ln p of the sampler’s own softmax: ln V when flat, near 0 when one logit dominates', () => {
+    const z = flat(50, (i) => Math.sin(i) * 3);
+    for (const T of [0.5, 1, 2]) {
+      const p = stageProbs(distribution(z, { temperature: T, topK: 0, topP: 1 }), 'temperature');
+      const naive = -Array.from(p).reduce((a, x) => a + (x > 0 ? x * Math.log(x) : 0), 0);
+      assert.ok(Math.abs(softmaxEntropy(z, T) - naive) < 1e-6, `T = ${T}`);
+    }
+    assert.ok(softmaxEntropy(z, 0.5) < softmaxEntropy(z, 1) && softmaxEntropy(z, 1) < softmaxEntropy(z, 2));
+    assert.ok(Math.abs(softmaxEntropy(flat(64, () => 1.5), 1) - Math.log(64)) < 1e-12);
+    assert.ok(softmaxEntropy(flat(64, (i) => (i === 3 ? 100 : 0)), 1) < 1e-30);
+    const s = sample(z, { temperature: 1, topK: 0, topP: 1 }, 0.3);
+    assert.equal(describeDraw(0, 1, { temperature: 1, topK: 0, topP: 1 }, z, s, tok).entropy, softmaxEntropy(z, 1));
   });
 
   it('tokenInfo gives a token its id, text and bytes as a plain array; a partial character is said so', () => {

@@ -28,7 +28,7 @@ describe('chapter 6: from logits to a token', () => {
 
   before(async () => {
     e = await smallEngine();
-    page = await openChapter(chapter, ['timeline', 'tokens', 'bars', 'equation', 'filters', 'seed-example'], e.engine, e.info);
+    page = await openChapter(chapter, ['timeline', 'tokens', 'bars', 'equation', 'filters', 'seed-example', 'temperatures'], e.engine, e.info);
     await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
   });
   after(async () => {
@@ -70,6 +70,40 @@ describe('chapter 6: from logits to a token', () => {
     const draw = await e.engine.request({ type: 'resample', index: 0, sampling: { temperature: 0.8, topK: 0, topP: 1 }, seed: 42 });
     assert.deepEqual(tex, softmaxTex(softmaxNumbers(draw)));
     assert.match(tex[1]!, new RegExp(`e\\^\\{${Number(eq.logit).toPrecision(3).replace('.', '\\.').replace('-', '\\-')}/0\\.8\\}`));
+  });
+
+  it('the temperature side by side: this tick at T = 0.5, 1, 2, each bar and entropy recomputed from the tick’s own logits', async () => {
+    const cell = () => page.mounts.temperatures!.querySelector<HTMLElement>('.temperatures');
+    await page.until('the side by side', () => cell()?.dataset.tick === '0');
+    const logits = e.host.tickLogits(0)!;
+    const panels = JSON.parse(cell()!.dataset.panels!) as { temperature: number; entropy: number; candidates: { id: number; prob: number }[] }[];
+    assert.deepEqual(panels.map((p) => p.temperature), [0.5, 1, 2]);
+    const entropies: number[] = [];
+    for (const p of panels) {
+      const lse = naiveLogSumExp(logits, p.temperature);
+      let H = 0;
+      for (const z of logits) {
+        const lnP = z / p.temperature - lse;
+        H -= Math.exp(lnP) * lnP;
+      }
+      assert.ok(Math.abs(p.entropy - H) < 1e-9, `entropy at T = ${p.temperature}: ${p.entropy} vs ${H}`);
+      entropies.push(H);
+      assert.equal(p.candidates.length, 8);
+      for (const c of p.candidates) assert.ok(Math.abs(c.prob - Math.exp(logits[c.id] / p.temperature - lse)) < 1e-9);
+      // The same tokens at every temperature, best first: temperature keeps the logits' order.
+      assert.deepEqual(p.candidates.map((c) => c.id), panels[0].candidates.map((c) => c.id));
+      // p(T) = p(1)^(1/T) renormalised: the ratio of two tokens' probabilities is their ratio at T = 1 to the power 1/T.
+      const [a, b] = p.candidates;
+      const at1 = panels[1].candidates;
+      assert.ok(Math.abs(Math.log(a.prob / b.prob) - Math.log(at1[0].prob / at1[1].prob) / p.temperature) < 1e-6);
+    }
+    assert.ok(entropies[0] < entropies[1] && entropies[1] < entropies[2] && entropies[2] <= Math.log(logits.length) + 1e-9);
+    // Three charts, and a table with a row per token plus the entropies.
+    assert.equal(cell()!.querySelectorAll('figure.temperature-panel svg').length, 3);
+    const rows = cell()!.querySelectorAll('table tbody tr');
+    assert.equal(rows.length, 9);
+    assert.equal(rows[8].querySelector('td')!.textContent, entropies[0].toFixed(2));
+    assert.equal(page.ticks(), 1, 'no tick ran for it');
   });
 
   it('moving Temperature re-draws the bars from stored logits: no new tick', async () => {

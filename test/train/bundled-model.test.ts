@@ -10,6 +10,7 @@ import { initBackend } from '../../model/backend.ts';
 import { BUNDLED_MODEL } from '../../model/bundled-model.ts';
 import { loadModelFiles } from '../../model/checkpoint.ts';
 import { countParams } from '../../model/config.ts';
+import { FINAL_LOSS_STEPS, finalTrainLoss } from '../../model/loss-summary.ts';
 import { Model } from '../../model/model.ts';
 import { Session } from '../../model/tick.ts';
 
@@ -19,6 +20,15 @@ test('the bundled model folder has the Hugging Face files, a model card and a lo
   for (const f of ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt', 'MODEL_CARD.md', 'train-log.json']) {
     assert.ok(existsSync(join(dir, f)), `${dir}/${f} is missing`);
   }
+});
+
+test('the model card quotes the end-of-run training loss as defined once (model/loss-summary.ts), from the log', async () => {
+  const card = await readFile(join(dir, 'MODEL_CARD.md'), 'utf8');
+  const log = JSON.parse(await readFile(join(dir, 'train-log.json'), 'utf8')) as { steps: { loss: number }[] };
+  const row = card.match(/\| training \(mean of the last (\d+) steps\) \| ([\d.]+) \|/);
+  assert.ok(row, 'the card has its training-loss row');
+  assert.equal(Number(row[1]), FINAL_LOSS_STEPS);
+  assert.equal(row[2], finalTrainLoss(log.steps.map((s) => s.loss)).toFixed(3));
 });
 
 test('it transfers in at most 10 MB (gzip, as a server sends it)', async () => {

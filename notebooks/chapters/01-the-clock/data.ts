@@ -32,7 +32,7 @@ export function cycleRows(t: TickSummary, model: ModelInfo, contextTokens: numbe
       measured: ui('ch1.measured.layers', { layers: c.n_layer, heads: c.n_head, flops: formatFlops(t.flops), ms: formatMs(t.ms.forward) }),
     },
     {
-      cpu: ui('ch1.cpu.result'),
+      cpu: ui('ch1.cpu.none'),
       tick: ui('ch1.tick.probs'),
       measured: ui('ch1.measured.probs', { vocab: formatInteger(s.vocabSize), settings, kept: formatInteger(s.keptTopP), ms: formatMs(t.ms.sample) }),
     },

@@ -20,9 +20,9 @@ export function cellTex(n: CellNumbers): string[] {
   const j = formatInteger(n.key);
   const sqrt = Math.sqrt(n.headDim);
   return [
-    String.raw`a_{ij} = \frac{e^{s_{ij}}}{\sum_{k \le i} e^{s_{ik}}},\qquad s_{ij} = \frac{q_i \cdot k_j}{\sqrt{d}}`,
+    String.raw`a_{ij} = \frac{e^{s_{ij}}}{\sum_{m \le i} e^{s_{im}}},\qquad s_{ij} = \frac{q_i \cdot k_j}{\sqrt{d}}`,
     String.raw`s_{${i},${j}} = \frac{q_{${i}} \cdot k_{${j}}}{\sqrt{${n.headDim}}} = \frac{${texNumber(n.score)}}{${texNumber(sqrt)}} = ${texNumber(n.scaled)}`,
-    String.raw`a_{${i},${j}} = \frac{e^{${texNumber(n.scaled)}}}{\sum_{k=0}^{${i}} e^{s_{${i},k}}} = \frac{${texNumber(Math.exp(n.scaled))}}{${texNumber(n.sum)}} = ${texNumber(n.weight)}`,
+    String.raw`a_{${i},${j}} = \frac{e^{${texNumber(n.scaled)}}}{\sum_{m=0}^{${i}} e^{s_{${i},m}}} = \frac{${texNumber(Math.exp(n.scaled))}}{${texNumber(n.sum)}} = ${texNumber(n.weight)}`,
   ];
 }
 

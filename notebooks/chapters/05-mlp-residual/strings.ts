@@ -29,7 +29,7 @@ export const ui = defineStrings({
     'ch5.row.after': '第 {block} 块之后',
     'ch5.residual.caption': '位置 {position}（“{token}”，第 {tick} 拍）的残差流：进入第 0 块时的 {dims} 个数，以及 {blocks} 个块各自结束之后的值',
     'ch5.residual.scale': '所有行共用一把色标，颜色浅的行数值就小：嵌入行绝对值最大的是 {first}，最后一块之后是 {last}。每个块都往残差流里加东西，它越来越大。颜色在 ±{domain} 处到头（每 100 个数里有 99 个比它小；最大的是 {max}），按平方根刻度，小的数也看得出来。',
-    'ch5.lens.caption': '位置 {position}（“{token}”，第 {tick} 拍）的逻辑透镜：如果模型在每个块之后就停下，最可能的 {k} 个下一个词元',
+    'ch5.lens.caption': '位置 {position}（“{token}”，第 {tick} 拍）的logit 透镜：如果模型在每个块之后就停下，最可能的 {k} 个下一个词元',
     'ch5.lens.after': '在此块之后',
     'ch5.lens.guess': '猜测 {n}',
     'ch5.gelu.negative': '在第 {layer} 块，多层感知机的第 {unit} 个单元为“{token}”收到 {x}，GELU 把它变成 {y}。负的输入被压向 0。',

@@ -60,3 +60,30 @@ export function barsData(d: DrawSummary): ProbabilityBarsData {
 export function sameSettings(d: DrawSummary, sampling: SamplingParams, seed: number): boolean {
   return d.seed === seed && d.sampling.temperature === sampling.temperature && d.sampling.topK === sampling.topK && d.sampling.topP === sampling.topP;
 }
+
+/** The temperatures the side-by-side cell compares, for one tick's logits. */
+export const COMPARE_TEMPERATURES = [0.5, 1, 2] as const;
+
+/** The settings of each of those draws: no filters, so the bars are softmax(z / T) itself. */
+export const compareSampling = (temperature: number): SamplingParams => ({ temperature, topK: 0, topP: 1 });
+
+/** Bars shown for each temperature. Temperature keeps the logits' order, so they are the same tokens at every T. */
+export const COMPARE_BARS = 8;
+
+/** One temperature of the side by side: its most likely tokens and the entropy of its whole distribution. */
+export interface TemperaturePanel {
+  temperature: number;
+  entropy: number; // nats, over the whole vocabulary (the engine's)
+  perplexity: number; // e^entropy: as uncertain as this many equally likely tokens
+  candidates: { id: number; text: string; prob: number }[]; // the COMPARE_BARS most likely, best first
+}
+
+/** The panels, from the engine's draws of one tick at COMPARE_TEMPERATURES. */
+export function temperaturePanels(draws: DrawSummary[]): TemperaturePanel[] {
+  return draws.map((d) => ({
+    temperature: d.sampling.temperature,
+    entropy: d.entropy,
+    perplexity: Math.exp(d.entropy),
+    candidates: d.candidates.slice(0, COMPARE_BARS).map((c) => ({ id: c.id, text: c.text, prob: c.prob })),
+  }));
+}

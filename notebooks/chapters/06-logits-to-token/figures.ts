@@ -13,7 +13,7 @@ import { modelText, stringNodes } from '../../model-text.ts';
 import type { DrawSummary } from '../../../engine/protocol.ts';
 import { SEED_LOGITS, softmaxOf } from '../../softmax.ts';
 import { renderTex, texNumber, texText } from '../../tex.ts';
-import { barsData, softmaxNumbers, type SoftmaxNumbers } from './data.ts';
+import { barsData, softmaxNumbers, temperaturePanels, type SoftmaxNumbers } from './data.ts';
 import { ui } from './strings.ts';
 
 /** A probability in an equation: 4 decimals, or 3 significant digits × a power of ten when small. */
@@ -122,3 +122,35 @@ export function seedExample(temperature: number): HTMLElement {
   return el;
 }
 
+
+/**
+ * One tick's logits at several temperatures side by side (three columns when the page is wide,
+ * stacked when it is narrow), each with the entropy of its whole distribution, all on one scale.
+ * The table alternative lists each token's probability at every temperature, and the entropies.
+ */
+export function temperatureCompare(draws: DrawSummary[], width: number): HTMLElement {
+  const panels = temperaturePanels(draws);
+  const index = draws[0].index;
+  const maxProb = Math.max(...panels.flatMap((p) => p.candidates.map((c) => c.prob)));
+  const gap = 16;
+  const wide = width >= 600;
+  const w = wide ? Math.floor((width - gap * (panels.length - 1)) / panels.length) : width;
+  const panelText = (p: (typeof panels)[number]) => ({
+    t: p.temperature, h: formatDecimal(p.entropy, 2), n: p.perplexity < 10 ? formatDecimal(p.perplexity, 1) : formatInteger(Math.round(p.perplexity)),
+  });
+  const row = h('div', { class: 'temperature-compare', style: `display:grid;gap:${gap}px;grid-template-columns:${wide ? `repeat(${panels.length},1fr)` : '1fr'}` },
+    ...panels.map((p) => h('figure', { class: 'temperature-panel', style: 'margin:0', 'data-temperature': p.temperature, 'data-entropy': p.entropy },
+      h('figcaption', { style: 'font-size:0.875rem;margin-bottom:0.25rem' }, ui('ch6.temps.panel', panelText(p))),
+      ProbabilityBars({ candidates: p.candidates.map((c) => ({ ...c, kept: true })) },
+        { width: w, maxProb, label: ui('ch6.temps.label', { ...panelText(p), count: p.candidates.length }) }))));
+  const rows: string[][] = panels[0].candidates.map((c, i) => [visibleText(c.text), ...panels.map((p) => formatProb(p.candidates[i].prob))]);
+  rows.push([ui('ch6.temps.entropy'), ...panels.map((p) => formatDecimal(p.entropy, 2))]);
+  const tbl = table(ui('ch6.temps.tableCaption', { index }), [ui('ch6.temps.token'), ...panels.map((p) => `T = ${p.temperature}`)], rows,
+    { model: { columns: [0] }, rowClass: (i) => (i === rows.length - 1 ? 'total' : undefined) });
+  const el = chartWithTable(row, tbl);
+  el.prepend(h('p', { class: 'cell-caption' }, ui('ch6.temps.caption', { index })));
+  el.classList.add('temperatures');
+  el.dataset.tick = String(index);
+  el.dataset.panels = JSON.stringify(panels.map((p) => ({ temperature: p.temperature, entropy: p.entropy, candidates: p.candidates.map((c) => ({ id: c.id, prob: c.prob })) })));
+  return el;
+}

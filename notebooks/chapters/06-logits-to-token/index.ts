@@ -6,6 +6,7 @@
  *   inputs ─ clock ─ clockState ─ selected ─┐
  *   sampling, seed ─────────────────────────┴─ draw ─┬─ bars, equation, filters
  *   temperature ─────────────────────────────────────┴─ seedExample
+ *   clockState, selected ─ temperatureDraws (T = 0.5, 1, 2, no filters) ─ temperatures
  *   sampling, seed ─ predict (at a lower temperature, would the latest tick pick the same token? a resample answers)
  *
  * data.ts takes the numbers from the draw (no DOM), figures.ts draws them, question.ts asks,
@@ -19,8 +20,8 @@ import type { DrawSummary } from '../../../engine/protocol.ts';
 import { figure, openChapter } from '../../chapter.ts';
 import { definePredict } from '../../predict.ts';
 import type { Module, Mounts, Runtime } from '../../runtime.ts';
-import { sameSettings } from './data.ts';
-import { bars, equation, filters, seedExample } from './figures.ts';
+import { COMPARE_TEMPERATURES, compareSampling, sameSettings } from './data.ts';
+import { bars, equation, filters, seedExample, temperatureCompare } from './figures.ts';
 import { temperatureQuestion } from './question.ts';
 import { ui } from './strings.ts';
 
@@ -35,10 +36,20 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
       if (sameSettings(t.sample, sampling, seed)) return t.sample;
       return engine.request({ type: 'resample', index: t.index, sampling, seed });
     });
+  // The selected tick at T = 0.5, 1 and 2 without filters: three re-draws from its stored logits.
+  main.define('temperatureDraws', ['engine', 'clockState', 'selected'],
+    async (engine: Engine, state: ClockState, selected: number | null): Promise<DrawSummary[] | null> => {
+      const t = state.ticks.find((x) => x.index === selected) ?? state.ticks.at(-1);
+      if (!t) return null;
+      const draws: DrawSummary[] = [];
+      for (const T of COMPARE_TEMPERATURES) draws.push(await engine.request({ type: 'resample', index: t.index, sampling: compareSampling(T), seed: t.sample.seed }));
+      return draws;
+    });
   const empty = () => note(ui('ch6.empty'));
   figure(main, mounts.bars, 'bars', ['draw', 'width'], (d: DrawSummary | null, width: number) => (d ? bars(d, width) : empty()));
   figure(main, mounts.equation, 'equation', ['draw'], (d: DrawSummary | null) => (d ? equation(d) : empty()));
   figure(main, mounts.filters, 'filters', ['draw'], (d: DrawSummary | null) => (d ? filters(d) : empty()));
+  figure(main, mounts.temperatures, 'temperatures', ['temperatureDraws', 'width'], (d: DrawSummary[] | null, width: number) => (d ? temperatureCompare(d, width) : empty()));
   figure(main, mounts['seed-example'], 'seedExample', ['temperature'], (t: number) => seedExample(t));
   definePredict(main, mounts.predict, temperatureQuestion);
   return main;

@@ -3,8 +3,9 @@
  * fetched, checked, and read into the numbers the prose and the loss curve's caption quote. No DOM.
  */
 import { formatCount, formatInteger, formatLoss } from '../../../components/format.ts';
-import { trailingMean, type LossEval, type LossStep } from '../../../components/loss-curve.ts';
+import type { LossEval, LossStep } from '../../../components/loss-curve.ts';
 import type { ModelInfo } from '../../../engine/protocol.ts';
+import { FINAL_LOSS_STEPS, finalTrainLoss } from '../../../model/loss-summary.ts';
 import { ui } from './strings.ts';
 
 /** The bundled model's training log, as train/run.ts writes it beside the weights (train-log.json). */
@@ -56,8 +57,12 @@ export async function fetchTrainLog(modelUrl: string, fetchImpl: typeof fetch = 
   return parseTrainLog(json);
 }
 
-/** Steps in the trailing mean the loss curve draws, and the end-of-run training loss is read from. */
-export const LOSS_SMOOTH = 20;
+/**
+ * Steps in the trailing mean the loss curve draws: the same steps that define the end-of-run
+ * training loss (model/loss-summary.ts), so the thick line ends at the figure the prose and the
+ * model card quote.
+ */
+export const LOSS_SMOOTH = FINAL_LOSS_STEPS;
 
 /** The numbers the prose and caption quote, each from the log. */
 export interface RunFacts {
@@ -67,7 +72,7 @@ export interface RunFacts {
   tokens: number; // steps × batch × ctx: tokens the model was trained on, repeats included
   first: LossStep; // the first step
   last: LossStep; // the last step
-  lastMean: number; // mean training loss of the last LOSS_SMOOTH steps
+  lastMean: number; // the end-of-run training loss: mean of the last FINAL_LOSS_STEPS steps
   firstEval: LossEval | null;
   lastEval: LossEval | null;
   vocab: number;
@@ -85,7 +90,7 @@ export function runFacts(log: TrainLog): RunFacts {
     tokens: last.step * log.train.batch * log.train.ctx,
     first: steps[0],
     last,
-    lastMean: trailingMean(steps.map((s) => s.loss), LOSS_SMOOTH).at(-1)!,
+    lastMean: finalTrainLoss(steps.map((s) => s.loss)),
     firstEval: evals[0] ?? null,
     lastEval: evals.at(-1) ?? null,
     vocab: log.config.vocab_size,
