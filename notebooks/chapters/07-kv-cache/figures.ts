@@ -17,7 +17,7 @@ const int = (n: number) => formatInteger(n).replace(/\B(?=(\d{3})+(?!\d))/g, '{,
 /** The FLOPs formula, then with this tick's numbers, then its three parts. */
 export function flopsTex(f: FlopsTerms): string[] {
   return [
-    String.raw`F = L\,\big(24\,N C^2 + 4\,N\,(P+N)\,C\big) + 2\,R\,C\,V`,
+    String.raw`F = L\,\big(24\,n C^2 + 4\,n\,(P+n)\,C\big) + 2\,R\,C\,V`,
     String.raw`F = ${f.L}\,\big(24 \cdot ${f.T} \cdot ${f.C}^2 + 4 \cdot ${f.T} \cdot (${int(f.P)} + ${f.T}) \cdot ${f.C}\big) + 2 \cdot ${f.R} \cdot ${f.C} \cdot ${int(f.V)} = ${int(f.total)}`,
     String.raw`= \underbrace{${int(f.weights)}}_{${texText(ui('ch7.tex.weights'))}} + \underbrace{${int(f.attention)}}_{${ui('ch7.tex.attention')}} + \underbrace{${int(f.head)}}_{\text{${ui('ch7.tex.head')}}}`,
   ];

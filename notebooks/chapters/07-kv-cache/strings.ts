@@ -4,7 +4,7 @@ import { defineStrings } from '../../../components/i18n/index.ts';
 export const ui = defineStrings({
   en: {
     'ch7.tex.weights': 'weights',
-    'ch7.tex.attention': String.raw`\text{attention over } P+N`,
+    'ch7.tex.attention': String.raw`\text{attention over } P+n`,
     'ch7.tex.head': 'LM head',
     'ch7.versus.caption': 'Tick {index}: the same next-token logits, with and without the KV cache, measured in this browser',
     'ch7.versus.way': 'Way',
@@ -39,7 +39,7 @@ export const ui = defineStrings({
   },
   'zh-cn': {
     'ch7.tex.weights': '权重',
-    'ch7.tex.attention': String.raw`\text{对 } P+N \text{ 个位置的注意力}`,
+    'ch7.tex.attention': String.raw`\text{对 } P+n \text{ 个位置的注意力}`,
     'ch7.tex.head': '语言模型头',
     'ch7.versus.caption': '第 {index} 拍：同样的下一个词元 logits，用与不用 KV 缓存各算一次，在本浏览器中实测',
     'ch7.versus.way': '方式',

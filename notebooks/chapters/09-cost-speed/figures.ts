@@ -19,7 +19,7 @@ export function costTex(t: CostTerms): string[] {
   return [
     String.raw`N = N_\text{all} - (V + n_\text{ctx})\,C = ${int(t.all)} - (${int(t.V)} + ${int(t.positions)}) \cdot ${t.C} = ${int(t.N)}`,
     String.raw`F_\text{token} \approx 2N + 2\,C\,V = 2 \cdot ${int(t.N)} + 2 \cdot ${t.C} \cdot ${int(t.V)} = ${int(t.approx)}`,
-    String.raw`F(T{=}1,\ P{=}${int(t.P)}) = ${int(t.exact)} \quad (${ui('ch9.tex.exact')})`,
+    String.raw`F(n{=}1,\ P{=}${int(t.P)}) = ${int(t.exact)} \quad (${ui('ch9.tex.exact')})`,
   ];
 }
 
