@@ -16,9 +16,11 @@ export async function open(browser: Browser, url: string, init?: string): Promis
   const errors = collectConsoleErrors(page);
   const res = await page.goto(url, { waitUntil: 'load' });
   assert.equal(res?.status(), 200, url);
-  await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''), null, { timeout: 30_000 });
+  // The model loads at once; the clock (and its "Model ready") starts when the controls come near the viewport.
+  await page.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 30_000 });
   await visitFigures(page);
   await showControls(page);
+  await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''), null, { timeout: 30_000 });
   return { page, errors };
 }
 

@@ -20,6 +20,7 @@ async function open(browser: Browser, url: string, scroll = true): Promise<{ pag
   assert.equal(res?.status(), 200, url);
   await page.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 30_000 });
   assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready', await page.locator('[data-role="status"]').textContent() ?? '');
+  await page.evaluate(() => document.querySelector('[data-cell="controls"]')?.scrollIntoView({ block: 'nearest' })); // the clock starts near the viewport
   await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''));
   if (!scroll) return { page, errors };
   // Cells start work only near the viewport: scroll past each once, as a reader would.

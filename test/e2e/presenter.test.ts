@@ -34,6 +34,7 @@ async function openChapter(browser: Browser, url: string): Promise<{ page: Page;
   const errors = collectConsoleErrors(page);
   const res = await page.goto(url, { waitUntil: 'load' });
   assert.equal(res?.status(), 200, url);
+  await page.evaluate(() => document.querySelector('[data-cell="controls"]')?.scrollIntoView({ block: 'nearest' })); // the clock starts near the viewport
   await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks !== undefined, null, { timeout: 30_000 });
   return { page, errors };
 }

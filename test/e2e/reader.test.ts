@@ -171,7 +171,7 @@ describe('a reader’s pass (issue 16)', () => {
     await page.context().close();
   });
 
-  it('chapter 5: the residual stream’s rows read "after block 0", and the shared scale is stated with numbers', async () => {
+  it('chapter 5: the residual stream’s rows read "after block 0", and the shared scale is stated with numbers (colours to the 99th percentile)', async () => {
     const { page, errors } = await open(browser, `${preview.url}/chapters/mlp-residual/`);
     await nextToken(page);
     const labels = page.locator('[data-cell="residual"] svg g.labels text');
@@ -181,9 +181,12 @@ describe('a reader’s pass (issue 16)', () => {
     assert.equal(texts[1], 'after block 0');
     for (const t of texts) assert.doesNotMatch(t, /␣/);
     const note = await page.locator('[data-cell="residual"] .residual-scale').innerText();
-    const m = /±(\d[\d.]*\d).*largest is (\d[\d.]*\d), the last block’s (\d[\d.]*\d)/.exec(note);
+    const m = /largest is (\d[\d.]*\d), the last block’s (\d[\d.]*\d).*ends at ±(\d[\d.]*\d) .*the largest is (\d[\d.]*\d)\)/.exec(note);
     assert.ok(m, note);
-    assert.ok(Number(m[2]) <= Number(m[1]) && Number(m[3]) <= Number(m[1]), note);
+    const [first, last, domain, max] = m.slice(1).map(Number);
+    assert.ok(first <= max && last <= max && domain <= max, note);
+    const drawn = Number(await page.locator('[data-cell="residual"] .residual').getAttribute('data-domain'));
+    assert.ok(Math.abs(drawn - domain) / drawn < 0.01, `the colours end where the note says: ${drawn} vs ${domain}`);
     await shot(page, 'ch5-residual-desktop', '[data-cell="residual"]');
     assert.deepEqual(errors, []);
     await page.context().close();

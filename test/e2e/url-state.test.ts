@@ -38,6 +38,7 @@ type Snapshot = { ticks: number; clock: string; inputs: Record<string, string | 
 async function ready(page: Page): Promise<void> {
   await page.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 60_000 });
   assert.equal(await page.evaluate(() => document.body.dataset.engine), 'ready', (await status(page)) ?? '');
+  await showControls(page); // the clock starts when the controls come near the viewport
   await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.clock !== undefined, null, { timeout: 30_000 });
   await visitFigures(page);
   await showControls(page);

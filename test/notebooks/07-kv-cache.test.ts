@@ -5,7 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/07-kv-cache/index.ts';
-import { bytesPerPosition, flopsTerms } from '../../notebooks/chapters/07-kv-cache/data.ts';
+import { bytesPerPosition, cacheBudget, flopsTerms, GPT2_124M } from '../../notebooks/chapters/07-kv-cache/data.ts';
+import { countParams } from '../../model/config.ts';
 import { flopsTex } from '../../notebooks/chapters/07-kv-cache/figures.ts';
 import { forwardFlops } from '../../model/gpt2.ts';
 import { openChapter, type Page } from './page.ts';
@@ -20,7 +21,7 @@ describe('chapter 7: the loop and the KV cache', () => {
 
   before(async () => {
     e = await smallEngine();
-    page = await openChapter(chapter, ['timeline', 'tokens', 'phases', 'recompute', 'growth', 'flops'], e.engine, e.info);
+    page = await openChapter(chapter, ['timeline', 'tokens', 'phases', 'recompute', 'growth', 'budget', 'flops'], e.engine, e.info);
     await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
   });
   after(async () => {
@@ -72,6 +73,27 @@ describe('chapter 7: the loop and the KV cache', () => {
     assert.equal(Number(growth()!.dataset.bytesPerPosition), bytesPerPosition(smallConfig));
     assert.equal(Number(growth()!.dataset.cacheBytes), Number(growth()!.dataset.cacheLength) * bytesPerPosition(smallConfig));
     assert.equal(Number(growth()!.dataset.cacheBytes), e.host.session!.cache.bytes);
+  });
+
+  it('the cache budget: a position costs L·2·C numbers, the weights every parameter; the work counts the engine’s own ticks', async () => {
+    const el = page.mounts.budget!.querySelector<HTMLElement>('.cache-budget')!;
+    assert.equal(Number(el.dataset.perPosition), e.host.session!.cache.bytes / e.host.session!.cache.length, 'the engine’s cache: bytes over positions');
+    assert.equal(Number(el.dataset.weights), 4 * countParams(smallConfig));
+    assert.equal(Number(el.dataset.bigPerPosition), 12 * 2 * 768 * 4, 'GPT-2 124M: 72 KiB a position');
+    const big = cacheBudget(GPT2_124M);
+    assert.equal(big.fullContext.f32, 1024 * 73_728);
+    assert.equal(big.perPosition.f16 * 2, big.perPosition.f32);
+    // GPT-2 124M's 498 MB of F32 weights take 6,752 positions of one text's cache: past its 1,024; 8 texts at once pass them at 844 tokens each.
+    assert.deepEqual(big.outgrows.map((o) => [o.batch, o.tokens, o.within]), [[1, 6752, false], [8, 844, true], [64, 106, true]]);
+    // With the cache each tick ran what it fed; without, its whole text.
+    await page.until('the work', () => Number(page.mounts.budget!.querySelector<HTMLElement>('.cache-budget')?.dataset.withCache) === e.host.session!.ids.length - 1);
+    const done = page.mounts.budget!.querySelector<HTMLElement>('.cache-budget')!;
+    const n = e.host.session!.ids.length - 1; // positions fed so far (the last chosen token is not fed yet)
+    const prompt = n - (page.ticks() - 1);
+    let without = 0;
+    for (let len = prompt; len <= n; len++) without += len;
+    assert.equal(Number(done.dataset.without), without);
+    assert.match(done.textContent ?? '', new RegExp(`ran ${n} token-positions with the cache`));
   });
 
   it('the FLOPs equation’s numbers are the tick’s, and its formula recomputes the engine’s FLOPs', async () => {

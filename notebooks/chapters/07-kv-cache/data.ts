@@ -5,6 +5,10 @@
 import type { CacheTick } from '../../../components/kv-cache-growth.ts';
 import { TIMELINE_ROWS } from '../../cells.ts';
 import type { ModelInfo, TickSummary } from '../../../engine/protocol.ts';
+import { countParams, makeConfig, PRESETS } from '../../../model/config.ts';
+
+/** GPT-2 124M's config (model/config.ts's presets), for the cache budget beside this model's. */
+export const GPT2_124M = makeConfig(PRESETS.gpt2);
 
 /** The terms of forwardFlops (model/gpt2.ts) for one forward call, from the config and the tick. */
 export interface FlopsTerms {
@@ -49,3 +53,49 @@ export function cacheTicks(ticks: TickSummary[], rows = TIMELINE_ROWS): CacheTic
 
 /** Bytes the cache needs for one position: every layer's key and value, float32. */
 export const bytesPerPosition = (config: ModelInfo['config']) => config.n_layer * 2 * config.n_embd * 4;
+
+/** Bytes of the weights, stored as `bytes` a number (every parameter, embeddings included). */
+export const weightBytes = (config: ModelInfo['config'], bytes = 4) => countParams(config) * bytes;
+
+/** One model's cache budget: what a position costs in F32 and F16, a full context, and where the cache outgrows the weights. */
+export interface CacheBudget {
+  positions: number; // n_positions: the longest context
+  perPosition: { f32: number; f16: number }; // bytes of keys and values a position adds
+  fullContext: { f32: number; f16: number }; // a full context's cache, one sequence
+  weights: { f32: number; f16: number };
+  /** Tokens of context at which one sequence's cache (F32) holds as many bytes as the F32 weights, for batch 1 and 8; past n_positions it never does. */
+  outgrows: { batch: number; tokens: number; within: boolean }[];
+}
+
+export const BATCHES = [1, 8, 64];
+
+export function cacheBudget(config: ModelInfo['config']): CacheBudget {
+  const f32 = bytesPerPosition(config);
+  const f16 = f32 / 2;
+  const weights = { f32: weightBytes(config, 4), f16: weightBytes(config, 2) };
+  return {
+    positions: config.n_positions,
+    perPosition: { f32, f16 },
+    fullContext: { f32: f32 * config.n_positions, f16: f16 * config.n_positions },
+    weights,
+    outgrows: BATCHES.map((batch) => {
+      const tokens = Math.ceil(weights.f32 / (f32 * batch));
+      return { batch, tokens, within: tokens <= config.n_positions };
+    }),
+  };
+}
+
+/**
+ * The work of this session's ticks in token-positions: with the cache each tick runs the tokens it
+ * fed; without one it would run its whole sequence again (every position up to its own), so the
+ * total grows as the square of the length.
+ */
+export function cumulativeWork(ticks: TickSummary[]): { ticks: number; withCache: number; without: number } {
+  let withCache = 0;
+  let without = 0;
+  for (const t of ticks) {
+    withCache += t.fed;
+    without += t.cacheLength; // the positions a recompute of this tick would run: all it attends over
+  }
+  return { ticks: ticks.length, withCache, without };
+}

@@ -9,7 +9,7 @@ import { words } from '../../../components/words.strings.ts';
 import { chartWithTable, h } from '../../dom.ts';
 import type { ModelInfo, RecomputeResult, TickSummary } from '../../../engine/protocol.ts';
 import { renderTex, texText } from '../../tex.ts';
-import { bytesPerPosition, cacheTicks, flopsTerms, phaseRows, type FlopsTerms } from './data.ts';
+import { BATCHES, bytesPerPosition, cacheBudget, cacheTicks, cumulativeWork, flopsTerms, GPT2_124M, phaseRows, type CacheBudget, type FlopsTerms } from './data.ts';
 import { ui } from './strings.ts';
 
 const int = (n: number) => formatInteger(n).replace(/\B(?=(\d{3})+(?!\d))/g, '{,}');
@@ -85,6 +85,34 @@ export function flops(t: TickSummary, model: ModelInfo): HTMLElement {
   for (const line of flopsTex(f)) el.append(renderTex(line));
   el.append(h('p', { class: 'equation-words' }, ui(f.T === 1 ? 'ch7.flops.words.one' : 'ch7.flops.words.other', {
     index: t.index, kind: words(`kind.${t.kind}`), fed: f.T, cached: f.P, flops: formatFlops(t.flops), attention: formatFlops(f.attention), add: formatFlops(4 * f.L * f.C),
+  })));
+  return el;
+}
+
+/** The cache's budget for this model and GPT-2 124M (F32 and F16), and this session's work with and without the cache. */
+export function budget(ticks: TickSummary[], model: ModelInfo): HTMLElement {
+  const mine = cacheBudget(model.config);
+  const big = cacheBudget(GPT2_124M);
+  const pair = (x: { f32: number; f16: number }) => ui('ch7.budget.pair', { f32: formatBytes(x.f32), f16: formatBytes(x.f16) });
+  const outgrows = (b: CacheBudget, batch: number) => {
+    const o = b.outgrows.find((x) => x.batch === batch)!;
+    return o.within ? ui('ch7.budget.at', { tokens: formatInteger(o.tokens) }) : ui('ch7.budget.never', { tokens: formatInteger(o.tokens), positions: formatInteger(b.positions) });
+  };
+  const rows = [
+    [ui('ch7.budget.perPosition'), pair(mine.perPosition), pair(big.perPosition)],
+    [ui('ch7.budget.full', { n: formatInteger(mine.positions) }), pair(mine.fullContext), pair(big.fullContext)],
+    [ui('ch7.budget.weights'), pair(mine.weights), pair(big.weights)],
+    ...BATCHES.map((batch) => [ui(batch === 1 ? 'ch7.budget.outgrows.one' : 'ch7.budget.outgrows.other', { batch }), outgrows(mine, batch), outgrows(big, batch)]),
+  ];
+  const work = cumulativeWork(ticks);
+  const el = h('div', {
+    class: 'cache-budget', 'data-per-position': mine.perPosition.f32, 'data-weights': mine.weights.f32,
+    'data-big-per-position': big.perPosition.f32, 'data-with-cache': work.withCache, 'data-without': work.without,
+  },
+  table(ui('ch7.budget.caption'), [ui('ch7.budget.quantity'), ui('ch7.budget.this'), ui('ch7.budget.big')], rows),
+  h('p', {}, work.ticks === 0 ? ui('ch7.budget.noWork') : ui('ch7.budget.work', {
+    ticks: formatInteger(work.ticks), withCache: formatInteger(work.withCache), without: formatInteger(work.without),
+    ratio: formatDecimal(work.without / Math.max(1, work.withCache), 1),
   })));
   return el;
 }

@@ -9,6 +9,7 @@
  *                                ├─ phases (prefill against decode)
  *                                ├─ recompute (measured) ─ versus
  *                                ├─ growth (cache bytes per tick)
+ *                                ├─ budget (a position's cache in F32 and F16, where it outgrows the weights; this session's work with and without it)
  *                                ├─ flops (the formula with this tick's numbers)
  *                                └─ predict (how many positions will the cache hold after N more ticks?)
  *
@@ -21,7 +22,7 @@ import type { ModelInfo, RecomputeResult, TickSummary } from '../../../engine/pr
 import { figure, openChapter } from '../../chapter.ts';
 import { definePredict } from '../../predict.ts';
 import type { Module, Mounts, Runtime } from '../../runtime.ts';
-import { flops, growth, phases, versus } from './figures.ts';
+import { budget, flops, growth, phases, versus } from './figures.ts';
 import { cacheQuestion } from './question.ts';
 import { ui } from './strings.ts';
 
@@ -46,6 +47,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
 
   figure(main, mounts.growth, 'growth', ['clockState', 'model', 'width'], (state: ClockState, model: ModelInfo, width: number) =>
     (state.ticks.length ? growth(state.ticks, model, width) : empty('ch7.empty.growth')));
+  figure(main, mounts.budget, 'budget', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => budget(state.ticks, model));
   figure(main, mounts.flops, 'flops', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => {
     const t = state.ticks.at(-1);
     return t ? flops(t, model) : empty('ch7.empty.flops');
