@@ -14,6 +14,8 @@ export const ARTICLE_SOFTMAX = [0.2, 0.3, 0.3, 0.2];
 export const ARTICLE_PROMPT = '我喜欢编程。';
 /** How the article splits that prompt (§4.3): four "words". */
 export const ARTICLE_WORDS = ['我', '喜欢', '编程', '。'];
+/** The output it says that code printed (§5.4). */
+export const ARTICLE_OUTPUT = '我喜欢编程，因为编程是一种有趣的活动。';
 /** Its `max_length=20`: a limit on the whole sequence, prompt included. */
 export const ARTICLE_MAX_LENGTH = 20;
 

@@ -8,7 +8,7 @@ import { formatDecimal, formatFlops, formatInteger, formatProb } from '../../com
 import { visibleText } from '../../components/text.ts';
 import type { ModelInfo, TickSummary, TokenInfo } from '../../engine/protocol.ts';
 import { h, note } from '../dom.ts';
-import { ARTICLE_MAX_LENGTH, ARTICLE_PROMPT, ARTICLE_WORDS, characters, checksumView, cosine, LOOP_LINES, maxDiff, softmaxRows, utf8Bytes, type AttentionCompare } from './data.ts';
+import { ARTICLE_MAX_LENGTH, ARTICLE_OUTPUT, ARTICLE_PROMPT, ARTICLE_WORDS, characters, checksumView, cosine, LOOP_LINES, maxDiff, softmaxRows, utf8Bytes, type AttentionCompare } from './data.ts';
 import { ui } from './strings.ts';
 
 const fixed = (x: number, d = 4) => formatDecimal(x, d);
@@ -71,7 +71,7 @@ export function specialFigure(tokens: TokenInfo[], eot: number | null): HTMLElem
 }
 
 /** (5) The article's prompt, counted: characters, bytes, the article's words, tokens. */
-export function countFigure(tokens: TokenInfo[], model: ModelInfo): HTMLElement {
+export function countFigure(tokens: TokenInfo[], output: TokenInfo[], model: ModelInfo): HTMLElement {
   const n = tokens.length;
   const left = ARTICLE_MAX_LENGTH - n;
   const rows = [
@@ -79,10 +79,12 @@ export function countFigure(tokens: TokenInfo[], model: ModelInfo): HTMLElement 
     [ui('errata.count.words'), formatInteger(ARTICLE_WORDS.length)],
     [ui('errata.count.bytes'), formatInteger(utf8Bytes(ARTICLE_PROMPT))],
     [ui('errata.count.tokens'), formatInteger(n)],
+    [ui('errata.count.output', { text: ARTICLE_OUTPUT }), formatInteger(output.length)],
   ];
-  return h('div', { class: 'errata-count', 'data-tokens': n, 'data-ids': tokens.map((t) => t.id).join(' '), 'data-model': model.label },
+  return h('div', { class: 'errata-count', 'data-tokens': n, 'data-output-tokens': output.length, 'data-ids': tokens.map((t) => t.id).join(' '), 'data-model': model.label },
     table(ui('errata.count.caption', { text: ARTICLE_PROMPT, model: model.label, vocab: formatInteger(model.config.vocab_size) }), [ui('errata.count.what'), ui('errata.count.value')], rows),
-    h('p', { class: 'verdict' }, left > 0 ? ui('errata.count.budget', { n, left }) : ui('errata.count.over', { n })));
+    h('p', { class: 'verdict' }, left > 0 ? ui('errata.count.budget', { n, left }) : ui('errata.count.over', { n }),
+      ' ', ui(output.length > ARTICLE_MAX_LENGTH ? 'errata.count.outputOver' : 'errata.count.outputFits', { out: output.length, max: ARTICLE_MAX_LENGTH })));
 }
 
 /** (6) This project's loop, the lines quoted from model/tick.ts. */

