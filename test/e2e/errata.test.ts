@@ -8,10 +8,14 @@
 // fits a phone's width.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { collectConsoleErrors, distDir, launchBrowser, openPage, showControls, startPreview, visitFigures } from './harness.ts';
 import { axeBoth } from './chapter-page.ts';
+import { messagePairs } from '../../components/i18n/index.ts';
+import { loadAllStrings } from '../strings.ts';
 import { localEngine } from '../../engine/local.ts';
 import type { ModelInfo, TickSummary, TokenInfo } from '../../engine/protocol.ts';
 import { BUNDLED_MODEL } from '../../model/bundled-model.ts';
@@ -20,6 +24,16 @@ import { ARTICLE_INPUTS, ARTICLE_OUTPUT, ARTICLE_PROMPT, HEAD, LAYER, TRACE } fr
 const PROMPT = 'The clock struck one, and'; // the controls' default
 const SAMPLING = { temperature: 0.8, topK: 0, topP: 1 }; // the controls' defaults
 const SEED = 42;
+
+/** English UI text left on a Chinese page (as zh-cn.test.ts finds it: whole English messages, runs of four English words). */
+async function findEnglish(page: Page): Promise<string[]> {
+  await loadAllStrings();
+  const messages = messagePairs()
+    .filter(({ en, zh }) => zh !== en && /[a-z]{3,} [a-z]{2,}/i.test(en))
+    .flatMap(({ en: v }) => v.split(/\{\w+\}/).map((s) => s.trim()).filter((s) => s.length >= 14 && /[a-z]{3,} [a-z]{2,}/i.test(s)));
+  const source = readFileSync(fileURLToPath(new URL('./find-english.js', import.meta.url)), 'utf8').replace(/^[\s\S]*?(?=function findEnglish)/, '');
+  return page.evaluate(`(${source})(${JSON.stringify(messages)})`) as Promise<string[]>;
+}
 
 describe('the errata page', () => {
   let preview: Awaited<ReturnType<typeof startPreview>>;
@@ -138,6 +152,7 @@ describe('the errata page', () => {
 
       it('no console errors; axe clean in light and dark; a phone’s width without sideways scrolling', async () => {
         assert.deepEqual(errors, []);
+        if (lang === 'zh-cn') assert.deepEqual(await findEnglish(page), [], 'no English UI left on the Chinese page');
         await axeBoth(page);
         await page.setViewportSize({ width: 390, height: 844 });
         assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'page fits a phone');
