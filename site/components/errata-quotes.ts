@@ -12,6 +12,17 @@ export const QUOTES = {
   formula: ['输出 = f(输入 ⊙ 隐藏状态 + 模型参数)', '其中，f 表示激活函数，⊙ 表示注意力权重计算。'],
 } as const;
 
+/** The English edition's translation of each claim's quotes (the Chinese edition shows the quotes alone). */
+export const TRANSLATIONS: Record<keyof typeof QUOTES, string> = {
+  weights: '“In each clock cycle, the LLM processes the input text, produces intermediate results, and updates the model parameters.” / “Compute the direction of gradient descent and update the model parameters.”',
+  softmax: '“Self-attention weights = softmax([0.1, 0.2, 0.3, 0.4]) = [0.2, 0.3, 0.3, 0.2]”',
+  attention: '“Self-attention weights = softmax(Q ⊙ K)” / “h_t = [0.2, 0.3, 0.3, 0.2] ⊙ [x_1, x_2, x_3, x_4] = [0.2 × 0.1, 0.3 × 0.2, 0.3 × 0.3, 0.2 × 0.4]”',
+  special: '“Use the tokenizer to turn the input text into a sequence of word IDs, and add a start token and an end token.”',
+  count: '“x_1 = 我 (I), x_2 = 喜欢 (like), x_3 = 编程 (programming)”',
+  code: '“Here we set max_length to 20, meaning the generated text is no longer than 20 words.” / and the output it says the code prints: “I like programming, because programming is a fun activity.”',
+  formula: '“Output = f(input ⊙ hidden state + model parameters)” / “where f is the activation function and ⊙ is the attention-weight computation.”',
+};
+
 export type Claim = keyof typeof QUOTES;
 export const CLAIMS = Object.keys(QUOTES) as Claim[];
 
