@@ -94,10 +94,11 @@ export interface EmbeddingRows {
 /**
  * One layer's attention arithmetic for the positions a tick fed, per head (when asked for with
  * trace.qkv / trace.scores), row-major, heads first: q and k (H, T, d) (new positions only;
- * earlier keys came with earlier ticks), scores = q·kᵀ and scaledMasked = q·kᵀ/√d with −Infinity
- * above the diagonal (H, T, keys).
+ * earlier keys came with earlier ticks), v (H, T, d) likewise (with trace.qkv), heads = weights · v
+ * (H, T, d) (with trace.heads), scores = q·kᵀ and scaledMasked = q·kᵀ/√d with −Infinity above the
+ * diagonal (H, T, keys).
  */
-export interface AttentionDetail extends Pick<LayerTrace, 'layer'>, LayerData<'q' | 'k' | 'scores' | 'scaledMasked'> {
+export interface AttentionDetail extends Pick<LayerTrace, 'layer'>, LayerData<'q' | 'k' | 'v' | 'heads' | 'scores' | 'scaledMasked'> {
   shape: [number, number, number]; // [heads, new positions, keys]
   headDim: number; // d = n_embd / n_head
 }

@@ -94,14 +94,15 @@ export function traceForPage(trace: Trace, tokenizer: Pick<Tokenizer, 'tokenPiec
   const lens: LensRows[] = [];
   const detail: AttentionDetail[] = [];
   for (const lt of trace.layers) {
-    const part = lt.scores ?? lt.q;
+    const part = lt.scores ?? lt.q ?? lt.heads;
     if (part) {
       const [h, t] = part.shape;
       const keys = lt.scores ? lt.scores.shape[2] : trace.start + t;
-      const headDim = lt.q ? lt.q.shape[2] : 0;
+      const headDim = lt.q ? lt.q.shape[2] : lt.heads ? lt.heads.shape[2] : 0;
       detail.push({
         layer: lt.layer, shape: [h, t, keys], headDim,
-        ...(lt.q ? { q: lt.q.data } : {}), ...(lt.k ? { k: lt.k.data } : {}),
+        ...(lt.q ? { q: lt.q.data } : {}), ...(lt.k ? { k: lt.k.data } : {}), ...(lt.v ? { v: lt.v.data } : {}),
+        ...(lt.heads ? { heads: lt.heads.data } : {}),
         ...(lt.scores ? { scores: lt.scores.data } : {}), ...(lt.scaledMasked ? { scaledMasked: lt.scaledMasked.data } : {}),
       });
     }

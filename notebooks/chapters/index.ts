@@ -16,4 +16,5 @@ export const chapters: Record<string, () => Promise<Chapter>> = {
   'cost-speed': () => import('./09-cost-speed/index.ts'),
   faq: () => import('./10-faq/index.ts'),
   'appendix-code': () => import('./11-appendix-code/index.ts'),
+  errata: () => import('../errata/index.ts'), // not a chapter: the errata page (site/components/ErrataPage.astro)
 };
