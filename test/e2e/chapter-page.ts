@@ -16,11 +16,13 @@ export async function open(browser: Browser, url: string, init?: string): Promis
   const errors = collectConsoleErrors(page);
   const res = await page.goto(url, { waitUntil: 'load' });
   assert.equal(res?.status(), 200, url);
-  // The model loads at once; the clock (and its "Model ready") starts when the controls come near the viewport.
+  // The model loads at once; the clock (and its "Model ready") starts when the controls come near
+  // the viewport, and the figures start near it once there is a clock: controls first, then figures.
   await page.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 30_000 });
-  await visitFigures(page);
   await showControls(page);
   await page.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''), null, { timeout: 30_000 });
+  await visitFigures(page);
+  await showControls(page);
   return { page, errors };
 }
 
