@@ -185,7 +185,9 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
   c.next.addEventListener('click', onEarly);
   main.define('clock', ['engine', 'model', 'prompt', 'settingsRef', 'invalidation'],
     async (engine: Engine, model: ModelInfo, prompt: string, ref: { current: ClockSettings | null }, invalidation: Promise<void>) => {
-      await nearViewport(c.form);
+      // Started once the reader is near the controls or any live figure (a link to a section deep in
+      // the chapter must not leave its figures waiting for a clock that starts only at the controls).
+      await Promise.race([...c.form.ownerDocument.querySelectorAll('[data-cell]')].map((el) => nearViewport(el)).concat(nearViewport(c.form)));
       const pace = () => (c.speed ? parseSpeed(c.speed.value) : 0);
       const clock = await Clock.create(engine, model, prompt, () => ref.current ?? { sampling: DEFAULT_SAMPLING, seed: 42 }, { pace, ...opts });
       c.next.removeEventListener('click', onEarly);

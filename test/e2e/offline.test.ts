@@ -115,7 +115,10 @@ describe('offline', { timeout: 300_000 }, () => {
       if (isChapter(path)) {
         await engineReady(page);
         assert.ok((await page.locator('.katex').count()) > 0, `${path}: no KaTeX`);
-        // Each figure's cells start near the viewport (and may load code): scroll past each once.
+        // The clock starts near the controls; each figure's cells start near the viewport once it
+        // exists (and may load code): the controls first, then scroll past each figure once.
+        await page.evaluate(() => document.querySelector('[data-cell="controls"]')?.scrollIntoView({ block: 'nearest' }));
+        await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.clock !== undefined, null, { timeout: 30_000 });
         await visitFigures(page);
         await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('figure [data-cell]')].every((c) => c.dataset.state === 'ready'), null, { timeout: 30_000 })
           .catch(() => assert.fail(`${path}: figures not ready: ${errors.join('\n')}`));
