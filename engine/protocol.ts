@@ -180,7 +180,7 @@ export interface BpeWord extends Pick<WordSteps, 'text' | 'special'>, Wire<Pick<
 
 /** A tick (model/tick.ts TickRecord), trimmed to what crosses the worker boundary cheaply. */
 export interface TickSummary
-  extends Pick<TickRecord, 'index' | 'kind' | 'id' | 'text' | 'prob' | 'rank' | 'draw' | 'ms' | 'flops' | 'position' | 'cacheLength' | 'cacheBytes' | 'window' | 'weightsChecksum'>,
+  extends Pick<TickRecord, 'index' | 'kind' | 'id' | 'text' | 'prob' | 'rank' | 'draw' | 'ms' | 'flops' | 'position' | 'cacheLength' | 'cacheBytes' | 'window' | 'weightsChecksum' | 'forced'>,
     Wire<Pick<TickRecord, 'pendingBytes'>> {
   piece: Wire<TokenPiece>; // the chosen token's bytes and text
   top: TokenGuess[]; // most likely first
@@ -219,6 +219,9 @@ export interface EngineMemory extends BackendMemory {
   cacheBytes: number; // the session's KV cache (0 without a session)
 }
 
+/** Tokens a reader forced, as [tick index, token id] pairs: those ticks append them instead of the draw's choice (model/tick.ts Session.forced). */
+export type Forced = [number, number][];
+
 /** A request with nothing to say but its type. */
 type Bare = Record<never, never>;
 
@@ -227,7 +230,7 @@ export interface Protocol {
   load: { request: { source: LoadSource; backend?: BackendName; wasmPath?: string }; response: ModelInfo };
   estimate: { request: { source: LoadSource }; response: ModelEstimate }; // size and memory need, without downloading the weights
   cancelLoad: { request: Bare; response: { cancelled: boolean } }; // stop a running load (jumps the queue); the model in use stays
-  start: { request: { prompt: string; seed: number; sampling: SamplingParams }; response: { promptTokens: TokenGuess[]; tokens: TokenInfo[] } };
+  start: { request: { prompt: string; seed: number; sampling: SamplingParams; forced?: Forced }; response: { promptTokens: TokenGuess[]; tokens: TokenInfo[] } };
   tick: {
     request: {
       trace?: TraceOptions; // internals to return (attention rows and logit lens are sent back)
@@ -238,6 +241,7 @@ export interface Protocol {
     };
     response: TickSummary;
   };
+  fork: { request: { index: number; id: number | null }; response: { ticks: number } }; // go back to just before tick `index` and force `id` there (null: the dice choose); the next tick is tick `index`
   resample: { request: { index: number; sampling: SamplingParams; seed: number; candidates?: number }; response: DrawSummary };
   tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
   tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges

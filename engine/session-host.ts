@@ -18,7 +18,7 @@ export const KEEP_TICKS = 64;
 /** What a past tick keeps so it can be re-drawn without a forward pass. */
 type Kept = Pick<TickRecord, 'index' | 'seed' | 'logits'> & { dist: Pick<TickRecord['dist'], 'order'> };
 
-export type SessionRequest = 'start' | 'tick' | 'resample' | 'tokenize' | 'tokenizeSteps' | 'recompute' | 'verifyChecksum' | 'memory';
+export type SessionRequest = 'start' | 'tick' | 'fork' | 'resample' | 'tokenize' | 'tokenizeSteps' | 'recompute' | 'verifyChecksum' | 'memory';
 
 export class SessionHost {
   session: Session | null = null;
@@ -30,6 +30,14 @@ export class SessionHost {
   readonly handlers: Handlers<SessionRequest> = {
     start: async (req) => this.start(req),
     tick: (req) => this.tick(req),
+    fork: async ({ index, id }) => {
+      const session = this.need();
+      if (id !== null && !(Number.isInteger(id) && id >= 0 && id < this.model().config.vocab_size)) throw new RangeError(`token id must be in [0, ${this.model().config.vocab_size}), got ${id}`);
+      session.rewind(index);
+      if (id !== null) session.forced.set(index, id);
+      for (const k of [...this.kept.keys()]) if (k >= index) this.kept.delete(k);
+      return { ticks: session.ticks };
+    },
     resample: async ({ index, sampling, seed, candidates }) => {
       const { tokenizer } = this.model();
       const rec = this.kept.get(index);
@@ -67,9 +75,13 @@ export class SessionHost {
     return this.session;
   }
 
-  private start({ prompt, seed, sampling }: Protocol['start']['request']): Protocol['start']['response'] {
+  private start({ prompt, seed, sampling, forced }: Protocol['start']['request']): Protocol['start']['response'] {
     const m = this.model();
     const fresh = new Session(m, { prompt, seed, sampling });
+    for (const [index, id] of forced ?? []) {
+      if (!(Number.isInteger(index) && index >= 0 && Number.isInteger(id) && id >= 0 && id < m.config.vocab_size)) throw new RangeError(`a forced token must be [tick ≥ 0, id in [0, ${m.config.vocab_size})], got [${index}, ${id}]`);
+      fresh.forced.set(index, id);
+    }
     this.reset();
     this.session = fresh;
     return {

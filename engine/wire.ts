@@ -172,6 +172,7 @@ export function tickSummary(rec: TickRecord, tokenizer: Pick<Tokenizer, 'tokenPi
     cacheBytes: rec.cacheBytes,
     window: rec.window,
     weightsChecksum: rec.weightsChecksum,
+    forced: rec.forced,
     ...(weightsVerified === undefined ? {} : { weightsVerified }),
     sample: describeDraw(rec.index, rec.seed, rec.sampling, rec.logits, s, tokenizer, n),
     ...(rec.trace ? { trace: traceForPage(rec.trace, tokenizer) } : {}),

@@ -152,3 +152,16 @@ export function sample(logits: ArrayLike<number>, params: SamplingParams, u: num
   }
   return { id: dist.order[rank], rank, prob: kept[rank], draw: u, dist };
 }
+
+/**
+ * The tick's draw as `sample` makes it, with `id` appended instead of the draw's choice (a reader
+ * forcing another candidate: the timeline forks). Its rank is its place in the order; its
+ * probability is the final filtered one (0 when a filter dropped it). The draw is kept as it was.
+ */
+export function forceSample(drawn: Sample, id: number): Sample {
+  const { dist } = drawn;
+  if (!Number.isInteger(id) || id < 0 || id >= dist.order.length) throw new RangeError(`token id must be in [0, ${dist.order.length}), got ${id}`);
+  const rank = dist.order.indexOf(id);
+  const kept = rank < dist.keptTopP ? stageProbs(dist, 'topP') : null;
+  return { id, rank, prob: kept ? kept[rank] : 0, draw: drawn.draw, dist };
+}

@@ -11,7 +11,7 @@ import { windowKeep } from './config.ts';
 import { forward, forwardFlops, KVCache, type Trace, type TraceOptions } from './gpt2.ts';
 import type { Model } from './model.ts';
 import { tickDraw, toSeed } from './prng.ts';
-import { sample, validateSampling, type Distribution, type SamplingParams } from './sampler.ts';
+import { forceSample, sample, validateSampling, type Distribution, type SamplingParams } from './sampler.ts';
 import { Utf8Joiner, type TokenPiece } from './tokenizer.ts';
 
 const now = () => globalThis.performance.now();
@@ -39,6 +39,7 @@ export interface TickRecord {
   cacheBytes: number; // bytes the KV cache holds after the tick
   window: { dropped: number; kept: number } | null; // set when the context reached n_positions
   weightsChecksum: string; // of the weights, fixed since load
+  forced: boolean; // the reader forced this token (Session.forced): the draw chose another, or the same
   trace?: Trace; // internals of the fed positions, when asked for
 }
 
@@ -56,6 +57,8 @@ export class Session {
   sampling: SamplingParams;
   seed: number;
   ticks = 0; // ticks done
+  /** Tokens a reader forced (tick index → token id): that tick runs and draws as usual, then appends this token. */
+  readonly forced = new Map<number, number>();
   private joiner: Utf8Joiner;
   private busy = false;
   private dropped = 0; // tokens before the current window (after a slide)
@@ -137,7 +140,9 @@ export class Session {
     // #region tick-draw
     // Temperature, top-k, top-p, then the seeded dice; append the token.
     const index = this.ticks;
-    const s = sample(logits, this.sampling, tickDraw(this.seed, index));
+    const drawn = sample(logits, this.sampling, tickDraw(this.seed, index));
+    const forcedId = this.forced.get(index);
+    const s = forcedId === undefined ? drawn : forceSample(drawn, forcedId);
     this.ids.push(s.id);
     // #endregion tick-draw
     const joined = this.joiner.push(s.id);
@@ -166,6 +171,7 @@ export class Session {
       cacheBytes: this.cache.bytes,
       window,
       weightsChecksum: this.model.checksum,
+      forced: forcedId !== undefined,
       trace,
     };
   }
@@ -191,6 +197,26 @@ export class Session {
    */
   static resample(rec: TickRecord, sampling: SamplingParams, seed = rec.seed) {
     return sample(rec.logits, sampling, tickDraw(seed, rec.index), rec.dist.order);
+  }
+
+  /**
+   * Go back to just before tick `index` (0: before the prefill): the tokens it and later ticks
+   * appended are dropped and the KV cache is cut back to the positions fed before it, keeping
+   * theirs exactly. Forced tokens at `index` and later are forgotten unless given again. The next
+   * tick is tick `index` again, with the same seeded draw. Not after the context window slid
+   * (its positions were fed again from 0).
+   */
+  rewind(index: number): void {
+    if (this.busy) throw new Error('a tick is running in this session');
+    if (!Number.isInteger(index) || index < 0 || index > this.ticks) throw new RangeError(`can only go back to a tick from 0 to ${this.ticks}, got ${index}`);
+    if (this.dropped > 0) throw new Error('the context window slid in this session: its earlier ticks cannot be rerun');
+    this.ids.length = this.promptLength + index;
+    // Tick `index` feeds everything from position promptLength + index − 1 on (the prompt, for the prefill).
+    this.cache.truncate(index === 0 ? 0 : this.promptLength + index - 1);
+    this.ticks = index;
+    for (const k of [...this.forced.keys()]) if (k >= index) this.forced.delete(k);
+    this.joiner = new Utf8Joiner(this.model.tokenizer);
+    for (const id of this.ids.slice(this.promptLength)) this.joiner.push(id);
   }
 
   /** Generated text so far (joined bytes; a half-written character is not included). */

@@ -39,3 +39,86 @@ test('a 200,000-token prompt starts a session and ticks, the window sliding to t
   session.dispose();
   model.dispose();
 });
+
+test('forking: rewind to tick k and force another token; earlier ticks stay, tick k appends it, later ticks run on with the same dice (equal to a session forced from the start)', async () => {
+  const small = makeConfig({ n_layer: 2, n_head: 2, n_embd: 16, n_positions: 64, vocab_size: 300 });
+  const sub = await mkdtemp(join(dir, 'fork-'));
+  await writeRandomCheckpoint(sub, { config: small, dtype: 'F32', seed: 7 });
+  const model = await Model.load(sub);
+  const opts = { prompt: 'aaaa b', seed: 3, sampling: { temperature: 1.5 } };
+  const run = async (s: Session, n: number) => {
+    const out = [];
+    for await (const r of s.run({ steps: n })) out.push(r);
+    return out;
+  };
+  const a = new Session(model, opts);
+  const original = await run(a, 8);
+  const forcedId = original[3].dist.order[5]; // the sixth most likely at tick 3: not what the dice chose
+  assert.notEqual(forcedId, original[3].id);
+
+  const b = new Session(model, opts);
+  await run(b, 8);
+  b.rewind(3);
+  assert.equal(b.ticks, 3);
+  assert.equal(b.cache.length, b.promptLength + 2, 'the cache holds what ticks 0–2 fed');
+  assert.deepEqual(b.ids, [...a.ids.slice(0, a.promptLength), ...original.slice(0, 3).map((r) => r.id)]);
+  b.forced.set(3, forcedId);
+  const branch = await run(b, 5);
+  assert.equal(branch[0].index, 3);
+  assert.equal(branch[0].id, forcedId);
+  assert.equal(branch[0].forced, true);
+  assert.equal(branch[0].rank, 5);
+  assert.equal(branch[0].draw, original[3].draw, 'the same dice were thrown');
+  assert.deepEqual(branch[0].logits, original[3].logits, 'tick 3 ran on the cache cut back exactly');
+  assert.equal(branch[1].forced, false);
+  assert.equal(branch[1].draw, original[4].draw);
+  assert.notDeepEqual(branch[1].logits, original[4].logits, 'after the fork the model reads another text');
+
+  // Independently: a fresh session told the forced token before it starts makes the same run.
+  const c = new Session(model, opts);
+  c.forced.set(3, forcedId);
+  const fresh = await run(c, 8);
+  assert.deepEqual(c.ids, b.ids);
+  for (let i = 3; i < 8; i++) {
+    const x = fresh[i].logits;
+    const y = branch[i - 3].logits;
+    let worst = 0;
+    for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j] - y[j]));
+    assert.ok(worst < 1e-5, `tick ${i}: logits of the rewound run and the fresh one differ by ${worst}`);
+  }
+
+  // Back to the original: rewind to tick 3 without a forced token, and the dice choose as before.
+  b.rewind(3);
+  const back = await run(b, 5);
+  assert.deepEqual(back.map((r) => r.id), original.slice(3).map((r) => r.id));
+  assert.deepEqual(b.ids, a.ids);
+
+  // Rewind to 0 runs the prefill again; out of range is refused and changes nothing.
+  b.rewind(0);
+  assert.equal(b.cache.length, 0);
+  assert.equal((await b.tick()).id, original[0].id);
+  assert.throws(() => b.rewind(2), /from 0 to 1/);
+  assert.equal(b.ticks, 1);
+  for (const s of [a, b, c]) s.dispose();
+  model.dispose();
+});
+
+test('a forced token the filters dropped has probability 0 and its rank; rewinding after the window slid is refused', async () => {
+  const small = makeConfig({ n_layer: 1, n_head: 2, n_embd: 16, n_positions: 16, vocab_size: 300 });
+  const sub = await mkdtemp(join(dir, 'fork2-'));
+  await writeRandomCheckpoint(sub, { config: small, dtype: 'F32', seed: 8 });
+  const model = await Model.load(sub);
+  const s = new Session(model, { prompt: 'a b', seed: 1, sampling: { temperature: 1, topK: 3 } });
+  const first = await s.tick();
+  const far = first.dist.order[10];
+  s.rewind(0);
+  s.forced.set(0, far);
+  const rec = await s.tick();
+  assert.equal(rec.id, far);
+  assert.equal(rec.rank, 10);
+  assert.equal(rec.prob, 0);
+  for await (const r of s.run({ steps: 20 })) void r; // past n_positions: the window slides
+  assert.throws(() => s.rewind(1), /window slid/);
+  s.dispose();
+  model.dispose();
+});
