@@ -241,7 +241,7 @@ export interface Protocol {
     };
     response: TickSummary;
   };
-  fork: { request: { index: number; id: number | null }; response: { ticks: number } }; // go back to just before tick `index` and force `id` there (null: the dice choose); the next tick is tick `index`
+  fork: { request: { index: number; forced: Forced }; response: { ticks: number } }; // go back to just before tick `index`, with these forced tokens from there on (none: the dice choose); the next tick is tick `index`
   resample: { request: { index: number; sampling: SamplingParams; seed: number; candidates?: number }; response: DrawSummary };
   tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
   tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges

@@ -30,11 +30,11 @@ export class SessionHost {
   readonly handlers: Handlers<SessionRequest> = {
     start: async (req) => this.start(req),
     tick: (req) => this.tick(req),
-    fork: async ({ index, id }) => {
+    fork: async ({ index, forced }) => {
       const session = this.need();
-      if (id !== null && !(Number.isInteger(id) && id >= 0 && id < this.model().config.vocab_size)) throw new RangeError(`token id must be in [0, ${this.model().config.vocab_size}), got ${id}`);
+      this.checkForced(forced, index);
       session.rewind(index);
-      if (id !== null) session.forced.set(index, id);
+      for (const [k, id] of forced) session.forced.set(k, id);
       for (const k of [...this.kept.keys()]) if (k >= index) this.kept.delete(k);
       return { ticks: session.ticks };
     },
@@ -78,8 +78,8 @@ export class SessionHost {
   private start({ prompt, seed, sampling, forced }: Protocol['start']['request']): Protocol['start']['response'] {
     const m = this.model();
     const fresh = new Session(m, { prompt, seed, sampling });
+    this.checkForced(forced ?? [], 0);
     for (const [index, id] of forced ?? []) {
-      if (!(Number.isInteger(index) && index >= 0 && Number.isInteger(id) && id >= 0 && id < m.config.vocab_size)) throw new RangeError(`a forced token must be [tick ≥ 0, id in [0, ${m.config.vocab_size})], got [${index}, ${id}]`);
       fresh.forced.set(index, id);
     }
     this.reset();
@@ -123,6 +123,16 @@ export class SessionHost {
     } finally {
       cache.clear();
     }
+  }
+
+  /** Forced tokens must be [tick ≥ from, id in the vocabulary] with rising ticks. */
+  private checkForced(forced: [number, number][], from: number): void {
+    const V = this.model().config.vocab_size;
+    forced.forEach(([k, id], i) => {
+      if (!(Number.isInteger(k) && k >= from && Number.isInteger(id) && id >= 0 && id < V) || (i > 0 && k <= forced[i - 1][0])) {
+        throw new RangeError(`forced tokens must be [tick ≥ ${from}, token id below ${V}] with rising ticks, got [${k}, ${id}]`);
+      }
+    });
   }
 
   private keep(rec: TickRecord): void {

@@ -7,7 +7,7 @@ import type { TraceOptions } from '../model/gpt2.ts';
 import type { SamplingParams } from '../model/sampler.ts';
 import { CancelledError } from '../engine/client.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { ModelInfo, TickSummary, TokenInfo } from '../engine/protocol.ts';
+import type { Forced, ModelInfo, TickSummary, TokenInfo } from '../engine/protocol.ts';
 
 /** Sampling settings and seed, as the inputs last held them (valid). */
 export interface ClockSettings {
@@ -25,6 +25,15 @@ export interface ClockState {
   playStart: number | null; // how many ticks there were when the latest Play began
   busy: boolean; // a tick is running
   error: string | null; // the last tick's failure, if it failed
+  forced: Forced; // tokens the reader forced, [tick, id], ticks rising: the run's fork points
+  left: Fork | null; // the run the latest fork left (Back returns to it)
+}
+
+/** Where a run forked: the tick, and the run it left there (its ticks and forced tokens). */
+export interface Fork {
+  at: number; // the tick whose token was forced
+  ticks: TickSummary[]; // the run before the fork, whole
+  forced: Forced;
 }
 
 export interface ClockOptions {
@@ -32,6 +41,7 @@ export interface ClockOptions {
   verifyWeights?: boolean; // re-read the weights after each tick (chapter 1 shows they never change)
   candidates?: number; // how many of the most likely tokens each tick describes
   pace?: () => number; // Play's ticks per second, read at every tick (0 or none: as fast as they run)
+  forced?: Forced; // tokens forced from the start (a shared link's fork)
 }
 
 const now = () => globalThis.performance.now();
@@ -62,7 +72,7 @@ export class Clock {
     private readonly settings: () => ClockSettings, // read at every tick: the inputs' latest valid values
     private readonly opts: ClockOptions,
   ) {
-    this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null };
+    this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null, forced: opts.forced ?? [], left: null };
   }
 
   /** Start a session for `prompt` (one longer than the context slides at its first tick: model/tick.ts). */
@@ -96,9 +106,40 @@ export class Clock {
       prompt: this.state.prompt,
       seed,
       sampling,
+      forced: this.opts.forced,
     });
     if (mine !== this.session) return;
-    this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null });
+    this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null, forced: this.opts.forced ?? [], left: null });
+  }
+
+  /**
+   * Fork the run at tick `index`: go back to just before it, force token `id` there, and run as
+   * many ticks as the run had (at least that one), with the same seeded dice. The run it left is
+   * kept in `left` until Back. Forcing the token the tick chose anyway changes nothing.
+   */
+  async fork(index: number, id: number): Promise<void> {
+    const { ticks, forced } = this.state;
+    if (!Number.isInteger(index) || index < 0 || index >= ticks.length) throw new RangeError(`no tick ${index} to fork at: this run has ${ticks.length}`);
+    if (ticks[index].id === id) return;
+    const left: Fork = { at: index, ticks, forced };
+    await this.branch(index, [...forced.filter(([k]) => k < index), [index, id]], Math.max(ticks.length, index + 1), left);
+  }
+
+  /** Back to the run the latest fork left: the same ticks, recomputed from the fork's tick on. */
+  async back(): Promise<void> {
+    const left = this.state.left;
+    if (!left) return;
+    await this.branch(left.at, left.forced, left.ticks.length, null);
+  }
+
+  private async branch(index: number, forced: Forced, until: number, left: Fork | null): Promise<void> {
+    if (this.disposed) return;
+    await this.pause();
+    const mine = this.session;
+    await this.engine.request({ type: 'fork', index, forced: forced.filter(([k]) => k >= index) });
+    if (mine !== this.session || this.disposed) return;
+    this.set({ ticks: this.state.ticks.slice(0, index), wallMs: this.state.wallMs.slice(0, index), forced, left, error: null, busy: false });
+    this.playUntil(until);
   }
 
   /** Run one tick (ignored while one is running). Resolves to it, or null when none ran. */

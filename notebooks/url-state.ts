@@ -13,7 +13,7 @@ import type { KeyOf } from '../components/i18n/index.ts';
 import { strings as t } from './strings.ts';
 
 /** The parameters, in the order a link writes them. */
-export const PARAMS = ['model', 'prompt', 'temperature', 'topK', 'topP', 'seed', 'layer', 'head', 'tick'] as const;
+export const PARAMS = ['model', 'prompt', 'temperature', 'topK', 'topP', 'seed', 'layer', 'head', 'tick', 'forced'] as const;
 export type Param = (typeof PARAMS)[number];
 
 /** A model a link may name: the site's own, or a Hugging Face Hub repository (loaded only if stored). */
@@ -29,6 +29,7 @@ export interface UrlState {
   layer: number;
   head: number;
   tick: number; // ticks run: opening the link runs this many
+  forced: [number, number][]; // tokens a reader forced, [tick, token id], ticks rising (written "3:262,5:11")
 }
 
 export type RejectReason =
@@ -40,6 +41,7 @@ export type RejectReason =
   | 'out-of-range'
   | 'control-character'
   | 'not-a-model' // not "bundled" and not a Hub repository name (an address, say)
+  | 'not-forced-list' // not tick:id pairs with rising ticks
   | 'beyond-model' // valid, but beyond what the loaded model has (checked by the page)
   | 'not-on-page'; // valid, but this page has no such input
 
@@ -68,6 +70,7 @@ export const LIMITS = {
   layer: { min: 0, max: 63 }, // then checked against the model's n_layer
   head: { min: 0, max: 63 }, // then checked against the model's n_head
   tick: { min: 0, max: 1024 }, // a link replays at most this many ticks
+  forced: 64, // forced tokens a link carries at most
 } as const;
 
 // C0 and C1 controls other than tab, newline and carriage return; DEL; the bidirectional
@@ -113,6 +116,20 @@ export function checkLinkedModel(raw: string): UrlModel | Omit<Rejection, 'param
   return { reason: 'not-a-model' };
 }
 
+/** Forced tokens from a link ("3:262,5:11": tick 3 appends token 262, tick 5 token 11), or why not. Ids are checked against the vocabulary by the page. */
+export function checkLinkedForced(raw: string): [number, number][] | Omit<Rejection, 'param'> {
+  if (raw.length > LIMITS.forced * 14) return { reason: 'too-long', max: LIMITS.forced * 14 };
+  if (raw === '') return { reason: 'empty' };
+  if (!/^\d{1,4}:\d{1,7}(?:,\d{1,4}:\d{1,7})*$/.test(raw)) return { reason: 'not-forced-list' };
+  const pairs = raw.split(',').map((p) => p.split(':').map(Number) as [number, number]);
+  if (pairs.length > LIMITS.forced) return { reason: 'too-long', max: LIMITS.forced * 14 };
+  for (let i = 0; i < pairs.length; i++) {
+    if (pairs[i][0] >= LIMITS.tick.max) return { reason: 'out-of-range', min: 0, max: LIMITS.tick.max - 1 };
+    if (i > 0 && pairs[i][0] <= pairs[i - 1][0]) return { reason: 'not-forced-list' };
+  }
+  return pairs;
+}
+
 /**
  * The state a query string carries, each parameter checked on its own; parameters that are not
  * ours are left alone (not read, not refused). A parameter given twice is refused: which copy
@@ -136,6 +153,7 @@ export function parseUrlState(query: URLSearchParams | string): ParsedUrlState {
     const raw = all[0];
     if (param === 'prompt') put(param, checkLinkedPrompt(raw), (v) => typeof v === 'string');
     else if (param === 'model') put(param, checkLinkedModel(raw), (v) => typeof v === 'object' && v !== null && 'kind' in v);
+    else if (param === 'forced') put(param, checkLinkedForced(raw), Array.isArray);
     else put(param, parseNumber(param, raw), (v) => typeof v === 'number');
   }
   return { state, rejected };
@@ -147,6 +165,7 @@ function formatParam<K extends Param>(param: K, v: UrlState[K]): string {
     const m = v as UrlModel;
     return m.kind === 'bundled' ? 'bundled' : m.repo;
   }
+  if (param === 'forced') return (v as [number, number][]).map(([k, id]) => `${k}:${id}`).join(',');
   return String(v);
 }
 
@@ -166,6 +185,7 @@ export function serializeUrlState(state: Partial<UrlState>, keep: URLSearchParam
       if (n > 0) out.set(p, String(n));
       continue;
     }
+    if (p === 'forced' && (v as [number, number][]).length === 0) continue;
     out.set(p, formatParam(p, v));
   }
   return out;
@@ -195,6 +215,7 @@ const PARAM_KEYS: Record<Param, KeyOf<typeof t>> = {
   layer: 'url.param.layer',
   head: 'url.param.head',
   tick: 'url.param.tick',
+  forced: 'url.param.forced',
 };
 
 const REASON_KEYS: Record<RejectReason, KeyOf<typeof t>> = {
@@ -206,6 +227,7 @@ const REASON_KEYS: Record<RejectReason, KeyOf<typeof t>> = {
   'out-of-range': 'url.reason.outOfRange',
   'control-character': 'url.reason.controlCharacter',
   'not-a-model': 'url.reason.notAModel',
+  'not-forced-list': 'url.reason.notForcedList',
   'beyond-model': 'url.reason.beyondModel',
   'not-on-page': 'url.reason.notOnPage',
 };

@@ -159,11 +159,13 @@ describe('serializeUrlState', () => {
     layer: 1,
     head: 2,
     tick: 5,
+    forced: [[1, 262], [3, 50256]],
   };
 
   it('writes every parameter in order, and reads back the same state', () => {
     const q = serializeUrlState(full);
-    assert.deepEqual([...q.keys()], ['model', 'prompt', 'temperature', 'topK', 'topP', 'seed', 'layer', 'head', 'tick']);
+    assert.deepEqual([...q.keys()], ['model', 'prompt', 'temperature', 'topK', 'topP', 'seed', 'layer', 'head', 'tick', 'forced']);
+    assert.equal(q.get('forced'), '1:262,3:50256');
     assert.deepEqual(parseUrlState(q.toString()), { state: full, rejected: [] });
     assert.ok(!q.toString().includes('<'), 'HTML is percent-encoded in the query');
   });
@@ -201,5 +203,21 @@ describe('describeRejection', () => {
     setLocale('zh-cn');
     assert.equal(describeRejection({ param: 'temperature', reason: 'not-a-number' }), '温度（temperature）：不是数字');
     setLocale(null);
+  });
+});
+
+describe('forced tokens in a link', () => {
+  it('reads tick:id pairs with rising ticks, and refuses anything else with a reason', () => {
+    assert.deepEqual(parseUrlState('forced=0:5,12:50256').state, { forced: [[0, 5], [12, 50256]] });
+    const bad = (raw: string) => parseUrlState(new URLSearchParams({ forced: raw })).rejected.map((r) => r.reason);
+    assert.deepEqual(bad('3:1,2:4'), ['not-forced-list'], 'ticks must rise');
+    assert.deepEqual(bad('3:1,3:4'), ['not-forced-list'], 'one token per tick');
+    assert.deepEqual(bad('3=1'), ['not-forced-list']);
+    assert.deepEqual(bad('-1:4'), ['not-forced-list']);
+    assert.deepEqual(bad('1:<b>'), ['not-forced-list']);
+    assert.deepEqual(bad('1024:4'), ['out-of-range'], 'a link replays at most 1,024 ticks');
+    assert.deepEqual(bad(''), ['empty']);
+    assert.deepEqual(bad(Array.from({ length: 65 }, (_, i) => `${i}:1`).join(',')), ['too-long']);
+    assert.equal(serializeUrlState({ forced: [] }).toString(), '', 'no forced tokens, no parameter');
   });
 });
