@@ -176,14 +176,15 @@ export function WholeTick(d: WholeTickData, opts: WholeTickOptions): HTMLElement
   const s = d.shape;
   const numbers = wholeTickNumbers(d);
   const num = (stage: WholeTickStage, layer?: number) => numbers.find((n) => n.stage === stage && n.layer === layer)!;
-  let step = 0; // each stage's place in the flow (CSS animation delay)
+  // Each stage's place in the flow (the CSS animation's delay): tokens 0, embeddings 1, block l 2 + l, then the head.
+  const STEP: Record<WholeTickStage | 'blocks', number> = { tokens: 0, embeddings: 1, blocks: 2, attention: 2, mlp: 2, logits: 2 + s.layers, probs: 3 + s.layers, dice: 4 + s.layers, append: 5 + s.layers };
   const idOf = (stage: WholeTickStage, layer?: number) => `wt-${stage}${layer === undefined ? '' : `-${layer}`}`;
   /** A stage's name as a link to its chapter, described by its numbers (hidden text, shown by the detail line). */
   const name = (stage: WholeTickStage, label: string, layer?: number) =>
     h('a', { class: 'wt-name', href: opts.links[stage], 'aria-describedby': idOf(stage, layer), 'data-stage': stage, 'data-layer': layer ?? null }, label);
   const desc = (stage: WholeTickStage, layer?: number) => h('span', { class: 'wt-numbers', id: idOf(stage, layer), hidden: true }, num(stage, layer).text);
   const stage = (key: WholeTickStage | 'blocks', ...children: (Node | null | false)[]) =>
-    h('li', { class: 'wt-stage', 'data-stage': key, style: `--step: ${step++}` }, ...children);
+    h('li', { class: 'wt-stage', 'data-stage': key, style: `--step: ${STEP[key]}` }, ...children);
 
   // Tokens: the last few, newest last, the fed ones marked.
   const chips = h('ol', { class: 'wt-tokens', translate: 'no' },
@@ -199,7 +200,7 @@ export function WholeTick(d: WholeTickData, opts: WholeTickOptions): HTMLElement
   const blocks = h('ol', { class: 'wt-blocks' },
     ...Array.from({ length: s.layers }, (_, l) => {
       const b = d.blocks[l] ?? null;
-      return h('li', { class: 'wt-block', 'data-layer': l, style: `--step: ${step + l}` },
+      return h('li', { class: 'wt-block', 'data-layer': l, style: `--step: ${STEP.blocks + l}` },
         h('p', { class: 'wt-block-title' }, t('wt.stage.block', { layer: l })),
         name('attention', t('wt.stage.attention'), l),
         desc('attention', l),
@@ -212,7 +213,6 @@ export function WholeTick(d: WholeTickData, opts: WholeTickOptions): HTMLElement
       );
     }));
   const blocksStage = stage('blocks', h('p', { class: 'wt-name wt-plain' }, s.layers === 1 ? t('wt.stage.blocks.one') : t('wt.stage.blocks', { n: s.layers })), blocks);
-  step += s.layers;
 
   const w = d.draw;
   const maxP = w ? Math.max(1e-9, ...w.candidates.map((c) => c.prob)) : 1;
@@ -269,7 +269,7 @@ export function WholeTick(d: WholeTickData, opts: WholeTickOptions): HTMLElement
   // Hover or focus on a stage: its numbers in the detail line.
   const show = (ev: Event) => {
     const a = (ev.target as Element).closest?.('[aria-describedby]');
-    const text = a ? doc.getElementById(a.getAttribute('aria-describedby')!)?.textContent : null;
+    const text = a ? root.querySelector(`#${a.getAttribute('aria-describedby')}`)?.textContent : null;
     if (text) detail.textContent = text;
   };
   root.addEventListener('mouseover', show);
