@@ -143,6 +143,7 @@ export interface InterventionResult {
   intervention: Intervention; // what was switched off, as applied
   sample: DrawSummary; // the intervened logits under the session's settings, drawn with the latest tick's dice: tickDraw(seed, tick)
   lens: LensRows[]; // the intervened logit lens at the last position, per layer (positions holds one row)
+  untouchedLens?: LensRows[]; // the same sequence's lens without the intervention, when asked for (a tick that traced only some layers has no full lens)
   changes: ProbChange[]; // the tokens whose probability changed most (|Δp|, largest first), over the whole vocabulary
   checksum: string; // the weights' checksum taken at load
   weightsVerified: string; // the weights read back from the backend after the run and checksummed again
@@ -265,7 +266,7 @@ export interface Protocol {
   tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
   tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges
   recompute: { request: { trace?: TraceOptions }; response: RecomputeResult }; // run the cached sequence again from scratch, timed; the session is untouched
-  intervene: { request: Intervention & { trace?: TraceOptions; lens?: number; changes?: number; candidates?: number }; response: InterventionResult }; // the latest tick's sequence again with heads off / blocks skipped; the session is untouched
+  intervene: { request: Intervention & { trace?: TraceOptions; lens?: number; changes?: number; candidates?: number; untouchedLens?: boolean }; response: InterventionResult }; // the latest tick's sequence again with heads off / blocks skipped; the session is untouched
   matmulPeak: { request: { bytes?: number; threads?: number }; response: PeakResult }; // measure this device's matmul peak and memory bandwidth (once each; later requests get the same answers)
   trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)
   cancel: { request: Bare; response: { cancelled: number } }; // drop the queued ticks (jumps the queue; queue.ts answers it)

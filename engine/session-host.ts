@@ -5,7 +5,7 @@
  * keeps the last KEEP_TICKS ticks' logits, so a past tick can be re-drawn without a forward pass.
  */
 import { backendMemory } from '../model/backend.ts';
-import { forward, forwardFlops, KVCache, type Intervention } from '../model/gpt2.ts';
+import { forward, forwardFlops, KVCache, type ForwardOptions, type Intervention } from '../model/gpt2.ts';
 import type { Model } from '../model/model.ts';
 import { tickDraw, toSeed } from '../model/prng.ts';
 import { distribution, sample } from '../model/sampler.ts';
@@ -139,20 +139,21 @@ export class SessionHost {
       skipBlocks: [...(req.skipBlocks ?? [])],
     };
     const lensK = req.lens ?? 5;
-    const cache = new KVCache(m.config.n_layer);
-    let logits: Float32Array;
-    let trace;
-    try {
-      const out = await forward(m.config, m.weights, ids, cache, { intervention, trace: { ...req.trace, lens: lensK } });
-      trace = out.trace!;
+    const run = async (opts: ForwardOptions) => {
+      const cache = new KVCache(m.config.n_layer);
       try {
-        logits = (await out.logits.data()) as Float32Array;
+        const out = await forward(m.config, m.weights, ids, cache, opts);
+        try {
+          return { logits: (await out.logits.data()) as Float32Array, trace: out.trace! };
+        } finally {
+          out.logits.dispose();
+        }
       } finally {
-        out.logits.dispose();
+        cache.clear();
       }
-    } finally {
-      cache.clear();
-    }
+    };
+    const { logits, trace } = await run({ intervention, trace: { ...req.trace, lens: lensK } });
+    const untouched = req.untouchedLens ? (await run({ trace: { lens: lensK } })).trace : null;
     const weightsVerified = await m.verifyChecksum();
     const s = sample(logits, session.sampling, tickDraw(kept.seed, index));
     const page = traceForPage(trace, m.tokenizer);
@@ -164,6 +165,7 @@ export class SessionHost {
       intervention,
       sample: describeDraw(index, kept.seed, session.sampling, logits, s, m.tokenizer, req.candidates ?? 10),
       lens: page.lens.map((r) => ({ layer: r.layer, positions: [r.positions[last]] })),
+      ...(untouched ? { untouchedLens: traceForPage(untouched, m.tokenizer).lens.map((r) => ({ layer: r.layer, positions: [r.positions[last]] })) } : {}),
       changes: probChanges(before, s.dist, m.tokenizer, req.changes ?? 5),
       checksum: m.checksum,
       weightsVerified,

@@ -99,7 +99,7 @@ describe('EngineHost', () => {
       await e.engine.request({ type: 'tick' });
       const latest = await e.engine.request({ type: 'tick', trace: { lens: 5 } });
       const r = intervene ? await e.engine.request({ type: 'intervene', heads: [[1, 0]], trace: { heads: true } }) : null;
-      const plain = intervene ? await e.engine.request({ type: 'intervene' }) : null;
+      const plain = intervene ? await e.engine.request({ type: 'intervene', untouchedLens: true }) : null;
       const next = await e.engine.request({ type: 'tick' });
       return { latest, r, plain, next };
     };
@@ -129,6 +129,8 @@ describe('EngineHost', () => {
     assert.equal(plain.sample.id, latest.id);
     assert.ok(Math.abs(plain.changes[0].delta) < 1e-6, `|Δp| ${plain.changes[0].delta}`);
     assert.deepEqual(plain.lens.map((l) => l.positions[0].map((g) => g.id)), latest.trace!.lens.map((l) => l.positions.at(-1)!.map((g) => g.id)));
+    assert.deepEqual(plain.untouchedLens, plain.lens, 'the untouched lens is the lens of a run with nothing switched off');
+    assert.equal(r.untouchedLens, undefined);
     await assert.rejects(e.engine.request({ type: 'intervene', skipBlocks: [smallConfig.n_layer] }), /skipped block/);
     await e.engine.request({ type: 'start', prompt: 'x', seed: 1, sampling });
     await assert.rejects(e.engine.request({ type: 'intervene', heads: [[0, 0]] }), /run a tick first/);
