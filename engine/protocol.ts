@@ -13,7 +13,7 @@
 import type { BackendMemory, BackendName, BackendReport } from '../model/backend.ts';
 import type { GPT2Config } from '../model/config.ts';
 import type { DownloadProgress } from '../model/download.ts';
-import type { LayerTrace, Trace, TraceArray, TraceOptions } from '../model/gpt2.ts';
+import type { Intervention, LayerTrace, Trace, TraceArray, TraceOptions } from '../model/gpt2.ts';
 import type { Model } from '../model/model.ts';
 import type { Distribution, Sample, SamplingParams } from '../model/sampler.ts';
 import type { TickRecord } from '../model/tick.ts';
@@ -124,6 +124,30 @@ export interface RecomputeResult {
   ms: number; // measured around the awaited logits, like a tick's forward time
   flops: number; // forwardFlops(config, positions, 0)
   trace?: TickTrace; // when asked for
+}
+
+/** One token whose probability (softmax(z / T), before top-k and top-p) an intervention changed. */
+export interface ProbChange extends Omit<TokenGuess, 'prob'> {
+  before: number; // in the latest tick's own distribution
+  after: number; // with the intervention
+  delta: number; // after − before
+}
+
+/**
+ * The latest tick's sequence run once more on a fresh cache with heads switched off or blocks
+ * skipped (the session is untouched), against the latest tick itself: the untouched side.
+ */
+export interface InterventionResult {
+  tick: number; // the latest tick: its sequence was run again, its dice drew `sample`
+  positions: number; // tokens run through the model
+  intervention: Intervention; // what was switched off, as applied
+  sample: DrawSummary; // the intervened logits under the session's settings, drawn with the latest tick's dice: tickDraw(seed, tick)
+  lens: LensRows[]; // the intervened logit lens at the last position, per layer (positions holds one row)
+  untouchedLens?: LensRows[]; // the same sequence's lens without the intervention, when asked for (a tick that traced only some layers has no full lens)
+  changes: ProbChange[]; // the tokens whose probability changed most (|Δp|, largest first), over the whole vocabulary
+  checksum: string; // the weights' checksum taken at load
+  weightsVerified: string; // the weights read back from the backend after the run and checksummed again
+  trace?: TickTrace; // the intervened run's trace, when asked for
 }
 
 /** How fast this device streams a buffer from memory (bandwidth.ts): the best of 8 passes. */
@@ -246,6 +270,7 @@ export interface Protocol {
   tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
   tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges
   recompute: { request: { trace?: TraceOptions }; response: RecomputeResult }; // run the cached sequence again from scratch, timed; the session is untouched
+  intervene: { request: Intervention & { trace?: TraceOptions; lens?: number; changes?: number; candidates?: number; untouchedLens?: boolean }; response: InterventionResult }; // the latest tick's sequence again with heads off / blocks skipped; the session is untouched
   matmulPeak: { request: { bytes?: number; threads?: number }; response: PeakResult }; // measure this device's matmul peak and memory bandwidth (once each; later requests get the same answers)
   trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)
   cancel: { request: Bare; response: { cancelled: number } }; // drop the queued ticks (jumps the queue; queue.ts answers it)

@@ -12,10 +12,12 @@
  *   layer ───────────────────────┘                └─ highlight ─ equation (head)
  *   (its own four inputs) ─ softmaxExample
  *   layer, head ─ predict (which earlier token will this head attend to most at the next tick?)
+ *   clockState ─ switchOff (one head switched off, the latest tick run again: notebooks/intervene.ts)
  */
 import type { AttentionCell } from '../../../components/attention-matrix.ts';
 import { figure, openChapter } from '../../chapter.ts';
 import { note } from '../../dom.ts';
+import { defineIntervention } from '../../intervene.ts';
 import { definePredict } from '../../predict.ts';
 import { observe, run, type Module, type Mounts, type Runtime } from '../../runtime.ts';
 import { attentionViews, defaultCell, traceFor, type AttentionView, type Stage } from './data.ts';
@@ -88,5 +90,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     (view && cell ? equationFigure(view, head, cell) : empty()));
   figure(main, mounts['softmax-example'], 'softmaxExample', [], () => softmaxExample());
   definePredict(main, mounts.predict, attentionQuestion);
+  defineIntervention(main, mounts['switch-off'], 'switchOff', 'head');
   return main;
 }

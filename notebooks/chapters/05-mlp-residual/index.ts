@@ -6,6 +6,7 @@
  *
  *   inputs ─ clock ─ clockState ─ view ─┬─ residual, lens
  *   layer, unit ─ pick ─────────────────┴─ equation
+ *   clockState ─ skipBlock (one block skipped, the latest tick run again: notebooks/intervene.ts)
  *   predict (after which block does the final guess first come out on top? the next tick's lens answers)
  *
  * data.ts shapes the trace (no DOM), figures.ts draws it, question.ts asks, strings.ts says it.
@@ -13,6 +14,7 @@
 import type { ClockState } from '../../clock.ts';
 import { note } from '../../dom.ts';
 import { definePickFields, figure, openChapter } from '../../chapter.ts';
+import { defineIntervention } from '../../intervene.ts';
 import { definePredict } from '../../predict.ts';
 import type { Module, Mounts, Runtime } from '../../runtime.ts';
 import { geluNumbers, layerView, LENS_TOP, parsePick, type LayerView } from './data.ts';
@@ -38,5 +40,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     return n ? equation(n) : empty();
   });
   definePredict(main, mounts.predict, lensQuestion);
+  defineIntervention(main, mounts['skip-block'], 'skipBlock', 'block');
   return main;
 }
