@@ -141,11 +141,11 @@ export function outputsFigure(view: AttentionView, head: number, width: number):
   const rows: string[] = [];
   const values: number[][] = [];
   for (const o of outs) {
-    rows.push(ui('ch4.outputs.row.out', { head: o.head }), ui('ch4.outputs.row.value', { head: o.head, key: o.key, weight: formatDecimal(o.weight, 2) }));
+    rows.push(ui('ch4.outputs.row.out', { head: o.head }), ui('ch4.outputs.row.value', { head: o.head, key: o.key }));
     values.push(o.out, o.value);
   }
   const domain = heatmapDomain(values);
-  const caption = ui('ch4.outputs.caption', { layer: view.layer, tick: view.tick, position: r.position, d: r.headDim, lo: formatValue(-domain), hi: formatValue(domain) });
+  const caption = ui('ch4.outputs.caption', { last: outs.length - 1, layer: view.layer, tick: view.tick, position: r.position, d: r.headDim, lo: formatValue(-domain), hi: formatValue(domain) });
   const data = { rows, values };
   const el = h('div', {
     class: 'head-outputs', 'data-layer': view.layer, 'data-tick': view.tick, 'data-position': r.position,
@@ -170,7 +170,7 @@ export function overviewCellText(o: HeadsOverview, tokens: string[], layer: numb
   const order = row.map((w, k) => [w, k] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
   const list: (string | Node)[] = [];
   order.forEach(([w, k], i) => {
-    if (i) list.push(', ');
+    if (i) list.push(ui('ch4.overview.sep'));
     list.push(...stringNodes(ui, 'ch4.overview.item', { weight: formatDecimal(w, 3), key: k, token: quoted(tokens[k]) }));
   });
   const p = o.position;
