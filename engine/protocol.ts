@@ -184,6 +184,11 @@ export interface TrainDemoResult {
   steps: TrainStep[]; // this request's steps
 }
 
+/** A token near another in embedding space: its cosine similarity with the other's row of wte. */
+export interface NearestToken extends TokenInfo {
+  cosine: number; // cos(wte[id], wte[query]), over the whole row
+}
+
 /** A symbol of a word during BPE: its vocab spelling and the bytes it stands for. */
 export interface BpeSymbol {
   text: string; // vocab spelling: GPT-2's printable stand-ins for bytes ("Ġ" is the space 0x20)
@@ -273,6 +278,7 @@ export interface Protocol {
   intervene: { request: Intervention & { trace?: TraceOptions; lens?: number; changes?: number; candidates?: number; untouchedLens?: boolean }; response: InterventionResult }; // the latest tick's sequence again with heads off / blocks skipped; the session is untouched
   matmulPeak: { request: { bytes?: number; threads?: number }; response: PeakResult }; // measure this device's matmul peak and memory bandwidth (once each; later requests get the same answers)
   trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)
+  nearest: { request: { id: number; k: number }; response: { id: number; neighbours: NearestToken[] } }; // the k tokens of the whole vocabulary whose rows of wte are nearest to row id by cosine, nearest first (id itself left out)
   cancel: { request: Bare; response: { cancelled: number } }; // drop the queued ticks (jumps the queue; queue.ts answers it)
   verifyChecksum: { request: Bare; response: { checksum: string } };
   memory: { request: Bare; response: EngineMemory }; // what the backend holds now (a soak test watches it)
