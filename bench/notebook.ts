@@ -19,7 +19,10 @@
  * All chart timings are taken inside the page with performance.now() and a MutationObserver,
  * so the driver's round trips do not count. Prints tables and writes bench/out/notebook-chromium.json.
  *
- *   node --import tsx bench/notebook.ts [--quick]
+ *   node --import tsx bench/notebook.ts [--quick] [--pages=attention,logits-to-token] [--ticks=N]
+ *
+ * --pages keeps the pages whose path contains one of the words; --ticks sets how many ticks (and
+ * temperature changes) each page measures.
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -407,12 +410,12 @@ export function formatNotebookReport(r: NotebookReport): string {
   ].join('\n');
 }
 
-export async function runNotebookBench(opts: { quick?: boolean; dist?: string } = {}): Promise<NotebookReport> {
+export async function runNotebookBench(opts: { quick?: boolean; dist?: string; pages?: string[]; ticks?: number } = {}): Promise<NotebookReport> {
   const quick = opts.quick ?? false;
   const root = opts.dist ?? process.env.BENCH_DIST ?? distDir;
   if (!existsSync(join(root, 'chapters', 'attention', 'index.html'))) throw new Error(`no built site in ${root}: run \`npx astro build\` first`);
-  const nTicks = quick ? 5 : 20;
-  const nTemps = quick ? 5 : 20;
+  const nTicks = opts.ticks ?? (quick ? 5 : 20);
+  const nTemps = opts.ticks ?? (quick ? 5 : 20);
   const preview = await startPreview(root);
   const browser = await launchBrowser();
   const report: NotebookReport = {
@@ -420,7 +423,7 @@ export async function runNotebookBench(opts: { quick?: boolean; dist?: string } 
     targets: TARGETS, loads: [], ticks: [], temperature: [],
   };
   try {
-    for (const spec of PAGES.filter((p) => !quick || p.quick)) {
+    for (const spec of PAGES.filter((p) => (opts.pages ? opts.pages.some((w) => p.path.includes(w)) : !quick || p.quick))) {
       const { page, errors, load } = await coldLoad(browser, preview.url, root, spec);
       report.loads.push(load);
       if (spec.path !== '/') report.ticks.push(await measureTicks(page, spec, nTicks));
@@ -442,5 +445,6 @@ export async function runNotebookBench(opts: { quick?: boolean; dist?: string } 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runNotebookBench({ quick: process.argv.includes('--quick') });
+  const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  await runNotebookBench({ quick: process.argv.includes('--quick'), pages: arg('pages')?.split(','), ticks: Number(arg('ticks')) || undefined });
 }
