@@ -4,7 +4,8 @@
  * live charts it measures:
  *
  *   a) cold load (a fresh browser context, so no cache) → model ready → first tick shown;
- *   b) a tick with the page's own trace plus the redraw of every chart: from the click on
+ *   b) a tick with the page's own trace plus the redraw of every chart near the viewport (a
+ *      chart further away may wait until the reader comes back to it): from the click on
  *      Next token to the last DOM change the tick causes in a chart, split into the engine's time
  *      (the worker's own measure, read from the page's `tokenclock:tick` performance mark), the
  *      rest of the round trip (messages, trace copies, queueing, and worker work outside the tick
@@ -197,7 +198,8 @@ const IN_PAGE = String.raw`
     const r = m.getBoundingClientRect();
     return r.bottom < -200 || r.top > innerHeight + 200;
   };
-  B.settled = () => mounts().every((m) => m.dataset.state !== 'updating' && (m.dataset.state !== 'pending' || far(m)));
+  // A cell may also wait to redraw until its mount is back near the viewport (runtime.ts inViewport).
+  B.settled = () => mounts().every((m) => (m.dataset.state !== 'updating' && m.dataset.state !== 'pending') || far(m));
   B.errors = () => mounts().filter((m) => m.dataset.state === 'error').map((m) => m.dataset.cell + ': ' + m.textContent);
   const controls = () => document.querySelector('[data-cell="controls"]');
   const ticks = () => Number(controls().dataset.ticks ?? 0);
@@ -223,7 +225,7 @@ const IN_PAGE = String.raw`
     const cells = {};
     for (const m of after) if (m.cell !== 'controls') cells[m.cell] = Math.max(cells[m.cell] ?? 0, m.t - t0);
     const stale = [...document.querySelectorAll('[data-cell] > .chart[data-tick]')]
-      .filter((c) => Number(c.dataset.tick) !== mark.detail.index)
+      .filter((c) => Number(c.dataset.tick) !== mark.detail.index && !far(c.parentElement))
       .map((c) => c.parentElement.dataset.cell + ' shows tick ' + c.dataset.tick);
     return { index: mark.detail.index, total: drawn - t0, engine: mark.detail.engineMs, answer: answer - t0, frameWait: first - answer, redraw: drawn - first, cells, stale, errors: B.errors() };
   };

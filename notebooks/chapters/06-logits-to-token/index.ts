@@ -20,7 +20,7 @@ import type { DrawSummary } from '../../../engine/protocol.ts';
 import { figure, openChapter } from '../../chapter.ts';
 import { definePredict } from '../../predict.ts';
 import { resampleOnPage } from '../../resample.ts';
-import { nearViewport, type Module, type Mounts, type Runtime } from '../../runtime.ts';
+import { inViewport, type Module, type Mounts, type Runtime } from '../../runtime.ts';
 import { COMPARE_TEMPERATURES, compareSampling, sameSettings } from './data.ts';
 import { bars, equation, filters, seedExample, temperatureCompare } from './figures.ts';
 import { temperatureQuestion } from './question.ts';
@@ -39,13 +39,13 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
       return resampleOnPage(t, sampling, seed) ?? engine.request({ type: 'resample', index: t.index, sampling, seed });
     });
   // The selected tick at T = 0.5, 1 and 2 without filters: three re-draws from its logits, on the
-  // page, once per tick, and only once the figure has come near the viewport.
+  // page, once per tick, and only while the figure is near the viewport (else when it gets back there).
   const compared = new WeakMap<object, Promise<DrawSummary[]>>();
-  main.define('temperatureDraws', ['engine', 'clockState', 'selected'],
-    async (engine: Engine, state: ClockState, selected: number | null): Promise<DrawSummary[] | null> => {
+  main.define('temperatureDraws', ['engine', 'clockState', 'selected', 'invalidation'],
+    async (engine: Engine, state: ClockState, selected: number | null, invalidation: Promise<void>): Promise<DrawSummary[] | null> => {
       const t = state.ticks.find((x) => x.index === selected) ?? state.ticks.at(-1);
       if (!t) return null;
-      await nearViewport(mounts.temperatures);
+      await inViewport(mounts.temperatures, invalidation);
       let draws = compared.get(t);
       if (!draws) {
         draws = Promise.all(COMPARE_TEMPERATURES.map((T) => resampleOnPage(t, compareSampling(T), t.sample.seed) ??
