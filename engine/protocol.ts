@@ -217,6 +217,9 @@ export interface TickSummary
   weightsVerified?: string; // the weights read back from the backend after this tick and checksummed again (when asked)
   sample: DrawSummary; // the draw in full, for probability bars and equations
   trace?: TickTrace; // when asked for
+  logits?: Float32Array; // the tick's raw logits, when asked for (a resample on the page draws from them)
+  order?: Uint32Array; // token ids by logit, highest first (sampler.ts sortByLogit), with `logits`
+  texts?: string[]; // the texts of the first tokens of `order` (session-host.ts TICK_TEXTS), with `logits`
 }
 
 /** How far a load has got: sent while it runs (downloads can take minutes). */
@@ -267,6 +270,7 @@ export interface Protocol {
       seed?: number; // seed for this tick and the next ones
       verifyWeights?: boolean; // re-read the weights from the backend and checksum them after the tick
       candidates?: number; // how many of the most likely tokens to describe (default 20)
+      logits?: boolean; // send the tick's raw logits and their order back too, so the page can re-draw it without a round trip (notebooks/resample.ts)
     };
     response: TickSummary;
   };

@@ -16,6 +16,9 @@ import { bpeWords, describeDraw, probChanges, tickSummary, tokenGuess, tokenInfo
 /** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
 export const KEEP_TICKS = 64;
 
+/** How many of the most likely tokens' texts a tick sends with its logits (a re-draw on the page names its token from them). */
+export const TICK_TEXTS = 512;
+
 /** What a past tick keeps so it can be re-drawn without a forward pass. */
 type Kept = Pick<TickRecord, 'index' | 'seed' | 'logits'> & { dist: Pick<TickRecord['dist'], 'order'> };
 
@@ -100,7 +103,11 @@ export class SessionHost {
     const rec = await session.tick({ trace: req.trace });
     this.keep(rec);
     const weightsVerified = req.verifyWeights ? await m.verifyChecksum() : undefined;
-    return tickSummary(rec, m.tokenizer, req.candidates ?? 20, weightsVerified);
+    const summary = tickSummary(rec, m.tokenizer, req.candidates ?? 20, weightsVerified);
+    // Copies: the kept logits stay the engine's own, whatever the page does with these.
+    if (!req.logits) return summary;
+    const texts = Array.from(rec.dist.order.subarray(0, TICK_TEXTS), (id) => m.tokenizer.tokenPiece(id).text);
+    return { ...summary, logits: rec.logits.slice(), order: rec.dist.order.slice(), texts };
   }
 
   /** Run the cached sequence again from scratch with a fresh cache, timed; the session is untouched. */
