@@ -173,6 +173,30 @@ describe('the whole tick on the landing page', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('chapter 1 shows the same map for its own clock, and forks its run from the map', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const ch = await ctx.newPage();
+    await ch.goto(`${preview.url}/chapters/the-clock/`);
+    await ch.locator('form[data-cell="controls"]').scrollIntoViewIfNeeded();
+    await ch.waitForFunction(() => !(document.querySelector('button[name="next-token"]') as HTMLButtonElement)?.disabled && document.querySelector('form[data-cell="controls"]')?.getAttribute('data-layers'), null, { timeout: 60_000 });
+    for (let n = 1; n <= 2; n++) {
+      await ch.locator('button[name="next-token"]').click();
+      await ch.waitForFunction((k) => document.querySelector('form[data-cell="controls"]')?.getAttribute('data-ticks') === String(k), n, { timeout: 60_000 });
+    }
+    await ch.locator('[data-cell="whole"]').scrollIntoViewIfNeeded();
+    await ch.waitForFunction(() => document.querySelector('[data-cell="whole"] .whole-tick')?.getAttribute('data-tick') === '1', null, { timeout: 60_000 });
+    assert.equal(await ch.locator('[data-cell="whole"] .wt-block').count(), info.config.n_layer);
+    const want = wholeTickNumbers(wholeTickData(info.config, info.checksum, promptTokens, nodeTicks, 1));
+    const got = await ch.locator('[data-cell="whole"] .wt-table tbody tr td').allTextContents();
+    got.forEach((text, i) => sameNumbers(text, want[i].text, `chapter 1, ${want[i].name}`));
+    const pick = nodeTicks[1].sample.candidates.find((c) => c.id !== nodeTicks[1].id)!;
+    await ch.locator(`[data-cell="whole"] .wt-probs button[data-id="${pick.id}"]`).click();
+    await ch.waitForFunction(() => document.querySelector('[data-cell="whole"] .branch'), null, { timeout: 60_000 });
+    await ch.waitForFunction((id) => new URL(location.href).searchParams.get('forced') === `1:${id}`, pick.id);
+    assert.equal(await ch.locator('[data-cell="whole"] .wt-appended').textContent(), visibleText(pick.text));
+    await ctx.close();
+  });
+
   it('fits a 390 px phone: no sideways scroll, the clock above the stages, 44 px targets', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await phone.goto(`${preview.url}/`);
