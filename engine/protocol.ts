@@ -103,8 +103,12 @@ export interface AttentionDetail extends Pick<LayerTrace, 'layer'>, LayerData<'q
   headDim: number; // d = n_embd / n_head
 }
 
-/** One block's output for the positions a tick fed (when asked for with trace.mlp / trace.residual): mlpIn and mlp (T, 4C), residual (T, C). */
-export interface LayerRows extends Pick<LayerTrace, 'layer'>, LayerData<'mlpIn' | 'mlp' | 'residual'> {
+/**
+ * One block's output for the positions a tick fed (when asked for with trace.mlp / trace.residual /
+ * trace.norm / trace.adds): mlpIn and mlp (T, 4C), residual (T, C); ln1 (T, C) with ln1Gamma and
+ * ln1Beta (C); attnOut and mlpOut (T, C), what attention and the MLP add to the stream.
+ */
+export interface LayerRows extends Pick<LayerTrace, 'layer'>, LayerData<'mlpIn' | 'mlp' | 'residual' | 'ln1' | 'ln1Gamma' | 'ln1Beta' | 'attnOut' | 'mlpOut'> {
   positions: number; // T: new positions
 }
 
