@@ -5,9 +5,9 @@
  * block (a heatmap), and the logit lens (what the model would guess after each layer).
  *
  *   inputs ─ clock ─ clockState ─ view ─┬─ residual, lens
- *   layer, unit ─ pick ─────────────────┴─ equation, gelu-curve (the block's 4C inputs on GELU), layer-norm (ln_1 of the block)
- *   view ─ adds (what attention and the MLP add, per block)
+ *   layer, unit ─ pick ─────────────────┴─ equation
  *   predict (after which block does the final guess first come out on top? the next tick's lens answers)
+ *   view, block ─ gelu-curve (the block's 4C MLP inputs on GELU), layer-norm (the block's ln_1); view ─ adds (what attention and the MLP add, per block)
  *
  * data.ts shapes the trace (no DOM), figures.ts draws it, question.ts asks, strings.ts says it.
  */
