@@ -4,7 +4,8 @@
  * live charts it measures:
  *
  *   a) cold load (a fresh browser context, so no cache) → model ready → first tick shown;
- *   b) a tick with the page's own trace plus the redraw of every chart: from the click on
+ *   b) a tick with the page's own trace plus the redraw of every chart near the viewport (a
+ *      chart further away may wait until the reader comes back to it): from the click on
  *      Next token to the last DOM change the tick causes in a chart, split into the engine's time
  *      (the worker's own measure, read from the page's `tokenclock:tick` performance mark), the
  *      rest of the round trip (messages, trace copies, queueing, and worker work outside the tick
@@ -19,7 +20,10 @@
  * All chart timings are taken inside the page with performance.now() and a MutationObserver,
  * so the driver's round trips do not count. Prints tables and writes bench/out/notebook-chromium.json.
  *
- *   node --import tsx bench/notebook.ts [--quick]
+ *   node --import tsx bench/notebook.ts [--quick] [--pages=attention,logits-to-token] [--ticks=N]
+ *
+ * --pages keeps the pages whose path contains one of the words; --ticks sets how many ticks (and
+ * temperature changes) each page measures.
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -194,7 +198,8 @@ const IN_PAGE = String.raw`
     const r = m.getBoundingClientRect();
     return r.bottom < -200 || r.top > innerHeight + 200;
   };
-  B.settled = () => mounts().every((m) => m.dataset.state !== 'updating' && (m.dataset.state !== 'pending' || far(m)));
+  // A cell may also wait to redraw until its mount is back near the viewport (runtime.ts inViewport).
+  B.settled = () => mounts().every((m) => (m.dataset.state !== 'updating' && m.dataset.state !== 'pending') || far(m));
   B.errors = () => mounts().filter((m) => m.dataset.state === 'error').map((m) => m.dataset.cell + ': ' + m.textContent);
   const controls = () => document.querySelector('[data-cell="controls"]');
   const ticks = () => Number(controls().dataset.ticks ?? 0);
@@ -220,7 +225,7 @@ const IN_PAGE = String.raw`
     const cells = {};
     for (const m of after) if (m.cell !== 'controls') cells[m.cell] = Math.max(cells[m.cell] ?? 0, m.t - t0);
     const stale = [...document.querySelectorAll('[data-cell] > .chart[data-tick]')]
-      .filter((c) => Number(c.dataset.tick) !== mark.detail.index)
+      .filter((c) => Number(c.dataset.tick) !== mark.detail.index && !far(c.parentElement))
       .map((c) => c.parentElement.dataset.cell + ' shows tick ' + c.dataset.tick);
     return { index: mark.detail.index, total: drawn - t0, engine: mark.detail.engineMs, answer: answer - t0, frameWait: first - answer, redraw: drawn - first, cells, stale, errors: B.errors() };
   };
@@ -407,12 +412,12 @@ export function formatNotebookReport(r: NotebookReport): string {
   ].join('\n');
 }
 
-export async function runNotebookBench(opts: { quick?: boolean; dist?: string } = {}): Promise<NotebookReport> {
+export async function runNotebookBench(opts: { quick?: boolean; dist?: string; pages?: string[]; ticks?: number } = {}): Promise<NotebookReport> {
   const quick = opts.quick ?? false;
   const root = opts.dist ?? process.env.BENCH_DIST ?? distDir;
   if (!existsSync(join(root, 'chapters', 'attention', 'index.html'))) throw new Error(`no built site in ${root}: run \`npx astro build\` first`);
-  const nTicks = quick ? 5 : 20;
-  const nTemps = quick ? 5 : 20;
+  const nTicks = opts.ticks ?? (quick ? 5 : 20);
+  const nTemps = opts.ticks ?? (quick ? 5 : 20);
   const preview = await startPreview(root);
   const browser = await launchBrowser();
   const report: NotebookReport = {
@@ -420,7 +425,7 @@ export async function runNotebookBench(opts: { quick?: boolean; dist?: string } 
     targets: TARGETS, loads: [], ticks: [], temperature: [],
   };
   try {
-    for (const spec of PAGES.filter((p) => !quick || p.quick)) {
+    for (const spec of PAGES.filter((p) => (opts.pages ? opts.pages.some((w) => p.path.includes(w)) : !quick || p.quick))) {
       const { page, errors, load } = await coldLoad(browser, preview.url, root, spec);
       report.loads.push(load);
       if (spec.path !== '/') report.ticks.push(await measureTicks(page, spec, nTicks));
@@ -442,5 +447,6 @@ export async function runNotebookBench(opts: { quick?: boolean; dist?: string } 
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runNotebookBench({ quick: process.argv.includes('--quick') });
+  const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  await runNotebookBench({ quick: process.argv.includes('--quick'), pages: arg('pages')?.split(','), ticks: Number(arg('ticks')) || undefined });
 }

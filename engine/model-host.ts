@@ -9,9 +9,11 @@ import { loadModelFiles } from '../model/checkpoint.ts';
 import { countParams, parseConfig } from '../model/config.ts';
 import { downloadFile, remoteSize, MODEL_FILES, type Partial } from '../model/download.ts';
 import { Model } from '../model/model.ts';
+import { EmbeddingNeighbours } from '../model/nearest.ts';
 import { acquireModel } from './model-files.ts';
 import { choiceLabel, fileUrls, storeKey, type LoadSource } from './model-source.ts';
 import { ModelStore } from './model-store.ts';
+import { tokenInfo } from './wire.ts';
 import type { Handlers, ModelEstimate, ModelInfo, OnProgress, Protocol } from './protocol.ts';
 
 const origin = () => globalThis.location?.origin ?? 'http://localhost';
@@ -23,12 +25,19 @@ export class ModelHost {
   private loading: AbortController | null = null;
   private estimating: AbortController | null = null; // the running estimate (cancelLoad stops it)
   private partials = new Map<string, Partial>(); // failed downloads' bytes, kept for a retry
+  private neighbours: EmbeddingNeighbours | null = null; // the loaded model's rows of wte and their lengths, for `nearest`
 
   /** `replaced` hears that a new model took over (the session of the old one must go). */
   constructor(private readonly replaced: () => void) {}
 
-  readonly handlers: Handlers<'load' | 'estimate' | 'cancelLoad'> = {
+  readonly handlers: Handlers<'load' | 'estimate' | 'cancelLoad' | 'nearest'> = {
     load: (req, onProgress) => this.load(req, onProgress),
+    nearest: async ({ id, k }) => {
+      const m = this.need();
+      this.neighbours ??= new EmbeddingNeighbours(m.weights);
+      const near = await this.neighbours.nearest(id, k);
+      return { id, neighbours: near.map((n) => ({ ...tokenInfo(m.tokenizer, n.id), cosine: n.cosine })) };
+    },
     estimate: (req) => this.estimateLatest(req.source),
     cancelLoad: async () => ({ cancelled: this.cancelLoad() }),
   };
@@ -74,6 +83,8 @@ export class ModelHost {
         throw ctrl.signal.reason;
       }
       this.replaced();
+      this.neighbours?.dispose();
+      this.neighbours = null;
       this.model?.dispose();
       this.model = next;
       let stored = got?.from === 'store';

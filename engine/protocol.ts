@@ -13,7 +13,7 @@
 import type { BackendMemory, BackendName, BackendReport } from '../model/backend.ts';
 import type { GPT2Config } from '../model/config.ts';
 import type { DownloadProgress } from '../model/download.ts';
-import type { LayerTrace, Trace, TraceArray, TraceOptions } from '../model/gpt2.ts';
+import type { Intervention, LayerTrace, Trace, TraceArray, TraceOptions } from '../model/gpt2.ts';
 import type { Model } from '../model/model.ts';
 import type { Distribution, Sample, SamplingParams } from '../model/sampler.ts';
 import type { TickRecord } from '../model/tick.ts';
@@ -130,6 +130,30 @@ export interface RecomputeResult {
   trace?: TickTrace; // when asked for
 }
 
+/** One token whose probability (softmax(z / T), before top-k and top-p) an intervention changed. */
+export interface ProbChange extends Omit<TokenGuess, 'prob'> {
+  before: number; // in the latest tick's own distribution
+  after: number; // with the intervention
+  delta: number; // after − before
+}
+
+/**
+ * The latest tick's sequence run once more on a fresh cache with heads switched off or blocks
+ * skipped (the session is untouched), against the latest tick itself: the untouched side.
+ */
+export interface InterventionResult {
+  tick: number; // the latest tick: its sequence was run again, its dice drew `sample`
+  positions: number; // tokens run through the model
+  intervention: Intervention; // what was switched off, as applied
+  sample: DrawSummary; // the intervened logits under the session's settings, drawn with the latest tick's dice: tickDraw(seed, tick)
+  lens: LensRows[]; // the intervened logit lens at the last position, per layer (positions holds one row)
+  untouchedLens?: LensRows[]; // the same sequence's lens without the intervention, when asked for (a tick that traced only some layers has no full lens)
+  changes: ProbChange[]; // the tokens whose probability changed most (|Δp|, largest first), over the whole vocabulary
+  checksum: string; // the weights' checksum taken at load
+  weightsVerified: string; // the weights read back from the backend after the run and checksummed again
+  trace?: TickTrace; // the intervened run's trace, when asked for
+}
+
 /** How fast this device streams a buffer from memory (bandwidth.ts): the best of 8 passes. */
 export interface StreamResult {
   bytes: number; // the buffer's size
@@ -164,6 +188,11 @@ export interface TrainDemoResult {
   steps: TrainStep[]; // this request's steps
 }
 
+/** A token near another in embedding space: its cosine similarity with the other's row of wte. */
+export interface NearestToken extends TokenInfo {
+  cosine: number; // cos(wte[id], wte[query]), over the whole row
+}
+
 /** A symbol of a word during BPE: its vocab spelling and the bytes it stands for. */
 export interface BpeSymbol {
   text: string; // vocab spelling: GPT-2's printable stand-ins for bytes ("Ġ" is the space 0x20)
@@ -192,6 +221,9 @@ export interface TickSummary
   weightsVerified?: string; // the weights read back from the backend after this tick and checksummed again (when asked)
   sample: DrawSummary; // the draw in full, for probability bars and equations
   trace?: TickTrace; // when asked for
+  logits?: Float32Array; // the tick's raw logits, when asked for (a resample on the page draws from them)
+  order?: Uint32Array; // token ids by logit, highest first (sampler.ts sortByLogit), with `logits`
+  texts?: string[]; // the texts of the first tokens of `order` (session-host.ts TICK_TEXTS), with `logits`
 }
 
 /** How far a load has got: sent while it runs (downloads can take minutes). */
@@ -242,6 +274,7 @@ export interface Protocol {
       seed?: number; // seed for this tick and the next ones
       verifyWeights?: boolean; // re-read the weights from the backend and checksum them after the tick
       candidates?: number; // how many of the most likely tokens to describe (default 20)
+      logits?: boolean; // send the tick's raw logits and their order back too, so the page can re-draw it without a round trip (notebooks/resample.ts)
     };
     response: TickSummary;
   };
@@ -250,8 +283,10 @@ export interface Protocol {
   tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
   tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges
   recompute: { request: { trace?: TraceOptions; positions?: number }; response: RecomputeResult }; // run the cached sequence (or its first `positions`: what an earlier tick would have recomputed) again from scratch, timed; the session is untouched
+  intervene: { request: Intervention & { trace?: TraceOptions; lens?: number; changes?: number; candidates?: number; untouchedLens?: boolean }; response: InterventionResult }; // the latest tick's sequence again with heads off / blocks skipped; the session is untouched
   matmulPeak: { request: { bytes?: number; threads?: number }; response: PeakResult }; // measure this device's matmul peak and memory bandwidth (once each; later requests get the same answers)
   trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)
+  nearest: { request: { id: number; k: number }; response: { id: number; neighbours: NearestToken[] } }; // the k tokens of the whole vocabulary whose rows of wte are nearest to row id by cosine, nearest first (id itself left out)
   cancel: { request: Bare; response: { cancelled: number } }; // drop the queued ticks (jumps the queue; queue.ts answers it)
   verifyChecksum: { request: Bare; response: { checksum: string } };
   memory: { request: Bare; response: EngineMemory }; // what the backend holds now (a soak test watches it)

@@ -5,20 +5,24 @@
  * keeps the last KEEP_TICKS ticks' logits, so a past tick can be re-drawn without a forward pass.
  */
 import { backendMemory } from '../model/backend.ts';
-import { forward, forwardFlops, KVCache } from '../model/gpt2.ts';
+import { forward, forwardFlops, KVCache, type ForwardOptions, type Intervention } from '../model/gpt2.ts';
 import type { Model } from '../model/model.ts';
-import { toSeed } from '../model/prng.ts';
+import { tickDraw, toSeed } from '../model/prng.ts';
+import { distribution, sample } from '../model/sampler.ts';
 import { Session, type TickRecord } from '../model/tick.ts';
-import type { Handlers, Protocol, RecomputeResult } from './protocol.ts';
-import { bpeWords, describeDraw, tickSummary, tokenGuess, tokenInfo, traceForPage } from './wire.ts';
+import type { Handlers, InterventionResult, Protocol, RecomputeResult } from './protocol.ts';
+import { bpeWords, describeDraw, probChanges, tickSummary, tokenGuess, tokenInfo, traceForPage } from './wire.ts';
 
 /** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
 export const KEEP_TICKS = 64;
 
+/** How many of the most likely tokens' texts a tick sends with its logits (a re-draw on the page names its token from them). */
+export const TICK_TEXTS = 512;
+
 /** What a past tick keeps so it can be re-drawn without a forward pass. */
 type Kept = Pick<TickRecord, 'index' | 'seed' | 'logits'> & { dist: Pick<TickRecord['dist'], 'order'> };
 
-export type SessionRequest = 'start' | 'tick' | 'fork' | 'resample' | 'tokenize' | 'tokenizeSteps' | 'recompute' | 'verifyChecksum' | 'memory';
+export type SessionRequest = 'start' | 'tick' | 'fork' | 'resample' | 'tokenize' | 'tokenizeSteps' | 'recompute' | 'verifyChecksum' | 'memory' | 'intervene';
 
 export class SessionHost {
   session: Session | null = null;
@@ -54,6 +58,7 @@ export class SessionHost {
       return { words, tokens: words.flatMap((w) => w.tokens) };
     },
     recompute: (req) => this.recompute(req),
+    intervene: (req) => this.intervene(req),
     verifyChecksum: async () => ({ checksum: await this.model().verifyChecksum() }),
     memory: async () => ({ ...backendMemory(), cacheBytes: this.session?.cache.bytes ?? 0 }),
   };
@@ -98,7 +103,11 @@ export class SessionHost {
     const rec = await session.tick({ trace: req.trace });
     this.keep(rec);
     const weightsVerified = req.verifyWeights ? await m.verifyChecksum() : undefined;
-    return tickSummary(rec, m.tokenizer, req.candidates ?? 20, weightsVerified);
+    const summary = tickSummary(rec, m.tokenizer, req.candidates ?? 20, weightsVerified);
+    // Copies: the kept logits stay the engine's own, whatever the page does with these.
+    if (!req.logits) return summary;
+    const texts = Array.from(rec.dist.order.subarray(0, TICK_TEXTS), (id) => m.tokenizer.tokenPiece(id).text);
+    return { ...summary, logits: rec.logits.slice(), order: rec.dist.order.slice(), texts };
   }
 
   /** Run the cached sequence again from scratch with a fresh cache, timed; the session is untouched. */
@@ -136,6 +145,64 @@ export class SessionHost {
         throw new RangeError(`forced tokens must be [tick ≥ ${from}, token id below ${V}] with rising ticks, got [${k}, ${id}]`);
       }
     });
+  }
+
+  /** The sequence the latest tick saw: every position now in the cache (the newest token is not fed yet). */
+  private latestSequence(session: Session, what: string): number[] {
+    const n = session.cache.length;
+    if (n === 0 || session.ticks === 0) throw new Error(`nothing to ${what} yet: run a tick first`);
+    return session.ids.slice(session.ids.length - 1 - n, session.ids.length - 1);
+  }
+
+  /**
+   * Run the latest tick's sequence once more on a fresh cache with heads switched off or blocks
+   * skipped, and draw from it with the latest tick's settings and dice. The session (its ids,
+   * cache, seed and settings) is untouched; the weights are read back afterwards and checksummed.
+   */
+  private async intervene(req: Protocol['intervene']['request']): Promise<InterventionResult> {
+    const m = this.model();
+    const session = this.need();
+    const ids = this.latestSequence(session, 'intervene on');
+    const index = session.ticks - 1;
+    const kept = this.kept.get(index);
+    if (!kept) throw new Error(`tick ${index} is not kept`);
+    const intervention: Intervention = {
+      heads: (req.heads ?? []).map(([l, h]) => [l, h]),
+      skipBlocks: [...(req.skipBlocks ?? [])],
+    };
+    const lensK = req.lens ?? 5;
+    const run = async (opts: ForwardOptions) => {
+      const cache = new KVCache(m.config.n_layer);
+      try {
+        const out = await forward(m.config, m.weights, ids, cache, opts);
+        try {
+          return { logits: (await out.logits.data()) as Float32Array, trace: out.trace! };
+        } finally {
+          out.logits.dispose();
+        }
+      } finally {
+        cache.clear();
+      }
+    };
+    const { logits, trace } = await run({ intervention, trace: { ...req.trace, lens: lensK } });
+    const untouched = req.untouchedLens ? (await run({ trace: { lens: lensK } })).trace : null;
+    const weightsVerified = await m.verifyChecksum();
+    const s = sample(logits, session.sampling, tickDraw(kept.seed, index));
+    const page = traceForPage(trace, m.tokenizer);
+    const last = ids.length - 1;
+    const before = distribution(kept.logits, session.sampling, kept.dist.order);
+    return {
+      tick: index,
+      positions: ids.length,
+      intervention,
+      sample: describeDraw(index, kept.seed, session.sampling, logits, s, m.tokenizer, req.candidates ?? 10),
+      lens: page.lens.map((r) => ({ layer: r.layer, positions: [r.positions[last]] })),
+      ...(untouched ? { untouchedLens: traceForPage(untouched, m.tokenizer).lens.map((r) => ({ layer: r.layer, positions: [r.positions[last]] })) } : {}),
+      changes: probChanges(before, s.dist, m.tokenizer, req.changes ?? 5),
+      checksum: m.checksum,
+      weightsVerified,
+      ...(req.trace ? { trace: page } : {}),
+    };
   }
 
   private keep(rec: TickRecord): void {

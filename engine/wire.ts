@@ -4,11 +4,11 @@
  * what they return (protocol.ts).
  */
 import type { Trace } from '../model/gpt2.ts';
-import { stageProbs, type Sample, type SamplingParams } from '../model/sampler.ts';
+import { stageProbs, type Distribution, type Sample, type SamplingParams } from '../model/sampler.ts';
 import type { TickRecord } from '../model/tick.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import type {
-  AttentionDetail, AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LayerRows, LensRows, TickSummary, TickTrace, TokenGuess, TokenInfo,
+  AttentionDetail, AttentionRows, BpeSymbol, BpeWord, DrawCandidate, DrawSummary, LayerRows, LensRows, ProbChange, TickSummary, TickTrace, TokenGuess, TokenInfo,
 } from './protocol.ts';
 
 /** What the converters read of a tokenizer. */
@@ -129,6 +129,22 @@ export function traceForPage(trace: Trace, tokenizer: Pick<Tokenizer, 'tokenPiec
     out.embeddings = { shape: [t, c], token: trace.tokenEmbedding.data, position: trace.positionEmbedding.data, sum: trace.embedding.data };
   }
   return out;
+}
+
+/**
+ * The `n` tokens whose probability (after temperature, before the filters) moved most from
+ * `before` to `after`, over the whole vocabulary: largest |Δp| first, ties by lower id.
+ */
+export function probChanges(before: Pick<Distribution, 'order' | 'probs'>, after: Pick<Distribution, 'order' | 'probs'>, tokenizer: Pick<Tokenizer, 'tokenPiece'>, n: number): ProbChange[] {
+  const byId = (d: Pick<Distribution, 'order' | 'probs'>) => {
+    const p = new Float64Array(d.order.length);
+    d.order.forEach((id, r) => (p[id] = d.probs[r]));
+    return p;
+  };
+  const b = byId(before);
+  const a = byId(after);
+  const ids = Array.from(b.keys()).sort((i, j) => Math.abs(a[j] - b[j]) - Math.abs(a[i] - b[i]) || i - j).slice(0, n);
+  return ids.map((id) => ({ id, text: tokenizer.tokenPiece(id).text, before: b[id], after: a[id], delta: a[id] - b[id] }));
 }
 
 /** encodeWithSteps for the page: every word's bytes, byte symbols, merges and tokens. */

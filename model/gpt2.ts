@@ -92,6 +92,37 @@ export class KVCache {
   }
 }
 
+/**
+ * A causal experiment on the computation, never on the weights: heads whose output is switched
+ * off and blocks that are skipped. Off by default; an absent intervention adds no op and no tensor.
+ */
+export interface Intervention {
+  heads?: [number, number][]; // [layer, head]: that head's output (weights · v) is exactly zero before the output projection
+  skipBlocks?: number[]; // blocks that add nothing to the residual stream (neither attention nor MLP)
+}
+
+/** Check an intervention against the model's shape; the message says which entry is wrong. */
+export function validateIntervention(config: GPT2Config, iv: Intervention): void {
+  const inRange = (n: unknown, max: number) => Number.isInteger(n) && (n as number) >= 0 && (n as number) < max;
+  for (const pair of iv.heads ?? []) {
+    if (!Array.isArray(pair) || pair.length !== 2 || !inRange(pair[0], config.n_layer) || !inRange(pair[1], config.n_head)) {
+      throw new RangeError(`a switched-off head must be [layer 0..${config.n_layer - 1}, head 0..${config.n_head - 1}], got ${JSON.stringify(pair)}`);
+    }
+  }
+  for (const l of iv.skipBlocks ?? []) {
+    if (!inRange(l, config.n_layer)) throw new RangeError(`a skipped block must be 0..${config.n_layer - 1}, got ${JSON.stringify(l)}`);
+  }
+}
+
+/** Layer l's head mask, (H, 1, 1): 0 for a switched-off head, 1 for the others; null when none is off there. */
+function headMask(config: GPT2Config, iv: Intervention | undefined, l: number): T3 | null {
+  const off = iv?.heads?.filter(([layer]) => layer === l);
+  if (!off?.length) return null;
+  const m = new Float32Array(config.n_head).fill(1);
+  for (const [, h] of off) m[h] = 0;
+  return tf.tensor3d(m, [config.n_head, 1, 1]);
+}
+
 /** Result of one forward call; `logits` is owned by the caller (dispose it). */
 export interface ForwardResult {
   logits: T2; // (1, V) for the last new position, or (T, V) with allLogits
@@ -259,7 +290,7 @@ export function block(
   w: GPT2Weights,
   l: number,
   xIn: T2,
-  io: { B: number; T: number; pastK: T3 | null; pastV: T3 | null; mask: T2 | null },
+  io: { B: number; T: number; pastK: T3 | null; pastV: T3 | null; mask: T2 | null; headMask?: T3 | null },
   ops: BlockOps = INFERENCE_OPS,
   rec: Recorder = NO_TRACE,
 ): { x: T2; k: T3; v: T3 } {
@@ -287,7 +318,8 @@ export function block(
   let scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
   if (io.mask) scaled = tf.add(scaled, io.mask) as T3; // the mask broadcasts over B·H
   const att = tf.softmax(scaled) as T3; // (B·H, T, P+T)
-  const heads = ops.matMul(att, v) as T3; // (B·H, T, hd)
+  let heads = ops.matMul(att, v) as T3; // (B·H, T, hd)
+  if (io.headMask) heads = tf.mul(heads, io.headMask) as T3; // switched-off heads: their output is zero (one sequence: mask (H, 1, 1))
   rec.attention(l, { q, k: kNew, v: vNew, scores, scaled, weights: att, heads });
   const y = (one ? tf.reshape(heads, [B, C]) : tf.reshape(tf.transpose(tf.reshape(heads, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, C])) as T2; // heads side by side
   const attnOut = ops.linear(y, b.attn_proj); // (B·T, C): what attention adds to the stream
@@ -314,7 +346,7 @@ function linearRow(x: T3, p: LinearW): T3 {
  * no reshapes around them: 2 Reshape launches per layer instead of 10. The MLP's internals are
  * reshaped to (1, 4C) only when a trace is recording.
  */
-function blockRow(config: GPT2Config, w: GPT2Weights, l: number, xIn: T2, io: { pastK: T3 | null; pastV: T3 | null }, rec: Recorder): { x: T2; k: T3; v: T3 } {
+function blockRow(config: GPT2Config, w: GPT2Weights, l: number, xIn: T2, io: { pastK: T3 | null; pastV: T3 | null; headMask?: T3 | null }, rec: Recorder): { x: T2; k: T3; v: T3 } {
   const H = config.n_head;
   const C = config.n_embd;
   const hd = C / H;
@@ -331,7 +363,8 @@ function blockRow(config: GPT2Config, w: GPT2Weights, l: number, xIn: T2, io: { 
   const scores = INFERENCE_OPS.matMulBT(q, k) as T3; // (H, 1, P+1); no mask: every cached position is in the past
   const scaled = tf.mul(scores, w.k.attnScale) as T3; // ÷ √hd
   const att = tf.softmax(scaled) as T3;
-  const heads = tf.matMul(att, v) as T3; // (H, 1, hd)
+  let heads = tf.matMul(att, v) as T3; // (H, 1, hd)
+  if (io.headMask) heads = tf.mul(heads, io.headMask) as T3; // switched-off heads: their output is zero
   rec.attention(l, { q, k: kNew, v: vNew, scores, scaled, weights: att, heads });
   const attnOut = linearRow(tf.reshape(heads, [1, 1, C]), b.attn_proj); // (1, 1, C), heads side by side: what attention adds
   x = tf.add(x, attnOut) as T3;
@@ -388,7 +421,7 @@ interface KV { k: T3[]; v: T3[] }
  * Logits are computed for every new position with `allRows`, else for the last one only. Each
  * layer's keys and values go to `kv`, kept out of tidy; the caller commits them to the cache.
  */
-function gpt2(config: GPT2Config, w: GPT2Weights, ids: number[], cache: KVCache, kv: KV, allRows: boolean, rec: Recorder): T2 {
+function gpt2(config: GPT2Config, w: GPT2Weights, ids: number[], cache: KVCache, kv: KV, allRows: boolean, rec: Recorder, iv?: Intervention): T2 {
   const T = ids.length;
   const P = cache.length;
   const tok = INFERENCE_OPS.embed(w.wteT, tf.tensor1d(ids, 'int32')); // (T, C)
@@ -403,11 +436,14 @@ function gpt2(config: GPT2Config, w: GPT2Weights, ids: number[], cache: KVCache,
     // block instead of piling up across all of them.
     const xIn = x;
     x = tf.tidy(() => {
-      const out = block(config, w, l, xIn, { B: 1, T, pastK: cache.k[l], pastV: cache.v[l], mask }, INFERENCE_OPS, rec);
+      const io = { B: 1, T, pastK: cache.k[l], pastV: cache.v[l], mask, ...(iv ? { headMask: headMask(config, iv, l) } : {}) };
+      const out = block(config, w, l, xIn, io, INFERENCE_OPS, rec);
       kv.k.push(tf.keep(out.k));
       kv.v.push(tf.keep(out.v));
-      rec.block(l, out.x);
-      return out.x;
+      // A skipped block still computes (its keys and values fill the cache, its trace records them) but adds nothing.
+      const x = iv?.skipBlocks?.includes(l) ? xIn : out.x;
+      rec.block(l, x);
+      return x;
     });
   }
 
@@ -421,6 +457,7 @@ export interface ForwardOptions {
   trace?: TraceOptions; // internals to record (off: nothing recorded)
   allLogits?: boolean; // logits for every new position, not just the last
   prefillChunk?: number; // untraced runs longer than this go through in chunks (default 256)
+  intervention?: Intervention; // heads switched off, blocks skipped (off: the plain model, no extra op)
 }
 
 /**
@@ -447,7 +484,7 @@ export async function forward(
   try {
     for (let i = 0; i < ids.length; i += chunk) {
       const last = i + chunk >= ids.length;
-      const r = await forwardOnce(config, w, ids.slice(i, i + chunk), cache, { allLogits: opts.allLogits });
+      const r = await forwardOnce(config, w, ids.slice(i, i + chunk), cache, { allLogits: opts.allLogits, intervention: opts.intervention });
       if (opts.allLogits || last) parts.push(r.logits);
       else r.logits.dispose();
     }
@@ -475,13 +512,14 @@ async function forwardOnce(
   if (P + T > config.n_positions) {
     throw new RangeError(`context of ${P + T} positions exceeds n_positions = ${config.n_positions}`);
   }
+  if (opts.intervention) validateIntervention(config, opts.intervention);
   const tracer = opts.trace && new TraceRecorder(opts.trace, { start: P, tokens: ids, nLayer: config.n_layer }, (x, k) => logitLens(w, x, k));
   const allRows = !!(opts.allLogits || opts.trace?.logits);
   const kv: KV = { k: [], v: [] };
   let logits: T2;
   try {
     logits = tf.tidy(() => {
-      const out = gpt2(config, w, ids, cache, kv, allRows, tracer ?? NO_TRACE);
+      const out = gpt2(config, w, ids, cache, kv, allRows, tracer ?? NO_TRACE, opts.intervention);
       return allRows && !opts.allLogits ? lastRow(out) : out; // traced logits for every position, returned for the last
     });
   } catch (e) {

@@ -26,6 +26,7 @@ export interface TraceOptions {
   logits?: boolean; // final logits for every new position (not just the last)
   lens?: boolean | number; // logit lens: top-k (default 10) of ln_f + unembedding after each layer
   layers?: number[]; // restrict per-layer items to these layers (default: all)
+  attentionEveryLayer?: boolean; // softmax weights at every layer, whatever `layers` says (an overview of every head beside one layer's detail)
 }
 
 /** A traced tensor copied out of tfjs. */
@@ -108,6 +109,7 @@ export type LogitLens = (x: T2, k: number) => { values: tf.Tensor; indices: tf.T
 export class TraceRecorder implements Recorder {
   private readonly trace: Trace;
   private readonly byLayer = new Map<number, LayerTrace>();
+  private readonly full = new Set<number>(); // layers `layers` asks for: every per-layer item (the others only attentionEveryLayer's weights)
   private readonly kept: { t: tf.Tensor; set: (a: TraceArray) => void }[] = [];
   private readonly lenses: { lt: LayerTrace; values: tf.Tensor; indices: tf.Tensor }[] = [];
   private readonly lensK: number;
@@ -119,7 +121,9 @@ export class TraceRecorder implements Recorder {
   ) {
     this.trace = { start: at.start, tokens: at.tokens.slice(), layers: [] };
     for (let l = 0; l < at.nLayer; l++) {
-      if (opts.layers && !opts.layers.includes(l)) continue;
+      const full = !opts.layers || opts.layers.includes(l);
+      if (!full && !opts.attentionEveryLayer) continue;
+      if (full) this.full.add(l);
       const lt: LayerTrace = { layer: l };
       this.trace.layers.push(lt);
       this.byLayer.set(l, lt);
@@ -143,6 +147,10 @@ export class TraceRecorder implements Recorder {
     const lt = this.byLayer.get(layer);
     if (!lt) return;
     const o = this.opts;
+    if (!this.full.has(layer)) {
+      this.keep(a.weights, (x) => (lt.attention = x)); // a layer kept only for attentionEveryLayer
+      return;
+    }
     if (o.qkv) {
       this.keep(a.q, (x) => (lt.q = x));
       this.keep(a.k, (x) => (lt.k = x));
@@ -152,13 +160,13 @@ export class TraceRecorder implements Recorder {
       this.keep(a.scores, (x) => (lt.scores = x));
       this.keep(a.scaled, (x) => (lt.scaledMasked = x));
     }
-    if (o.attention) this.keep(a.weights, (x) => (lt.attention = x));
+    if (o.attention || o.attentionEveryLayer) this.keep(a.weights, (x) => (lt.attention = x));
     if (o.heads) this.keep(a.heads, (x) => (lt.heads = x));
   }
 
   mlp(layer: number, fc: T2, act: T2): void {
     const lt = this.byLayer.get(layer);
-    if (!lt || !this.opts.mlp) return;
+    if (!lt || !this.opts.mlp || !this.full.has(layer)) return;
     this.keep(fc, (x) => (lt.mlpIn = x));
     this.keep(act, (x) => (lt.mlp = x));
   }
@@ -180,7 +188,7 @@ export class TraceRecorder implements Recorder {
 
   block(layer: number, x: T2): void {
     const lt = this.byLayer.get(layer);
-    if (!lt) return;
+    if (!lt || !this.full.has(layer)) return;
     if (this.opts.residual) this.keep(x, (a) => (lt.residual = a));
     if (this.lensK > 0) {
       const { values, indices } = this.lens(x, this.lensK);

@@ -22,7 +22,7 @@ import { Clock, type ClockOptions, type ClockSettings, type ClockState } from '.
 import { parseIndex, parsePrompt, parseSpeed, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
 import { chartWithTable, note } from './dom.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { ModelInfo, TickSummary } from '../engine/protocol.ts';
+import type { Forced, ModelInfo, TickSummary } from '../engine/protocol.ts';
 import { input, mount, nearViewport, observe, run, type Module, type Mounts, type Observer } from './runtime.ts';
 import { strings } from './strings.ts';
 import { modelParam, PageLink } from './url-link.ts';
@@ -189,7 +189,8 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
       // the chapter must not leave its figures waiting for a clock that starts only at the controls).
       await Promise.race([...c.form.ownerDocument.querySelectorAll('[data-cell]')].map((el) => nearViewport(el)).concat(nearViewport(c.form)));
       const pace = () => (c.speed ? parseSpeed(c.speed.value) : 0);
-      const clock = await Clock.create(engine, model, prompt, () => ref.current ?? { sampling: DEFAULT_SAMPLING, seed: 42 }, { pace, ...opts });
+      const forced = linkedForced(c, model);
+      const clock = await Clock.create(engine, model, prompt, () => ref.current ?? { sampling: DEFAULT_SAMPLING, seed: 42 }, { pace, ...opts, forced });
       c.next.removeEventListener('click', onEarly);
       for (; early > 0; early--) void clock.tick();
       const onNext = () => void clock.tick();
@@ -222,6 +223,20 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
   defineLink(main, c);
 }
 
+/** A link's forced tokens, for the page's first clock only (a fork the link reproduces); ids beyond the model are refused. */
+function linkedForced(c: ControlElements, model: ModelInfo): Forced | undefined {
+  const link = PageLink.of(c.form);
+  const f = link.linked.forced;
+  if (!f || forcedTaken.has(link)) return undefined;
+  forcedTaken.add(link);
+  if (f.some(([, id]) => id >= model.config.vocab_size)) {
+    link.reject({ param: 'forced', reason: 'beyond-model', max: model.config.vocab_size - 1 });
+    return undefined;
+  }
+  return f;
+}
+const forcedTaken = new WeakSet<PageLink>();
+
 /**
  * Keep the page's URL on the run (url-link.ts): the model, the inputs and the tick count, noting
  * when ticks ran under other settings than the current ones (the link would replay them all
@@ -229,14 +244,14 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
  */
 function defineLink(main: Module, c: ControlElements): void {
   const link = PageLink.of(c.form);
-  link.use('model', 'tick');
+  link.use('model', 'tick', 'forced');
   link.attach(c.form, c.form);
   main.variable(run).define('linkState', ['clockStatus', 'model', 'prompt', 'sampling', 'seed'],
     (state: ClockState, model: ModelInfo, prompt: string, sampling: SamplingParams, seed: number) => {
       const mixed = state.ticks.some(({ sample: d }) => d.seed !== seed || d.sampling.temperature !== sampling.temperature ||
         d.sampling.topK !== sampling.topK || d.sampling.topP !== sampling.topP);
       const m = modelParam(model);
-      link.update({ model: m, prompt, ...sampling, seed, tick: state.ticks.length }, { mixed, local: m === undefined });
+      link.update({ model: m, prompt, ...sampling, seed, tick: state.ticks.length, forced: state.forced }, { mixed, local: m === undefined });
     });
   main.variable(run).define('linkReplay', ['clock', 'applySettings'], (clock: Clock) => clock.playUntil(link.takeReplay()));
 }

@@ -42,6 +42,20 @@ export interface ClockOptions {
   candidates?: number; // how many of the most likely tokens each tick describes
   pace?: () => number; // Play's ticks per second, read at every tick (0 or none: as fast as they run)
   forced?: Forced; // tokens forced from the start (a shared link's fork)
+  logits?: boolean; // each tick brings its raw logits, so the page re-draws it without asking the engine (the latest LOGITS_KEPT ticks keep them)
+}
+
+/** How many of the latest ticks keep their logits on the page (ClockOptions.logits); older ones drop them. */
+export const LOGITS_KEPT = 64;
+
+/** `ticks` with the logits of the one that just fell out of the latest LOGITS_KEPT dropped (memory stays bounded on a long Play). */
+function dropOldLogits(ticks: TickSummary[]): TickSummary[] {
+  const old = ticks.length - 1 - LOGITS_KEPT;
+  if (old < 0 || !ticks[old].logits) return ticks;
+  const { logits: _l, order: _o, ...rest } = ticks[old];
+  const out = ticks.slice();
+  out[old] = rest;
+  return out;
 }
 
 const now = () => globalThis.performance.now();
@@ -156,10 +170,11 @@ export class Clock {
         trace: typeof this.opts.trace === 'function' ? this.opts.trace() : this.opts.trace,
         verifyWeights: this.opts.verifyWeights,
         candidates: this.opts.candidates,
+        ...(this.opts.logits ? { logits: true } : {}),
       });
       if (mine !== this.session || this.disposed) return null;
       markTick(t);
-      this.set({ ticks: [...this.state.ticks, t], wallMs: [...this.state.wallMs, now()], busy: false, error: null });
+      this.set({ ticks: dropOldLogits([...this.state.ticks, t]), wallMs: [...this.state.wallMs, now()], busy: false, error: null });
       return t;
     } catch (e) {
       if (mine !== this.session || this.disposed) return null;

@@ -6,6 +6,7 @@
  * - `input`    an input element as a cell: each valid value it takes, with bad ones refused beside it
  * - `mount`    an observer that puts a cell's value (a DOM node) into its mount point
  * - `nearViewport`  resolves when an element comes near the viewport, so cells start work late
+ * - `inViewport`  resolves when an element is near the viewport now or next, so cells redraw only in view
  * - `widthOf`  an element's width as a cell
  */
 import { Runtime } from '@observablehq/runtime';
@@ -195,6 +196,40 @@ export function nearViewport(el: Element | undefined, margin = '200px'): Promise
     near.set(el, p);
   }
   return p;
+}
+
+interface Sight {
+  near: boolean | null; // null until the observer's first report
+  waiters: Set<() => void>;
+}
+const sights = new WeakMap<Element, Sight>();
+
+/**
+ * Resolves at once when `el` is within `margin` of the viewport now, else when it next comes
+ * there (at once where there is no IntersectionObserver, as in Node); never once `invalidation`
+ * settles first. A cell costly to draw awaits it before every redraw, so a chart out of view is
+ * redrawn only when the reader comes back to it, and then only for the latest data.
+ */
+export function inViewport(el: Element | undefined, invalidation?: Promise<unknown>, margin = '200px'): Promise<void> {
+  const IO = el?.ownerDocument.defaultView?.IntersectionObserver;
+  if (!el || !IO) return Promise.resolve();
+  let sight = sights.get(el);
+  if (!sight) {
+    const s: Sight = { near: null, waiters: new Set() };
+    sights.set(el, (sight = s));
+    new IO((entries) => {
+      s.near = entries.at(-1)!.isIntersecting;
+      if (!s.near) return;
+      for (const wake of s.waiters) wake();
+      s.waiters.clear();
+    }, { rootMargin: margin }).observe(el);
+  }
+  if (sight.near) return Promise.resolve();
+  const { waiters } = sight;
+  return new Promise((resolve) => {
+    waiters.add(resolve);
+    void invalidation?.then(() => waiters.delete(resolve));
+  });
 }
 
 /** The content width of `el`, pushed again when it changes (a fixed `fallback` where it cannot be measured). */

@@ -70,9 +70,28 @@ export function texNumber(x: number, format: (x: number) => string = formatValue
   return `${m[1]} \\times 10^{${m[2] === '-' ? '-' : ''}${Number(m[3])}}`;
 }
 
+// The latest typeset equations of each document, by source: an equation's fixed parts (and any
+// line whose numbers did not change) are typeset once and cloned after that (KaTeX takes
+// milliseconds a line, on every tick otherwise).
+const TYPESET_KEPT = 128;
+const typeset = new WeakMap<Document, Map<string, HTMLElement>>();
+
 /** Typeset `tex` into a new element of `doc` (display style unless `inline`). */
 export function renderTex(tex: string, opts: { inline?: boolean; document?: Document } = {}): HTMLElement {
   const doc = opts.document ?? globalThis.document;
+  let kept = typeset.get(doc);
+  if (!kept) typeset.set(doc, (kept = new Map()));
+  const key = `${opts.inline ? 'i' : 'd'}${tex}`;
+  const hit = kept.get(key);
+  if (hit) return hit.cloneNode(true) as HTMLElement;
+  const el = typesetTex(tex, doc, opts.inline ?? false);
+  kept.set(key, el.cloneNode(true) as HTMLElement);
+  if (kept.size > TYPESET_KEPT) kept.delete(kept.keys().next().value!); // the oldest first
+  return el;
+}
+
+function typesetTex(tex: string, doc: Document, inline: boolean): HTMLElement {
+  const opts = { inline };
   const el = doc.createElement(opts.inline ? 'span' : 'div');
   el.className = opts.inline ? 'tex' : 'tex tex-display';
   katex.render(tex, el, { displayMode: !opts.inline, throwOnError: true, strict: 'ignore', trust: false, output: 'htmlAndMathml' });

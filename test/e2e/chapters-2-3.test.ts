@@ -12,8 +12,24 @@ import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPa
 
 const CHINESE = '今天天气很好';
 
-async function open(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+/** An init script: every `nearest` answer the engine worker posts is copied to window.nearestAnswers before the notebook sees it. */
+const RECORD_NEAREST = `(() => {
+  const Base = window.Worker;
+  window.nearestAnswers = [];
+  window.Worker = class extends Base {
+    constructor(url, options) {
+      super(url, options);
+      this.addEventListener('message', (e) => {
+        const v = e.data && e.data.value;
+        if (v && typeof v === 'object' && Array.isArray(v.neighbours)) window.nearestAnswers.push(v);
+      });
+    }
+  };
+})();`;
+
+async function open(browser: Browser, url: string, init?: string): Promise<{ page: Page; errors: string[] }> {
   const page = await openPage(browser);
+  if (init) await page.addInitScript({ content: init });
   const errors = collectConsoleErrors(page);
   const res = await page.goto(url, { waitUntil: 'load' });
   assert.equal(res?.status(), 200, url);
@@ -104,7 +120,7 @@ describe('chapters 2 and 3', () => {
     let page: Page;
     let errors: string[];
     before(async () => {
-      ({ page, errors } = await open(browser, `${preview.url}/chapters/embeddings/`));
+      ({ page, errors } = await open(browser, `${preview.url}/chapters/embeddings/`, RECORD_NEAREST));
     });
     after(async () => {
       await page?.context().close();
@@ -132,6 +148,22 @@ describe('chapters 2 and 3', () => {
       assert.ok(tex[2].includes(`= ${texNumber(wte)} + `) && tex[2].includes(texNumber(wpe)) && tex[2].endsWith(`= ${texNumber(x)}`), tex[2]);
       assert.equal(await page.getByLabel('Position', { exact: true }).inputValue(), '1');
       assert.equal(await page.getByLabel('Dimension', { exact: true }).inputValue(), '3');
+    });
+
+    it('Nearest tokens: the picked position’s token, and the engine’s own answer for the whole vocabulary', async () => {
+      const near = '[data-cell="nearest"] .nearest-tokens';
+      await page.locator('[data-cell="nearest"]').scrollIntoViewIfNeeded();
+      await page.waitForFunction((s) => document.querySelector<HTMLElement>(s)?.dataset.position === '1', near);
+      const id = Number(await page.locator(near).getAttribute('data-token-id'));
+      assert.equal(id, Number(await page.locator('[data-cell="equation"] .live-equation').getAttribute('data-token-id')));
+      const answer = await page.evaluate((id) => (window as unknown as { nearestAnswers: { id: number; neighbours: { id: number; text: string; cosine: number }[] }[] }).nearestAnswers.find((a) => a.id === id), id);
+      assert.ok(answer, 'the engine answered for this token');
+      assert.equal(answer.neighbours.length, 12);
+      const rows = await page.locator(`${near} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+      assert.deepEqual(rows.map((r) => Number(r[2])), answer.neighbours.map((n) => n.id));
+      assert.deepEqual(rows.map((r) => r[3]), answer.neighbours.map((n) => n.cosine.toFixed(3)));
+      for (let i = 1; i < answer.neighbours.length; i++) assert.ok(answer.neighbours[i - 1].cosine >= answer.neighbours[i].cosine);
+      assert.match((await page.locator(`${near} .nearest-finding`).textContent()) ?? '', new RegExp(answer.neighbours[0].cosine.toFixed(2)));
     });
 
     it('a dimension out of range is refused beside the input and the equation keeps its numbers', async () => {

@@ -8,6 +8,27 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, startPreview } from './harness.ts';
 import { axeBoth, nextToken, open, RECORD_TICKS, type RecordedTick } from './chapter-page.ts';
 
+/** An init script: the attention weights of the latest tick the engine worker posts, every layer, kept as window.lastAttention. */
+const RECORD_ATTENTION = `(() => {
+  const Base = window.Worker;
+  window.Worker = class extends Base {
+    constructor(url, options) {
+      super(url, options);
+      this.addEventListener('message', (e) => {
+        const v = e.data && e.data.value;
+        if (!v || typeof v !== 'object' || !('cacheBytes' in v) || !v.trace) return;
+        window.lastAttention = { index: v.index, start: v.trace.start, layers: v.trace.attention.map((a) => ({ layer: a.layer, shape: a.shape, data: Array.from(a.data) })) };
+      });
+    }
+  };
+})();`;
+
+interface RecordedAttention {
+  index: number;
+  start: number;
+  layers: { layer: number; shape: [number, number, number]; data: number[] }[];
+}
+
 describe('chapters 4, 5 and 7', () => {
   let preview: Awaited<ReturnType<typeof startPreview>>;
   let browser: Browser;
@@ -27,7 +48,7 @@ describe('chapters 4, 5 and 7', () => {
     const chart = '[data-cell="matrix"] .chart';
     const attr = (sel: string, name: string) => page.locator(sel).getAttribute(name);
     before(async () => {
-      ({ page, errors } = await open(browser, `${preview.url}/chapters/attention/`));
+      ({ page, errors } = await open(browser, `${preview.url}/chapters/attention/`, RECORD_ATTENTION));
     });
     after(async () => {
       await page?.context().close();
@@ -85,6 +106,44 @@ describe('chapters 4, 5 and 7', () => {
       assert.ok(c && t && Math.abs(t.y + t.height / 2 - (c.y + c.height / 2)) < t.height + c.height, `the tip sits by the cell: ${JSON.stringify({ c, t })}`);
       await page.mouse.move(0, 0);
       await page.waitForFunction(() => !document.querySelector('[data-cell="matrix"] .cell-tip'));
+    });
+
+    it('every head at once and the head habits: the latest tick’s traced weights, every layer; a focused cell reads its numbers', async () => {
+      await page.locator('[data-cell="habits"]').scrollIntoViewIfNeeded();
+      const rec = (await page.evaluate(() => (window as unknown as { lastAttention: unknown }).lastAttention)) as RecordedAttention;
+      const tick = String(rec.index);
+      await page.waitForFunction((t) => document.querySelector<HTMLElement>('.heads-overview')?.dataset.tick === t && document.querySelector<HTMLElement>('.head-habits')?.dataset.tick === t, tick);
+      const layers = [...rec.layers].sort((a, b) => a.layer - b.layer);
+      const [H, T, K] = layers[0].shape;
+      const p = rec.start + T - 1;
+      const row = (l: number, h: number, t = T - 1) => layers[l].data.slice((h * T + t) * K, (h * T + t) * K + rec.start + t + 1);
+      const argmax = (r: number[]) => r.indexOf(Math.max(...r));
+      const top = JSON.parse((await page.locator('.heads-overview').getAttribute('data-top'))!) as number[][];
+      assert.deepEqual(top, layers.map((_, l) => Array.from({ length: H }, (_, h) => argmax(row(l, h)))));
+      assert.equal(await page.locator('[data-cell="overview"] rect.cell').count(), layers.length * H);
+      // Habits over the tick's rows from position 2 on: the mean weight on key 0, p − 1 and p.
+      const habits = JSON.parse((await page.locator('.head-habits').getAttribute('data-habits'))!) as [number, number, number, number, number, string | null][];
+      const ts = Array.from({ length: T }, (_, t) => t).filter((t) => rec.start + t >= 2);
+      for (const [l, h, first, previous, self] of habits) {
+        const mean = (f: (r: number[], q: number) => number) => ts.reduce((s, t) => s + f(row(l, h, t), rec.start + t), 0) / ts.length;
+        assert.ok(Math.abs(first - mean((r) => r[0])) < 1e-6 && Math.abs(previous - mean((r, q) => r[q - 1])) < 1e-6 && Math.abs(self - mean((r, q) => r[q])) < 1e-6, `layer ${l} head ${h}`);
+      }
+      const named = await page.locator('.head-habits li[data-habit="first"]').getAttribute('data-count');
+      assert.equal(Number(named), habits.filter((x) => x[5] === 'first').length);
+      // Keyboard: Tab to the chart's cell, move with the arrows; the readout says the cell's numbers.
+      await page.locator('[data-cell="overview"] rect.cell[tabindex="0"]').focus();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowRight');
+      const readout = page.locator('.overview-readout');
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('.overview-readout')?.dataset.head === '1');
+      const l = Number(await readout.getAttribute('data-layer'));
+      const self = row(l, 1)[p];
+      assert.match((await readout.textContent()) ?? '', new RegExp(`^Layer ${l}, head 1: .*itself ${self.toFixed(3)}\\.$`));
+      // Each head's output: the layer chosen, the newest position.
+      const outs = page.locator('[data-cell="outputs"] .head-outputs');
+      assert.equal(await outs.getAttribute('data-position'), String(p));
+      assert.equal(await page.locator('[data-cell="outputs"] .outputs-table tbody tr').count(), H);
     });
 
     it('changing Head and Layer changes the matrix', async () => {

@@ -304,21 +304,21 @@ describe('shareable runs: the whole state in the URL', { timeout: 600_000 }, () 
     }
     await h.page.waitForFunction(() => new URL(location.href).searchParams.get('tick') === '3');
     const url = h.page.url();
-    assert.deepEqual(Object.fromEntries(new URL(url).searchParams), { model: 'bundled', prompt: 'It was a dark and stormy night;', temperature: '1.1', seed: '99', tick: '3' });
+    assert.deepEqual(Object.fromEntries(new URL(url).searchParams), { model: 'bundled', prompt: 'It was a dark and stormy night;', temperature: '1.1', topK: '0', topP: '1', seed: '99', tick: '3' });
     const text = await h.page.locator('#generated').textContent();
     assert.ok(text?.startsWith('It was a dark and stormy night;') && text.length > 'It was a dark and stormy night;'.length);
 
     const i = await freshPage(browser, preview.url);
     contexts.push(i.context);
-    await i.page.goto(`${url}&topK=5&layer=2`, { waitUntil: 'load' });
+    await i.page.goto(`${url}&head=5&layer=2`, { waitUntil: 'load' });
     await i.page.waitForFunction(() => document.body.dataset.engine === 'ready', null, { timeout: 60_000 });
     await i.page.waitForFunction(() => new URL(location.href).searchParams.get('tick') === '3' && !(document.querySelector<HTMLButtonElement>('#next-token')?.disabled), null, { timeout: 60_000 });
     assert.equal(await i.page.locator('#generated').textContent(), text);
     assert.equal(await i.page.locator('#prompt').inputValue(), 'It was a dark and stormy night;');
     assert.equal(await i.page.locator('#temperature').inputValue(), '1.1');
     assert.equal(await i.page.locator('#seed').inputValue(), '99');
-    assert.deepEqual((await noticeParams(i.page)).sort(), ['layer', 'topK']);
-    assert.match((await i.page.locator('[data-role="link-notice"]').textContent()) ?? '', /Top-k \(topK\): this page has no such setting/);
+    assert.deepEqual((await noticeParams(i.page)).sort(), ['head', 'layer']);
+    assert.match((await i.page.locator('[data-role="link-notice"]').textContent()) ?? '', /Head \(head\): this page has no such setting/);
     assert.equal(i.page.url(), url, 'the ignored parameters leave the URL');
     assert.deepEqual(i.foreign, []);
     assert.deepEqual([...h.errors, ...i.errors], []);

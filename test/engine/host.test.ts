@@ -92,6 +92,50 @@ describe('EngineHost', () => {
     assert.equal(t.weightsChecksum, e.info.checksum);
   });
 
+  it('intervene runs the latest tick\'s sequence with a head off, draws with the same dice, and leaves the session untouched', async () => {
+    const sampling = { temperature: 1, topK: 0, topP: 1 };
+    const run = async (intervene: boolean) => {
+      await e.engine.request({ type: 'start', prompt: 'the clock ticks', seed: 3, sampling });
+      await e.engine.request({ type: 'tick' });
+      const latest = await e.engine.request({ type: 'tick', trace: { lens: 5 } });
+      const r = intervene ? await e.engine.request({ type: 'intervene', heads: [[1, 0]], trace: { heads: true } }) : null;
+      const plain = intervene ? await e.engine.request({ type: 'intervene', untouchedLens: true }) : null;
+      const next = await e.engine.request({ type: 'tick' });
+      return { latest, r, plain, next };
+    };
+    const { latest, r, plain, next } = await run(true);
+    const without = await run(false);
+    assert.deepEqual(next, { ...without.next, ms: next.ms }, 'the next tick is the one a session without the intervention runs');
+    assert.ok(r && plain);
+    assert.equal(r.tick, latest.index);
+    assert.equal(r.positions, latest.cacheLength);
+    assert.equal(r.sample.draw, tickDraw(3, latest.index), 'the latest tick\'s dice');
+    assert.equal(r.checksum, e.info.checksum);
+    assert.equal(r.weightsVerified, e.info.checksum, 'the weights were never changed');
+    const heads = r.trace!.detail!.find((d) => d.layer === 1)!;
+    const [, T] = heads.shape;
+    assert.ok(heads.heads!.subarray(0, T * heads.headDim).every((v) => v === 0), 'head 1.0 outputs zeros');
+    assert.equal(r.lens.length, smallConfig.n_layer);
+    assert.ok(r.lens.every((l) => l.positions.length === 1 && l.positions[0].length === 5));
+    for (let i = 1; i < r.changes.length; i++) assert.ok(Math.abs(r.changes[i - 1].delta) >= Math.abs(r.changes[i].delta));
+    for (const c of r.changes) {
+      const cand = r.sample.candidates.find((x) => x.id === c.id);
+      if (cand) assert.ok(Math.abs(cand.prob - c.after) < 1e-12);
+      assert.ok(Math.abs(c.after - c.before - c.delta) < 1e-15);
+    }
+    // (A small random model spreads its probability thinly: the change is small, but far above the rounding of an untouched rerun.)
+    assert.ok(Math.abs(r.changes[0].delta) > 1e3 * Math.abs(plain.changes[0].delta), 'switching a head off moves some probability');
+    // With nothing switched off the run reproduces the latest tick: the same token, the same lens, Δp at float32 rounding.
+    assert.equal(plain.sample.id, latest.id);
+    assert.ok(Math.abs(plain.changes[0].delta) < 1e-6, `|Δp| ${plain.changes[0].delta}`);
+    assert.deepEqual(plain.lens.map((l) => l.positions[0].map((g) => g.id)), latest.trace!.lens.map((l) => l.positions.at(-1)!.map((g) => g.id)));
+    assert.deepEqual(plain.untouchedLens, plain.lens, 'the untouched lens is the lens of a run with nothing switched off');
+    assert.equal(r.untouchedLens, undefined);
+    await assert.rejects(e.engine.request({ type: 'intervene', skipBlocks: [smallConfig.n_layer] }), /skipped block/);
+    await e.engine.request({ type: 'start', prompt: 'x', seed: 1, sampling });
+    await assert.rejects(e.engine.request({ type: 'intervene', heads: [[0, 0]] }), /run a tick first/);
+  });
+
   it('cancel drops the queued ticks and leaves the running one and other requests alone', async () => {
     await e.engine.request({ type: 'start', prompt: 'abc', seed: 1, sampling: { temperature: 1, topK: 0, topP: 1 } });
     const ticks = [1, 2, 3].map(() => e.engine.request({ type: 'tick' }));

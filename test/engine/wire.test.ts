@@ -8,7 +8,7 @@ import type { Trace } from '../../model/gpt2.ts';
 import { distribution, sample, stageProbs, type SamplingParams } from '../../model/sampler.ts';
 import type { TickRecord } from '../../model/tick.ts';
 import { byteToSymbol, Tokenizer } from '../../model/tokenizer.ts';
-import { bpeWords, describeDraw, logSumExp, softmaxEntropy, tickSummary, tokenInfo, traceForPage } from '../../engine/wire.ts';
+import { bpeWords, describeDraw, logSumExp, probChanges, softmaxEntropy, tickSummary, tokenInfo, traceForPage } from '../../engine/wire.ts';
 
 /** Every byte, then the merges that spell "hello". */
 function tinyTokenizer(): Tokenizer {
@@ -158,5 +158,22 @@ describe('wire', () => {
     assert.ok(!('weightsVerified' in t) && !('trace' in t));
     assert.equal(tickSummary(rec, tok, 1, 'abc').weightsVerified, 'abc');
     for (const k of ['index', 'kind', 'id', 'text', 'prob', 'rank', 'draw', 'ms', 'flops', 'position', 'cacheLength', 'cacheBytes', 'window', 'weightsChecksum'] as const) assert.deepEqual(t[k], rec[k], k);
+  });
+});
+
+describe('probChanges', () => {
+  it('lists the tokens whose probability moved most, over the whole vocabulary, largest |Δp| first', () => {
+    const piece = { tokenPiece: (id: number) => ({ text: `t${id}`, bytes: new Uint8Array(), complete: true }) };
+    const sampling = { temperature: 1, topK: 0, topP: 1 };
+    const before = distribution([2, 1, 0, -1], sampling);
+    const after = distribution([2, 1, 0, 3], sampling); // token 3 jumps from last to first
+    const ch = probChanges(before, after, piece, 2);
+    const p = (z: number[], i: number) => Math.exp(z[i]) / z.reduce((a, b) => a + Math.exp(b), 0);
+    assert.deepEqual(ch.map((c) => c.id), [3, 0]);
+    assert.equal(ch[0].text, 't3');
+    assert.ok(Math.abs(ch[0].before - p([2, 1, 0, -1], 3)) < 1e-12);
+    assert.ok(Math.abs(ch[0].after - p([2, 1, 0, 3], 3)) < 1e-12);
+    assert.ok(ch[0].delta > 0 && ch[1].delta < 0);
+    assert.equal(ch[0].delta, ch[0].after - ch[0].before);
   });
 });

@@ -314,3 +314,78 @@ test('forward refuses token ids outside the vocabulary and leaves the cache as i
   cache.clear();
   model.dispose();
 });
+
+test('a switched-off head outputs exactly zero, and the rest of the pass equals the reference with that head zeroed', async () => {
+  const folder = join(dir, 'headmask');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 5 });
+  const files = await loadModelFiles(folder);
+  const model = await Model.fromFiles(files);
+  const heads: [number, number][] = [[0, 2], [1, 1]];
+  const ref = referenceForward(config, files.params, ids, { heads });
+  const plain = referenceForward(config, files.params, ids);
+  const before = tf.memory().numTensors;
+  const run = async (slice: number[], cache: KVCache) => forward(config, model.weights, slice, cache, {
+    trace: { heads: true, residual: true, attention: true }, allLogits: true, intervention: { heads },
+  });
+  const cache = new KVCache(config.n_layer);
+  const { logits, trace } = await run(ids, cache);
+  const got = (await logits.data()) as Float32Array;
+  logits.dispose();
+  // A decode tick (one row: the engine's blockRow) through the same cache.
+  const dec = await run([ids[3]], cache);
+  dec.logits.dispose();
+  cache.clear();
+  assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+  model.dispose();
+  const T = ids.length;
+  const C = config.n_embd;
+  const hd = C / config.n_head;
+  for (const tr of [trace!, dec.trace!]) {
+    const t = tr.tokens.length;
+    for (const [l, h] of heads) {
+      const out = tr.layers[l].heads!.data.subarray(h * t * hd, (h + 1) * t * hd);
+      assert.ok(out.every((v) => v === 0), `layer ${l} head ${h}: every output number is 0`);
+      const other = tr.layers[l].heads!.data.subarray(((h + 1) % config.n_head) * t * hd, (((h + 1) % config.n_head) + 1) * t * hd);
+      assert.ok(other.some((v) => v !== 0), 'the other heads still work');
+    }
+  }
+  for (let l = 0; l < config.n_layer; l++) {
+    for (let t = 0; t < T; t++) {
+      const r = maxDiff(trace!.layers[l].residual!.data.subarray(t * C, (t + 1) * C), ref.residual[l][t]);
+      assert.ok(r.diff <= 1e-4 * Math.max(1, r.scale), `residual l${l} t${t}: ${r.diff}`);
+    }
+  }
+  let changed = 0;
+  for (let t = 0; t < T; t++) {
+    const { diff, scale } = maxDiff(got.subarray(t * config.vocab_size, (t + 1) * config.vocab_size), ref.logits[t]);
+    assert.ok(diff <= 1e-4 * scale, `position ${t}: max |Δ| ${diff} > 1e-4 × ${scale}`);
+    changed = Math.max(changed, maxDiff(ref.logits[t], plain.logits[t]).diff);
+  }
+  assert.ok(changed > 1e-3, `switching the heads off changes the logits (max |Δ| ${changed})`);
+});
+
+test('a skipped block adds nothing: its residual out equals its residual in, and the pass equals the reference', async () => {
+  const folder = join(dir, 'skip');
+  await writeRandomCheckpoint(folder, { config, dtype: 'F32', seed: 9 });
+  const files = await loadModelFiles(folder);
+  const model = await Model.fromFiles(files);
+  for (const skip of [0, 1]) {
+    const ref = referenceForward(config, files.params, ids, { skipBlocks: [skip] });
+    const cache = new KVCache(config.n_layer);
+    const { logits, trace } = await forward(config, model.weights, ids, cache, {
+      trace: { embeddings: true, residual: true }, allLogits: true, intervention: { skipBlocks: [skip] },
+    });
+    const got = (await logits.data()) as Float32Array;
+    logits.dispose();
+    cache.clear();
+    const into = skip === 0 ? trace!.embedding! : trace!.layers[skip - 1].residual!;
+    assert.deepEqual(trace!.layers[skip].residual!.data, into.data, `block ${skip}: out equals in, bit for bit`);
+    for (let t = 0; t < ids.length; t++) {
+      const { diff, scale } = maxDiff(got.subarray(t * config.vocab_size, (t + 1) * config.vocab_size), ref.logits[t]);
+      assert.ok(diff <= 1e-4 * scale, `skip ${skip}, position ${t}: max |Δ| ${diff} > 1e-4 × ${scale}`);
+    }
+  }
+  await assert.rejects(forward(config, model.weights, [1], new KVCache(config.n_layer), { intervention: { heads: [[0, config.n_head]] } }), /switched-off head/);
+  await assert.rejects(forward(config, model.weights, [1], new KVCache(config.n_layer), { intervention: { skipBlocks: [config.n_layer] } }), /skipped block/);
+  model.dispose();
+});

@@ -56,6 +56,20 @@ test('a TraceRecorder keeps only the items and layers asked for, and frees every
   assert.equal(lt.lens?.ids[0].length, 2);
 });
 
+test('attentionEveryLayer: the weights of every layer, the other items only at the layers asked for', async () => {
+  const before = tf.memory().numTensors;
+  const rec = new TraceRecorder({ qkv: true, heads: true, mlp: true, lens: 2, layers: [1], attentionEveryLayer: true }, { start: 0, tokens: [1, 2, 3], nLayer: 3 }, lens);
+  for (const l of [0, 1, 2]) reportLayer(rec, l);
+  const trace = await rec.read();
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(trace.layers.map((l) => [l.layer, Object.keys(l)]), [
+    [0, ['layer', 'attention']],
+    [1, ['layer', 'q', 'k', 'v', 'attention', 'heads', 'mlpIn', 'mlp', 'lens']],
+    [2, ['layer', 'attention']],
+  ]);
+  assert.deepEqual(trace.layers[0].attention?.shape, [H, T, T]);
+});
+
 test('a TraceRecorder of a failed pass frees what it kept when disposed', () => {
   const before = tf.memory().numTensors;
   const rec = new TraceRecorder({ embeddings: true, attention: true, residual: true, lens: true }, { start: 0, tokens: [1, 2, 3], nLayer: 1 }, lens);

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/03-embeddings/index.ts';
-import { parsePick } from '../../notebooks/chapters/03-embeddings/data.ts';
+import { nearestFinding, parsePick } from '../../notebooks/chapters/03-embeddings/data.ts';
 import { embeddingTex } from '../../notebooks/chapters/03-embeddings/figures.ts';
 import { formatValue } from '../../components/format.ts';
 import { texNumber } from '../../notebooks/tex.ts';
@@ -35,7 +35,7 @@ describe('chapter 3: embeddings', () => {
 
   before(async () => {
     e = await smallEngine();
-    page = await openChapter(withPick, ['heatmaps', 'pick', 'equation'], e.engine, e.info);
+    page = await openChapter(withPick, ['heatmaps', 'pick', 'equation', 'nearest'], e.engine, e.info);
     await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
     wte = e.host.model!.weights.wteT.dataSync() as Float32Array;
     wpe = e.host.model!.weights.wpe.dataSync() as Float32Array;
@@ -113,6 +113,39 @@ describe('chapter 3: embeddings', () => {
       // The outlined heatmap cell is the one the equation is about.
       assert.equal(maps()!.querySelectorAll('rect.selected').length, 3);
     }
+  });
+
+  it('the nearest tokens of the picked position’s token: the whole vocabulary ranked by cosine, as computed here in float64 from wte', async () => {
+    const ids = e.host.session!.ids;
+    const t = 1;
+    page.set('position', String(t));
+    const near = () => page.mounts.nearest!.querySelector<HTMLElement>('.nearest-tokens');
+    await page.until('the nearest tokens', () => near()?.dataset.position === String(t));
+    const id = ids[t];
+    assert.equal(Number(near()!.dataset.tokenId), id);
+    const col = (j: number) => Array.from({ length: C }, (_, c) => wte[c * V + j]);
+    const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+    const q = col(id);
+    const cos = Array.from({ length: V }, (_, j) => dot(q, col(j)) / Math.sqrt(dot(q, q) * dot(col(j), col(j))));
+    const order = cos.map((c, j) => [c, j] as const).filter(([, j]) => j !== id).sort((a, b) => b[0] - a[0]).slice(0, 12);
+    const shown = JSON.parse(near()!.dataset.neighbours!) as [number, number][];
+    assert.equal(shown.length, 12);
+    shown.forEach(([j, c], r) => {
+      assert.ok(Math.abs(c - cos[j]) < 1e-5, `${j}: ${c} vs ${cos[j]}`);
+      assert.ok(Math.abs(c - order[r][0]) < 1e-5, `rank ${r}`);
+    });
+    const rows = [...near()!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('th, td')].map((x) => x.textContent));
+    assert.deepEqual(rows.map((r) => r[2]), shown.map(([j]) => String(j)));
+    assert.deepEqual(rows.map((r) => r[3]), shown.map(([, c]) => c.toFixed(3)));
+    assert.ok(near()!.querySelector('.nearest-finding')!.textContent!.includes(shown[0][1].toFixed(2)));
+  });
+
+  it('nearestFinding: the nearest against the mean of random pairs', () => {
+    assert.deepEqual(nearestFinding([0.62, 0.5, 0.41], 0.08), { nearest: 0.62, last: 0.41, k: 3, mean: 0.08, clear: true });
+    assert.equal(nearestFinding([0.3, 0.2], 0.25)!.clear, false, 'within 0.1 of the mean');
+    assert.equal(nearestFinding([0.5, 0.2], 0.3)!.clear, false, 'below twice the mean');
+    assert.equal(nearestFinding([0.5], NaN)!.clear, false, 'no pair to compare');
+    assert.equal(nearestFinding([], 0.1), null);
   });
 
   it('choosing a heatmap cell sets Position and Dimension and shows its equation', async () => {

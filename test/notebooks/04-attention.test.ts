@@ -5,7 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/04-attention/index.ts';
-import { cellNumbers, parseInputs, rowsFromTrace, traceFor, type AttentionView } from '../../notebooks/chapters/04-attention/data.ts';
+import { cellNumbers, habitSummary, headHabits, headsOverview, parseInputs, rowsFromTrace, traceFor, type AttentionView } from '../../notebooks/chapters/04-attention/data.ts';
+import type { TickSummary } from '../../engine/protocol.ts';
 import { cellTex } from '../../notebooks/chapters/04-attention/figures.ts';
 import { softmaxOf } from '../../notebooks/softmax.ts';
 import { InputError } from '../../notebooks/runtime.ts';
@@ -13,6 +14,47 @@ import { openChapter, type Page } from './page.ts';
 import { smallConfig, smallEngine } from './small-model.ts';
 
 const close = (a: number, b: number, tol = 1e-5) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
+
+/** A tick whose trace holds the given attention weights (per layer: [head][row][key], rows from `start`). */
+function tickWith(start: number, kind: TickSummary['kind'], layers: number[][][][]): TickSummary {
+  const attention = layers.map((heads, layer) => {
+    const H = heads.length;
+    const T = heads[0].length;
+    const K = start + T;
+    const data = new Float32Array(H * T * K);
+    heads.forEach((rows, h) => rows.forEach((r, t) => data.set(r, (h * T + t) * K)));
+    return { layer, shape: [H, T, K] as [number, number, number], data };
+  });
+  return { index: 3, kind, trace: { start, tokens: [], attention, lens: [] } } as unknown as TickSummary;
+}
+
+describe('head habits, measured', () => {
+  it('a prefill: the mean over positions 2 and on of the weights on the first token, the previous one and itself', () => {
+    // One layer, two heads, four prompt positions (rows 0 and 1 are left out).
+    const head0 = [[1, 0, 0, 0], [0.5, 0.5, 0, 0], [0.8, 0.1, 0.1, 0], [0.6, 0.1, 0.1, 0.2]];
+    const head1 = [[1, 0, 0, 0], [0.2, 0.8, 0, 0], [0.1, 0.7, 0.2, 0], [0.1, 0.1, 0.3, 0.5]];
+    const r = headHabits(tickWith(0, 'prefill', [[head0, head1]]), 1)!;
+    assert.deepEqual(r.positions, [2, 3]);
+    const [a, b] = r.heads;
+    assert.ok(close(a.first, (0.8 + 0.6) / 2) && close(a.previous, (0.1 + 0.1) / 2) && close(a.self, (0.1 + 0.2) / 2));
+    assert.equal(a.habit, 'first', 'first 0.7');
+    assert.ok(close(b.first, 0.1) && close(b.previous, (0.7 + 0.3) / 2) && close(b.self, (0.2 + 0.5) / 2));
+    assert.equal(b.habit, 'previous', 'previous 0.5 beats self 0.35');
+    const sum = habitSummary(r);
+    assert.deepEqual(sum.map((s) => [s.habit, s.heads.map((x) => x.head), s.strongest.head]), [['first', [0], 0], ['previous', [1], 1], ['self', [], 1]]);
+  });
+
+  it('a decode tick: its one row; too short a prompt, or a layer missing from the trace: nothing to measure', () => {
+    const r = headHabits(tickWith(4, 'decode', [[[[0.1, 0.1, 0.1, 0.1, 0.6]]], [[[0.2, 0.2, 0.2, 0.2, 0.2]]]]), 2)!;
+    assert.deepEqual(r.positions, [4]);
+    assert.deepEqual(r.heads.map((x) => [x.layer, x.habit]), [[0, 'self'], [1, null]]);
+    assert.equal(headHabits(tickWith(0, 'prefill', [[[[1, 0], [0.5, 0.5]]]]), 1), null);
+    assert.equal(headHabits(tickWith(4, 'decode', [[[[0.1, 0.1, 0.1, 0.1, 0.6]]]]), 2), null);
+    const o = headsOverview(tickWith(4, 'decode', [[[[0.1, 0.1, 0.1, 0.1, 0.6]]], [[[0.2, 0.2, 0.2, 0.2, 0.2]]]]), 2)!;
+    assert.equal(o.position, 4);
+    assert.ok(close(o.rows[0][0][4], 0.6) && o.rows[1][0].length === 5);
+  });
+});
 
 describe('chapter 4: attention', () => {
   let e: Awaited<ReturnType<typeof smallEngine>>;
@@ -23,7 +65,7 @@ describe('chapter 4: attention', () => {
 
   before(async () => {
     e = await smallEngine();
-    page = await openChapter(chapter, ['timeline', 'tokens', 'attention-stage', 'matrix', 'equation', 'softmax-example'], e.engine, e.info);
+    page = await openChapter(chapter, ['timeline', 'tokens', 'attention-stage', 'matrix', 'equation', 'softmax-example', 'outputs', 'overview', 'habits'], e.engine, e.info);
     await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
   });
   after(async () => {
@@ -47,6 +89,56 @@ describe('chapter 4: attention', () => {
     const n = prompt + 2;
     assert.equal(page.mounts.matrix!.querySelectorAll('rect.cell.value').length, (n * (n + 1)) / 2);
     assert.equal(page.mounts.matrix!.querySelectorAll('rect.cell.masked').length, (n * (n - 1)) / 2);
+  });
+
+  it('what moves: head outputs, the all-heads overview and the head habits are the engine’s numbers for the newest position', async () => {
+    const ov = () => page.mounts.overview!.querySelector<HTMLElement>('.heads-overview');
+    const hb = () => page.mounts.habits!.querySelector<HTMLElement>('.head-habits');
+    const outs = () => page.mounts.outputs!.querySelector<HTMLElement>('.head-outputs');
+    const tick = String(page.ticks() - 1);
+    await page.until('the three figures', () => ov()?.dataset.tick === tick && hb()?.dataset.tick === tick && outs()?.dataset.tick === tick);
+    const { n_layer: L, n_head: H } = smallConfig;
+    // The reference: the cached sequence recomputed, every layer's weights traced, and layer 0's values.
+    const all = await e.engine.request({ type: 'recompute', trace: { attention: true } });
+    const n = all.trace!.tokens.length;
+    const p = n - 1;
+    const row = (l: number, h: number) => {
+      const a = all.trace!.attention.find((x) => x.layer === l)!;
+      return Array.from(a.data.subarray((h * n + p) * n, (h * n + p) * n + n));
+    };
+    assert.equal(Number(ov()!.dataset.position), p);
+    assert.equal(page.mounts.overview!.querySelectorAll('rect.cell').length, L * H);
+    const argmax = (r: number[]) => r.indexOf(Math.max(...r));
+    assert.deepEqual(JSON.parse(ov()!.dataset.top!), Array.from({ length: L }, (_, l) => Array.from({ length: H }, (_, h) => argmax(row(l, h)))));
+    const tableRows = [...page.mounts.overview!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.textContent)));
+    tableRows.forEach((r, i) => r.forEach((w, k) => assert.ok(Math.abs(w - row(Math.floor(i / H), i % H)[k]) <= 5e-4, `cell ${i}, key ${k}`)));
+    // Habits of a decode tick: the newest row's weights on key 0, p − 1 and p.
+    const habits = JSON.parse(hb()!.dataset.habits!) as [number, number, number, number, number, string | null][];
+    assert.equal(habits.length, L * H);
+    for (const [l, h, first, previous, self, habit] of habits) {
+      const r = row(l, h);
+      assert.ok(close(first, r[0], 1e-4) && close(previous, r[p - 1], 1e-4) && close(self, r[p], 1e-4), `layer ${l} head ${h}`);
+      const best = Math.max(r[0], r[p - 1], r[p]);
+      assert.equal(habit !== null, best >= 0.5);
+    }
+    // Each head's output for the newest position is Σ_j a_j v_j, here in float64 from layer 0's traced values.
+    const l0 = await e.engine.request({ type: 'recompute', trace: traceFor(0) });
+    const rows = rowsFromTrace(l0.trace!, 0);
+    const hd = smallConfig.n_embd / H;
+    const shown = JSON.parse(outs()!.dataset.outputs!) as { head: number; key: number; weight: number; cosine: number; out: number[] }[];
+    assert.equal(Number(outs()!.dataset.layer), 0);
+    for (const o of shown) {
+      const w = row(0, o.head);
+      const want = Array.from({ length: hd }, (_, c) => w.reduce((s, a, j) => s + a * rows[j].v![o.head * hd + c], 0));
+      o.out.forEach((x, c) => assert.ok(close(x, want[c], 1e-4), `head ${o.head}[${c}]: ${x} vs ${want[c]}`));
+      assert.equal(o.key, argmax(w));
+    }
+    // Keyboard: a focused overview cell reads out its numbers.
+    const cell = page.mounts.overview!.querySelector<SVGRectElement>('rect.cell[data-layer="1"][data-head="1"]')!;
+    cell.focus();
+    const readout = page.mounts.overview!.querySelector<HTMLElement>('.overview-readout')!;
+    assert.equal(readout.dataset.layer, '1');
+    assert.match(readout.textContent!, /^Layer 1, head 1: /);
   });
 
   it('the cell equation’s numbers are the engine’s: q·k/√d from its q and k, and the softmax of its row', async () => {

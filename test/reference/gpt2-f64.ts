@@ -24,6 +24,12 @@ export interface RefOutput {
   mlp: Float64Array[][]; // [layer][position] → GELU output (4C)
 }
 
+/** A causal experiment: heads whose output is zeroed, blocks that add nothing to the stream. */
+export interface RefIntervention {
+  heads?: [number, number][]; // [layer, head]
+  skipBlocks?: number[];
+}
+
 type Vec = Float64Array;
 
 function row(p: RefParam, r: number): Vec {
@@ -58,8 +64,8 @@ function conv1d(x: Vec, w: RefParam, b: RefParam): Vec {
 
 const geluTanh = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
 
-/** Full forward pass over `ids` in float64. */
-export function referenceForward(cfg: RefConfig, params: Map<string, RefParam>, ids: number[]): RefOutput {
+/** Full forward pass over `ids` in float64 (with `iv`: those heads' outputs zeroed, those blocks skipped). */
+export function referenceForward(cfg: RefConfig, params: Map<string, RefParam>, ids: number[], iv: RefIntervention = {}): RefOutput {
   const P = (name: string) => {
     const p = params.get(name);
     if (!p) throw new Error(`reference: missing ${name}`);
@@ -77,6 +83,7 @@ export function referenceForward(cfg: RefConfig, params: Map<string, RefParam>, 
   const out: RefOutput = { logits: [], attention: [], residual: [], mlp: [] };
   for (let l = 0; l < cfg.n_layer; l++) {
     const pre = `h.${l}.`;
+    const xIn = xs; // the stream entering the block
     const qkv = xs.map((x) => conv1d(layerNorm(x, P(pre + 'ln_1.weight'), P(pre + 'ln_1.bias'), cfg.layer_norm_epsilon), P(pre + 'attn.c_attn.weight'), P(pre + 'attn.c_attn.bias')));
     const attnOut: Vec[] = xs.map(() => new Float64Array(C));
     const layerAtt: Float64Array[][] = [];
@@ -94,6 +101,7 @@ export function referenceForward(cfg: RefConfig, params: Map<string, RefParam>, 
         for (let j = 0; j <= i; j++) z += (s[j] = Math.exp(s[j] - m));
         for (let j = 0; j <= i; j++) s[j] /= z;
         headAtt.push(s);
+        if (iv.heads?.some(([ml, mh]) => ml === l && mh === h)) continue; // switched off: this head adds zeros
         for (let j = 0; j <= i; j++) {
           for (let d = 0; d < hd; d++) attnOut[i][h * hd + d] += s[j] * qkv[j][2 * C + h * hd + d];
         }
@@ -113,6 +121,7 @@ export function referenceForward(cfg: RefConfig, params: Map<string, RefParam>, 
       return x.map((v, i) => v + m[i]);
     });
     out.mlp.push(acts);
+    if (iv.skipBlocks?.includes(l)) xs = xIn; // skipped: the stream leaves the block as it came in
     out.residual.push(xs.map((x) => Float64Array.from(x)));
   }
   const wte = P('wte.weight');

@@ -5,6 +5,7 @@
  * not (their checksum is re-read from the backend after every tick). The clock rate is measured.
  *
  *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
+ *                                ├─ whole (the picked tick, every stage with its numbers; forks)
  *                                ├─ cycle (the latest tick, stage by stage)
  *                                ├─ registers (what changed, what did not)
  *                                ├─ rate (ticks per second)
@@ -15,12 +16,16 @@ import type { ClockState } from '../../clock.ts';
 import type { ModelInfo } from '../../../engine/protocol.ts';
 import { definePredict } from '../../predict.ts';
 import type { Module, Mounts, Runtime } from '../../runtime.ts';
-import { cycleFigure, rateFigure, registersFigure } from './figures.ts';
+import { cycleFigure, rateFigure, registersFigure, wholeTickFigure } from './figures.ts';
+import type { Clock } from '../../clock.ts';
+import { WHOLE_TICK_TRACE } from '../../whole-tick.ts';
 import { nextTokenQuestion } from './question.ts';
 
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
-  const { main } = openChapter(runtime, mounts, { verifyWeights: true });
+  const { main } = openChapter(runtime, mounts, { verifyWeights: true, trace: WHOLE_TICK_TRACE });
+  figure(main, mounts.whole, 'whole', ['clockState', 'model', 'clock', 'selected'],
+    (state: ClockState, model: ModelInfo, clock: Clock, selected: number | null) => wholeTickFigure(state, model, clock, selected));
   figure(main, mounts.cycle, 'cycle', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => cycleFigure(state, model));
   figure(main, mounts.registers, 'registers', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => registersFigure(state, model));
   figure(main, mounts.rate, 'rate', ['clockState'], (state: ClockState) => rateFigure(state));

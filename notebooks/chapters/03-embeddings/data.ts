@@ -163,3 +163,26 @@ export function embeddingFindings(v: EmbeddingView, from = 0): EmbeddingFindings
     sumPosition: mean(shown.map((i) => cosine(v.sum[i], v.position[i]))),
   };
 }
+
+/** How many nearest tokens the Nearest tokens cell lists. */
+export const NEAREST_K = 12;
+
+/**
+ * What the nearest tokens say, from the engine's answer and the heatmaps' mean cosine of two
+ * different tokens: the nearest's cosine, the k-th's, and whether neighbours in wte are clearly
+ * more alike than tokens met at random (the nearest at least 0.1 above that mean, and twice it).
+ */
+export interface NearestFinding {
+  nearest: number; // cosine of the nearest token
+  last: number; // cosine of the k-th nearest
+  k: number;
+  mean: number; // mean cosine of two different tokens in the heatmaps (NaN when there is no pair)
+  clear: boolean; // the nearest stands clearly above the mean
+}
+
+export function nearestFinding(cosines: number[], mean: number): NearestFinding | null {
+  if (!cosines.length) return null;
+  const nearest = cosines[0];
+  const clear = Number.isFinite(mean) ? nearest >= mean + 0.1 && nearest >= 2 * mean : false;
+  return { nearest, last: cosines.at(-1)!, k: cosines.length, mean, clear };
+}

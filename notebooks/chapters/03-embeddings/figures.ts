@@ -2,14 +2,15 @@
  * Chapter 3's figures: the three heatmaps (wte rows, wpe rows, their sum) and the live equation
  * x_{t,c} = wte[id_t, c] + wpe[t, c] in TeX and in words.
  */
-import { h } from '../../../components/dom.ts';
+import { h, table } from '../../../components/dom.ts';
+import type { NearestToken } from '../../../engine/protocol.ts';
 import { formatDecimal, formatInteger, formatValue } from '../../../components/format.ts';
 import { Heatmap, HeatmapTable, heatmapDomain } from '../../../components/heatmap.ts';
 import { visibleText } from '../../../components/text.ts';
 import { chartWithTable } from '../../dom.ts';
 import { modelText, stringNodes } from '../../model-text.ts';
 import { renderTex, texNumber, texText } from '../../tex.ts';
-import { embeddingFindings, HEATMAP_ROWS, heatmapData, type EmbeddingFindings, type EmbeddingNumbers, type EmbeddingView } from './data.ts';
+import { embeddingFindings, HEATMAP_ROWS, heatmapData, nearestFinding, type EmbeddingFindings, type EmbeddingNumbers, type EmbeddingView } from './data.ts';
 import { ui } from './strings.ts';
 
 const signed = (x: number) => (x < 0 ? `(${texNumber(x)})` : texNumber(x));
@@ -85,5 +86,38 @@ export function equationFigure(n: EmbeddingNumbers): HTMLElement {
     position: formatInteger(n.position), token: modelText(visibleText(n.text)), id: formatInteger(n.id), dimension: formatInteger(n.dimension),
     wte: formatValue(n.wte), wpe: formatValue(n.wpe), x: formatValue(n.x),
   })));
+  return el;
+}
+
+/**
+ * The nearest tokens to the picked position's token in the whole vocabulary (the engine's answer),
+ * as a table with a bar per cosine, and a sentence comparing the nearest with the mean cosine of two
+ * different tokens in the heatmaps.
+ */
+export function nearestFigure(v: EmbeddingView, position: number, neighbours: NearestToken[], vocab: number): HTMLElement {
+  const row = v.positions.indexOf(position);
+  const id = v.ids[row];
+  const text = visibleText(v.texts[row]);
+  const from = Math.max(0, v.positions.length - HEATMAP_ROWS);
+  const mean = embeddingFindings(v, from).tokenCosine;
+  const f = nearestFinding(neighbours.map((n) => n.cosine), mean);
+  const el = h('div', {
+    class: 'nearest-tokens', 'data-position': position, 'data-token-id': id, 'data-mean-cosine': mean,
+    'data-neighbours': JSON.stringify(neighbours.map((n) => [n.id, n.cosine])),
+  });
+  el.append(h('p', { class: 'cell-caption' }, ...stringNodes(ui, 'ch3.nearest.picked', { position: formatInteger(position), token: modelText(text), id: formatInteger(id), vocab: formatInteger(vocab) })));
+  const bar = (c: number) => h('span', { class: 'cos-bar', 'aria-hidden': 'true', style: `width: ${(Math.max(0, Math.min(1, c)) * 6).toFixed(2)}rem` });
+  const t = table(ui('ch3.nearest.caption', { k: neighbours.length, vocab: formatInteger(vocab), token: text, id: formatInteger(id) }),
+    [ui('ch3.nearest.rank'), ui('ch3.nearest.token'), ui('ch3.nearest.id'), ui('ch3.nearest.cosine')],
+    neighbours.map((n, r) => [formatInteger(r + 1), visibleText(n.text), formatInteger(n.id), h('span', { class: 'cos' }, h('span', { class: 'cos-value' }, formatDecimal(n.cosine, 3)), bar(n.cosine))]),
+    { model: { columns: [1] } });
+  t.classList.add('nearest-table');
+  el.append(h('div', { class: 'table-scroll' }, t));
+  if (f) {
+    const key = !Number.isFinite(f.mean) ? 'ch3.nearest.noMean' : f.clear ? 'ch3.nearest.clear' : 'ch3.nearest.weak';
+    el.append(h('p', { class: 'cell-caption nearest-finding', 'data-clear': String(f.clear) }, ...stringNodes(ui, key, {
+      token: modelText(visibleText(neighbours[0].text)), nearest: formatDecimal(f.nearest, 2), k: f.k, last: formatDecimal(f.last, 2), mean: formatDecimal(f.mean, 2),
+    })));
+  }
   return el;
 }

@@ -7,17 +7,19 @@
  *
  *   inputs ─ clock ─ clockState ─ view ─┬─ heatmaps (wte rows, wpe rows, their sum)
  *   position, dimension ─ pick ─────────┴─ equation
+ *   view, pick ─ nearest (the engine's nearest rows of wte to the picked token's, whole vocabulary)
  *   predict (which prompt token's wte row is closest to the last one's? the prefill's trace answers)
  */
 import { formatInteger } from '../../../components/format.ts';
 import { definePickFields, figure, openChapter, setField } from '../../chapter.ts';
 import type { ClockState } from '../../clock.ts';
 import { note } from '../../dom.ts';
-import type { ModelInfo } from '../../../engine/protocol.ts';
+import type { Engine } from '../../../engine/engine.ts';
+import type { ModelInfo, NearestToken } from '../../../engine/protocol.ts';
 import { definePredict } from '../../predict.ts';
 import type { Module, Mounts, Runtime } from '../../runtime.ts';
-import { embeddingNumbers, embeddingView, HEATMAP_ROWS, parsePick, type EmbeddingView } from './data.ts';
-import { equationFigure, heatmaps } from './figures.ts';
+import { embeddingNumbers, embeddingView, HEATMAP_ROWS, NEAREST_K, parsePick, type EmbeddingView } from './data.ts';
+import { equationFigure, heatmaps, nearestFigure } from './figures.ts';
 import { closestQuestion } from './question.ts';
 import { ui } from './strings.ts';
 
@@ -55,6 +57,19 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     const n = embeddingNumbers(v, pick[0], pick[1]);
     if (!n) return note(ui('ch3.notYet', { position: formatInteger(pick[0]), from: v.positions[0], to: v.positions.at(-1)! }));
     return equationFigure(n);
+  });
+  // The engine's answer for a token never changes while the model stays: asked once per model and id.
+  const asked = new Map<string, Promise<NearestToken[]>>();
+  figure(main, mounts.nearest, 'nearest', ['engine', 'view', 'pick', 'model'], async (engine: Engine, v: EmbeddingView | null, pick: [number, number], model: ModelInfo) => {
+    if (!v) return empty(model);
+    const row = v.positions.indexOf(pick[0]);
+    if (row < 0) return note(ui('ch3.notYet', { position: formatInteger(pick[0]), from: v.positions[0], to: v.positions.at(-1)! }));
+    const id = v.ids[row];
+    const key = `${model.key}/${model.checksum}/${id}`;
+    let got = asked.get(key);
+    if (!got) asked.set(key, (got = engine.request({ type: 'nearest', id, k: NEAREST_K }).then((r) => r.neighbours)));
+    got.catch(() => asked.delete(key));
+    return nearestFigure(v, pick[0], await got, model.config.vocab_size);
   });
   definePredict(main, mounts.predict, closestQuestion);
   return main;

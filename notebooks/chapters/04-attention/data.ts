@@ -31,6 +31,8 @@ export interface AttnRow {
   scores: Float32Array; // (H, keys) q·kᵀ
   scaled: Float32Array; // (H, keys) q·kᵀ/√d (the mask has nothing to hide up to the diagonal)
   weights: Float32Array; // (H, keys) softmax
+  v?: Float32Array; // (H, d) this position's values (traced with qkv)
+  out?: Float32Array; // (H, d) each head's output, weights · v (traced with heads)
 }
 
 /** The rows a trace holds for `layer`, one per fed position (trimmed to the causal part). */
@@ -53,6 +55,7 @@ export function rowsFromTrace(trace: TickTrace, layer: number): AttnRow[] {
       position, heads: H, keys, headDim: hd,
       q: per(d.q, hd, hd), k: per(d.k, hd, hd),
       scores: per(d.scores, K, keys), scaled: per(d.scaledMasked, K, keys), weights: per(a.data, a.shape[2], keys),
+      ...(d.v ? { v: per(d.v, hd, hd) } : {}), ...(d.heads ? { out: per(d.heads, hd, hd) } : {}),
     });
   }
   return out;
@@ -134,7 +137,7 @@ export function defaultCell(view: AttentionView, head: number): [number, number]
 }
 
 /** The trace a tick needs for the matrix of `layer`. */
-export const traceFor = (layer: number): TraceOptions => ({ qkv: true, scores: true, attention: true, layers: [layer] });
+export const traceFor = (layer: number): TraceOptions => ({ qkv: true, scores: true, attention: true, heads: true, layers: [layer], attentionEveryLayer: true });
 
 /** A refused input of the worked softmax: `index` says which one (0 … 3). */
 export class SoftmaxInputError extends InputError {
@@ -202,4 +205,144 @@ export function attentionViews(): (engine: Engine, state: ClockState, layer: num
     const filled = rows.filter((r): r is AttnRow => r !== null);
     return { tick: last.index, layer, tokens: seq.slice(dropped, dropped + filled.length), rows: filled, recomputed: extra };
   };
+}
+
+/** The newest position's attention row in every layer and head of one tick: what the overview draws. */
+export interface HeadsOverview {
+  tick: number;
+  position: number; // the newest position (the query of every row)
+  layers: number;
+  heads: number;
+  rows: number[][][]; // [layer][head][key], keys 0 … position
+}
+
+/** The newest row of every layer and head a tick traced (null when the tick did not trace every layer). */
+export function headsOverview(tick: TickSummary, layers: number): HeadsOverview | null {
+  const tr = tick.trace;
+  if (!tr || tr.attention.length < layers) return null;
+  const byLayer = [...tr.attention].sort((a, b) => a.layer - b.layer);
+  const [H, T] = byLayer[0].shape;
+  const position = tr.start + T - 1;
+  const rows = byLayer.map((a) => {
+    const K = a.shape[2];
+    return Array.from({ length: H }, (_, h) => Array.from(a.data.subarray((h * T + T - 1) * K, (h * T + T - 1) * K + position + 1)));
+  });
+  return { tick: tick.index, position, layers: byLayer.length, heads: H, rows };
+}
+
+/** A head's habits: the mean share of its attention on the first token, the previous token and itself. */
+export type Habit = 'first' | 'previous' | 'self';
+export const HABITS: Habit[] = ['first', 'previous', 'self'];
+
+export interface HeadHabit {
+  layer: number;
+  head: number;
+  first: number; // mean a[p][0]
+  previous: number; // mean a[p][p−1]
+  self: number; // mean a[p][p]
+  habit: Habit | null; // the one whose mean is ≥ HABIT_SHARE (the largest, if two are), or none
+}
+
+/** The mean share at or above which a habit dominates a head. */
+export const HABIT_SHARE = 0.5;
+
+/** The head habits of one tick, measured over its rows, and the rows they were measured over. */
+export interface HabitsResult {
+  tick: number;
+  kind: TickSummary['kind'];
+  positions: number[]; // the query positions measured (from 2 on: at 0 and 1 the first token is itself or the previous one)
+  heads: HeadHabit[]; // layer by layer, head by head
+}
+
+/**
+ * Each head's habits over the rows a tick fed (every prompt position for a prefill, the new one for
+ * a decode tick), from its traced weights. Positions 0 and 1 are left out: there the first token
+ * is the token itself or the previous one, and the habits cannot be told apart. Null when no row
+ * is left or the tick did not trace every layer.
+ */
+export function headHabits(tick: TickSummary, layers: number): HabitsResult | null {
+  const tr = tick.trace;
+  if (!tr || tr.attention.length < layers) return null;
+  const byLayer = [...tr.attention].sort((a, b) => a.layer - b.layer);
+  const [H, T] = byLayer[0].shape;
+  const ts = Array.from({ length: T }, (_, t) => t).filter((t) => tr.start + t >= 2);
+  if (!ts.length) return null;
+  const heads: HeadHabit[] = [];
+  for (const a of byLayer) {
+    const K = a.shape[2];
+    for (let h = 0; h < H; h++) {
+      let first = 0;
+      let previous = 0;
+      let self = 0;
+      for (const t of ts) {
+        const p = tr.start + t;
+        const at = (k: number) => a.data[(h * T + t) * K + k];
+        first += at(0);
+        previous += at(p - 1);
+        self += at(p);
+      }
+      const m = { first: first / ts.length, previous: previous / ts.length, self: self / ts.length };
+      const best = HABITS.reduce((x, y) => (m[y] > m[x] ? y : x));
+      heads.push({ layer: a.layer, head: h, ...m, habit: m[best] >= HABIT_SHARE ? best : null });
+    }
+  }
+  return { tick: tick.index, kind: tick.kind, positions: ts.map((t) => tr.start + t), heads };
+}
+
+/** The key a row gives most weight to (the first such key on a tie). */
+export function argmax(row: ArrayLike<number>): number {
+  let best = 0;
+  for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
+  return best;
+}
+
+/** One head's output for the newest position, beside the value it attends to most. */
+export interface HeadOutput {
+  head: number;
+  out: number[]; // weights · v, as the engine computed it (d numbers)
+  key: number; // the most-attended position
+  weight: number; // its weight
+  value: number[]; // v at that position (d numbers)
+  cosine: number; // cos(out, value), float64
+}
+
+/** Each head's output for the view's newest position, with the value of its most-attended position (null when not traced). */
+export function headOutputs(view: AttentionView): HeadOutput[] | null {
+  const r = view.rows.at(-1);
+  if (!r?.out) return null;
+  const d = r.headDim;
+  const out: HeadOutput[] = [];
+  for (let h = 0; h < r.heads; h++) {
+    const w = r.weights.subarray(h * r.keys, (h + 1) * r.keys);
+    const key = argmax(w);
+    const v = view.rows[key]?.v;
+    if (!v) return null;
+    const o = Array.from(r.out.subarray(h * d, (h + 1) * d));
+    const value = Array.from(v.subarray(h * d, (h + 1) * d));
+    let dot = 0;
+    let no = 0;
+    let nv = 0;
+    for (let i = 0; i < d; i++) {
+      dot += o[i] * value[i];
+      no += o[i] * o[i];
+      nv += value[i] * value[i];
+    }
+    out.push({ head: h, out: o, key, weight: w[key], value, cosine: no && nv ? dot / Math.sqrt(no * nv) : 0 });
+  }
+  return out;
+}
+
+/** For each habit: the heads it dominates (strongest first) and the head with the largest share of it. */
+export interface HabitSummary {
+  habit: Habit;
+  heads: HeadHabit[]; // habit === this one, by share, largest first
+  strongest: HeadHabit; // the largest mean share of this habit, dominant or not
+}
+
+export function habitSummary(r: HabitsResult): HabitSummary[] {
+  return HABITS.map((habit) => {
+    const heads = r.heads.filter((x) => x.habit === habit).sort((a, b) => b[habit] - a[habit]);
+    const strongest = r.heads.reduce((a, b) => (b[habit] > a[habit] ? b : a));
+    return { habit, heads, strongest };
+  });
 }

@@ -10,16 +10,23 @@
  *
  *   inputs ─ clock ─ clockState ─┬─ rows (layer) ─┬─ matrix (head, stage)
  *   layer ───────────────────────┘                └─ highlight ─ equation (head)
+ *   view, head ─ outputs (each head's output for the newest position, beside the value it attends to most)
+ *   clockState ─ latest tick ─┬─ overview (every layer × head: the newest row; ticks trace every layer's weights)
+ *                             └─ habits (each head's share on the first token, the previous one, itself)
  *   (its own four inputs) ─ softmaxExample
  *   layer, head ─ predict (which earlier token will this head attend to most at the next tick?)
+ *   clockState ─ switchOff (one head switched off, the latest tick run again: notebooks/intervene.ts)
  */
 import type { AttentionCell } from '../../../components/attention-matrix.ts';
 import { figure, openChapter } from '../../chapter.ts';
 import { note } from '../../dom.ts';
+import { defineIntervention } from '../../intervene.ts';
 import { definePredict } from '../../predict.ts';
 import { observe, run, type Module, type Mounts, type Runtime } from '../../runtime.ts';
-import { attentionViews, defaultCell, traceFor, type AttentionView, type Stage } from './data.ts';
-import { cellTip, equationFigure, matrixFigure, softmaxExample, stagePicker } from './figures.ts';
+import type { ClockState } from '../../clock.ts';
+import type { ModelInfo, TickSummary } from '../../../engine/protocol.ts';
+import { attentionKeys, attentionViews, defaultCell, headHabits, headsOverview, traceFor, windowTicks, type AttentionView, type Stage } from './data.ts';
+import { cellTip, equationFigure, habitsFigure, matrixFigure, outputsFigure, overviewFigure, softmaxExample, stagePicker } from './figures.ts';
 import { attentionQuestion } from './question.ts';
 import { ui } from './strings.ts';
 
@@ -86,7 +93,22 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   }));
   figure(main, mounts.equation, 'equation', ['view', 'head', 'highlight'], (view: AttentionView | null, head: number, cell: [number, number] | null) =>
     (view && cell ? equationFigure(view, head, cell) : empty()));
+  figure(main, mounts.outputs, 'outputs', ['view', 'head', 'width'], (view: AttentionView | null, head: number, width: number) =>
+    (view ? outputsFigure(view, head, width) ?? empty() : empty()));
+  main.define('latest', ['clockState'], (state: ClockState): TickSummary | null => windowTicks(state.ticks).at(-1) ?? null);
+  figure(main, mounts.overview, 'overview', ['latest', 'clockState', 'layer', 'head', 'width', 'model'], (tick: TickSummary | null, state: ClockState, layer: number, head: number, width: number, model: ModelInfo) => {
+    const o = tick ? headsOverview(tick, model.config.n_layer) : null;
+    if (!o) return empty();
+    const { tokens } = attentionKeys(state);
+    return overviewFigure(o, tokens, [layer, head], width);
+  });
+  figure(main, mounts.habits, 'habits', ['latest', 'model'], (tick: TickSummary | null, model: ModelInfo) => {
+    if (!tick) return empty();
+    const r = headHabits(tick, model.config.n_layer);
+    return r ? habitsFigure(r) : note(ui('ch4.habits.short'));
+  });
   figure(main, mounts['softmax-example'], 'softmaxExample', [], () => softmaxExample());
   definePredict(main, mounts.predict, attentionQuestion);
+  defineIntervention(main, mounts['switch-off'], 'switchOff', 'head');
   return main;
 }

@@ -6,6 +6,7 @@
  *
  *   inputs ─ clock ─ clockState ─ view ─┬─ residual, lens
  *   layer, unit ─ pick ─────────────────┴─ equation
+ *   clockState ─ skipBlock (one block skipped, the latest tick run again: notebooks/intervene.ts)
  *   predict (after which block does the final guess first come out on top? the next tick's lens answers)
  *   view, block ─ gelu-curve (the block's 4C MLP inputs on GELU), layer-norm (the block's ln_1); view ─ adds (what attention and the MLP add, per block)
  *
@@ -14,6 +15,7 @@
 import type { ClockState } from '../../clock.ts';
 import { note } from '../../dom.ts';
 import { definePickFields, figure, openChapter } from '../../chapter.ts';
+import { defineIntervention } from '../../intervene.ts';
 import { definePredict } from '../../predict.ts';
 import type { Module, Mounts, Runtime } from '../../runtime.ts';
 import { blockAdds, geluNumbers, geluSummary, layerView, LENS_TOP, normNumbers, parsePick, type LayerView } from './data.ts';
@@ -52,5 +54,6 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     return v && a ? adds(v, a, width) : empty();
   });
   definePredict(main, mounts.predict, lensQuestion);
+  defineIntervention(main, mounts['skip-block'], 'skipBlock', 'block');
   return main;
 }

@@ -19,7 +19,8 @@ import type { Engine } from '../../../engine/engine.ts';
 import type { DrawSummary } from '../../../engine/protocol.ts';
 import { figure, openChapter } from '../../chapter.ts';
 import { definePredict } from '../../predict.ts';
-import type { Module, Mounts, Runtime } from '../../runtime.ts';
+import { resampleOnPage } from '../../resample.ts';
+import { inViewport, type Module, type Mounts, type Runtime } from '../../runtime.ts';
 import { COMPARE_TEMPERATURES, compareSampling, sameSettings } from './data.ts';
 import { bars, equation, filters, seedExample, temperatureCompare } from './figures.ts';
 import { temperatureQuestion } from './question.ts';
@@ -27,22 +28,30 @@ import { ui } from './strings.ts';
 
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
-  const { main } = openChapter(runtime, mounts);
+  const { main } = openChapter(runtime, mounts, { logits: true });
 
   main.define('draw', ['engine', 'clockState', 'selected', 'sampling', 'seed'],
     async (engine: Engine, state: ClockState, selected: number | null, sampling: SamplingParams, seed: number): Promise<DrawSummary | null> => {
       const t = state.ticks.find((x) => x.index === selected) ?? state.ticks.at(-1);
       if (!t) return null;
       if (sameSettings(t.sample, sampling, seed)) return t.sample;
-      return engine.request({ type: 'resample', index: t.index, sampling, seed });
+      // On the page from the logits the tick brought (the engine's own sampler), else by the engine.
+      return resampleOnPage(t, sampling, seed) ?? engine.request({ type: 'resample', index: t.index, sampling, seed });
     });
-  // The selected tick at T = 0.5, 1 and 2 without filters: three re-draws from its stored logits.
-  main.define('temperatureDraws', ['engine', 'clockState', 'selected'],
-    async (engine: Engine, state: ClockState, selected: number | null): Promise<DrawSummary[] | null> => {
+  // The selected tick at T = 0.5, 1 and 2 without filters: three re-draws from its logits, on the
+  // page, once per tick, and only while the figure is near the viewport (else when it gets back there).
+  const compared = new WeakMap<object, Promise<DrawSummary[]>>();
+  main.define('temperatureDraws', ['engine', 'clockState', 'selected', 'invalidation'],
+    async (engine: Engine, state: ClockState, selected: number | null, invalidation: Promise<void>): Promise<DrawSummary[] | null> => {
       const t = state.ticks.find((x) => x.index === selected) ?? state.ticks.at(-1);
       if (!t) return null;
-      const draws: DrawSummary[] = [];
-      for (const T of COMPARE_TEMPERATURES) draws.push(await engine.request({ type: 'resample', index: t.index, sampling: compareSampling(T), seed: t.sample.seed }));
+      await inViewport(mounts.temperatures, invalidation);
+      let draws = compared.get(t);
+      if (!draws) {
+        draws = Promise.all(COMPARE_TEMPERATURES.map((T) => resampleOnPage(t, compareSampling(T), t.sample.seed) ??
+          engine.request({ type: 'resample', index: t.index, sampling: compareSampling(T), seed: t.sample.seed })));
+        compared.set(t, draws);
+      }
       return draws;
     });
   const empty = () => note(ui('ch6.empty'));
