@@ -103,8 +103,12 @@ export interface AttentionDetail extends Pick<LayerTrace, 'layer'>, LayerData<'q
   headDim: number; // d = n_embd / n_head
 }
 
-/** One block's output for the positions a tick fed (when asked for with trace.mlp / trace.residual): mlpIn and mlp (T, 4C), residual (T, C). */
-export interface LayerRows extends Pick<LayerTrace, 'layer'>, LayerData<'mlpIn' | 'mlp' | 'residual'> {
+/**
+ * One block's output for the positions a tick fed (when asked for with trace.mlp / trace.residual /
+ * trace.norm / trace.adds): mlpIn and mlp (T, 4C), residual (T, C); ln1 (T, C) with ln1Gamma and
+ * ln1Beta (C); attnOut and mlpOut (T, C), what attention and the MLP add to the stream.
+ */
+export interface LayerRows extends Pick<LayerTrace, 'layer'>, LayerData<'mlpIn' | 'mlp' | 'residual' | 'ln1' | 'ln1Gamma' | 'ln1Beta' | 'attnOut' | 'mlpOut'> {
   positions: number; // T: new positions
 }
 
@@ -278,7 +282,7 @@ export interface Protocol {
   resample: { request: { index: number; sampling: SamplingParams; seed: number; candidates?: number }; response: DrawSummary };
   tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
   tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges
-  recompute: { request: { trace?: TraceOptions }; response: RecomputeResult }; // run the cached sequence again from scratch, timed; the session is untouched
+  recompute: { request: { trace?: TraceOptions; positions?: number }; response: RecomputeResult }; // run the cached sequence (or its first `positions`: what an earlier tick would have recomputed) again from scratch, timed; the session is untouched
   intervene: { request: Intervention & { trace?: TraceOptions; lens?: number; changes?: number; candidates?: number; untouchedLens?: boolean }; response: InterventionResult }; // the latest tick's sequence again with heads off / blocks skipped; the session is untouched
   matmulPeak: { request: { bytes?: number; threads?: number }; response: PeakResult }; // measure this device's matmul peak and memory bandwidth (once each; later requests get the same answers)
   trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)

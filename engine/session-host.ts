@@ -114,10 +114,13 @@ export class SessionHost {
   private async recompute(req: Protocol['recompute']['request']): Promise<RecomputeResult> {
     const m = this.model();
     const session = this.need();
-    const n = session.cache.length;
-    if (n === 0 || session.ticks === 0) throw new Error('nothing to recompute yet: run a tick first');
-    // The cached positions are the sequence before the newest token (which no tick has fed yet).
-    const ids = session.ids.slice(session.ids.length - 1 - n, session.ids.length - 1);
+    const cached = session.cache.length;
+    if (cached === 0 || session.ticks === 0) throw new Error('nothing to recompute yet: run a tick first');
+    const n = req.positions ?? cached;
+    if (!Number.isInteger(n) || n < 1 || n > cached) throw new RangeError(`can recompute 1 to ${cached} positions, not ${n}`);
+    // The cached positions are the sequence before the newest token (which no tick has fed yet); the first n of them.
+    const from = session.ids.length - 1 - cached;
+    const ids = session.ids.slice(from, from + n);
     const cache = new KVCache(m.config.n_layer);
     try {
       const t0 = performance.now();

@@ -116,10 +116,12 @@ export function traceForPage(trace: Trace, tokenizer: Pick<Tokenizer, 'tokenPiec
     }
   }
   const out: TickTrace = { start: trace.start, tokens: trace.tokens, attention, lens, ...(detail.length ? { detail } : {}) };
-  const layers: LayerRows[] = trace.layers.filter((lt) => lt.mlp || lt.residual).map((lt) => ({
+  const layers: LayerRows[] = trace.layers.filter((lt) => lt.mlp || lt.residual || lt.ln1 || lt.attnOut).map((lt) => ({
     layer: lt.layer,
     positions: trace.tokens.length,
     ...(lt.mlpIn ? { mlpIn: lt.mlpIn.data } : {}), ...(lt.mlp ? { mlp: lt.mlp.data } : {}), ...(lt.residual ? { residual: lt.residual.data } : {}),
+    ...(lt.ln1 ? { ln1: lt.ln1.data } : {}), ...(lt.ln1Gamma ? { ln1Gamma: lt.ln1Gamma.data } : {}), ...(lt.ln1Beta ? { ln1Beta: lt.ln1Beta.data } : {}),
+    ...(lt.attnOut ? { attnOut: lt.attnOut.data } : {}), ...(lt.mlpOut ? { mlpOut: lt.mlpOut.data } : {}),
   }));
   if (layers.length) out.layers = layers;
   if (trace.tokenEmbedding && trace.positionEmbedding && trace.embedding) {

@@ -303,7 +303,9 @@ export function block(
   let x = xIn;
 
   // --- attention ---
-  const qkv = ops.linear(layerNorm(x, b.ln_1, w), b.c_attn); // (B·T, 3C)
+  const ln1 = layerNorm(x, b.ln_1, w); // (B·T, C)
+  rec.norm(l, ln1, b.ln_1.g, b.ln_1.b);
+  const qkv = ops.linear(ln1, b.c_attn); // (B·T, 3C)
   // Split heads: (B·T, C) → (B·H, T, hd). With one new token the transposes are pure reshapes,
   // and one row [q | k | v] is already (3·H, 1, hd): one reshape and one split.
   const one = T === 1;
@@ -320,13 +322,16 @@ export function block(
   if (io.headMask) heads = tf.mul(heads, io.headMask) as T3; // switched-off heads: their output is zero (one sequence: mask (H, 1, 1))
   rec.attention(l, { q, k: kNew, v: vNew, scores, scaled, weights: att, heads });
   const y = (one ? tf.reshape(heads, [B, C]) : tf.reshape(tf.transpose(tf.reshape(heads, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, C])) as T2; // heads side by side
-  x = tf.add(x, ops.linear(y, b.attn_proj)) as T2;
+  const attnOut = ops.linear(y, b.attn_proj); // (B·T, C): what attention adds to the stream
+  x = tf.add(x, attnOut) as T2;
 
   // --- MLP ---
   const fc = ops.linear(layerNorm(x, b.ln_2, w), b.c_fc); // (B·T, 4C)
   const act = gelu(fc, w.k); // (B·T, 4C)
   rec.mlp(l, fc, act);
-  x = tf.add(x, ops.linear(act, b.mlp_proj)) as T2;
+  const mlpOut = ops.linear(act, b.mlp_proj); // (B·T, C): what the MLP adds
+  rec.adds(l, attnOut, mlpOut);
+  x = tf.add(x, mlpOut) as T2;
   return { x, k, v };
 }
 
@@ -349,7 +354,9 @@ function blockRow(config: GPT2Config, w: GPT2Weights, l: number, xIn: T2, io: { 
   let x = tf.reshape(xIn, [1, 1, C]) as T3;
 
   // --- attention ---
-  const qkv = linearRow(layerNorm(x, b.ln_1, w), b.c_attn); // (1, 1, 3C): [q | k | v]
+  const ln1 = layerNorm(x, b.ln_1, w); // (1, 1, C)
+  if (rec !== NO_TRACE) rec.norm(l, tf.reshape(ln1, [1, C]), b.ln_1.g, b.ln_1.b);
+  const qkv = linearRow(ln1, b.c_attn); // (1, 1, 3C): [q | k | v]
   const [q, kNew, vNew] = tf.split(tf.reshape(qkv, [3 * H, 1, hd]), 3, 0) as T3[]; // each (H, 1, hd)
   const k = io.pastK ? (tf.concat([io.pastK, kNew], 1) as T3) : kNew; // (H, P+1, hd)
   const v = io.pastV ? (tf.concat([io.pastV, vNew], 1) as T3) : vNew; // (H, P+1, hd)
@@ -359,13 +366,16 @@ function blockRow(config: GPT2Config, w: GPT2Weights, l: number, xIn: T2, io: { 
   let heads = tf.matMul(att, v) as T3; // (H, 1, hd)
   if (io.headMask) heads = tf.mul(heads, io.headMask) as T3; // switched-off heads: their output is zero
   rec.attention(l, { q, k: kNew, v: vNew, scores, scaled, weights: att, heads });
-  x = tf.add(x, linearRow(tf.reshape(heads, [1, 1, C]), b.attn_proj)) as T3; // heads side by side
+  const attnOut = linearRow(tf.reshape(heads, [1, 1, C]), b.attn_proj); // (1, 1, C), heads side by side: what attention adds
+  x = tf.add(x, attnOut) as T3;
 
   // --- MLP ---
   const fc = linearRow(layerNorm(x, b.ln_2, w), b.c_fc); // (1, 1, 4C)
   const act = gelu(fc, w.k);
   if (rec !== NO_TRACE) rec.mlp(l, tf.reshape(fc, [1, 4 * C]), tf.reshape(act, [1, 4 * C]));
-  x = tf.add(x, linearRow(act, b.mlp_proj)) as T3;
+  const mlpOut = linearRow(act, b.mlp_proj); // (1, 1, C): what the MLP adds
+  if (rec !== NO_TRACE) rec.adds(l, tf.reshape(attnOut, [1, C]), tf.reshape(mlpOut, [1, C]));
+  x = tf.add(x, mlpOut) as T3;
   return { x: tf.reshape(x, [1, C]) as T2, k, v };
 }
 

@@ -21,6 +21,8 @@ export interface TraceOptions {
   heads?: boolean; // each head's output (weights · v) before the output projection
   mlp?: boolean; // MLP activations after GELU
   residual?: boolean; // residual stream after each block
+  norm?: boolean; // ln_1 per layer: its output, and its γ and β
+  adds?: boolean; // what attention and the MLP each add to the residual stream, per layer
   logits?: boolean; // final logits for every new position (not just the last)
   lens?: boolean | number; // logit lens: top-k (default 10) of ln_f + unembedding after each layer
   layers?: number[]; // restrict per-layer items to these layers (default: all)
@@ -51,6 +53,11 @@ export interface LayerTrace {
   mlpIn?: TraceArray; // (T, 4C) GELU input: ln_2(x) @ c_fc + b (recorded with mlp)
   mlp?: TraceArray; // (T, 4C) GELU output
   residual?: TraceArray; // (T, C) after this block
+  ln1?: TraceArray; // (T, C) ln_1(x): the normalised stream attention reads (recorded with norm)
+  ln1Gamma?: TraceArray; // (C) ln_1's γ (recorded with norm)
+  ln1Beta?: TraceArray; // (C) ln_1's β (recorded with norm)
+  attnOut?: TraceArray; // (T, C) attention's output after its projection: what it adds to the stream (recorded with adds)
+  mlpOut?: TraceArray; // (T, C) the MLP's output after its projection: what it adds (recorded with adds)
   lens?: LensLayer;
 }
 
@@ -84,11 +91,13 @@ export interface Recorder {
   attention(layer: number, a: AttentionParts): void;
   mlp(layer: number, fc: T2, act: T2): void; // (T, 4C): GELU input and output
   block(layer: number, x: T2): void; // (T, C) the residual stream after this block
+  norm(layer: number, y: T2, gamma: tf.Tensor1D, beta: tf.Tensor1D): void; // (T, C) ln_1's output, and its γ and β (C)
+  adds(layer: number, attn: T2, mlp: T2): void; // (T, C) each: what attention and the MLP add to the stream
   logits(logits: T2): void; // (T or 1, V)
 }
 
 /** The recorder of an untraced pass: records nothing, allocates nothing. */
-export const NO_TRACE: Recorder = { embeddings: () => {}, attention: () => {}, mlp: () => {}, block: () => {}, logits: () => {} };
+export const NO_TRACE: Recorder = { embeddings: () => {}, attention: () => {}, mlp: () => {}, block: () => {}, logits: () => {}, norm: () => {}, adds: () => {} };
 
 /** The logit lens of one residual stream (T, C): its top k guesses and their probabilities, (T, k) each. */
 export type LogitLens = (x: T2, k: number) => { values: tf.Tensor; indices: tf.Tensor };
@@ -160,6 +169,21 @@ export class TraceRecorder implements Recorder {
     if (!lt || !this.opts.mlp || !this.full.has(layer)) return;
     this.keep(fc, (x) => (lt.mlpIn = x));
     this.keep(act, (x) => (lt.mlp = x));
+  }
+
+  norm(layer: number, y: T2, gamma: tf.Tensor1D, beta: tf.Tensor1D): void {
+    const lt = this.byLayer.get(layer);
+    if (!lt || !this.opts.norm) return;
+    this.keep(y, (x) => (lt.ln1 = x));
+    this.keep(gamma, (x) => (lt.ln1Gamma = x));
+    this.keep(beta, (x) => (lt.ln1Beta = x));
+  }
+
+  adds(layer: number, attn: T2, mlp: T2): void {
+    const lt = this.byLayer.get(layer);
+    if (!lt || !this.opts.adds) return;
+    this.keep(attn, (x) => (lt.attnOut = x));
+    this.keep(mlp, (x) => (lt.mlpOut = x));
   }
 
   block(layer: number, x: T2): void {

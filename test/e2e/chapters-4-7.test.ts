@@ -1,4 +1,4 @@
-// Chapters 4 (attention) and 7 (the KV cache) in Chromium against the built site, with the real
+// Chapters 4 (attention), 5 (LayerNorm, the GELU curve, what each block adds) and 7 (the KV cache) in Chromium against the built site, with the real
 // engine in its worker: Next token adds an attention row; Layer and Head change the matrix; the
 // cell equation's numbers match the q, k and scores the page exposes; the recompute-vs-cache
 // timings appear and are positive; no console errors; axe clean in light and dark.
@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, startPreview } from './harness.ts';
-import { axeBoth, nextToken, open } from './chapter-page.ts';
+import { axeBoth, nextToken, open, RECORD_TICKS, type RecordedTick } from './chapter-page.ts';
 
 /** An init script: the attention weights of the latest tick the engine worker posts, every layer, kept as window.lastAttention. */
 const RECORD_ATTENTION = `(() => {
@@ -29,7 +29,7 @@ interface RecordedAttention {
   layers: { layer: number; shape: [number, number, number]; data: number[] }[];
 }
 
-describe('chapters 4 and 7', () => {
+describe('chapters 4, 5 and 7', () => {
   let preview: Awaited<ReturnType<typeof startPreview>>;
   let browser: Browser;
 
@@ -177,11 +177,80 @@ describe('chapters 4 and 7', () => {
     });
   });
 
+  describe('chapter 5, LayerNorm, GELU and what each block adds', () => {
+    let page: Page;
+    let errors: string[];
+    // Every trace the engine worker posts to the page, kept before the notebook sees it.
+    const RECORD_TRACE = `(() => {
+      const Base = window.Worker;
+      window.Worker = class extends Base {
+        constructor(url, options) {
+          super(url, options);
+          this.addEventListener('message', (e) => {
+            const v = e.data && e.data.value;
+            if (v && typeof v === 'object' && v.trace && v.trace.layers) window.lastTrace = v.trace;
+          });
+        }
+      };
+    })();`;
+    before(async () => {
+      ({ page, errors } = await open(browser, `${preview.url}/chapters/mlp-residual/`, RECORD_TRACE));
+    });
+    after(async () => {
+      await page?.context().close();
+    });
+
+    it('the LayerNorm, GELU-curve and block-adds cells draw, and their numbers are the engine’s trace', async () => {
+      await nextToken(page);
+      await nextToken(page);
+      await page.getByLabel('Block', { exact: true }).fill('1');
+      await page.waitForFunction(() => {
+        const ln = document.querySelector<HTMLElement>('[data-cell="layer-norm"] .layer-norm');
+        return ln?.dataset.tick === '1' && ln.dataset.layer === '1' && document.querySelector<HTMLElement>('[data-cell="gelu-curve"] .gelu-curve')?.dataset.layer === '1'
+          && document.querySelector<HTMLElement>('[data-cell="adds"] .block-adds')?.dataset.tick === '1';
+      }, null, { timeout: 30_000 });
+      // The page's numbers and the trace, read out as plain data and checked here.
+      const got = await page.evaluate(() => {
+        const tr = (window as unknown as { lastTrace: { tokens: number[]; embeddings: { sum: Float32Array }; layers: Record<string, Float32Array>[] } }).lastTrace;
+        return {
+          tokens: tr.tokens.length,
+          C: tr.embeddings.sum.length / tr.tokens.length,
+          layers: tr.layers.map((l) => ({ residual: Array.from(l.residual), ln1: Array.from(l.ln1), mlpIn: Array.from(l.mlpIn), attnOut: Array.from(l.attnOut), mlpOut: Array.from(l.mlpOut) })),
+          ln: { ...document.querySelector<HTMLElement>('[data-cell="layer-norm"] .layer-norm')!.dataset },
+          gelu: { ...document.querySelector<HTMLElement>('[data-cell="gelu-curve"] .gelu-curve')!.dataset },
+          adds: document.querySelector<HTMLElement>('[data-cell="adds"] .block-adds')!.dataset.adds!,
+          dots: document.querySelectorAll('[data-cell="gelu-curve"] svg g.inputs circle').length,
+          equations: document.querySelectorAll('[data-cell="layer-norm"] .live-equation .katex').length,
+          bars: document.querySelectorAll('[data-cell="adds"] rect.bar').length,
+        };
+      });
+      const C = got.C;
+      assert.equal(got.tokens, 1, 'the decode tick’s trace');
+      const x = got.layers[0].residual.slice(-C); // the stream entering block 1
+      const mean = x.reduce((a, v) => a + v, 0) / C;
+      const sigma = Math.sqrt(x.reduce((a, v) => a + (v - mean) ** 2, 0) / C);
+      assert.ok(Math.abs(Number(got.ln.mean) - mean) < 1e-12 && Math.abs(Number(got.ln.sigma) - sigma) < 1e-12, JSON.stringify(got.ln));
+      assert.equal(Number(got.ln.y), got.layers[1].ln1.slice(-C)[Number(got.ln.i)], 'the equation’s y is the engine’s ln_1 output');
+      assert.equal(got.equations, 5);
+      assert.equal(got.dots, 4 * C);
+      assert.equal(Number(got.gelu.negative), got.layers[1].mlpIn.slice(-4 * C).filter((v) => v < 0).length);
+      const len = (a: number[]) => Math.sqrt(a.slice(-C).reduce((s, v) => s + v * v, 0));
+      const adds = JSON.parse(got.adds) as [number, number][];
+      adds.forEach(([a, m], l) => assert.ok(Math.abs(a - len(got.layers[l].attnOut)) < 1e-9 && Math.abs(m - len(got.layers[l].mlpOut)) < 1e-9, `block ${l}`));
+      assert.equal(got.bars, 2 * adds.length);
+    });
+
+    it('has no console errors and no axe violations, light and dark', async () => {
+      assert.deepEqual(errors, []);
+      await axeBoth(page);
+    });
+  });
+
   describe('chapter 7, the KV cache', () => {
     let page: Page;
     let errors: string[];
     before(async () => {
-      ({ page, errors } = await open(browser, `${preview.url}/chapters/kv-cache/`));
+      ({ page, errors } = await open(browser, `${preview.url}/chapters/kv-cache/`, RECORD_TICKS));
     });
     after(async () => {
       await page?.context().close();
@@ -198,6 +267,18 @@ describe('chapters 4 and 7', () => {
       const f = await page.locator('[data-cell="flops"] .live-equation').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
       const [L, C, V, T, P] = [f.layers, f.width, f.vocab, f.fed, f.cached].map(Number);
       assert.equal(Number(f.flops), L * (24 * T * C * C + 4 * T * (P + T) * C) + 2 * C * V);
+    });
+
+    it('the running totals with and without the cache are the engine’s ticks: Σ cache length, Σ forward ms, and a measured recompute per decode tick', async () => {
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="cumulative"] .cumulative')?.dataset.measured === '2', null, { timeout: 30_000 });
+      const d = await page.locator('[data-cell="cumulative"] .cumulative').evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+      const recs = await page.evaluate(() => (window as unknown as { tickRecords: RecordedTick[] }).tickRecords);
+      assert.equal(recs.length, 2);
+      assert.equal(Number(d.withoutPositions), recs[0].cacheLength + recs[1].cacheLength);
+      assert.equal(Number(d.withPositions), recs[1].cacheLength);
+      assert.ok(Math.abs(Number(d.withMs) - (recs[0].forward + recs[1].forward)) < 1e-9);
+      assert.ok(Number(d.withoutMs) > recs[0].forward, JSON.stringify(d));
+      assert.equal(await page.locator('[data-cell="cumulative"] svg').count(), 2);
     });
 
     it('has no console errors and no axe violations, light and dark', async () => {

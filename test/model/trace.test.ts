@@ -111,3 +111,42 @@ test('tracing does not change the arithmetic: a fully traced tick returns the un
     model.dispose();
   }
 });
+
+test('norm and adds record ln_1 (its output equals a float64 LayerNorm of the stream entering the block, with the weights’ γ and β) and what attention and the MLP add (the stream before plus both is the stream after), for a prefill and a decode tick', async () => {
+  const config = makeConfig({ n_layer: 2, n_head: 2, n_embd: 16, n_positions: 32, vocab_size: 300 });
+  const params = randomParams(config, 5);
+  const model = await Model.fromFiles({ config, params, ...makeByteVocab(config.vocab_size), dtype: 'F32', bytes: 0 });
+  const C = config.n_embd;
+  const cache = new KVCache(config.n_layer);
+  try {
+    for (const ids of [[3, 14, 15, 9], [26]]) {
+      const before = tf.memory().numTensors;
+      const r = await forward(config, model.weights, ids, cache, { trace: { embeddings: true, residual: true, norm: true, adds: true } });
+      r.logits.dispose();
+      assert.equal(tf.memory().numTensors, before + (ids.length === 4 ? 2 * config.n_layer : 0), 'only the cache grows');
+      const tr = r.trace!;
+      for (const lt of tr.layers) {
+        const input = lt.layer === 0 ? tr.embedding!.data : tr.layers[lt.layer - 1].residual!.data;
+        const g = params.get(`h.${lt.layer}.ln_1.weight`)!.data;
+        const b = params.get(`h.${lt.layer}.ln_1.bias`)!.data;
+        assert.deepEqual(Array.from(lt.ln1Gamma!.data), Array.from(g));
+        assert.deepEqual(Array.from(lt.ln1Beta!.data), Array.from(b));
+        assert.deepEqual(lt.ln1!.shape, [ids.length, C]);
+        for (let t = 0; t < ids.length; t++) {
+          const x = Array.from(input.subarray(t * C, (t + 1) * C));
+          const mean = x.reduce((a, v) => a + v, 0) / C;
+          const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / C;
+          for (let i = 0; i < C; i++) {
+            const want = ((x[i] - mean) / Math.sqrt(variance + config.layer_norm_epsilon)) * g[i] + b[i];
+            assert.ok(Math.abs(lt.ln1!.data[t * C + i] - want) < 1e-4, `ln_1 layer ${lt.layer} t ${t} i ${i}`);
+            const sum = x[i] + lt.attnOut!.data[t * C + i] + lt.mlpOut!.data[t * C + i];
+            assert.ok(Math.abs(lt.residual!.data[t * C + i] - sum) < 1e-4, `x + attn + mlp = residual, layer ${lt.layer}`);
+          }
+        }
+      }
+    }
+  } finally {
+    cache.clear();
+    model.dispose();
+  }
+});

@@ -5,10 +5,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/07-kv-cache/index.ts';
-import { bytesPerPosition, cacheBudget, flopsTerms, GPT2_124M } from '../../notebooks/chapters/07-kv-cache/data.ts';
+import { bytesPerPosition, cacheBudget, cumulativeSeries, flopsTerms, GPT2_124M } from '../../notebooks/chapters/07-kv-cache/data.ts';
 import { countParams } from '../../model/config.ts';
 import { flopsTex } from '../../notebooks/chapters/07-kv-cache/figures.ts';
 import { forwardFlops } from '../../model/gpt2.ts';
+import type { TickSummary } from '../../engine/protocol.ts';
 import { openChapter, type Page } from './page.ts';
 import { smallConfig, smallEngine } from './small-model.ts';
 
@@ -21,7 +22,7 @@ describe('chapter 7: the loop and the KV cache', () => {
 
   before(async () => {
     e = await smallEngine();
-    page = await openChapter(chapter, ['timeline', 'tokens', 'phases', 'recompute', 'growth', 'budget', 'flops'], e.engine, e.info);
+    page = await openChapter(chapter, ['timeline', 'tokens', 'phases', 'recompute', 'cumulative', 'growth', 'budget', 'flops'], e.engine, e.info);
     await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
   });
   after(async () => {
@@ -119,5 +120,35 @@ describe('chapter 7: the loop and the KV cache', () => {
     page.control('play').click();
     await page.until('paused and measured', () => page.mounts.controls!.dataset.clock === 'idle' && versus()?.dataset.tick === String(page.ticks() - 1));
     assert.ok(Number(versus()!.dataset.recomputeMs) > 0);
+  });
+
+  it('a recompute of the first k cached positions runs exactly them (what tick k’s whole text was); out of range is refused', async () => {
+    const s = e.host.session!;
+    const res = await e.engine.request({ type: 'recompute', positions: 3, trace: { attention: true, layers: [0] } });
+    assert.equal(res.positions, 3);
+    assert.deepEqual(res.trace!.tokens, s.ids.slice(0, 3));
+    assert.equal(res.flops, forwardFlops(smallConfig, 3, 0, 1));
+    await assert.rejects(e.engine.request({ type: 'recompute', positions: s.cache.length + 1 }), /can recompute 1 to/);
+    await assert.rejects(e.engine.request({ type: 'recompute', positions: 0 }), /can recompute 1 to/);
+  });
+
+  it('the running totals: token-positions Σ fed against Σ cache length, time Σ forward ms against a measured recompute of every decode tick', async () => {
+    const el = () => page.mounts.cumulative!.querySelector<HTMLElement>('.cumulative');
+    await page.until('every decode tick measured', () => Number(el()?.dataset.measured) === page.ticks() && Number(el()?.dataset.ticks) === page.ticks(), 30_000);
+    const d = el()!.dataset;
+    const n = e.host.session!.ids.length - 1;
+    const prompt = n - (page.ticks() - 1);
+    let without = 0;
+    for (let len = prompt; len <= n; len++) without += len;
+    assert.equal(Number(d.withPositions), n);
+    assert.equal(Number(d.withoutPositions), without);
+    assert.ok(Number(d.withoutMs) > 0 && Number(d.withMs) > 0);
+    assert.equal(page.mounts.cumulative!.querySelectorAll('svg').length, 2, 'positions and measured time');
+    // The pure function, on made-up ticks: a prefill counts its own time without the cache; totals stop at the first unmeasured tick.
+    const t = (kind: 'prefill' | 'decode', fed: number, cacheLength: number, forward: number) => ({ index: 0, kind, fed, cacheLength, ms: { forward } }) as unknown as TickSummary;
+    const c = cumulativeSeries([t('prefill', 4, 4, 10), t('decode', 1, 5, 2), t('decode', 1, 6, 2), t('decode', 1, 7, 2)], [null, 11, null, 13]);
+    assert.deepEqual(c.positions, { withCache: [4, 5, 6, 7], without: [4, 9, 15, 22] });
+    assert.deepEqual(c.ms, { withCache: [10, 12, 14, 16], without: [10, 21, null, null] });
+    assert.equal(c.measured, 2);
   });
 });

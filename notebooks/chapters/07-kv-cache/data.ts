@@ -99,3 +99,39 @@ export function cumulativeWork(ticks: TickSummary[]): { ticks: number; withCache
   }
   return { ticks: ticks.length, withCache, without };
 }
+
+/**
+ * The running totals of a generation, tick by tick, with the cache and without: token-positions
+ * (with: Σ fed; without: Σ of each tick's whole text, its cache length) and milliseconds (with: Σ
+ * each tick's measured forward time; without: Σ measured recomputes of each tick's whole text, a
+ * prefill counting its own time, as it already ran everything). `recomputeMs[i]` is tick i's
+ * measured recompute, or null while unmeasured; the time totals stop at the first tick not measured.
+ */
+export interface CumulativeSeries {
+  index: number[]; // tick numbers
+  positions: { withCache: number[]; without: number[] };
+  ms: { withCache: number[]; without: (number | null)[] };
+  measured: number; // ticks whose time without the cache is known (a prefix of the ticks)
+}
+
+export function cumulativeSeries(ticks: TickSummary[], recomputeMs: (number | null)[]): CumulativeSeries {
+  const out: CumulativeSeries = { index: [], positions: { withCache: [], without: [] }, ms: { withCache: [], without: [] }, measured: 0 };
+  let pw = 0;
+  let po = 0;
+  let mw = 0;
+  let mo: number | null = 0;
+  ticks.forEach((t, i) => {
+    pw += t.fed;
+    po += t.cacheLength;
+    mw += t.ms.forward;
+    const r = t.kind === 'prefill' ? t.ms.forward : recomputeMs[i];
+    mo = mo === null || r === null || r === undefined ? null : mo + r;
+    if (mo !== null) out.measured = i + 1;
+    out.index.push(t.index);
+    out.positions.withCache.push(pw);
+    out.positions.without.push(po);
+    out.ms.withCache.push(mw);
+    out.ms.without.push(mo);
+  });
+  return out;
+}

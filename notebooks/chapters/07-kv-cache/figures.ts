@@ -9,7 +9,8 @@ import { words } from '../../../components/words.strings.ts';
 import { chartWithTable, h } from '../../dom.ts';
 import type { ModelInfo, RecomputeResult, TickSummary } from '../../../engine/protocol.ts';
 import { renderTex, texText } from '../../tex.ts';
-import { BATCHES, bytesPerPosition, cacheBudget, cacheTicks, cumulativeWork, flopsTerms, GPT2_124M, phaseRows, type CacheBudget, type FlopsTerms } from './data.ts';
+import { LinePair, LinePairTable } from '../../../components/line-pair.ts';
+import { BATCHES, bytesPerPosition, cacheBudget, cacheTicks, cumulativeWork, flopsTerms, GPT2_124M, phaseRows, type CacheBudget, type CumulativeSeries, type FlopsTerms } from './data.ts';
 import { ui } from './strings.ts';
 
 const int = (n: number) => formatInteger(n).replace(/\B(?=(\d{3})+(?!\d))/g, '{,}');
@@ -114,5 +115,39 @@ export function budget(ticks: TickSummary[], model: ModelInfo): HTMLElement {
     ticks: formatInteger(work.ticks), withCache: formatInteger(work.withCache), without: formatInteger(work.without),
     ratio: formatDecimal(work.without / Math.max(1, work.withCache), 1),
   })));
+  return el;
+}
+
+/** The running totals with and without the cache: token-positions (counted), then time (measured; `status` says how far the measuring got). */
+export function cumulative(c: CumulativeSeries, width: number, status: string | null): HTMLElement {
+  const names = [ui('ch7.cumulative.with'), ui('ch7.cumulative.without')];
+  const w = Math.min(width, 640);
+  const positions = { x: c.index, lines: [{ name: names[0], values: c.positions.withCache }, { name: names[1], values: c.positions.without }] };
+  const corner = ui('ch7.cumulative.tick');
+  const posCaption = ui('ch7.cumulative.positionsCaption');
+  const n = c.index.length;
+  const el = h('div', {
+    class: 'cumulative', 'data-ticks': n, 'data-measured': c.measured,
+    'data-with-positions': c.positions.withCache[n - 1], 'data-without-positions': c.positions.without[n - 1],
+    'data-with-ms': c.ms.withCache[n - 1], 'data-without-ms': c.ms.without[n - 1] ?? '',
+  },
+  h('p', { class: 'cell-caption' }, ui('ch7.cumulative.caption')),
+  chartWithTable(LinePair(positions, { width: w, label: posCaption, xAxis: corner, yAxis: ui('ch7.cumulative.positions'), format: formatInteger }),
+    LinePairTable(positions, { caption: posCaption, corner, format: formatInteger })),
+  h('p', {}, ui('ch7.cumulative.words', {
+    ticks: formatInteger(n), withCache: formatInteger(c.positions.withCache[n - 1]), without: formatInteger(c.positions.without[n - 1]),
+    ratio: formatDecimal(c.positions.without[n - 1] / Math.max(1, c.positions.withCache[n - 1]), 1),
+  })));
+  if (c.measured > 0) {
+    const m = c.measured;
+    const ms = { x: c.index.slice(0, m), lines: [{ name: names[0], values: c.ms.withCache.slice(0, m) }, { name: names[1], values: c.ms.without.slice(0, m) }] };
+    const msCaption = ui('ch7.cumulative.msCaption');
+    const withMs = c.ms.withCache[m - 1];
+    const withoutMs = c.ms.without[m - 1]!;
+    el.append(chartWithTable(LinePair(ms, { width: w, label: msCaption, xAxis: corner, yAxis: ui('ch7.cumulative.ms'), format: (v) => String(v) }),
+      LinePairTable(ms, { caption: msCaption, corner, format: formatMs })),
+    h('p', {}, ui('ch7.cumulative.msWords', { withMs: formatMs(withMs), withoutMs: formatMs(withoutMs), ratio: formatDecimal(withoutMs / withMs, 1) })));
+  }
+  if (status) el.append(h('p', { class: 'cell-note' }, status));
   return el;
 }

@@ -8,6 +8,7 @@
  *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
  *                                ├─ phases (prefill against decode)
  *                                ├─ recompute (measured) ─ versus
+ *                                ├─ cumulative (the generation's total work with and without the cache: counted, then measured)
  *                                ├─ growth (cache bytes per tick)
  *                                ├─ budget (a position's cache in F32 and F16, where it outgrows the weights; this session's work with and without it)
  *                                ├─ flops (the formula with this tick's numbers)
@@ -16,13 +17,14 @@
  * data.ts counts (no DOM), figures.ts draws, question.ts asks, strings.ts says it.
  */
 import type { ClockState } from '../../clock.ts';
-import { note } from '../../dom.ts';
+import { h, note } from '../../dom.ts';
 import type { Engine } from '../../../engine/engine.ts';
 import type { ModelInfo, RecomputeResult, TickSummary } from '../../../engine/protocol.ts';
 import { figure, openChapter } from '../../chapter.ts';
 import { definePredict } from '../../predict.ts';
 import type { Module, Mounts, Runtime } from '../../runtime.ts';
-import { budget, flops, growth, phases, versus } from './figures.ts';
+import { budget, cumulative, flops, growth, phases, versus } from './figures.ts';
+import { cumulativeSeries } from './data.ts';
 import { cacheQuestion } from './question.ts';
 import { ui } from './strings.ts';
 
@@ -34,6 +36,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   figure(main, mounts.phases, 'phases', ['clockState'], (state: ClockState) => phases(state.ticks) ?? empty('ch7.empty.phases'));
 
   // One recompute per decode tick, measured when the clock is idle (never between Play's ticks).
+  // Shared with the cumulative chart, which measures every tick's whole text the same way.
   const measured = new WeakMap<TickSummary, Promise<RecomputeResult>>();
   figure(main, mounts.recompute, 'recompute', ['engine', 'clockState'], async (engine: Engine, state: ClockState) => {
     const t = state.ticks.at(-1);
@@ -43,6 +46,42 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     let p = measured.get(t);
     if (!p) measured.set(t, (p = engine.request({ type: 'recompute' })));
     return versus(t, await p);
+  });
+
+  // The running totals: token-positions at once, then each decode tick's recompute measured in
+  // turn while the clock is idle (the chart redraws as they come; a newer state stops the loop).
+  let generation = 0;
+  figure(main, mounts.cumulative, 'cumulative', ['engine', 'clockState', 'width'], (engine: Engine, state: ClockState, width: number) => {
+    const ticks = state.ticks;
+    if (!ticks.length) return empty('ch7.empty.growth');
+    const mine = ++generation;
+    const times: (number | null)[] = ticks.map(() => null);
+    const holder = h('div', { class: 'cumulative-holder' });
+    const draw = (status: string | null) => holder.replaceChildren(cumulative(cumulativeSeries(ticks, times), width, status));
+    const decode = ticks.filter((t) => t.kind === 'decode').length;
+    if (state.playing || state.busy) {
+      draw(decode ? ui('ch7.cumulative.wait') : null);
+      return holder;
+    }
+    void (async () => {
+      let done = 0;
+      for (const [i, t] of ticks.entries()) {
+        if (mine !== generation) return;
+        if (t.kind !== 'decode') continue;
+        draw(ui('ch7.cumulative.measuring', { done, n: decode }));
+        let p = measured.get(t);
+        if (!p) measured.set(t, (p = engine.request({ type: 'recompute', positions: t.cacheLength })));
+        try {
+          times[i] = (await p).ms;
+        } catch {
+          return draw(null); // a tick from before a window slide: its text is no longer cached
+        }
+        done++;
+      }
+      if (mine === generation) draw(null);
+    })();
+    draw(decode ? ui('ch7.cumulative.measuring', { done: 0, n: decode }) : null);
+    return holder;
   });
 
   figure(main, mounts.growth, 'growth', ['clockState', 'model', 'width'], (state: ClockState, model: ModelInfo, width: number) =>
