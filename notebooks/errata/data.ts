@@ -164,6 +164,7 @@ export const LOOP_LINES = [
   'let feed = this.ids.slice(this.cache.length + this.dropped);',
   'const { logits: logitsT, trace } = await forward(config, weights, feed, this.cache, { trace: traceOpts });',
   'logits = (await logitsT.data()) as Float32Array;',
-  'const s = sample(logits, this.sampling, tickDraw(this.seed, index));',
+  'const drawn = sample(logits, this.sampling, tickDraw(this.seed, index));',
+  'const s = forcedId === undefined ? drawn : forceSample(drawn, forcedId);',
   'this.ids.push(s.id);',
 ] as const;
