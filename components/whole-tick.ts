@@ -243,7 +243,7 @@ export function WholeTick(d: WholeTickData, opts: WholeTickOptions): HTMLElement
     stage('embeddings', name('embeddings', t('wt.stage.embeddings')), desc('embeddings'), embedBody),
     blocksStage,
     stage('logits', name('logits', t('wt.stage.logits')), desc('logits'),
-      h('p', { class: 'wt-value' }, d.logits ? `${formatInteger(s.vocab)} logits · max ${formatDecimal(d.logits.max, 2)}` : `${s.width} × ${formatInteger(s.vocab)}`)),
+      h('p', { class: 'wt-value' }, d.logits ? t('wt.value.logits', { vocab: formatInteger(s.vocab), max: formatDecimal(d.logits.max, 2) }) : `${s.width} × ${formatInteger(s.vocab)}`)),
     stage('probs', name('probs', t('wt.stage.probs')), desc('probs'), probs ?? h('p', { class: 'wt-value' }, t('wt.waiting')),
       opts.onForce && w && d.tick ? h('p', { class: 'wt-hint' }, t('wt.forceHint')) : null),
     stage('dice', name('dice', t('wt.stage.dice')), desc('dice'), w ? dice(doc, w) : null),
