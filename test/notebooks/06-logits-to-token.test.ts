@@ -28,7 +28,7 @@ describe('chapter 6: from logits to a token', () => {
 
   before(async () => {
     e = await smallEngine();
-    page = await openChapter(chapter, ['timeline', 'tokens', 'bars', 'equation', 'filters', 'seed-example', 'temperatures'], e.engine, e.info);
+    page = await openChapter(chapter, ['timeline', 'tokens', 'bars', 'equation', 'filters', 'seed-example', 'temperatures', 'fork'], e.engine, e.info);
     await page.until('the model to be ready', () => /Model ready/.test(page.$('[data-role="status"]').textContent ?? ''));
   });
   after(async () => {
@@ -204,5 +204,23 @@ describe('chapter 6: from logits to a token', () => {
   it('texText escapes everything TeX would read as a command', () => {
     assert.equal(texText('a\\b{c}$d&e#f%g_h^i~j'), '\\text{a\\textbackslash{}b\\{c\\}\\$d\\&e\\#f\\%g\\_h\\textasciicircum{}i\\textasciitilde{}j}');
     assert.equal(texText(' x\n'), '\\text{␣x↵}');
+  });
+
+  it('fork: another candidate of the latest tick replaces its token, the run keeps its length, the left run is shown, Back restores it', async () => {
+    const n = page.ticks();
+    const before = [...e.host.session!.ids];
+    await page.until('the fork cell', () => page.mounts.fork!.querySelector('select') !== null && !page.mounts.fork!.querySelector<HTMLButtonElement>('button')!.disabled);
+    const select = page.mounts.fork!.querySelector('select')!;
+    const id = Number(select.value);
+    assert.notEqual(id, before.at(-1), 'the chosen token is not offered');
+    page.mounts.fork!.querySelector<HTMLButtonElement>('button')!.click();
+    await page.until('the fork', () => page.mounts.fork!.querySelector('.branch') !== null && page.ticks() === n && e.host.session!.ticks === n);
+    assert.deepEqual(e.host.session!.ids.slice(0, -1), before.slice(0, -1));
+    assert.equal(e.host.session!.ids.at(-1), id);
+    const back = [...page.mounts.fork!.querySelectorAll<HTMLButtonElement>('button')].at(-1)!;
+    await page.until('Back enabled', () => !back.disabled || !page.mounts.fork!.querySelector<HTMLButtonElement>('.branch button')!.disabled);
+    page.mounts.fork!.querySelector<HTMLButtonElement>('.branch button')!.click();
+    await page.until('back', () => page.mounts.fork!.querySelector('.branch') === null && e.host.session!.ticks === n);
+    assert.deepEqual(e.host.session!.ids, before);
   });
 });

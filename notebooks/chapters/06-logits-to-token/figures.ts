@@ -15,6 +15,7 @@ import { SEED_LOGITS, softmaxOf } from '../../softmax.ts';
 import { renderTex, texNumber, texText } from '../../tex.ts';
 import { barsData, softmaxNumbers, temperaturePanels, type SoftmaxNumbers } from './data.ts';
 import { ui } from './strings.ts';
+import type { Clock, ClockState } from '../../clock.ts';
 
 /** A probability in an equation: 4 decimals, or 3 significant digits × a power of ten when small. */
 export const texProb = (p: number): string => texNumber(p, (x) => (x >= 1e-3 ? formatDecimal(x, 4) : x.toExponential(2)));
@@ -153,4 +154,37 @@ export function temperatureCompare(draws: DrawSummary[], width: number): HTMLEle
   el.dataset.tick = String(index);
   el.dataset.panels = JSON.stringify(panels.map((p) => ({ temperature: p.temperature, entropy: p.entropy, candidates: p.candidates.map((c) => ({ id: c.id, prob: c.prob })) })));
   return el;
+}
+
+/**
+ * Fork the run at the selected tick: pick another of its candidates (as the tick drew them) and
+ * the clock goes back there, appends it instead, and writes on with the same dice (Clock.fork).
+ * The run it left is shown beneath the new one, with Back.
+ */
+export function forkFigure(state: ClockState, selected: number | null, clock: Clock): HTMLElement {
+  const k = state.ticks.findIndex((t) => t.index === selected);
+  const at = k >= 0 ? k : state.ticks.length - 1;
+  const tick = state.ticks[at];
+  const idle = !state.playing && !state.busy;
+  const select = h('select', { id: 'ch6-fork-token', name: 'fork-token' },
+    ...tick.sample.candidates.filter((c) => c.id !== tick.id).slice(0, 12).map((c) =>
+      h('option', { value: c.id }, `“${visibleText(c.text)}” (${formatProb(c.prob)})`)));
+  const go = h('button', { type: 'button', disabled: !idle }, ui('ch6.fork.go'));
+  go.addEventListener('click', () => void clock.fork(at, Number((select as HTMLSelectElement).value)));
+  const parts: Node[] = [
+    h('p', {}, ui('ch6.fork.at', { index: tick.index, token: visibleText(tick.piece.text) })),
+    h('div', { class: 'fork-row' }, h('label', { for: 'ch6-fork-token' }, ui('ch6.fork.label')), select, go),
+  ];
+  const left = state.left;
+  if (left) {
+    const back = h('button', { type: 'button', disabled: !idle }, ui('ch6.fork.back'));
+    back.addEventListener('click', () => void clock.back());
+    parts.push(h('div', { class: 'branch' },
+      h('p', {}, ui('ch6.fork.branch', { index: left.at })),
+      h('p', { class: 'branch-text', translate: 'no' }, modelText(state.ticks.slice(left.at).map((t) => t.text).join(''))),
+      h('p', {}, ui('ch6.fork.left')),
+      h('p', { class: 'branch-text', translate: 'no' }, modelText(left.ticks.slice(left.at).map((t) => t.text).join(''))),
+      back));
+  }
+  return h('div', { class: 'fork' }, ...parts);
 }

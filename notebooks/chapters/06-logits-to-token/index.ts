@@ -7,6 +7,7 @@
  *   sampling, seed ─────────────────────────┴─ draw ─┬─ bars, equation, filters
  *   temperature ─────────────────────────────────────┴─ seedExample
  *   clockState, selected ─ temperatureDraws (T = 0.5, 1, 2, no filters) ─ temperatures
+ *   clockState, selected, clock ─ fork (another candidate at the selected tick: the run forks there)
  *   sampling, seed ─ predict (at a lower temperature, would the latest tick pick the same token? a resample answers)
  *
  * data.ts takes the numbers from the draw (no DOM), figures.ts draws them, question.ts asks,
@@ -22,7 +23,8 @@ import { definePredict } from '../../predict.ts';
 import { resampleOnPage } from '../../resample.ts';
 import { inViewport, type Module, type Mounts, type Runtime } from '../../runtime.ts';
 import { COMPARE_TEMPERATURES, compareSampling, sameSettings } from './data.ts';
-import { bars, equation, filters, seedExample, temperatureCompare } from './figures.ts';
+import { bars, equation, filters, forkFigure, seedExample, temperatureCompare } from './figures.ts';
+import type { Clock } from '../../clock.ts';
 import { temperatureQuestion } from './question.ts';
 import { ui } from './strings.ts';
 
@@ -59,6 +61,8 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   figure(main, mounts.equation, 'equation', ['draw'], (d: DrawSummary | null) => (d ? equation(d) : empty()));
   figure(main, mounts.filters, 'filters', ['draw'], (d: DrawSummary | null) => (d ? filters(d) : empty()));
   figure(main, mounts.temperatures, 'temperatures', ['temperatureDraws', 'width'], (d: DrawSummary[] | null, width: number) => (d ? temperatureCompare(d, width) : empty()));
+  figure(main, mounts.fork, 'fork', ['clockState', 'selected', 'clock'], (state: ClockState, selected: number | null, clock: Clock) =>
+    (state.ticks.length ? forkFigure(state, selected, clock) : empty()));
   figure(main, mounts['seed-example'], 'seedExample', ['temperature'], (t: number) => seedExample(t));
   definePredict(main, mounts.predict, temperatureQuestion);
   return main;
