@@ -12,6 +12,7 @@
  *                                ├─ costs (each decode tick's time over the device's floors) ─ peak ─ peakView (button)
  *                                ├─ speed (tokens/s, GFLOP/s and GB/s against the device's) ─ peak
  *                                ├─ gpt2 (the 124M model against this one; its time's floor) ─ peak
+ *                                ├─ race (this device's result line, the class's lines side by side; built once, told of each run)
  *                                └─ predict (will decode ticks get slower as the context grows? N ticks, measured)
  *
  * data.ts counts (no DOM), figures.ts draws, peak.ts measures the device, question.ts asks,
@@ -22,11 +23,13 @@ import { h } from '../../dom.ts';
 import type { ModelInfo, PeakResult } from '../../../engine/protocol.ts';
 import { figure, openChapter } from '../../chapter.ts';
 import { definePredict } from '../../predict.ts';
-import { mount, type Module, type Mounts, type Runtime } from '../../runtime.ts';
+import { mount, run, type Module, type Mounts, type Runtime } from '../../runtime.ts';
 import { bytes, cost, costs, gpt2, speed } from './figures.ts';
 import { peak } from './peak.ts';
 import { timingQuestion } from './question.ts';
 import { ui } from './strings.ts';
+import { raceView, type RaceView } from './race-view.ts';
+import type { Engine } from '../../../engine/engine.ts';
 
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
@@ -44,6 +47,10 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
 
   figure(main, mounts.speed, 'speed', ['clockState', 'model', 'peak'], (state: ClockState, model: ModelInfo, p: PeakResult | null) => speed(state.ticks, model, p));
   figure(main, mounts.gpt2, 'gpt2', ['clockState', 'model', 'peak'], (state: ClockState, model: ModelInfo, p: PeakResult | null) => gpt2(state.ticks, model, p));
+  // The class race: built once (what the reader typed or pasted survives ticks), told of every run.
+  main.define('race', [], () => raceView());
+  main.variable(mount(mounts.race)).define('raceView', ['race'], (r: RaceView) => r.root);
+  main.variable(run).define('raceUpdate', ['race', 'clockStatus', 'model', 'engine'], (r: RaceView, state: ClockState, model: ModelInfo, engine: Engine) => r.update(state, model, engine));
   definePredict(main, mounts.predict, timingQuestion);
   return main;
 }
