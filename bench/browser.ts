@@ -30,9 +30,8 @@ export async function runBrowserBench(opts: { quick?: boolean } = {}): Promise<v
     for (let i = 1; i <= (opts.quick ? 10 : 30); i++) {
       nextMs.push(await landing.evaluate((n) => new Promise<number>((done) => {
         const t = performance.now();
-        const seen = () => document.querySelector('.whole-tick')?.getAttribute('data-tick') === String(n);
         const obs = new MutationObserver(() => {
-          if (!seen()) return;
+          if (document.querySelector('.whole-tick')?.getAttribute('data-tick') !== String(n)) return; // (no named helper: tsx would wrap it in __name, unknown in the page)
           obs.disconnect();
           requestAnimationFrame(() => done(performance.now() - t));
         });
