@@ -49,7 +49,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   figure(main, mounts.gpt2, 'gpt2', ['clockState', 'model', 'peak'], (state: ClockState, model: ModelInfo, p: PeakResult | null) => gpt2(state.ticks, model, p));
   // The class race: built once (what the reader typed or pasted survives ticks), told of every run.
   main.define('race', [], () => raceView());
-  main.variable(mount(mounts.race)).define('raceView', ['race'], (r: RaceView) => r.root);
+  figure(main, mounts.race, 'raceView', ['race'], (r: RaceView) => r.root); // drawn once it nears the viewport, like every figure
   main.variable(run).define('raceUpdate', ['race', 'clockStatus', 'model', 'engine'], (r: RaceView, state: ClockState, model: ModelInfo, engine: Engine) => r.update(state, model, engine));
   definePredict(main, mounts.predict, timingQuestion);
   return main;
