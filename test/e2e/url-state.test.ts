@@ -171,15 +171,16 @@ describe('shareable runs: the whole state in the URL', { timeout: 600_000 }, () 
     const c = await freshPage(browser, preview.url);
     contexts.push(c.context);
     const hostile = '?prompt=<img src=x onerror=alert(1)>&temperature=abc&topK=-5&seed=1e400&layer=99&model=https://evil.example/x' +
-      '&topP=javascript:alert(2)&tick=1e309&head=%3Cscript%3Ealert(3)%3C/script%3E&seed=7';
+      '&topP=javascript:alert(2)&tick=1e309&head=%3Cscript%3Ealert(3)%3C/script%3E&seed=7&forced=2:5,1:7';
     await c.page.goto(`${preview.url}/chapters/logits-to-token/${hostile}`, { waitUntil: 'load' });
     await ready(c.page);
     const notice = c.page.locator('[data-role="link-notice"]');
-    assert.deepEqual((await noticeParams(c.page)).sort(), ['head', 'layer', 'model', 'seed', 'temperature', 'tick', 'topK', 'topP']);
+    assert.deepEqual((await noticeParams(c.page)).sort(), ['forced', 'head', 'layer', 'model', 'seed', 'temperature', 'tick', 'topK', 'topP']);
     const text = (await notice.textContent()) ?? '';
     assert.match(text, /Seed \(seed\): given more than once/);
     assert.match(text, /Temperature \(temperature\): not a number/);
     assert.match(text, /Model \(model\): not “bundled” or a Hugging Face model name/);
+    assert.match(text, /Forced tokens \(forced\): not a list of tick:token pairs with rising ticks/);
     assert.equal(await notice.getAttribute('aria-live'), 'polite');
     assert.equal(await notice.locator('*').evaluateAll((els) => els.filter((e) => !['P', 'UL', 'LI'].includes(e.tagName)).length), 0, 'the notice is text in p/ul/li only');
 
@@ -273,14 +274,15 @@ describe('shareable runs: the whole state in the URL', { timeout: 600_000 }, () 
     await f.page.locator('[data-cell="controls"] [name="head"]').fill('3');
     await f.page.waitForFunction(() => new URL(location.href).searchParams.get('head') === '3' && new URL(location.href).searchParams.get('layer') === '1');
 
-    // The bundled model has 4 layers and 4 heads: 40 and 9 pass the URL's own limits, not the model's.
-    await f.page.goto(`${preview.url}/chapters/attention/?layer=40&head=9&topK=999999`, { waitUntil: 'load' });
+    // The bundled model has 4 layers, 4 heads and 4,096 tokens: 40, 9 and 99999 pass the URL's own limits, not the model's.
+    await f.page.goto(`${preview.url}/chapters/attention/?layer=40&head=9&topK=999999&forced=1:99999&tick=2`, { waitUntil: 'load' });
     await ready(f.page);
-    await f.page.waitForFunction(() => document.querySelectorAll('[data-role="link-notice"] li').length === 3);
+    await f.page.waitForFunction(() => document.querySelectorAll('[data-role="link-notice"] li').length === 4);
     const text = (await f.page.locator('[data-role="link-notice"]').textContent()) ?? '';
     assert.match(text, /Layer \(layer\): beyond what this model has \(at most 3\)/);
     assert.match(text, /Head \(head\): beyond what this model has \(at most 3\)/);
     assert.match(text, /Top-k \(topK\): beyond what this model has/);
+    assert.match(text, /Forced tokens \(forced\): beyond what this model has \(at most 4095\)/);
     assert.equal(await form.locator('[name="layer"]').inputValue(), '0');
     assert.equal(await form.locator('[name="head"]').inputValue(), '0');
     assert.equal(await form.locator('[name="layer"]').getAttribute('aria-invalid'), null);
