@@ -197,7 +197,9 @@ export function WholeTick(d: WholeTickData, opts: WholeTickOptions): HTMLElement
     : h('p', { class: 'wt-value' }, `wte ${formatInteger(s.vocab)} × ${s.width} · wpe ${formatInteger(s.context)} × ${s.width}`);
 
   const maxDelta = Math.max(1e-9, ...d.blocks.map((b) => b?.delta ?? 0));
-  const blocks = h('ol', { class: 'wt-blocks' },
+  // Laid out wide (presenter mode), the blocks sit in rows this many across: 2 × 2 for 4 blocks, 3 × 2 for 6, 4 × 3 for 12.
+  const across = s.layers <= 4 ? 2 : s.layers <= 6 ? 3 : 4;
+  const blocks = h('ol', { class: 'wt-blocks', style: `--wt-across: ${across}` },
     ...Array.from({ length: s.layers }, (_, l) => {
       const b = d.blocks[l] ?? null;
       return h('li', { class: 'wt-block', 'data-layer': l, style: `--step: ${STEP.blocks + l}` },

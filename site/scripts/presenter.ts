@@ -22,6 +22,15 @@ import { planSlides, textWeight, type BlockKind } from './slides.ts';
 const HASH = /^#slide-(\d+)$/;
 /** The smallest zoom a slide is shown at to fit the screen (a taller one scrolls). */
 const MIN_ZOOM = 0.6;
+/** The largest zoom: type this large reads from the back of a room. */
+const MAX_ZOOM = 2.4;
+/**
+ * Widths, in columns, that a wide figure (data-present-wide: chapter 1's whole tick) is tried at
+ * on its slide. Wider, its stages sit side by side, so the slide is shorter and zooms larger.
+ */
+const WIDE_STEPS = [1, 1.25, 1.5, 1.75, 2];
+/** From this width on, a wide figure lays out for it (the class present-widened). */
+const WIDENED = 1.4;
 const root = document.documentElement;
 
 /** A block's kind, for cutting (slides.ts). */
@@ -134,20 +143,57 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
     const rem = parseFloat(getComputedStyle(root).fontSize) || 16;
     const column = ((parseFloat(getComputedStyle(root).getPropertyValue('--measure')) || 42) - 2.5) * rem; // main's content width
     const room = innerHeight - bar.offsetHeight;
-    baseZoom = Math.min(2.4, Math.max(1, Math.min((innerWidth - 3 * rem) / column, room / (28 * rem))));
+    baseZoom = Math.min(MAX_ZOOM, Math.max(1, Math.min((innerWidth - 3 * rem) / column, room / (28 * rem))));
     setZoom(baseZoom);
     fitSlide();
+  };
+  /** The column's width in the article's own pixels, and how wide the window lets it be drawn. */
+  const columnRoom = () => {
+    const rem = parseFloat(getComputedStyle(root).fontSize) || 16;
+    return { column: ((parseFloat(getComputedStyle(root).getPropertyValue('--measure')) || 42) - 2.5) * rem, across: innerWidth - 3 * rem };
+  };
+  const setWide = (on: HTMLElement[], f: number) => {
+    root.style.setProperty('--present-wide', String(f));
+    for (const b of on) b.classList.toggle('present-widened', f >= WIDENED);
+  };
+  /**
+   * A slide with a wide figure: the width (of WIDE_STEPS) at which the slide, fitted to the
+   * screen's height and width, is shown largest. Layout-independent of the zoom, so each width is
+   * measured once at the zoom it is at.
+   */
+  const fitWide = (on: HTMLElement[]): number => {
+    const wide = on.filter((b) => b.hasAttribute('data-present-wide'));
+    if (wide.length === 0) {
+      root.style.removeProperty('--present-wide');
+      return MAX_ZOOM;
+    }
+    const { column, across } = columnRoom();
+    const room = innerHeight - bar.offsetHeight - 8;
+    let best = { f: 1, z: 0 };
+    for (const f of WIDE_STEPS) {
+      const widthCap = across / (column * f);
+      if (f > 1 && widthCap < 1) break; // wider than the window even at full size
+      setWide(wide, f);
+      const z = zoomNow();
+      const bottom = Math.max(...on.map((b) => b.getBoundingClientRect().bottom)) + scrollY;
+      const fits = Math.min(MAX_ZOOM, widthCap, (z * room) / bottom);
+      if (fits > best.z + 0.02) best = { f, z: fits };
+    }
+    setWide(wide, best.f);
+    return Math.min(MAX_ZOOM, across / (column * best.f));
   };
   const fitSlide = () => {
     if (!presenting) return;
     const on = blocks.filter((b) => b.classList.contains('present-on'));
     if (on.length === 0) return;
+    const cap = fitWide(on);
+    const wide = cap !== MAX_ZOOM || on.some((b) => b.hasAttribute('data-present-wide'));
     // Its height grows with the zoom (padding above it too), so two passes settle it.
     for (let pass = 0; pass < 2; pass++) {
       const bottom = Math.max(...on.map((b) => b.getBoundingClientRect().bottom)) + scrollY;
       const room = innerHeight - bar.offsetHeight - 8;
       const z = zoomNow();
-      const want = Math.min(baseZoom, Math.max(MIN_ZOOM, (z * room) / bottom));
+      const want = Math.min(wide ? cap : baseZoom, Math.max(MIN_ZOOM, (z * room) / bottom));
       if (Math.abs(want - z) < 0.005) break;
       setZoom(want);
     }
@@ -210,8 +256,9 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
     root.classList.remove('presenting');
     delete root.dataset.presentSlide;
     bar.hidden = true;
+    root.style.removeProperty('--present-wide');
     for (const b of blocks) {
-      b.classList.remove('present-on', 'present-off', 'present-parked', 'present-kept');
+      b.classList.remove('present-on', 'present-off', 'present-parked', 'present-kept', 'present-widened');
       if (parks(b)) b.inert = false;
     }
     writeHash(null);

@@ -239,6 +239,45 @@ describe('presenter mode and the worksheet', { timeout: 600_000 }, () => {
     }
   });
 
+  describe("chapter 1's whole tick is one slide, drawn wider than the column so it reads large", () => {
+    // The map's text is 13 px in the article; the slide widens the figure (presenter.ts fitWide)
+    // so its stages sit side by side and the slide zooms larger. In the column it was 11 px on a
+    // 1280×900 screen and 13 px at 1920×1080.
+    for (const [width, height, least] of [[1280, 900, 15], [1920, 1080, 20]]) {
+      it(`at ${width}×${height}, after three ticks: the slide fits, nothing runs off the sides, the map's type is at least ${least} px`, async () => {
+        const { page, errors } = await openChapter(browser, `${preview.url}/chapters/the-clock/`);
+        try {
+          await page.setViewportSize({ width, height });
+          await pressOnPage(page, 'p');
+          for (let i = 1; i <= 3; i++) {
+            await page.keyboard.press('n');
+            await page.waitForFunction((n) => document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks === String(n), i, { timeout: 30_000 });
+          }
+          await goToSlide(page, await slideOf(page, '[data-cell="whole"]'));
+          await page.waitForFunction(() => document.querySelector('[data-cell="whole"] .whole-tick')?.getAttribute('data-tick') === '2', null, { timeout: 30_000 });
+          await page.waitForTimeout(400);
+          await page.waitForFunction(() => document.getAnimations().length === 0);
+          const m = await page.evaluate(() => {
+            const fig = document.querySelector<HTMLElement>('[data-cell="whole"]')!.closest('figure')!.getBoundingClientRect();
+            const bar = document.querySelector<HTMLElement>('[data-present-bar]')!.getBoundingClientRect().top;
+            const zoom = Number(getComputedStyle(document.documentElement).getPropertyValue('--present-zoom'));
+            const sizes = [...document.querySelectorAll<HTMLElement>('[data-cell="whole"] .whole-tick .wt-stage *')]
+              .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== ''))
+              .map((e) => parseFloat(getComputedStyle(e).fontSize) * zoom).sort((a, b) => a - b);
+            return { left: fig.left, right: fig.right, bottom: fig.bottom, bar, inner: innerWidth, scroll: document.documentElement.scrollWidth, zoom, median: sizes[sizes.length >> 1] };
+          });
+          assert.ok(m.bottom <= m.bar + 1, `the slide ends above the bar: ${JSON.stringify(m)}`);
+          assert.ok(m.left >= 0 && m.right <= m.inner, `the figure stays on screen: ${JSON.stringify(m)}`);
+          assert.ok(m.scroll <= m.inner, `no sideways scroll: ${JSON.stringify(m)}`);
+          assert.ok(m.median >= least, `the map's median type on screen is ${m.median.toFixed(1)} px (zoom ${m.zoom})`);
+          assert.deepEqual(errors, []);
+        } finally {
+          await page.context().close();
+        }
+      });
+    }
+  });
+
   describe('a Chinese chapter in presenter mode', () => {
     let page: Page;
     let errors: string[];
