@@ -56,15 +56,15 @@ export function mimeType(path: string): string {
 // 92 KB, 16 KB gzipped). Model files (config, vocab, merges, weights) are sent as they are, so a
 // loader's progress (bytes read of Content-Length) stays the file's own size.
 const compressible = new Set(['.html', '.js', '.mjs', '.css', '.svg', '.webmanifest']);
-const gzipCache = new Map<string, { mtimeMs: number; body: Buffer }>();
+const gzipCache = new Map<string, { mtimeMs: number; size: number; body: Buffer }>();
 
-/** The gzipped bytes of `file` (read as `body`), kept while the file is unchanged. */
+/** The gzipped bytes of `file` (read as `body`), kept while the file is unchanged (same mtime and size). */
 async function gzipped(file: string, body: Buffer): Promise<Buffer> {
   const { mtimeMs } = await stat(file);
   const hit = gzipCache.get(file);
-  if (hit && hit.mtimeMs === mtimeMs) return hit.body;
+  if (hit && hit.mtimeMs === mtimeMs && hit.size === body.byteLength) return hit.body;
   const zipped = gzipSync(body, { level: 6 });
-  gzipCache.set(file, { mtimeMs, body: zipped });
+  gzipCache.set(file, { mtimeMs, size: body.byteLength, body: zipped });
   return zipped;
 }
 
