@@ -140,7 +140,7 @@ describe('chapter 6: two models, one prompt', { timeout: 600_000 }, () => {
       }, k, { timeout: 120_000 });
     }
     await page.locator('[data-cell="compare"]').scrollIntoViewIfNeeded();
-    const rows = await page.locator('table.compare-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+    const rows = await page.locator('table.compare-table tbody').evaluateAll((trs) => trs.map((tr) => ({
       tick: Number((tr as HTMLElement).dataset.tick), a: JSON.parse((tr as HTMLElement).dataset.a!), b: JSON.parse((tr as HTMLElement).dataset.b!),
     })));
     assert.equal(rows.length, TICKS);

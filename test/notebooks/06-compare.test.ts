@@ -136,7 +136,7 @@ describe('chapter 6 comparison: the cell over two real engines', () => {
       const start = { type: 'start', prompt: page.control<HTMLTextAreaElement>('prompt').value, seed: 42, sampling: { temperature: 0.8, topK: 0, topP: 1 } } as const;
       await ref.request(start);
       await refA.engine.request(start);
-      const rows = [...mount.querySelectorAll<HTMLElement>('table.compare-table tbody tr')];
+      const rows = [...mount.querySelectorAll<HTMLElement>('table.compare-table tbody')];
       assert.equal(rows.length, 3);
       let text = '';
       for (let k = 0; k < 3; k++) {
@@ -156,6 +156,20 @@ describe('chapter 6 comparison: the cell over two real engines', () => {
       ref.host.session?.dispose();
       ref.host.model?.dispose();
       await refA.cleanup();
+    }
+  });
+
+  it('Reset starts both over; the same seed gives the second model the same first tick', async () => {
+    const mount = page.mounts.compare!;
+    const first = mount.querySelector<HTMLElement>('table.compare-table tbody')!.dataset.b;
+    page.control<HTMLButtonElement>('reset').click();
+    await page.until('the reset', () => page.ticks() === 0 && body()?.dataset.ticks === '0');
+    page.control<HTMLButtonElement>('next-token').click();
+    await page.until('tick 1 of both', () => body()?.dataset.ticks === '1' && body()?.dataset.pageTicks === '1', 30_000);
+    assert.equal(mount.querySelector<HTMLElement>('table.compare-table tbody')!.dataset.b, JSON.stringify({ ...JSON.parse(first!), ms: JSON.parse(mount.querySelector<HTMLElement>('table.compare-table tbody')!.dataset.b!).ms }));
+    for (let k = 2; k <= 3; k++) {
+      page.control<HTMLButtonElement>('next-token').click();
+      await page.until(`tick ${k} of both`, () => body()?.dataset.ticks === String(k) && body()?.dataset.pageTicks === String(k), 30_000);
     }
   });
 

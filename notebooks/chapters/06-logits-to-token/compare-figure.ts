@@ -21,46 +21,38 @@ import { ui } from './strings.ts';
 export const COMPARE_LATEST_BARS = 8;
 
 const side = (s: SideTick) => `“${visibleText(s.text)}” ${formatProb(s.prob)}`;
-const tops = (s: SideTick) => s.top.map((c) => `“${visibleText(c.text)}” ${formatProb(c.prob)}`).join(', ');
 
 /**
- * The tick table: one row per tick (the latest TIMELINE_ROWS), each model's chosen token and
- * probability, its most likely tokens and its time. Model text is marked translate="no".
+ * The tick table: for each tick (the latest TIMELINE_ROWS) a group of two rows, one per model: the
+ * chosen token and its probability, its most likely tokens and the tick's time in its engine.
+ * Model text is marked translate="no".
  */
 export function compareTable(rows: CompareRow[], labels: { a: string; b: string }, top: number): HTMLTableElement {
   const shown = rows.slice(-TIMELINE_ROWS);
   const caption = ui('ch6.compare.tableCaption', { top }) + (shown.length < rows.length ? ui('ch6.compare.tableLatest', { n: shown.length }) : '');
   const dash = ui('ch6.compare.dash');
-  const el = table(caption, [
-    ui('ch6.compare.tick'),
-    ui('ch6.compare.chosen', { model: labels.a }), ui('ch6.compare.top', { model: labels.a }), ui('ch6.compare.ms', { model: labels.a }),
-    ui('ch6.compare.chosen', { model: labels.b }), ui('ch6.compare.top', { model: labels.b }), ui('ch6.compare.ms', { model: labels.b }),
-  ], shown.map((r) => [
-    formatInteger(r.index),
-    side(r.a), tops(r.a), formatMs(r.a.ms),
-    r.b ? side(r.b) : dash, r.b ? tops(r.b) : dash, r.b ? formatMs(r.b.ms) : dash,
-  ]), { model: { columns: [1, 2, 4, 5] }, rowClass: (i) => (shown[i].same ? 'same' : undefined) });
-  el.classList.add('compare-table');
-  // What each row shows, as data, so a reader's tools (and the tests) can check it.
-  const trs = el.querySelectorAll('tbody tr');
-  shown.forEach((r, i) => {
-    const tr = trs[i] as HTMLElement;
-    tr.dataset.tick = String(r.index);
-    tr.dataset.a = JSON.stringify(r.a);
-    if (r.b) tr.dataset.b = JSON.stringify(r.b);
-  });
-  return el;
+  const cells = (s: SideTick | null) => (s
+    ? [h('td', { translate: 'no' }, side(s)), h('td', { translate: 'no' }, ...s.top.flatMap((c, i) => [i ? h('br') : null, `“${visibleText(c.text)}” ${formatProb(c.prob)}`])), h('td', {}, formatMs(s.ms))]
+    : [h('td', {}, dash), h('td', {}, dash), h('td', {}, dash)]);
+  const heads = [ui('ch6.compare.tick'), ui('ch6.compare.model'), ui('ch6.compare.chosenHead'), ui('ch6.compare.topHead'), ui('ch6.compare.time')];
+  return h('table', { class: 'compare-table' },
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ...heads.map((x) => h('th', { scope: 'col' }, x)))),
+    // What each tick shows, as data on its group, so a reader's tools (and the tests) can check it.
+    ...shown.map((r) => h('tbody', { class: r.same ? 'same' : null, 'data-tick': r.index, 'data-a': JSON.stringify(r.a), 'data-b': r.b ? JSON.stringify(r.b) : null },
+      h('tr', {}, h('th', { scope: 'rowgroup', rowspan: 2 }, formatInteger(r.index)), h('td', { translate: 'no' }, labels.a), ...cells(r.a)),
+      h('tr', {}, h('td', { translate: 'no' }, labels.b), ...cells(r.b)))));
 }
 
 /** One model's latest tick as bars (its most likely tokens, the chosen one marked), with a heading in words. */
 function latestPanel(t: TickSummary | undefined, label: string, width: number, maxProb: number): HTMLElement {
-  if (!t) return h('figure', { class: 'compare-panel', style: 'margin:0' }, h('figcaption', {}, ui('ch6.compare.pending', { model: label })));
+  if (!t) return h('figure', { class: 'compare-panel', style: 'margin:0' }, h('figcaption', {}, ...stringNodes(ui, 'ch6.compare.pending', { model: modelText(label) })));
   const cands = t.sample.candidates.slice(0, COMPARE_LATEST_BARS);
   const chosen = t.sample.chosen;
   const token = visibleText(t.piece.text);
   const p = formatProb(chosen.prob);
   return h('figure', { class: 'compare-panel', style: 'margin:0', 'data-tick': t.index },
-    h('figcaption', {}, ...stringNodes(ui, 'ch6.compare.side', { model: label, token: modelText(token), p, ms: formatMs(t.ms.total) })),
+    h('figcaption', {}, ...stringNodes(ui, 'ch6.compare.side', { model: modelText(label), token: modelText(token), p, ms: formatMs(t.ms.total) })),
     ProbabilityBars({ candidates: cands.map((c) => ({ id: c.id, text: c.text, prob: c.prob, kept: c.kept })), chosen: t.id },
       { width, maxProb, label: ui('ch6.compare.barsLabel', { model: label, index: t.index, n: cands.length, token, p }) }));
 }
@@ -112,9 +104,9 @@ export function compareBody(page: ClockState, s: CompareState, pageLabel: string
   out.append(compareLatest(latest, other?.index === latest.index ? other : undefined, labels, width));
   const texts = generatedTexts(page.ticks, s.ticks);
   out.append(h('div', { class: 'compare-texts' },
-    h('p', {}, ui('ch6.compare.wrote', { model: labels.a })),
+    h('p', {}, ...stringNodes(ui, 'ch6.compare.wrote', { model: modelText(labels.a) })),
     h('p', { class: 'branch-text', translate: 'no', 'data-side': 'a' }, page.prompt, h('strong', {}, texts.a)),
-    h('p', {}, ui('ch6.compare.wrote', { model: labels.b })),
+    h('p', {}, ...stringNodes(ui, 'ch6.compare.wrote', { model: modelText(labels.b) })),
     h('p', { class: 'branch-text', translate: 'no', 'data-side': 'b' }, page.prompt, h('strong', {}, texts.b))));
   out.append(compareTable(rows, labels, rows[0].a.top.length));
   return out;
@@ -217,10 +209,13 @@ export function compareFigure(ctx: CompareContext): HTMLElement {
     close.hidden = true;
     start.focus();
   });
+  // Leaving the page ends the second engine; a new width (a phone turned) redraws at that width.
   const onLeave = () => end();
   globalThis.addEventListener?.('pagehide', onLeave);
+  globalThis.addEventListener?.('resize', redraw);
   void ctx.invalidation.then(() => {
     globalThis.removeEventListener?.('pagehide', onLeave);
+    globalThis.removeEventListener?.('resize', redraw);
     end();
   });
   return root;
