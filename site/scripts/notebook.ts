@@ -9,6 +9,9 @@ import { chapters } from '../../notebooks/chapters/index.ts';
 import { Runtime, widthOf, type Mounts } from '../../notebooks/runtime.ts';
 import { PageLink } from '../../notebooks/url-link.ts';
 import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
+import { ModelStore } from '../../engine/model-store.ts';
+import { pageStorage, readBackend } from '../../engine/model-source.ts';
+import type { SecondEngines } from '../../notebooks/chapters/06-logits-to-token/compare.ts';
 
 const root = document.querySelector<HTMLElement>('[data-notebook]');
 const name = root?.dataset.notebook ?? '';
@@ -40,7 +43,17 @@ if (root && load) {
   for (const el of document.querySelectorAll<HTMLElement>('[data-cell]')) mounts[el.dataset.cell!] = el;
   // Enter in a field must not submit (and reload) the page.
   mounts.controls?.addEventListener('submit', (e) => e.preventDefault());
-  const runtime = new Runtime({ engine, model, bundledModel, width: () => widthOf(root) });
+  // A second engine worker, only when a cell asks (chapter 6 runs a stored model beside the page's).
+  const secondEngines: SecondEngines = {
+    stored: async () => (await ModelStore.open()?.list().catch(() => [])) ?? [],
+    spawn: () => {
+      const client = EngineClient.create();
+      return { engine: client, terminate: () => client.terminate() };
+    },
+    wasmPath: new URL(base + WASM_PATH, location.href).href,
+    backend: readBackend(pageStorage()),
+  };
+  const runtime = new Runtime({ engine, model, bundledModel, secondEngines, width: () => widthOf(root) });
   load()
     .then((chapter) => {
       chapter.define(runtime, mounts);

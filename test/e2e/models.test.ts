@@ -15,6 +15,7 @@ import { formatBytes, formatCount } from '../../components/format.ts';
 import { makeConfig, PRESETS } from '../../model/config.ts';
 import { writeRandomGpt2VocabCheckpoint } from '../../train/random-checkpoint.ts';
 import { startHubServer, type HubServer } from '../hub-server.ts';
+import { pickHubModel as pickHub, waitLoaded as waitForLoad } from './models-page.ts';
 import { browserArgs, checkAxe, chromiumPath, collectConsoleErrors, formatViolations, startPreview } from './harness.ts';
 
 const hubDir = resolve('.tmp', 'hub');
@@ -71,17 +72,9 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
-  const pickHubModel = async (title: RegExp) => {
-    await page.locator('details.advanced').evaluate((d) => ((d as HTMLDetailsElement).open = true));
-    await page.getByLabel(/^Hub address/).fill(hub.url);
-    await page.getByLabel(/^Hub address/).dispatchEvent('change');
-    await page.evaluate(() => delete document.body.dataset.estimate);
-    await page.getByRole('radio', { name: title }).check();
-    await page.waitForFunction(() => document.body.dataset.estimate !== undefined && !/^Asking/.test(document.getElementById('estimate')?.textContent ?? ''));
-  };
-
+  const pickHubModel = (title: RegExp) => pickHub(page, hub.url, title);
   /** Wait for the load just started to end (either way): the page then sets data-model. */
-  const waitLoaded = () => page.waitForFunction(() => document.body.dataset.model !== undefined, null, { timeout: 300_000 });
+  const waitLoaded = () => waitForLoad(page);
 
   it('has no axe violations and no console errors before anything is picked', async () => {
     assert.deepEqual(errors, []);

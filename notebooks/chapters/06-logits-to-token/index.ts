@@ -9,6 +9,7 @@
  *   clockState, selected ─ temperatureDraws (T = 0.5, 1, 2, no filters) ─ temperatures
  *   clockState, selected, clock ─ fork (another candidate at the selected tick: the run forks there)
  *   sampling, seed ─ predict (at a lower temperature, would the latest tick pick the same token? a resample answers)
+ *   clock ─ compareClock ─ compare (a second model in a second engine, ticking with the clock: compare.ts)
  *
  * data.ts takes the numbers from the draw (no DOM), figures.ts draws them, question.ts asks,
  * strings.ts says it.
@@ -21,16 +22,20 @@ import type { DrawSummary } from '../../../engine/protocol.ts';
 import { figure, openChapter } from '../../chapter.ts';
 import { definePredict } from '../../predict.ts';
 import { resampleOnPage } from '../../resample.ts';
-import { inViewport, type Module, type Mounts, type Runtime } from '../../runtime.ts';
+import { inViewport, run, type Module, type Mounts, type Runtime } from '../../runtime.ts';
 import { COMPARE_TEMPERATURES, compareSampling, sameSettings } from './data.ts';
 import { bars, equation, filters, forkFigure, seedExample, temperatureCompare } from './figures.ts';
 import type { Clock } from '../../clock.ts';
 import { temperatureQuestion } from './question.ts';
 import { ui } from './strings.ts';
+import { compareOptions, Latest, type SecondEngines } from './compare.ts';
+import { compareFigure } from './compare-figure.ts';
+import type { ControlElements } from '../../cells.ts';
+import type { ModelInfo } from '../../../engine/protocol.ts';
 
 /** Define the chapter's cells over the page's mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
-  const { main } = openChapter(runtime, mounts, { logits: true });
+  const { main, controls } = openChapter(runtime, mounts, { logits: true });
 
   main.define('draw', ['engine', 'clockState', 'selected', 'sampling', 'seed'],
     async (engine: Engine, state: ClockState, selected: number | null, sampling: SamplingParams, seed: number): Promise<DrawSummary | null> => {
@@ -65,5 +70,24 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     (state.ticks.length ? forkFigure(state, selected, clock) : empty()));
   figure(main, mounts['seed-example'], 'seedExample', ['temperature'], (t: number) => seedExample(t));
   definePredict(main, mounts.predict, temperatureQuestion);
+  defineCompare(main, mounts.compare, controls);
   return main;
+}
+
+/**
+ * Two models, one prompt: the page's clock, kept for the comparison as it is replaced, and the
+ * cell that runs a second model (stored in this browser) beside it when the reader asks.
+ */
+function defineCompare(main: Module, el: HTMLElement | undefined, controls: ControlElements): void {
+  if (!el) return;
+  main.define('compareClock', [], () => new Latest<Clock>());
+  main.variable(run).define('followCompare', ['compareClock', 'clock'], (latest: Latest<Clock>, clock: Clock) => latest.set(clock));
+  const modelsHref = controls.form.querySelector<HTMLElement>('[data-models-href]')?.dataset.modelsHref ?? '../../models/';
+  figure(main, el, 'compare', ['model', 'bundledModel', 'secondEngines', 'compareClock', 'invalidation'],
+    async (model: ModelInfo, bundled: { url: string; name: string }, engines: SecondEngines, clock: Latest<Clock>, invalidation: Promise<void>) =>
+      compareFigure({
+        options: compareOptions(await engines.stored(), model.key, bundled),
+        pageLabel: model.label, modelsHref, clock, engines, invalidation,
+        width: () => el.clientWidth || 600,
+      }));
 }
