@@ -283,7 +283,7 @@ export interface Protocol {
   resample: { request: { index: number; sampling: SamplingParams; seed: number; candidates?: number }; response: DrawSummary };
   tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
   tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges
-  recompute: { request: { trace?: TraceOptions; positions?: number }; response: RecomputeResult }; // run the cached sequence (or its first `positions`: what an earlier tick would have recomputed) again from scratch, timed; the session is untouched
+  recompute: { request: { trace?: TraceOptions; positions?: number }; response: RecomputeResult }; // run the cached sequence (or its first `positions`: what an earlier tick would have recomputed) again from scratch, timed (with a lasting intervention's part removed while it acts); the session is untouched
   intervene: { request: Intervention & { trace?: TraceOptions; lens?: number; changes?: number; candidates?: number; untouchedLens?: boolean }; response: InterventionResult }; // the latest tick's sequence again with heads off / blocks skipped; the session is untouched
   matmulPeak: { request: { bytes?: number; threads?: number }; response: PeakResult }; // measure this device's matmul peak and memory bandwidth (once each; later requests get the same answers)
   trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)

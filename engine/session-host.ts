@@ -141,7 +141,10 @@ export class SessionHost {
     return { ...summary, logits: rec.logits.slice(), order: rec.dist.order.slice(), texts };
   }
 
-  /** Run the cached sequence again from scratch with a fresh cache, timed; the session is untouched. */
+  /**
+   * Run the cached sequence again from scratch with a fresh cache, timed; the session is untouched.
+   * While an intervention acts, with the part removed: the cache it recomputes is the intervened run's.
+   */
   private async recompute(req: Protocol['recompute']['request']): Promise<RecomputeResult> {
     const m = this.model();
     const session = this.need();
@@ -155,7 +158,8 @@ export class SessionHost {
     const cache = new KVCache(m.config.n_layer);
     try {
       const t0 = performance.now();
-      const { logits, trace } = await forward(m.config, m.weights, ids, cache, { trace: req.trace });
+      const iv = session.activeCache !== session.cache ? session.intervention : null;
+      const { logits, trace } = await forward(m.config, m.weights, ids, cache, { trace: req.trace, ...(iv ? { intervention: iv } : {}) });
       try {
         await logits.data();
       } finally {
