@@ -16,7 +16,7 @@ import type { DownloadProgress } from '../model/download.ts';
 import type { Intervention, LayerTrace, Trace, TraceArray, TraceOptions } from '../model/gpt2.ts';
 import type { Model } from '../model/model.ts';
 import type { Distribution, Sample, SamplingParams } from '../model/sampler.ts';
-import type { TickRecord } from '../model/tick.ts';
+import type { LastingIntervention, TickRecord } from '../model/tick.ts';
 import type { MergeStep, TokenPiece, WordSteps } from '../model/tokenizer.ts';
 import type { StepLog } from '../train/trainer.ts';
 import type { LoadSource } from './model-source.ts';
@@ -213,7 +213,7 @@ export interface BpeWord extends Pick<WordSteps, 'text' | 'special'>, Wire<Pick<
 
 /** A tick (model/tick.ts TickRecord), trimmed to what crosses the worker boundary cheaply. */
 export interface TickSummary
-  extends Pick<TickRecord, 'index' | 'kind' | 'id' | 'text' | 'prob' | 'rank' | 'draw' | 'ms' | 'flops' | 'position' | 'cacheLength' | 'cacheBytes' | 'window' | 'weightsChecksum' | 'forced'>,
+  extends Pick<TickRecord, 'index' | 'kind' | 'id' | 'text' | 'prob' | 'rank' | 'draw' | 'ms' | 'flops' | 'position' | 'cacheLength' | 'cacheBytes' | 'window' | 'weightsChecksum' | 'forced' | 'intervention'>,
     Wire<Pick<TickRecord, 'pendingBytes'>> {
   piece: Wire<TokenPiece>; // the chosen token's bytes and text
   top: TokenGuess[]; // most likely first
@@ -224,6 +224,7 @@ export interface TickSummary
   logits?: Float32Array; // the tick's raw logits, when asked for (a resample on the page draws from them)
   order?: Uint32Array; // token ids by logit, highest first (sampler.ts sortByLogit), with `logits`
   texts?: string[]; // the texts of the first tokens of `order` (session-host.ts TICK_TEXTS), with `logits`
+  untouched?: TickSummary; // while an intervention lasts (fork's `intervention`): the untouched run's own tick at this index, run beside this one
 }
 
 /** How far a load has got: sent while it runs (downloads can take minutes). */
@@ -278,11 +279,11 @@ export interface Protocol {
     };
     response: TickSummary;
   };
-  fork: { request: { index: number; forced: Forced }; response: { ticks: number } }; // go back to just before tick `index`, with these forced tokens from there on (none: the dice choose); the next tick is tick `index`
+  fork: { request: { index: number; forced: Forced; intervention?: LastingIntervention }; response: { ticks: number } }; // go back to just before tick `index`, with these forced tokens from there on (none: the dice choose); the next tick is tick `index`. With `intervention` (new ones start at `index`): that part removed on every tick from `from` on, the untouched run going on beside it (TickSummary.untouched); without: the model untouched (off by default, no cost)
   resample: { request: { index: number; sampling: SamplingParams; seed: number; candidates?: number }; response: DrawSummary };
   tokenize: { request: { text: string }; response: { tokens: TokenInfo[] } };
   tokenizeSteps: { request: { text: string }; response: { words: BpeWord[]; tokens: TokenInfo[] } }; // tokenize, with every word's bytes and merges
-  recompute: { request: { trace?: TraceOptions; positions?: number }; response: RecomputeResult }; // run the cached sequence (or its first `positions`: what an earlier tick would have recomputed) again from scratch, timed; the session is untouched
+  recompute: { request: { trace?: TraceOptions; positions?: number }; response: RecomputeResult }; // run the cached sequence (or its first `positions`: what an earlier tick would have recomputed) again from scratch, timed (with a lasting intervention's part removed while it acts); the session is untouched
   intervene: { request: Intervention & { trace?: TraceOptions; lens?: number; changes?: number; candidates?: number; untouchedLens?: boolean }; response: InterventionResult }; // the latest tick's sequence again with heads off / blocks skipped; the session is untouched
   matmulPeak: { request: { bytes?: number; threads?: number }; response: PeakResult }; // measure this device's matmul peak and memory bandwidth (once each; later requests get the same answers)
   trainDemo: { request: { text: string; steps: number; reset?: boolean }; response: TrainDemoResult }; // train a tiny random model on `text` (continuing, unless reset)

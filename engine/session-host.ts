@@ -5,11 +5,11 @@
  * keeps the last KEEP_TICKS ticks' logits, so a past tick can be re-drawn without a forward pass.
  */
 import { backendMemory } from '../model/backend.ts';
-import { forward, forwardFlops, KVCache, type ForwardOptions, type Intervention } from '../model/gpt2.ts';
+import { forward, forwardFlops, KVCache, validateIntervention, type ForwardOptions, type Intervention } from '../model/gpt2.ts';
 import type { Model } from '../model/model.ts';
 import { tickDraw, toSeed } from '../model/prng.ts';
 import { distribution, sample } from '../model/sampler.ts';
-import { Session, type TickRecord } from '../model/tick.ts';
+import { Session, type LastingIntervention, type TickRecord } from '../model/tick.ts';
 import type { Handlers, InterventionResult, Protocol, RecomputeResult } from './protocol.ts';
 import { bpeWords, describeDraw, probChanges, tickSummary, tokenGuess, tokenInfo, traceForPage } from './wire.ts';
 
@@ -22,10 +22,16 @@ export const TICK_TEXTS = 512;
 /** What a past tick keeps so it can be re-drawn without a forward pass. */
 type Kept = Pick<TickRecord, 'index' | 'seed' | 'logits'> & { dist: Pick<TickRecord['dist'], 'order'> };
 
+/** The same part removed from the same tick on. */
+const sameIntervention = (a: LastingIntervention, b: LastingIntervention) =>
+  a.from === b.from && JSON.stringify(a.heads ?? []) === JSON.stringify(b.heads ?? []) && JSON.stringify(a.skipBlocks ?? []) === JSON.stringify(b.skipBlocks ?? []);
+
 export type SessionRequest = 'start' | 'tick' | 'fork' | 'resample' | 'tokenize' | 'tokenizeSteps' | 'recompute' | 'verifyChecksum' | 'memory' | 'intervene';
 
 export class SessionHost {
   session: Session | null = null;
+  /** While an intervention lasts: the untouched run, going on beside the session tick for tick. */
+  untouched: Session | null = null;
   private kept = new Map<number, Kept>();
 
   /** `model` gives the loaded model (or says there is none). */
@@ -34,10 +40,22 @@ export class SessionHost {
   readonly handlers: Handlers<SessionRequest> = {
     start: async (req) => this.start(req),
     tick: (req) => this.tick(req),
-    fork: async ({ index, forced }) => {
+    fork: async ({ index, forced, intervention }) => {
       const session = this.need();
       this.checkForced(forced, index);
+      const keep = !!intervention && !!session.intervention && sameIntervention(intervention, session.intervention);
+      if (!keep) this.checkIntervention(session, index, intervention);
       session.rewind(index);
+      if (keep && this.untouched) this.untouched.rewind(Math.min(index, this.untouched.ticks));
+      else {
+        this.untouched?.dispose();
+        this.untouched = null;
+        session.intervene(intervention ?? null);
+        if (intervention) {
+          this.untouched = session.copy();
+          this.untouched.intervene(null);
+        }
+      }
       for (const [k, id] of forced) session.forced.set(k, id);
       for (const k of [...this.kept.keys()]) if (k >= index) this.kept.delete(k);
       return { ticks: session.ticks };
@@ -67,6 +85,8 @@ export class SessionHost {
   reset(): void {
     this.session?.dispose();
     this.session = null;
+    this.untouched?.dispose();
+    this.untouched = null;
     this.kept.clear();
   }
 
@@ -102,19 +122,33 @@ export class SessionHost {
     if (req.seed !== undefined) session.seed = toSeed(req.seed);
     const rec = await session.tick({ trace: req.trace });
     this.keep(rec);
+    const twin = this.untouched;
+    let untouched: TickRecord | undefined;
+    if (twin && twin.ticks === rec.index) {
+      // The run the intervention left goes on with the same settings and dice.
+      twin.setSampling(session.sampling);
+      twin.seed = session.seed;
+      untouched = await twin.tick();
+    }
     const weightsVerified = req.verifyWeights ? await m.verifyChecksum() : undefined;
-    const summary = tickSummary(rec, m.tokenizer, req.candidates ?? 20, weightsVerified);
+    const summary = {
+      ...tickSummary(rec, m.tokenizer, req.candidates ?? 20, weightsVerified),
+      ...(untouched ? { untouched: tickSummary(untouched, m.tokenizer, req.candidates ?? 20) } : {}),
+    };
     // Copies: the kept logits stay the engine's own, whatever the page does with these.
     if (!req.logits) return summary;
     const texts = Array.from(rec.dist.order.subarray(0, TICK_TEXTS), (id) => m.tokenizer.tokenPiece(id).text);
     return { ...summary, logits: rec.logits.slice(), order: rec.dist.order.slice(), texts };
   }
 
-  /** Run the cached sequence again from scratch with a fresh cache, timed; the session is untouched. */
+  /**
+   * Run the cached sequence again from scratch with a fresh cache, timed; the session is untouched.
+   * While an intervention acts, with the part removed: the cache it recomputes is the intervened run's.
+   */
   private async recompute(req: Protocol['recompute']['request']): Promise<RecomputeResult> {
     const m = this.model();
     const session = this.need();
-    const cached = session.cache.length;
+    const cached = session.activeCache.length;
     if (cached === 0 || session.ticks === 0) throw new Error('nothing to recompute yet: run a tick first');
     const n = req.positions ?? cached;
     if (!Number.isInteger(n) || n < 1 || n > cached) throw new RangeError(`can recompute 1 to ${cached} positions, not ${n}`);
@@ -124,7 +158,8 @@ export class SessionHost {
     const cache = new KVCache(m.config.n_layer);
     try {
       const t0 = performance.now();
-      const { logits, trace } = await forward(m.config, m.weights, ids, cache, { trace: req.trace });
+      const iv = session.activeCache !== session.cache ? session.intervention : null;
+      const { logits, trace } = await forward(m.config, m.weights, ids, cache, { trace: req.trace, ...(iv ? { intervention: iv } : {}) });
       try {
         await logits.data();
       } finally {
@@ -147,9 +182,19 @@ export class SessionHost {
     });
   }
 
+  /** A new intervention starts at the fork's tick, within the model, and only where the old one had not begun. */
+  private checkIntervention(session: Session, index: number, iv: LastingIntervention | undefined): void {
+    if (session.intervention && index > session.intervention.from) {
+      throw new Error(`go back to tick ${session.intervention.from}, where the intervention began, before changing it`);
+    }
+    if (!iv) return;
+    if (iv.from !== index) throw new RangeError(`an intervention starts at the tick the run goes back to (${index}), not ${iv.from}`);
+    validateIntervention(this.model().config, iv);
+  }
+
   /** The sequence the latest tick saw: every position now in the cache (the newest token is not fed yet). */
   private latestSequence(session: Session, what: string): number[] {
-    const n = session.cache.length;
+    const n = session.activeCache.length;
     if (n === 0 || session.ticks === 0) throw new Error(`nothing to ${what} yet: run a tick first`);
     return session.ids.slice(session.ids.length - 1 - n, session.ids.length - 1);
   }

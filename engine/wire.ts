@@ -191,6 +191,7 @@ export function tickSummary(rec: TickRecord, tokenizer: Pick<Tokenizer, 'tokenPi
     window: rec.window,
     weightsChecksum: rec.weightsChecksum,
     forced: rec.forced,
+    ...(rec.intervention ? { intervention: rec.intervention } : {}),
     ...(weightsVerified === undefined ? {} : { weightsVerified }),
     sample: describeDraw(rec.index, rec.seed, rec.sampling, rec.logits, s, tokenizer, n),
     ...(rec.trace ? { trace: traceForPage(rec.trace, tokenizer) } : {}),

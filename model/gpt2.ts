@@ -81,6 +81,18 @@ export class KVCache {
     this.length = n;
   }
 
+  /** Copy the cache into `into` (emptied first): new tensors sharing the data, so either can go on alone. */
+  copyTo(into: KVCache): void {
+    into.clear();
+    for (let l = 0; l < this.nLayer; l++) {
+      const k = this.k[l];
+      const v = this.v[l];
+      into.k[l] = k && tf.clone(k);
+      into.v[l] = v && tf.clone(v);
+    }
+    into.length = this.length;
+  }
+
   /** Free every cached tensor and start empty. */
   clear(): void {
     for (let l = 0; l < this.nLayer; l++) {

@@ -8,7 +8,7 @@
  * feeds only the token chosen last time. The weights are never touched.
  */
 import { windowKeep } from './config.ts';
-import { forward, forwardFlops, KVCache, type Trace, type TraceOptions } from './gpt2.ts';
+import { forward, forwardFlops, KVCache, validateIntervention, type Intervention, type Trace, type TraceOptions } from './gpt2.ts';
 import type { Model } from './model.ts';
 import { tickDraw, toSeed } from './prng.ts';
 import { forceSample, sample, validateSampling, type Distribution, type SamplingParams } from './sampler.ts';
@@ -40,11 +40,18 @@ export interface TickRecord {
   window: { dropped: number; kept: number } | null; // set when the context reached n_positions
   weightsChecksum: string; // of the weights, fixed since load
   forced: boolean; // the reader forced this token (Session.forced): the draw chose another, or the same
+  intervention?: Intervention; // heads off / blocks skipped at this tick (Session.intervention); absent when untouched
   trace?: Trace; // internals of the fed positions, when asked for
+}
+
+/** Heads switched off and blocks skipped on every tick from `from` on: the rest of a run with a part removed. */
+export interface LastingIntervention extends Intervention {
+  from: number; // the first tick it acts on
 }
 
 export interface SessionOptions {
   prompt: string; // "" starts from <|endoftext|>, as GPT-2 was trained to
+  promptIds?: number[]; // the prompt as token ids already (then `prompt` is not read): Session.copy
   seed?: number; // default 42
   sampling?: Partial<SamplingParams>; // default temperature 1, no top-k, no top-p
 }
@@ -59,6 +66,11 @@ export class Session {
   ticks = 0; // ticks done
   /** Tokens a reader forced (tick index → token id): that tick runs and draws as usual, then appends this token. */
   readonly forced = new Map<number, number>();
+  /** Off by default; see `intervene`. */
+  intervention: LastingIntervention | null = null;
+  // The intervened run's cache, from its first tick on; `cache` keeps the untouched one as it was at
+  // `intervention.from`, so going back before it restores the untouched run bit for bit.
+  private ivCache: KVCache | null = null;
   private joiner: Utf8Joiner;
   private busy = false;
   private dropped = 0; // tokens before the current window (after a slide)
@@ -69,7 +81,7 @@ export class Session {
   ) {
     model.assertLive();
     const tok = model.tokenizer;
-    const ids = tok.encode(opts.prompt);
+    const ids = opts.promptIds ? opts.promptIds.slice() : tok.encode(opts.prompt);
     if (ids.length === 0) {
       if (tok.eotId === undefined) throw new Error('the prompt is empty and this vocabulary has no <|endoftext|> to start from');
       ids.push(tok.eotId);
@@ -91,6 +103,48 @@ export class Session {
     this.sampling = next;
   }
 
+  /**
+   * Switch heads off / skip blocks on every tick from `iv.from` on (null: the model untouched again).
+   * Only at or before the tick where the old and the new one start: go back there first (rewind).
+   * The intervened run's first tick runs the whole text so far through the changed model (its
+   * keys and values differ from the untouched ones at every position), then draws as a decode tick.
+   */
+  intervene(iv: LastingIntervention | null): void {
+    if (this.busy) throw new Error('a tick is running in this session');
+    const starts = Math.min(this.intervention?.from ?? Infinity, iv?.from ?? Infinity);
+    if (this.ticks > starts) throw new Error(`go back to tick ${starts} first: this run has ${this.ticks} ticks`);
+    if (iv) {
+      if (!Number.isInteger(iv.from) || iv.from < 0) throw new RangeError(`an intervention starts at a tick from 0 on, got ${iv.from}`);
+      validateIntervention(this.model.config, iv);
+    }
+    this.ivCache?.clear();
+    this.ivCache = null;
+    this.intervention = iv && { from: iv.from, heads: (iv.heads ?? []).map(([l, h]) => [l, h]), skipBlocks: [...(iv.skipBlocks ?? [])] };
+  }
+
+  /** The cache the next tick extends: the intervened run's once it has begun, else `cache`. */
+  get activeCache(): KVCache {
+    return this.ivCache ?? this.cache;
+  }
+
+  /**
+   * A second session that goes on from here by itself: the same tokens, settings, seed, forced
+   * tokens and cache (the tensors are copies sharing their data). Not while an intervention acts.
+   */
+  copy(): Session {
+    if (this.busy) throw new Error('a tick is running in this session');
+    if (this.ivCache) throw new Error('cannot copy a session while its intervention acts');
+    const s = new Session(this.model, { prompt: '', promptIds: this.ids.slice(0, this.promptLength), seed: this.seed, sampling: this.sampling });
+    for (const id of this.generatedIds) s.ids.push(id);
+    s.ticks = this.ticks;
+    s.dropped = this.dropped;
+    for (const [k, id] of this.forced) s.forced.set(k, id);
+    s.intervention = this.intervention;
+    this.cache.copyTo(s.cache);
+    for (const id of this.generatedIds) s.joiner.push(id);
+    return s;
+  }
+
   /** Run one tick. */
   async tick(opts: { trace?: TraceOptions } = {}): Promise<TickRecord> {
     if (this.busy) throw new Error('a tick is already running in this session');
@@ -106,12 +160,15 @@ export class Session {
   private async step(traceOpts?: TraceOptions): Promise<TickRecord> {
     const { config, weights } = this.model;
     const t0 = now();
+    const index = this.ticks;
+    const iv = this.intervention && index >= this.intervention.from ? this.intervention : null;
+    const cache = iv ? (this.ivCache ??= new KVCache(config.n_layer)) : this.cache;
     // #region tick-feed (the appendix shows the tick-* regions: the loop itself)
     // Feed everything not yet in the cache (the prompt at first, then the last chosen token).
-    let feed = this.ids.slice(this.cache.length + this.dropped);
+    let feed = this.ids.slice(cache.length + this.dropped);
     // #endregion tick-feed
     let window: TickRecord['window'] = null;
-    if (this.cache.length + feed.length > config.n_positions) {
+    if (cache.length + feed.length > config.n_positions) {
       // The position table ends here. Defined behaviour: keep the most recent half of the
       // context, clear the cache and prefill that window again from position 0.
       const keep = windowKeep(config.n_positions);
@@ -119,15 +176,25 @@ export class Session {
       window = { dropped: start, kept: keep };
       this.dropped = start;
       this.cache.clear();
+      this.ivCache?.clear(); // both runs' positions restart
       feed = this.ids.slice(start);
     }
-    const position = this.cache.length;
+    let flops = 0;
+    if (iv && cache.length === 0 && feed.length > 1 && !window && index > 0) {
+      // The intervened run's first decode tick: the text before its last token through the changed model first.
+      const first = feed.slice(0, -1);
+      const out = await forward(config, weights, first, cache, { intervention: iv });
+      out.logits.dispose();
+      flops += forwardFlops(config, first.length, 0, 1);
+      feed = feed.slice(-1);
+    }
+    const position = cache.length;
     const kind = position === 0 ? 'prefill' : 'decode';
 
     // #region tick-forward
     // One forward pass over the fed tokens and the cache (which it extends):
     // one logit per vocabulary token, for the last position.
-    const { logits: logitsT, trace } = await forward(config, weights, feed, this.cache, { trace: traceOpts });
+    const { logits: logitsT, trace } = await forward(config, weights, feed, cache, { trace: traceOpts, ...(iv ? { intervention: iv } : {}) });
     let logits: Float32Array;
     try {
       logits = (await logitsT.data()) as Float32Array;
@@ -139,7 +206,6 @@ export class Session {
 
     // #region tick-draw
     // Temperature, top-k, top-p, then the seeded dice; append the token.
-    const index = this.ticks;
     const drawn = sample(logits, this.sampling, tickDraw(this.seed, index));
     const forcedId = this.forced.get(index);
     const s = forcedId === undefined ? drawn : forceSample(drawn, forcedId);
@@ -166,12 +232,13 @@ export class Session {
       sampling: { ...this.sampling },
       seed: this.seed,
       ms: { forward: t1 - t0, sample: t2 - t1, total: t2 - t0 },
-      flops: forwardFlops(config, feed.length, position, 1),
-      cacheLength: this.cache.length,
-      cacheBytes: this.cache.bytes,
+      flops: flops + forwardFlops(config, feed.length, position, 1),
+      cacheLength: cache.length,
+      cacheBytes: cache.bytes,
       window,
       weightsChecksum: this.model.checksum,
       forced: forcedId !== undefined,
+      ...(iv ? { intervention: { heads: iv.heads, skipBlocks: iv.skipBlocks } } : {}),
       trace,
     };
   }
@@ -212,7 +279,13 @@ export class Session {
     if (this.dropped > 0) throw new Error('the context window slid in this session: its earlier ticks cannot be rerun');
     this.ids.length = this.promptLength + index;
     // Tick `index` feeds everything from position promptLength + index − 1 on (the prompt, for the prefill).
-    this.cache.truncate(index === 0 ? 0 : this.promptLength + index - 1);
+    const keep = index === 0 ? 0 : this.promptLength + index - 1;
+    this.cache.truncate(keep);
+    if (this.ivCache && this.intervention && index > this.intervention.from) this.ivCache.truncate(keep);
+    else {
+      this.ivCache?.clear(); // back at or before the intervention's first tick: it starts again there
+      this.ivCache = null;
+    }
     this.ticks = index;
     for (const k of [...this.forced.keys()]) if (k >= index) this.forced.delete(k);
     this.joiner = new Utf8Joiner(this.model.tokenizer);
@@ -227,6 +300,7 @@ export class Session {
   /** Free the KV cache. The model stays loaded. */
   dispose(): void {
     this.cache.clear();
+    this.ivCache?.clear();
   }
 }
 

@@ -17,6 +17,7 @@ import { formatCount, formatInteger, formatMs } from '../components/format.ts';
 import type { KeyOf } from '../components/i18n/index.ts';
 import { backendLabel, words } from '../components/words.strings.ts';
 import { windowKeep } from '../model/config.ts';
+import type { LastingIntervention } from '../model/tick.ts';
 import { DEFAULT_SAMPLING, type SamplingParams } from '../model/sampler.ts';
 import { Clock, type ClockOptions, type ClockSettings, type ClockState } from './clock.ts';
 import { parseIndex, parsePrompt, parseSpeed, parseSeed, parseTemperature, parseTopK, parseTopP } from './controls.ts';
@@ -120,8 +121,22 @@ export function plural(key: PluralKey, n: number): string {
 /** A tick's kind in the page's language: prefill or decode. */
 export const kindName = (kind: 'prefill' | 'decode'): string => words(kind === 'prefill' ? 'kind.prefill' : 'kind.decode');
 
-/** The state line under the controls. */
+/** What an intervention removed and from which tick ("Layer 1, head 2 switched off from tick 3 on."), or "" when none. */
+export function interventionMarker(iv: LastingIntervention | null | undefined): string {
+  if (!iv) return '';
+  return [
+    ...(iv.heads ?? []).map(([layer, head]) => strings('cells.ivHead', { layer, head, from: iv.from })),
+    ...(iv.skipBlocks ?? []).map((block) => strings('cells.ivBlock', { block, from: iv.from })),
+  ].join(' ');
+}
+
+/** The state line under the controls (an intervention's marker after it). */
 export function describeState(state: ClockState, model: ModelInfo): string {
+  const marker = interventionMarker(state.intervention);
+  return marker ? `${stateLine(state, model)} ${marker}` : stateLine(state, model);
+}
+
+function stateLine(state: ClockState, model: ModelInfo): string {
   if (state.error) return strings('cells.tickFailed', { error: state.error });
   const t = state.ticks.at(-1);
   const c = model.config;
@@ -217,6 +232,7 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
     c.form.dataset.newest = state.ticks.at(-1)?.text ?? ''; // the tick bar and the tick map show it (site/scripts/tick-bar.ts, tick-map.ts)
     c.form.dataset.phase = state.ticks.at(-1)?.kind ?? '';
     c.form.dataset.layers = String(model.config.n_layer);
+    c.form.dataset.intervention = interventionMarker(state.intervention); // the tick bar shows it (site/scripts/tick-bar.ts)
     c.form.dataset.clock = state.playing ? 'playing' : state.busy ? 'busy' : 'idle';
     return describeState(state, model);
   });

@@ -3,7 +3,8 @@
  * runs ticks on Next token, runs them back to back on Play until Pause, starts over on Reset, and
  * tells its subscribers the new state after each change. No DOM: the cells wire buttons to it.
  */
-import type { TraceOptions } from '../model/gpt2.ts';
+import type { Intervention, TraceOptions } from '../model/gpt2.ts';
+import type { LastingIntervention } from '../model/tick.ts';
 import type { SamplingParams } from '../model/sampler.ts';
 import { CancelledError } from '../engine/client.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -27,6 +28,12 @@ export interface ClockState {
   error: string | null; // the last tick's failure, if it failed
   forced: Forced; // tokens the reader forced, [tick, id], ticks rising: the run's fork points
   left: Fork | null; // the run the latest fork left (Back returns to it)
+  intervention?: ClockIntervention | null; // a part removed from a tick on (Clock.intervene); absent or null: the model untouched
+}
+
+/** Heads switched off / blocks skipped on every tick from `from` on, and the untouched run going on beside. */
+export interface ClockIntervention extends LastingIntervention {
+  untouched: TickSummary[]; // the untouched run's ticks from `from` on, each computed beside the intervened tick of the same index
 }
 
 /** Where a run forked: the tick, and the run it left there (its ticks and forced tokens). */
@@ -34,6 +41,7 @@ export interface Fork {
   at: number; // the tick whose token was forced
   ticks: TickSummary[]; // the run before the fork, whole
   forced: Forced;
+  intervention?: ClockIntervention | null; // the run's intervention, if it had one
 }
 
 export interface ClockOptions {
@@ -123,7 +131,7 @@ export class Clock {
       forced: this.opts.forced,
     });
     if (mine !== this.session) return;
-    this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null, forced: this.opts.forced ?? [], left: null });
+    this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null, forced: this.opts.forced ?? [], left: null, intervention: null });
   }
 
   /**
@@ -135,24 +143,52 @@ export class Clock {
     const { ticks, forced } = this.state;
     if (!Number.isInteger(index) || index < 0 || index >= ticks.length) throw new RangeError(`no tick ${index} to fork at: this run has ${ticks.length}`);
     if (ticks[index].id === id) return;
-    const left: Fork = { at: index, ticks, forced };
-    await this.branch(index, [...forced.filter(([k]) => k < index), [index, id]], Math.max(ticks.length, index + 1), left);
+    const iv = this.state.intervention ?? null;
+    const left: Fork = { at: index, ticks, forced, intervention: iv };
+    // A fork inside an intervened run keeps the intervention; one before it goes back to the untouched model.
+    await this.branch(index, [...forced.filter(([k]) => k < index), [index, id]], Math.max(ticks.length, index + 1), left, iv && iv.from <= index ? iv : null);
   }
 
-  /** Back to the run the latest fork left: the same ticks, recomputed from the fork's tick on. */
+  /**
+   * Remove a part of the model (heads switched off, blocks skipped) from tick `index` on: go back to
+   * just before it and run as many ticks as the run had (at least that one) with the part removed
+   * and the same seeded dice, the untouched run going on beside it (`intervention.untouched`); later
+   * ticks keep it removed. The run it left is kept in `left`; Back returns to the untouched model.
+   */
+  async intervene(index: number, part: Intervention): Promise<void> {
+    const { ticks, forced } = this.state;
+    if (this.state.intervention) throw new Error('a part is already removed: go Back first');
+    if (!Number.isInteger(index) || index < 0 || index > ticks.length) throw new RangeError(`no tick ${index} to intervene from: this run has ${ticks.length}`);
+    const left: Fork = { at: index, ticks, forced, intervention: null };
+    const iv: ClockIntervention = { from: index, heads: part.heads ?? [], skipBlocks: part.skipBlocks ?? [], untouched: [] };
+    await this.branch(index, forced.filter(([k]) => k < index), Math.max(ticks.length, index + 1), left, iv);
+  }
+
+  /**
+   * Back to the run the latest fork (or intervention) left: the same ticks, recomputed from the
+   * fork's tick on. Back from an intervention gives the untouched run as far as it went beside it.
+   */
   async back(): Promise<void> {
     const left = this.state.left;
     if (!left) return;
-    await this.branch(left.at, left.forced, left.ticks.length, null);
+    const iv = this.state.intervention;
+    const beside = iv && iv.from === left.at ? iv.from + iv.untouched.length : 0;
+    await this.branch(left.at, left.forced, Math.max(left.ticks.length, beside), null, left.intervention ?? null);
   }
 
-  private async branch(index: number, forced: Forced, until: number, left: Fork | null): Promise<void> {
+  private async branch(index: number, forced: Forced, until: number, left: Fork | null, iv: ClockIntervention | null = null): Promise<void> {
     if (this.disposed) return;
     await this.pause();
     const mine = this.session;
-    await this.engine.request({ type: 'fork', index, forced: forced.filter(([k]) => k >= index) });
+    await this.engine.request({
+      type: 'fork',
+      index,
+      forced: forced.filter(([k]) => k >= index),
+      ...(iv ? { intervention: { from: iv.from, heads: iv.heads, skipBlocks: iv.skipBlocks } } : {}),
+    });
     if (mine !== this.session || this.disposed) return;
-    this.set({ ticks: this.state.ticks.slice(0, index), wallMs: this.state.wallMs.slice(0, index), forced, left, error: null, busy: false });
+    const intervention = iv && { ...iv, untouched: iv.untouched.slice(0, Math.max(0, index - iv.from)) };
+    this.set({ ticks: this.state.ticks.slice(0, index), wallMs: this.state.wallMs.slice(0, index), forced, left, intervention, error: null, busy: false });
     this.playUntil(until);
   }
 
@@ -173,9 +209,17 @@ export class Clock {
         ...(this.opts.logits ? { logits: true } : {}),
       });
       if (mine !== this.session || this.disposed) return null;
-      markTick(t);
-      this.set({ ticks: dropOldLogits([...this.state.ticks, t]), wallMs: [...this.state.wallMs, now()], busy: false, error: null });
-      return t;
+      const { untouched, ...tick } = t;
+      markTick(tick);
+      const iv = this.state.intervention;
+      this.set({
+        ticks: dropOldLogits([...this.state.ticks, tick]),
+        wallMs: [...this.state.wallMs, now()],
+        busy: false,
+        error: null,
+        ...(iv && untouched ? { intervention: { ...iv, untouched: [...iv.untouched, untouched] } } : {}),
+      });
+      return tick;
     } catch (e) {
       if (mine !== this.session || this.disposed) return null;
       const cancelled = e instanceof CancelledError;

@@ -2,7 +2,8 @@
  * The chapter's compact tick bar (site/components/TickBar.astro): shown while the chapter's own
  * controls are out of view, so Next token and Play are always at hand beside the figures. It
  * presses the notebook's own buttons and mirrors their state from the controls' data-ticks,
- * data-clock and data-newest (notebooks/cells.ts). Also the single-key shortcuts outside
+ * data-clock and data-newest (notebooks/cells.ts), and data-intervention: the marker of a part
+ * of the model removed from a tick on. Also the single-key shortcuts outside
  * presenter mode: N runs the next tick (never while typing in a field); the Keys button turns
  * every single-key shortcut off and on (kept in this browser: keysEnabled).
  */
@@ -21,6 +22,7 @@ if (bar && form) {
   const play = bar.querySelector<HTMLButtonElement>('[data-press="play"]')!;
   const next = bar.querySelector<HTMLButtonElement>('[data-press="next-token"]')!;
   const keys = bar.querySelector<HTMLButtonElement>('[data-keys]')!;
+  const marker = bar.querySelector<HTMLElement>('[data-tick-iv]');
 
   const sync = () => {
     const n = Number(form.dataset.ticks ?? 0);
@@ -30,8 +32,12 @@ if (bar && form) {
     play.textContent = t(playing ? 'tickbar.pause' : 'tickbar.play');
     next.disabled = button('next-token')?.disabled ?? false;
     keys.setAttribute('aria-pressed', String(keysEnabled()));
+    if (marker) {
+      marker.textContent = form.dataset.intervention ?? ''; // a part of the model removed (notebooks/intervene.ts)
+      marker.hidden = !marker.textContent;
+    }
   };
-  new MutationObserver(sync).observe(form, { attributes: true, attributeFilter: ['data-ticks', 'data-clock', 'data-newest'] });
+  new MutationObserver(sync).observe(form, { attributes: true, attributeFilter: ['data-ticks', 'data-clock', 'data-newest', 'data-intervention'] });
   sync();
 
   bar.addEventListener('click', (e) => {

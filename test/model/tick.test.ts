@@ -4,11 +4,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../model/backend.ts';
+import { loadModelFiles } from '../../model/checkpoint.ts';
 import { makeConfig } from '../../model/config.ts';
 import { Model } from '../../model/model.ts';
 import { Session } from '../../model/tick.ts';
 import { writeRandomCheckpoint } from '../../train/random-checkpoint.ts';
+import { referenceForward } from '../reference/gpt2-f64.ts';
 
 const config = makeConfig({ n_layer: 1, n_head: 2, n_embd: 16, n_positions: 32, vocab_size: 300 });
 let dir: string;
@@ -120,5 +123,84 @@ test('a forced token the filters dropped has probability 0 and its rank; rewindi
   for await (const r of s.run({ steps: 20 })) void r; // past n_positions: the window slides
   assert.throws(() => s.rewind(1), /window slid/);
   s.dispose();
+  model.dispose();
+});
+
+test('an intervention from tick k: every later tick\'s logits equal the float64 reference with that part removed on the same ids, earlier ticks unchanged; going back restores the run bit for bit', async () => {
+  const small = makeConfig({ n_layer: 2, n_head: 4, n_embd: 32, n_positions: 64, vocab_size: 300 });
+  const sub = await mkdtemp(join(dir, 'iv-'));
+  await writeRandomCheckpoint(sub, { config: small, dtype: 'F32', seed: 12 });
+  const files = await loadModelFiles(sub);
+  const model = await Model.fromFiles(files);
+  const opts = { prompt: 'aaaa b c', seed: 5, sampling: { temperature: 1.3 } };
+  const run = async (s: Session, n: number) => {
+    const out = [];
+    for await (const r of s.run({ steps: n })) out.push(r);
+    return out;
+  };
+  const tensors = tf.memory().numTensors;
+  const a = new Session(model, opts);
+  const original = await run(a, 8);
+  const k = 3;
+  for (const part of [{ heads: [[1, 2]] as [number, number][] }, { skipBlocks: [0] }]) {
+    const b = new Session(model, opts);
+    const before = await run(b, 6);
+    assert.throws(() => b.intervene({ from: k, ...part }), /go back to tick 3 first/);
+    b.rewind(k);
+    b.intervene({ from: k, ...part });
+    const later = await run(b, 5);
+    assert.deepEqual(before.slice(0, k).map((r) => r.logits), original.slice(0, k).map((r) => r.logits), 'ticks before k ran untouched');
+    assert.equal(later[0].index, k);
+    assert.equal(later[0].kind, 'decode', 'the first intervened tick still draws as a decode tick');
+    assert.equal(later[0].fed.length, 1);
+    assert.deepEqual(later[0].intervention, { heads: part.heads ?? [], skipBlocks: part.skipBlocks ?? [] });
+    assert.equal(later[0].draw, original[k].draw, 'the same dice');
+    let changed = 0;
+    for (const r of later) {
+      const ids = b.ids.slice(0, b.promptLength + r.index); // what tick r.index read
+      const ref = referenceForward(small, files.params, ids, part).logits.at(-1)!;
+      let diff = 0;
+      let scale = 0;
+      for (let j = 0; j < ref.length; j++) {
+        diff = Math.max(diff, Math.abs(r.logits[j] - ref[j]));
+        scale = Math.max(scale, Math.abs(ref[j]));
+      }
+      assert.ok(diff <= 1e-4 * scale, `tick ${r.index}: max |Δ| ${diff} > 1e-4 × ${scale}`);
+      const plain = referenceForward(small, files.params, ids).logits.at(-1)!;
+      for (let j = 0; j < ref.length; j++) changed = Math.max(changed, Math.abs(ref[j] - plain[j]));
+    }
+    assert.ok(changed > 1e-3, `the part removed changes the logits (max |Δ| ${changed})`);
+    // Back within the intervened run: tick 5 again, the same.
+    b.rewind(5);
+    assert.deepEqual((await b.tick()).logits, later[2].logits, 'rewinding inside the intervened run keeps its cache exactly');
+    // Back to the untouched model: the original run, bit for bit.
+    assert.throws(() => b.intervene(null), /go back to tick 3 first/);
+    b.rewind(k);
+    b.intervene(null);
+    const back = await run(b, 8 - k);
+    assert.deepEqual(back.map((r) => r.logits), original.slice(k).map((r) => r.logits));
+    assert.deepEqual(b.ids, a.ids);
+    assert.ok(back.every((r) => r.intervention === undefined));
+    b.dispose();
+  }
+  // An intervention from the prefill; a copy of a session goes on exactly as the session would.
+  const c = new Session(model, opts);
+  c.intervene({ from: 0, skipBlocks: [1] });
+  const [first] = await run(c, 1);
+  const ref = referenceForward(small, files.params, c.ids.slice(0, c.promptLength), { skipBlocks: [1] }).logits.at(-1)!;
+  assert.ok(first.logits.every((v, j) => Math.abs(v - ref[j]) <= 1e-3), 'prefill with block 1 skipped');
+  assert.throws(() => c.copy(), /while its intervention acts/);
+  c.dispose();
+  const d = new Session(model, opts);
+  await run(d, 4);
+  const twin = d.copy();
+  const [x, y] = [await run(d, 3), await run(twin, 3)];
+  assert.deepEqual(y.map((r) => r.logits), x.map((r) => r.logits));
+  assert.deepEqual(twin.ids, d.ids);
+  assert.throws(() => d.intervene({ from: 2, heads: [[0, 4]] }), /go back/);
+  d.rewind(2);
+  assert.throws(() => d.intervene({ from: 2, heads: [[0, 4]] }), /switched-off head/);
+  for (const s of [a, d, twin]) s.dispose();
+  assert.equal(tf.memory().numTensors, tensors, 'no tensor left behind');
   model.dispose();
 });

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ch4 from '../../notebooks/chapters/04-attention/index.ts';
 import * as ch5 from '../../notebooks/chapters/05-mlp-residual/index.ts';
-import { IV_TOP, interventionView, tickLens } from '../../notebooks/intervene.ts';
+import { IV_TOP, interventionView, lastingView, tickLens } from '../../notebooks/intervene.ts';
+import type { ClockState } from '../../notebooks/clock.ts';
 import { formatProb } from '../../components/format.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { InterventionResult, Protocol, TickSummary } from '../../engine/protocol.ts';
@@ -104,4 +105,20 @@ describe('interventions in chapters 4 and 5', () => {
       page.close();
     }
   });
+});
+
+it('lastingView: from the intervention\'s tick on, each tick of both runs, the differing ones listed; none without an intervention', () => {
+  const tick = (index: number, id: number, prob: number) => ({ index, id, prob, piece: { text: `t${id}`, bytes: [], complete: true } }) as unknown as TickSummary;
+  const base = { ticks: [tick(0, 1, 0.5), tick(1, 2, 0.25), tick(2, 3, 0.125), tick(3, 4, 0.5)] } as ClockState;
+  assert.equal(lastingView(base), null);
+  const v = lastingView({ ...base, intervention: { from: 1, heads: [[0, 1]], skipBlocks: [], untouched: [tick(1, 2, 0.5), tick(2, 9, 0.75)] } })!;
+  assert.equal(v.from, 1);
+  assert.deepEqual(v.targets, [{ kind: 'head', layer: 0, head: 1 }]);
+  assert.equal(v.marker, 'Layer 0, head 1 switched off from tick 1 on.');
+  assert.deepEqual(v.rows.map((r) => [r.index, r.untouched?.id ?? null, r.untouched?.prob ?? null, r.intervened.id, r.intervened.prob, r.differs]), [
+    [1, 2, 0.5, 2, 0.25, false],
+    [2, 9, 0.75, 3, 0.125, true],
+    [3, null, null, 4, 0.5, false], // the untouched run has not reached tick 3
+  ]);
+  assert.deepEqual(v.differ, [2]);
 });

@@ -174,14 +174,20 @@ export function newestRow(trace: TickTrace, layer: number, head: number): number
 
 /**
  * The chapter's view of `layer` after the ticks so far: the rows the ticks traced, and for those
- * they did not (another layer was chosen then) one recompute per window and layer, remembered.
+ * they did not (another layer was chosen then) one recompute per window and layer, remembered
+ * until a part of the model is removed or restored (the run's text and the model then change).
  */
 export function attentionViews(): (engine: Engine, state: ClockState, layer: number) => Promise<AttentionView | null> {
   const recomputed = new WeakMap<TickSummary, Map<number, AttnRow[]>>();
+  let model = ''; // the intervention the remembered rows were computed under
   return async (engine, state, layer) => {
     const win = windowTicks(state.ticks);
     const last = win.at(-1);
     if (!last) return null;
+    const iv = state.intervention;
+    const now = iv ? JSON.stringify([iv.from, iv.heads, iv.skipBlocks]) : '';
+    if (now !== model) recomputed.delete(win[0]);
+    model = now;
     const rows = rowsFromTicks(state.ticks, layer);
     let extra = 0;
     if (rows.some((r) => r === null)) {
