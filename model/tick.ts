@@ -165,6 +165,7 @@ export class Session {
     const cache = iv ? (this.ivCache ??= new KVCache(config.n_layer)) : this.cache;
     // #region tick-feed (the appendix shows the tick-* regions: the loop itself)
     // Feed everything not yet in the cache (the prompt at first, then the last chosen token).
+    // `cache` is the session's KV cache (the intervened run's own while a part is switched off).
     let feed = this.ids.slice(cache.length + this.dropped);
     // #endregion tick-feed
     let window: TickRecord['window'] = null;
@@ -194,7 +195,7 @@ export class Session {
     // #region tick-forward
     // One forward pass over the fed tokens and the cache (which it extends):
     // one logit per vocabulary token, for the last position.
-    const { logits: logitsT, trace } = await forward(config, weights, feed, cache, { trace: traceOpts, ...(iv ? { intervention: iv } : {}) });
+    const { logits: logitsT, trace } = await forward(config, weights, feed, cache, { trace: traceOpts, intervention: iv ?? undefined });
     let logits: Float32Array;
     try {
       logits = (await logitsT.data()) as Float32Array;

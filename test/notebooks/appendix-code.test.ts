@@ -50,7 +50,7 @@ describe('appendix: the loop inside session.run, from model/tick.ts', () => {
   const tick = readFileSync(`${root}model/tick.ts`, 'utf8');
   it('the regions the page shows exist and hold the loop: feed, forward pass, draw, append; run calls tick', () => {
     const one = sourceRegions(tick, ['tick-feed', 'tick-forward', 'tick-draw']);
-    for (const s of ['this.ids.slice(this.cache.length', 'await forward(config, weights, feed, this.cache', 'sample(logits, this.sampling, tickDraw(this.seed, index))', 'this.ids.push(s.id)']) {
+    for (const s of ['this.ids.slice(cache.length', 'await forward(config, weights, feed, cache', 'sample(logits, this.sampling, tickDraw(this.seed, index))', 'this.ids.push(s.id)']) {
       assert.ok(one.includes(s), s);
     }
     assert.ok(!one.includes('#region') && !/^\s/.test(one), 'markers removed, indent removed');
