@@ -10,7 +10,7 @@ import { initBackend } from '../../model/backend.ts';
 import { makeConfig } from '../../model/config.ts';
 import { Tokenizer } from '../../model/tokenizer.ts';
 import { trainBPE } from '../../train/bpe.ts';
-import { shareBounds } from '../../train/parallel.ts';
+import { shareBounds, weightedSum } from '../../train/parallel.ts';
 import { runTraining } from '../../train/run.ts';
 import { DEFAULT_TRAIN, resolveWorkers, Trainer, type TrainConfig } from '../../train/trainer.ts';
 
@@ -78,6 +78,17 @@ test('the batch splits into contiguous shares that differ by at most one window'
   assert.deepEqual(shareBounds(8, 2), [0, 4, 8]);
   assert.deepEqual(shareBounds(5, 2), [0, 2, 5]);
   assert.deepEqual(shareBounds(7, 3), [0, 2, 4, 7]);
+});
+
+test('the shares\' gradients are summed weighted by their share of the batch, with the squared norm', () => {
+  const a = Float32Array.from([1, -2, 0.5]);
+  const b = Float32Array.from([3, 2, 0.25]);
+  const two = new Float32Array(3);
+  assert.equal(weightedSum([a, b], [0.4, 0.6], two), two.reduce((s, g) => s + g * g, 0));
+  assert.deepEqual(two, Float32Array.from([0.4 + 1.8, -0.8 + 1.2, 0.2 + 0.15]));
+  const three = new Float32Array(3);
+  weightedSum([a, b, Float32Array.from([9, 9, 9])], [0.4, 0.6, 0], three); // the general loop agrees with the two-share one
+  assert.deepEqual(three, two);
 });
 
 test('workers: the machine\'s cores by default, never more than the batch, refused when not a whole number ≥ 1', async () => {
