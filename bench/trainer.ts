@@ -1,7 +1,9 @@
 /**
  * Trainer throughput (Node, wasm): tokens per second for the bundled model's configuration, one
  * worker thread against every core (train/parallel.ts), their steps interleaved so both see the
- * same machine load. Prints the median and p95 step time, the speed-up and the load average;
+ * same machine load. Prints the median and p95 step time, the CPU time a step takes over all
+ * threads (the work itself: on a shared machine, wall time also counts others' load), the
+ * speed-up and the load average;
  * writes bench/out/trainer-node.json. Run alone: `node --import tsx bench/trainer.ts [--quick]`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -18,6 +20,7 @@ export interface TrainerBenchRow {
   steps: number; // timed steps (after one warm-up step)
   msPerStep: number; // median
   p95Ms: number;
+  cpuMsPerStep: number; // median CPU time of the whole process (all threads) per step: the work, whatever the load
   tokensPerSec: number; // batch × ctx / median step time
   speedup: number; // against one worker, median over median
 }
@@ -44,11 +47,19 @@ export async function runTrainerBench(opts: { quick?: boolean } = {}): Promise<T
     const trainers = counts.map((workers) => new Trainer(BUNDLED_CONFIG, { ...BUNDLED_TRAIN, ...s, steps: 100 }, undefined, { workers }));
     for (const t of trainers) await t.step(ids); // warm-up: threads, kernels, gradient registration, XNNPACK packing
     const ms: number[][] = trainers.map(() => []);
-    for (let i = 0; i < n; i++) for (const [k, t] of trainers.entries()) ms[k].push((await t.step(ids)).ms);
+    const cpu: number[][] = trainers.map(() => []);
+    for (let i = 0; i < n; i++) {
+      for (const [k, t] of trainers.entries()) {
+        const c0 = process.cpuUsage();
+        ms[k].push((await t.step(ids)).ms);
+        const c = process.cpuUsage(c0);
+        cpu[k].push((c.user + c.system) / 1000);
+      }
+    }
     const median1 = quantile(ms[0], 0.5);
     counts.forEach((workers, k) => {
       const median = quantile(ms[k], 0.5);
-      rows.push({ ...s, workers, steps: n, msPerStep: median, p95Ms: quantile(ms[k], 0.95), tokensPerSec: (s.batch * s.ctx) / (median / 1000), speedup: median1 / median });
+      rows.push({ ...s, workers, steps: n, msPerStep: median, p95Ms: quantile(ms[k], 0.95), cpuMsPerStep: quantile(cpu[k], 0.5), tokensPerSec: (s.batch * s.ctx) / (median / 1000), speedup: median1 / median });
     });
     for (const t of trainers) t.dispose();
   }
@@ -57,9 +68,9 @@ export async function runTrainerBench(opts: { quick?: boolean } = {}): Promise<T
     [
       `Trainer — ${BUNDLED_CONFIG.n_layer} layers, ${BUNDLED_CONFIG.n_embd} wide, vocabulary ${V}; wasm, one thread per worker, ${availableParallelism()} cores`,
       `load average (1, 5, 15 min): ${loadBefore.join(', ')} before, ${loadAfter.join(', ')} after`,
-      '| batch × ctx | workers | ms per step (median) | p95 | tokens/s | speed-up |',
-      '|---|---|---|---|---|---|',
-      ...rows.map((r) => `| ${r.batch} × ${r.ctx} | ${r.workers} | ${r.msPerStep.toFixed(0)} | ${r.p95Ms.toFixed(0)} | ${r.tokensPerSec.toFixed(0)} | ${r.speedup.toFixed(2)}× |`),
+      '| batch × ctx | workers | ms per step (median) | p95 | CPU ms per step (all threads) | tokens/s | speed-up |',
+      '|---|---|---|---|---|---|---|',
+      ...rows.map((r) => `| ${r.batch} × ${r.ctx} | ${r.workers} | ${r.msPerStep.toFixed(0)} | ${r.p95Ms.toFixed(0)} | ${r.cpuMsPerStep.toFixed(0)} | ${r.tokensPerSec.toFixed(0)} | ${r.speedup.toFixed(2)}× |`),
     ].join('\n'),
   );
   await mkdir(join('bench', 'out'), { recursive: true });
