@@ -130,6 +130,7 @@ export interface TrainerOptions {
 export async function resolveWorkers(requested: number | undefined, batch: number): Promise<number> {
   if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) throw new RangeError(`workers must be a whole number ≥ 1, got ${requested}`);
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (!isNode && (requested ?? 1) > 1) throw new RangeError(`workers: ${requested} needs Node's worker threads; in a browser the trainer runs on one thread`);
   const wanted = requested ?? (isNode ? (await nodeBuiltin('node:os')).availableParallelism() : 1);
   return Math.max(1, Math.min(wanted, batch));
 }
