@@ -18,7 +18,6 @@ import { forwardBatch, namedWeights, readWeights, uploadWeights, type GPT2Weight
 import { nodeBuiltin } from '../model/node-builtin.ts';
 import { tickDraw } from '../model/prng.ts';
 import type * as Parallel from './parallel.ts';
-import type { WorkerPool } from './parallel.ts';
 import { randomParams } from './random-checkpoint.ts';
 import { crossEntropy, registerGradients, TRAINING_OPS } from './ops.ts';
 
@@ -143,7 +142,7 @@ export class Trainer {
   private readonly v: Map<string, tf.Variable>;
   state: TrainState = { step: 0, log: [], evals: [], elapsedMs: 0 };
   private nWorkers: number | null = null;
-  private pool: WorkerPool | null = null;
+  private pool: Parallel.WorkerPool | null = null;
   private poolFailure: Error | null = null;
 
   constructor(
