@@ -57,7 +57,7 @@ export class DemoHost {
       const ids = Int32Array.from(m.tokenizer.encode(text));
       const train = { ...DEFAULT_TRAIN, steps: 10_000, batch: 4, ctx: Math.min(16, ids.length - 2), lr: 1e-2, minLr: 1e-2, warmup: 1, weightDecay: 0, seed: 1 };
       if (train.ctx < 2) throw new RangeError(`the training text is ${ids.length} tokens; it needs at least 4`);
-      this.demo = { trainer: new Trainer(config, train), ids, text };
+      this.demo = { trainer: new Trainer(config, train, undefined, { workers: 1 }), ids, text }; // one thread: the model is tiny, and a page's engine is one worker
     }
     const { trainer, ids } = this.demo;
     const checksumBefore = weightsChecksum(await trainer.params());

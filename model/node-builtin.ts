@@ -8,15 +8,19 @@
 import type * as Fs from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
 import type * as Module from 'node:module';
+import type * as Os from 'node:os';
 import type * as Path from 'node:path';
 import type * as Url from 'node:url';
+import type * as WorkerThreads from 'node:worker_threads';
 
 interface Builtins {
   'node:fs': typeof Fs;
   'node:fs/promises': typeof FsPromises;
   'node:module': typeof Module;
+  'node:os': typeof Os;
   'node:path': typeof Path;
   'node:url': typeof Url;
+  'node:worker_threads': typeof WorkerThreads;
 }
 
 export function nodeBuiltin<K extends keyof Builtins>(name: K): Promise<Builtins[K]> {

@@ -6,7 +6,8 @@
  *   → public/models/<BUNDLED_MODEL>/ in Hugging Face layout, with MODEL_CARD.md and the loss log.
  *
  * Options: --steps N (total), --stop-after N (steps in this process, then checkpoint),
- *          --export (write the site's folder from the checkpoint), --fresh (ignore a checkpoint).
+ *          --export (write the site's folder from the checkpoint), --fresh (ignore a checkpoint),
+ *          --workers N (threads sharing each batch; default: the machine's cores).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ export async function prepareData() {
 
 async function main() {
   const { values } = parseArgs({
-    options: { steps: { type: 'string' }, 'stop-after': { type: 'string' }, export: { type: 'boolean' }, fresh: { type: 'boolean' } },
+    options: { steps: { type: 'string' }, 'stop-after': { type: 'string' }, export: { type: 'boolean' }, fresh: { type: 'boolean' }, workers: { type: 'string' } },
   });
   await initBackend('wasm');
   const data = await prepareData();
@@ -66,6 +67,7 @@ async function main() {
     tokenizer: data.tokenizer,
     resume: !values.fresh,
     stopAfter: values['stop-after'] ? Number(values['stop-after']) : undefined,
+    workers: values.workers ? Number(values.workers) : undefined,
     onEval: (e) => console.log(`\nstep ${e.step}: validation ${e.loss.toFixed(4)} nats/token, ${e.bitsPerByte.toFixed(4)} bits/byte`),
   });
   t.dispose();

@@ -15,7 +15,7 @@ import { parseConfig, type GPT2Config } from '../model/config.ts';
 import { parseSafetensors, toFloat32, writeSafetensors, type SafetensorsDtype } from '../model/safetensors.ts';
 import type { Tokenizer } from '../model/tokenizer.ts';
 import { configJson } from './random-checkpoint.ts';
-import { Trainer, type EvalLog, type StepLog, type TrainConfig, type TrainState } from './trainer.ts';
+import { Trainer, type EvalLog, type StepLog, type TrainConfig, type TrainerOptions, type TrainState } from './trainer.ts';
 
 export interface RunOptions {
   out: string; // run folder (checkpoint/, train-log.json)
@@ -26,6 +26,7 @@ export interface RunOptions {
   tokenizer: Tokenizer; // for bits per byte
   resume?: boolean; // continue from <out>/checkpoint if present (default true)
   stopAfter?: number; // stop (with a checkpoint) after this many steps in this process
+  workers?: number; // threads sharing each batch (default: the machine's cores; see TrainerOptions)
   quiet?: boolean; // no progress line
   onStep?: (s: StepLog) => void;
   onEval?: (e: EvalLog) => void;
@@ -58,7 +59,7 @@ export async function saveCheckpoint(dir: string, t: Trainer): Promise<void> {
 }
 
 /** Load a checkpoint written by saveCheckpoint into a new Trainer. */
-export async function loadCheckpoint(dir: string, train?: TrainConfig): Promise<Trainer> {
+export async function loadCheckpoint(dir: string, train?: TrainConfig, options?: TrainerOptions): Promise<Trainer> {
   const saved = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as Saved;
   const config = parseConfig(saved.config, join(dir, 'state.json'));
   const st = parseSafetensors(await readFile(join(dir, 'model.safetensors')), join(dir, 'model.safetensors'));
@@ -67,7 +68,7 @@ export async function loadCheckpoint(dir: string, train?: TrainConfig): Promise<
   const m = new Map<string, Float32Array>();
   const v = new Map<string, Float32Array>();
   for (const [k, e] of opt.tensors) (k.startsWith('m.') ? m : v).set(k.slice(2), toFloat32(e).slice());
-  return new Trainer(config, { ...saved.train, ...train }, { params, m, v, state: saved.state });
+  return new Trainer(config, { ...saved.train, ...train }, { params, m, v, state: saved.state }, options);
 }
 
 /** Export the trained weights as a Hugging Face GPT-2 folder (config.json, model.safetensors, vocab.json, merges.txt). */
@@ -93,10 +94,12 @@ export async function runTraining(o: RunOptions): Promise<Trainer> {
   const ckpt = join(o.out, 'checkpoint');
   await mkdir(o.out, { recursive: true });
   const resume = o.resume ?? true;
-  const t = resume && existsSync(join(ckpt, 'state.json')) ? await loadCheckpoint(ckpt, o.train) : new Trainer(o.config, o.train);
+  const options = { workers: o.workers };
+  const t = resume && existsSync(join(ckpt, 'state.json')) ? await loadCheckpoint(ckpt, o.train, options) : new Trainer(o.config, o.train, undefined, options);
+  const workers = await t.workers();
   const bytesOf = (id: number) => o.tokenizer.tokenBytes(id).length;
   const writeLog = () =>
-    writeFile(join(o.out, 'train-log.json'), JSON.stringify({ config: t.config, train: t.train, steps: t.state.log, evals: t.state.evals, elapsedMs: t.state.elapsedMs }));
+    writeFile(join(o.out, 'train-log.json'), JSON.stringify({ config: t.config, train: t.train, workers, steps: t.state.log, evals: t.state.evals, elapsedMs: t.state.elapsedMs }));
   const progress = (s: StepLog) => {
     if (o.quiet) return;
     const recent = t.state.log.slice(-20);
@@ -108,7 +111,7 @@ export async function runTraining(o: RunOptions): Promise<Trainer> {
     process.stderr.write(
       `\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] step ${s.step}/${t.train.steps} loss ${s.loss.toFixed(3)}` +
         (last ? ` val ${last.loss.toFixed(3)} (${last.bitsPerByte.toFixed(3)} bpb)` : '') +
-        ` ${tokS.toFixed(0)} tok/s ETA ${fmtTime(msPerStep * (t.train.steps - s.step))}   `,
+        ` ${tokS.toFixed(0)} tok/s (${workers} worker${workers === 1 ? '' : 's'}) ETA ${fmtTime(msPerStep * (t.train.steps - s.step))}   `,
     );
   };
   let doneHere = 0;

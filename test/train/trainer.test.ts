@@ -74,15 +74,15 @@ test('a tiny model trains: the loss falls, weights change, the log and checkpoin
   t.dispose();
 });
 
-test('resuming from a checkpoint continues bit for bit like an uninterrupted run', async () => {
-  const full = await runTraining({ out: join(dir, 'full'), config, train: { ...train, steps: 20 }, trainIds: ids, valIds: ids, tokenizer, quiet: true });
+test('resuming from a checkpoint continues bit for bit like an uninterrupted run (one worker; parallel.test.ts resumes two)', async () => {
+  const full = await runTraining({ out: join(dir, 'full'), config, train: { ...train, steps: 20 }, trainIds: ids, valIds: ids, tokenizer, quiet: true, workers: 1 });
   const fullParams = await full.params();
   const fullLog = full.state.log.map((s) => s.loss);
   full.dispose();
-  const part = await runTraining({ out: join(dir, 'part'), config, train: { ...train, steps: 20 }, trainIds: ids, valIds: ids, tokenizer, quiet: true, stopAfter: 7 });
+  const part = await runTraining({ out: join(dir, 'part'), config, train: { ...train, steps: 20 }, trainIds: ids, valIds: ids, tokenizer, quiet: true, workers: 1, stopAfter: 7 });
   assert.equal(part.state.step, 7);
   part.dispose();
-  const resumed = await runTraining({ out: join(dir, 'part'), config, train: { ...train, steps: 20 }, trainIds: ids, valIds: ids, tokenizer, quiet: true });
+  const resumed = await runTraining({ out: join(dir, 'part'), config, train: { ...train, steps: 20 }, trainIds: ids, valIds: ids, tokenizer, quiet: true, workers: 1 });
   assert.equal(resumed.state.step, 20);
   assert.deepEqual(resumed.state.log.map((s) => s.loss), fullLog);
   const got = await resumed.params();
@@ -126,9 +126,9 @@ test('hand-written gradients (TRAINING_OPS, closed-form cross-entropy) equal tfj
   }
 });
 
-test('a training step leaks no tensors', async () => {
+for (const workers of [1, 2]) test(`a training step leaks no tensors (${workers} worker${workers > 1 ? 's' : ''})`, async () => {
   const { Trainer } = await import('../../train/trainer.ts');
-  const t = new Trainer(config, { ...train, steps: 30 });
+  const t = new Trainer(config, { ...train, steps: 30 }, undefined, { workers });
   for (let i = 0; i < 3; i++) await t.step(ids);
   const after3 = tf.memory().numTensors;
   for (let i = 0; i < 5; i++) await t.step(ids);
