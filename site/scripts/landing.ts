@@ -39,6 +39,7 @@ const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL :
 const engine = EngineClient.create();
 let info: ModelInfo | null = null;
 let clock: Clock | null = null; // the session, with the settings it started from
+let linkedForced: Forced | undefined; // a link's forced tokens, checked against the model, until the first run takes them
 let settings: ClockSettings | null = null;
 let starting = false; // a session is being started
 let generation = 0; // bumped by Reset, so a session still starting then is dropped
@@ -89,7 +90,7 @@ function syncLink() {
     ...(promptEl.value.trim() !== '' ? { prompt: promptEl.value } : {}),
     ...(s ? { temperature: s.sampling.temperature, topK: s.sampling.topK, topP: s.sampling.topP, seed: s.seed } : {}),
     tick: current(s) ? clock!.current.ticks.length : 0,
-    forced: current(s) ? clock!.current.forced : [],
+    forced: current(s) ? clock!.current.forced : (linkedForced ?? []), // a link's fork waits in the URL for the first Next token
   }, { local: info !== null && m === undefined });
 }
 
@@ -123,9 +124,8 @@ function render(s: ClockState) {
   newest.className = 'newest';
   newest.title = t('landing.newest');
   newest.textContent = last?.text ?? '';
-  // A forked run: the token the reader forced is underlined, and the run it left is shown beneath.
-  const at = s.left?.at ?? -1;
-  const earlier = s.ticks.slice(0, -1);
+  // A forked run (here, or from a link): the tokens the reader forced are underlined, and the run
+  // it left is shown beneath when this page made the fork.
   const forcedMark = (text: string) => {
     const m = document.createElement('span');
     m.className = 'forced';
@@ -133,10 +133,13 @@ function render(s: ClockState) {
     m.textContent = text;
     return m;
   };
-  const before: (string | Node)[] = at >= 0 && at < earlier.length
-    ? [s.prompt + earlier.slice(0, at).map((k) => k.text).join(''), forcedMark(earlier[at].text), earlier.slice(at + 1).map((k) => k.text).join('')]
-    : [s.prompt + earlier.map((k) => k.text).join('')];
-  if (at >= 0 && at === s.ticks.length - 1) newest.classList.add('forced');
+  const before: (string | Node)[] = [s.prompt];
+  for (const k of s.ticks.slice(0, -1)) {
+    if (k.forced) before.push(forcedMark(k.text));
+    else if (typeof before[before.length - 1] === 'string') before[before.length - 1] += k.text;
+    else before.push(k.text);
+  }
+  if (last?.forced) newest.classList.add('forced');
   out.replaceChildren(...before, ...(newest.textContent ? [newest] : []), ...(pending.textContent ? [pending] : []));
   renderBranch(s);
   if (s.error) status.textContent = t('landing.tickFailed', { error: s.error });
@@ -293,7 +296,6 @@ function markStale() {
   staleNote.hidden = !stale;
 }
 
-let linkedForced: Forced | undefined; // a link's forced tokens, checked against the model
 
 /** What a tick traces for the map (a long prompt's prefill skips the attention rows: they grow as T²). */
 function traceFor() {

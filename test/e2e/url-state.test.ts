@@ -326,6 +326,20 @@ describe('shareable runs: the whole state in the URL', { timeout: 600_000 }, () 
     assert.deepEqual([...h.errors, ...i.errors], []);
   });
 
+  it("the landing page keeps a link's forced token in its URL until the first Next token takes it", async () => {
+    const f = await freshPage(browser, preview.url);
+    contexts.push(f.context);
+    await f.page.goto(`${preview.url}/?prompt=Once&seed=7&forced=0:262`, { waitUntil: 'load' });
+    await f.page.waitForFunction(() => document.body.dataset.engine === 'ready', null, { timeout: 60_000 });
+    assert.equal(new URL(f.page.url()).searchParams.get('forced'), '0:262', 'no tick has run: the fork waits in the URL');
+    assert.equal(await f.page.locator('[data-role="link-notice"]').textContent(), '', 'nothing was ignored');
+    await f.page.locator('#next-token').click();
+    await f.page.waitForFunction(() => new URL(location.href).searchParams.get('tick') === '1', null, { timeout: 30_000 });
+    assert.equal(new URL(f.page.url()).searchParams.get('forced'), '0:262', 'the first tick took it');
+    assert.equal(await f.page.locator('#generated .forced').count(), 1, 'the forced token is marked in the text');
+    assert.deepEqual(f.errors, []);
+  });
+
   it('a setting a page has no input for is listed as ignored (Layer on chapter 6)', async () => {
     const g = await freshPage(browser, preview.url);
     contexts.push(g.context);
