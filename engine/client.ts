@@ -2,6 +2,10 @@
  * The page's handle on the engine worker: typed request → promise of the reply.
  */
 import { ReplyRouter } from './router.ts';
+import { currentLocale } from '../components/i18n/index.ts';
+
+/** The engine worker's name; its last word is the page's locale. */
+export const WORKER_NAME = 'token-clock-engine';
 
 export { CancelledError } from './router.ts';
 
@@ -14,7 +18,9 @@ export class EngineClient extends ReplyRouter {
 
   /** Start the worker that runs the engine. */
   static create(): EngineClient {
-    return new EngineClient(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }));
+    // The worker has no <html lang>: its name carries the page's language (engine/worker.ts), so
+    // what it calls a model ("… (from a mirror)") is in the page's language.
+    return new EngineClient(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `${WORKER_NAME} ${currentLocale()}` }));
   }
 
   terminate(): void {

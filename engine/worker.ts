@@ -6,6 +6,10 @@
 import { EngineHost } from './host.ts';
 import type { Envelope, EngineMemory } from './protocol.ts';
 import { EngineQueue } from './queue.ts';
+import { setLocale } from '../components/i18n/index.ts';
+
+// The page's language, from the name the page gave this worker (engine/client.ts).
+if (self.name.endsWith(' zh-cn')) setLocale('zh-cn');
 
 const host = new EngineHost();
 const queue = new EngineQueue(host, (r) => self.postMessage(r));
