@@ -139,18 +139,17 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
   const setZoom = (z: number) => {
     if (Math.abs(z - zoomNow()) >= 0.005) root.style.setProperty('--present-zoom', z.toFixed(3));
   };
-  const fit = () => {
-    const rem = parseFloat(getComputedStyle(root).fontSize) || 16;
-    const column = ((parseFloat(getComputedStyle(root).getPropertyValue('--measure')) || 42) - 2.5) * rem; // main's content width
-    const room = innerHeight - bar.offsetHeight;
-    baseZoom = Math.min(MAX_ZOOM, Math.max(1, Math.min((innerWidth - 3 * rem) / column, room / (28 * rem))));
-    setZoom(baseZoom);
-    fitSlide();
-  };
-  /** The column's width in the article's own pixels, and how wide the window lets it be drawn. */
+  /** The column's width in the article's own pixels (main's content width), and how wide the window lets it be drawn. */
   const columnRoom = () => {
     const rem = parseFloat(getComputedStyle(root).fontSize) || 16;
-    return { column: ((parseFloat(getComputedStyle(root).getPropertyValue('--measure')) || 42) - 2.5) * rem, across: innerWidth - 3 * rem };
+    return { rem, column: ((parseFloat(getComputedStyle(root).getPropertyValue('--measure')) || 42) - 2.5) * rem, across: innerWidth - 3 * rem };
+  };
+  const fit = () => {
+    const { rem, column, across } = columnRoom();
+    const room = innerHeight - bar.offsetHeight;
+    baseZoom = Math.min(MAX_ZOOM, Math.max(1, Math.min(across / column, room / (28 * rem))));
+    setZoom(baseZoom);
+    fitSlide();
   };
   const setWide = (on: HTMLElement[], f: number) => {
     root.style.setProperty('--present-wide', String(f));
@@ -187,7 +186,7 @@ function start(article: HTMLElement, bar: HTMLElement, live: HTMLElement): void 
     const on = blocks.filter((b) => b.classList.contains('present-on'));
     if (on.length === 0) return;
     const cap = fitWide(on);
-    const wide = cap !== MAX_ZOOM || on.some((b) => b.hasAttribute('data-present-wide'));
+    const wide = on.some((b) => b.hasAttribute('data-present-wide'));
     // Its height grows with the zoom (padding above it too), so two passes settle it.
     for (let pass = 0; pass < 2; pass++) {
       const bottom = Math.max(...on.map((b) => b.getBoundingClientRect().bottom)) + scrollY;
