@@ -20,18 +20,27 @@ export interface BackendOptions {
   wasmPath?: string;
   /**
    * Threads for wasm's thread pool (browser only, cross-origin isolated pages). Unset: what
-   * tfjs-backend-wasm picks by itself, half the logical cores (one thread on a 2-core machine).
+   * tfjs-backend-wasm picks by itself, half the logical cores; on a machine of 2 or 3 cores that
+   * is one thread, and then the build without threads is started (no idle pool of workers).
    */
   threads?: number;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
+/** The logical cores the browser reports (1 where it does not say). */
+const cores = () => (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency || 1;
+
 async function register(name: BackendName, opts: BackendOptions): Promise<void> {
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPath && !isNode) wasm.setWasmPaths(opts.wasmPath);
     if (!isNode && opts.threads) wasm.setThreadsCount(Math.max(1, Math.floor(opts.threads)));
+    // Where tfjs would compute on one thread anyway (no threads asked for, and half the cores is
+    // one: a 2-core machine), the build without threads is started. The threaded build starts a
+    // pool of 8 pthread workers whatever the thread count, each instantiating the module: ≈ 50-70
+    // ms of CPU apiece, while the page is laying itself out on the same two cores.
+    if (!isNode && !opts.threads && Math.floor(cores() / 2) <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   } else if (name === 'webgl') {
     if (isNode) throw new Error('WebGL needs a browser');
     await import('@tensorflow/tfjs-backend-webgl');

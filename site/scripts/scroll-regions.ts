@@ -79,7 +79,10 @@ function update(box: HTMLElement, overflows: boolean): void {
  * this runs after every redraw of a cell).
  */
 function updateAll(): void {
-  const boxes = [...document.querySelectorAll<HTMLElement>(SELECTOR)];
+  // A box in a part of the chapter the browser is skipping (content-visibility: auto, far from
+  // the window: a figure, in ChapterPage.astro) keeps its state: measuring it would lay that part
+  // out after all. It is measured when its part comes near (contentvisibilityautostatechange).
+  const boxes = [...document.querySelectorAll<HTMLElement>(SELECTOR)].filter((b) => !b.checkVisibility || b.checkVisibility({ contentVisibilityAuto: true }));
   const equations = boxes.filter((b) => b.classList.contains('katex-display'));
   // A set-down equation whose column grew may fit larger: it alone is measured again at full size
   // (only then: after every redraw it would cost two more layouts of the page).
@@ -111,5 +114,6 @@ if (main) {
   new MutationObserver(schedule).observe(main, { childList: true, subtree: true });
   new ResizeObserver(schedule).observe(main);
   main.addEventListener('toggle', schedule, true); // a <details> opened or closed
+  main.addEventListener('contentvisibilityautostatechange', schedule, true); // a part came near the window, or left it
   schedule();
 }

@@ -57,6 +57,12 @@ async function visit(context: BrowserContext, url: string): Promise<{ page: Page
 async function layoutProblems(page: Page, viewport: Viewport): Promise<string[]> {
   // No named functions inside (see visit).
   const found = await page.evaluate((width) => {
+    // Every part laid out as it is when the reader scrolls to it: a chapter skips the layout of
+    // parts far from the window (content-visibility: auto, ChapterPage.astro), and a skipped box
+    // measures 0 px wide.
+    const whole = document.createElement('style');
+    whole.textContent = '.chapter > * { content-visibility: visible !important; }';
+    document.head.append(whole);
     const problems: [Element | null, string][] = [];
     // On a phone the browser widens the layout viewport to fit content that overflows, so compare with the device's width.
     if (innerWidth !== width) problems.push([null, `the layout viewport is ${innerWidth} px wide, not ${width}: something is too wide`]);
@@ -78,6 +84,7 @@ async function layoutProblems(page: Page, viewport: Viewport): Promise<string[]>
       const size = parseFloat(getComputedStyle(el).fontSize);
       if (size < 12) problems.push([el, `text at ${size} px ("${n.textContent.trim().slice(0, 30)}")`]);
     }
+    whole.remove();
     return problems.map(([el, what]) => {
       if (!el) return what;
       const cell = el.closest<HTMLElement>('[data-cell]');
