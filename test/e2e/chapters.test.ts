@@ -70,7 +70,12 @@ describe('chapter pages', () => {
       // The last figure is far below the fold: it has not started; scrolled to, it draws.
       const last = page.locator('figure [data-cell]').last();
       assert.notEqual(await last.getAttribute('data-state'), 'ready', `${url}: a figure out of view started work`);
-      await last.scrollIntoViewIfNeeded();
+      // Scrolled to as a reader scrolls to it: the parts above it are laid out as they come near
+      // the window (content-visibility: auto) and may push it down, so the reader scrolls on.
+      for (let i = 0; i < 20 && (await last.getAttribute('data-state')) !== 'ready'; i++) {
+        await last.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+        await page.waitForTimeout(250);
+      }
       await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('figure [data-cell]')].at(-1)?.dataset.state === 'ready');
       assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1);
       assert.ok((await page.locator('nav.chapter-nav a').count()) >= 2);

@@ -9,7 +9,7 @@
 // console errors.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { formatProb } from '../../components/format.ts';
 import { launchBrowser, startPreview } from './harness.ts';
 import { axeBoth, nextToken, open, ticks } from './chapter-page.ts';
@@ -58,8 +58,17 @@ interface TickAnswer {
 }
 
 const answers = (page: Page) => page.evaluate(() => (window as unknown as { tickAnswers: unknown[] }).tickAnswers) as Promise<TickAnswer[]>;
+/**
+ * The text a reader sees in `el`, read where the reader reads it: scrolled into view first, since
+ * a chapter skips laying out the parts far from the window (content-visibility: auto,
+ * ChapterPage.astro) and the text of a part not laid out is empty to innerText.
+ */
+const seen = async (el: Locator): Promise<string> => {
+  await el.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+  return el.innerText();
+};
 /** The status line under the controls. */
-const status = (page: Page) => page.locator('[data-cell="controls"] [data-role="status"]').innerText();
+const status = (page: Page) => seen(page.locator('[data-cell="controls"] [data-role="status"]'));
 
 interface Recorded {
   tick: number;
@@ -103,13 +112,13 @@ describe('interventions', () => {
       assert.equal(r.weightsVerified, r.checksum, 'the weights read back after the run are the weights loaded');
       assert.equal(await result.getAttribute('data-checksum'), r.checksum);
       assert.equal(await result.getAttribute('data-weights-verified'), r.weightsVerified);
-      assert.match(await result.locator('.iv-checksum').innerText(), /Equal: the switch acted on the computation/);
+      assert.match(await seen(result.locator('.iv-checksum')), /Equal: the switch acted on the computation/);
       // The intervened side's table is the engine's candidates, in order, with its probabilities.
       const rows = result.locator('table.iv-after tbody tr');
       assert.equal(await rows.count(), 5);
       for (let i = 0; i < 5; i++) {
         assert.equal(Number(await rows.nth(i).getAttribute('data-id')), r.sample.candidates[i].id);
-        const shown = await rows.nth(i).locator('td.num').innerText();
+        const shown = await seen(rows.nth(i).locator('td.num'));
         assert.equal(shown, formatProb(r.sample.candidates[i].prob), `row ${i}`);
       }
       // Δp as the engine computed it.
@@ -168,7 +177,7 @@ describe('interventions', () => {
       const lasting = cell.locator('.iv-lasting');
       await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="switch-off"] .iv-lasting')?.dataset.ticks === '1');
       const marker = 'Layer 1, head 1 switched off from tick 1 on.';
-      assert.equal(await lasting.locator('.iv-marker [role="status"]').innerText(), marker);
+      assert.equal(await seen(lasting.locator('.iv-marker [role="status"]')), marker);
       assert.ok((await status(page)).endsWith(marker), 'the status line says it');
       assert.equal(await page.locator('[data-tick-iv]').textContent(), marker, 'the tick bar says it');
       for (let i = 0; i < 3; i++) await nextToken(page);
@@ -191,8 +200,9 @@ describe('interventions', () => {
         assert.equal(Number(await row.getAttribute('data-tick')), a.index);
         assert.equal(Number(await row.getAttribute('data-untouched')), a.untouched!.id);
         assert.equal(Number(await row.getAttribute('data-intervened')), a.id);
+        await row.evaluate((e) => e.scrollIntoView({ block: 'center' }));
         assert.deepEqual(await row.locator('.iv-p').allInnerTexts(), [formatProb(a.untouched!.prob), formatProb(a.prob)]);
-        assert.equal(await row.locator('td').last().innerText(), a.id === a.untouched!.id ? 'same' : 'differs');
+        assert.equal(await seen(row.locator('td').last()), a.id === a.untouched!.id ? 'same' : 'differs');
       }
       // The texts differ exactly where the engine's ids differ: those tokens are marked in both.
       const differ = branch.filter((a) => a.id !== a.untouched!.id).map((a) => a.index);
@@ -246,7 +256,7 @@ describe('interventions', () => {
       await nextToken(page);
       await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="skip-block"] .iv-lasting')?.dataset.ticks === '2');
       const lasting = cell.locator('.iv-lasting');
-      assert.equal(await lasting.locator('.iv-marker [role="status"]').innerText(), 'Block 0 skipped from tick 0 on.');
+      assert.equal(await seen(lasting.locator('.iv-marker [role="status"]')), 'Block 0 skipped from tick 0 on.');
       const branch = (await answers(page)).slice(-2);
       assert.deepEqual(branch.map((a) => a.intervention?.skipBlocks), [[0], [0]]);
       const rows = lasting.locator('table.iv-ticks tbody tr');
