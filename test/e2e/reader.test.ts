@@ -138,6 +138,9 @@ describe('a reader’s pass (issue 16)', () => {
     await shot(page, 'ch7-kv-desktop', '[data-cell="growth"]');
 
     await page.locator('[data-cell="flops"] .katex-display').first().waitFor();
+    // The page fits a display equation to its column a moment after a redraw (scroll-regions.ts
+    // measures once per burst, 150 ms after its first change): wait for that, not the first draw.
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('[data-cell="flops"] .katex-display')].every((b) => b.scrollWidth <= b.clientWidth + 1), null, { timeout: 5_000 }).catch(() => undefined);
     const flops = await page.locator('[data-cell="flops"] .katex-display').evaluateAll((bs) => bs.map((b) => ({ scroll: b.scrollWidth, client: b.clientWidth })));
     for (const f of flops) assert.ok(f.scroll <= f.client + 1, `the FLOPs equation is ${f.scroll} px in a ${f.client} px box`);
     assert.deepEqual(await equationProblems(page), []);
