@@ -147,8 +147,10 @@ describe('the whole tick on the landing page', () => {
     let text = PROMPT;
     for (let i = 0; i < 4; i++) text += (await node.request({ type: 'tick' })).text;
     assert.equal(forked, text);
-    // The link carries the fork: a fresh context replays it.
-    await page.waitForFunction(() => location.search.includes('forced='));
+    // The link carries the fork: a fresh context replays it. The URL is rewritten 250 ms after a
+    // change (url-link.ts), so while the branch was computed it may have said tick=2 or 3 with the
+    // fork already in it: wait for the whole branch.
+    await page.waitForFunction(() => location.search.includes('forced=') && new URLSearchParams(location.search).get('tick') === '4');
     const href = page.url();
     assert.match(href, new RegExp(`forced=1%3A${pick.id}`));
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -165,6 +167,7 @@ describe('the whole tick on the landing page', () => {
   it('has no axe violations with the map filled, and no console errors', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const fresh = await ctx.newPage();
+    await page.waitForFunction(() => !location.search.includes('forced=')); // Back's URL (rewritten 250 ms after the change)
     await fresh.goto(page.url()); // this run, replayed by its link
     await fresh.waitForFunction(() => document.querySelector('.whole-tick')?.getAttribute('data-tick') === '3', null, { timeout: 60_000 });
     const v = await checkAxe(fresh);
