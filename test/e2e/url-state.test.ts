@@ -69,6 +69,8 @@ async function settledSnapshot(page: Page, n: number): Promise<Snapshot> {
 }
 
 async function nextToken(page: Page): Promise<void> {
+  // A link's replay may still be running (Next is disabled while it plays): count once it is idle.
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.clock === 'idle', null, { timeout: 60_000 });
   const n = await ticks(page);
   await page.locator('[data-cell="controls"] [name="next-token"]').click();
   await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks) === n + 1, n);
@@ -286,6 +288,11 @@ describe('shareable runs: the whole state in the URL', { timeout: 600_000 }, () 
     assert.equal(await form.locator('[name="layer"]').inputValue(), '0');
     assert.equal(await form.locator('[name="head"]').inputValue(), '0');
     assert.equal(await form.locator('[name="layer"]').getAttribute('aria-invalid'), null);
+    // The link's two ticks are replayed (the refused values aside), then Next adds a third.
+    await f.page.waitForFunction(() => {
+      const c = document.querySelector<HTMLElement>('[data-cell="controls"]');
+      return Number(c?.dataset.ticks) === 2 && c?.dataset.clock === 'idle';
+    }, null, { timeout: 60_000 });
     await nextToken(f.page);
     assert.deepEqual(f.errors, []);
   });
