@@ -196,18 +196,28 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
   // A press of Next token before the first clock exists (the model or the session still starting)
   // is kept and run as soon as it does, not lost.
   let early = 0;
+  let earlyPlay = false;
   const onEarly = () => void early++;
+  const onEarlyPlay = () => void (earlyPlay = !earlyPlay);
   c.next.addEventListener('click', onEarly);
+  c.play.addEventListener('click', onEarlyPlay);
+  // A reader who asks for a tick (Next token or Play, here or from the tick bar) starts the clock
+  // wherever the page is scrolled: at the top of chapter 1 the controls are below the fold.
+  const asked = new Promise<void>((resolve) => {
+    for (const b of [c.next, c.play]) b.addEventListener('click', () => resolve(), { once: true });
+  });
   main.define('clock', ['engine', 'model', 'prompt', 'settingsRef', 'invalidation'],
     async (engine: Engine, model: ModelInfo, prompt: string, ref: { current: ClockSettings | null }, invalidation: Promise<void>) => {
       // Started once the reader is near the controls or any live figure (a link to a section deep in
       // the chapter must not leave its figures waiting for a clock that starts only at the controls).
-      await Promise.race([...c.form.ownerDocument.querySelectorAll('[data-cell]')].map((el) => nearViewport(el)).concat(nearViewport(c.form)));
+      await Promise.race([...c.form.ownerDocument.querySelectorAll('[data-cell]')].map((el) => nearViewport(el)).concat(nearViewport(c.form), asked));
       const pace = () => (c.speed ? parseSpeed(c.speed.value) : 0);
       const forced = linkedForced(c, model);
       const clock = await Clock.create(engine, model, prompt, () => ref.current ?? { sampling: DEFAULT_SAMPLING, seed: 42 }, { pace, ...opts, forced });
       c.next.removeEventListener('click', onEarly);
+      c.play.removeEventListener('click', onEarlyPlay);
       for (; early > 0; early--) void clock.tick();
+      if (earlyPlay) clock.play();
       const onNext = () => void clock.tick();
       const onPlay = () => (clock.current.playing ? void clock.pause() : clock.play());
       const onReset = () => void clock.reset();

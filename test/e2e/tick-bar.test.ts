@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { checkAxe, formatViolations, launchBrowser, startPreview } from './harness.ts';
+import { checkAxe, collectConsoleErrors, formatViolations, launchBrowser, openPage, startPreview } from './harness.ts';
 import { open, ticks } from './chapter-page.ts';
 
 const bar = '[data-tick-bar]';
@@ -111,6 +111,23 @@ describe('the tick bar', () => {
     const newest = await page.evaluate(() => document.querySelector<HTMLElement>('[data-cell="controls"]')!.dataset.newest);
     assert.equal(await map.locator('[data-tick-map-live]').textContent(),
       `Latest: tick ${n} (${n === 0 ? 'prefill' : 'decode'}) appended “${newest}”; the next tick starts from the text with it.`);
+  });
+
+  it('at the top of chapter 1, with the controls below the fold, its Next tick runs a tick without scrolling', async () => {
+    const top = await openPage(browser);
+    const topErrors = collectConsoleErrors(top);
+    try {
+      await top.goto(`${preview.url}/chapters/the-clock/`, { waitUntil: 'load' });
+      await top.waitForFunction(() => document.body.dataset.engine === 'ready', null, { timeout: 60_000 });
+      assert.ok(await top.evaluate(() => document.querySelector('[data-cell="controls"]')!.getBoundingClientRect().top > innerHeight + 200), 'the controls start below the fold');
+      await top.locator(bar).getByRole('button', { name: 'Next tick' }).click();
+      await top.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks === '1', null, { timeout: 60_000 });
+      await top.waitForFunction((s) => document.querySelector(`${s} [data-tick-state]`)?.textContent?.startsWith('1 tick'), bar);
+      assert.equal(await top.evaluate(() => scrollY), 0, 'the page did not scroll');
+      assert.deepEqual(topErrors, []);
+    } finally {
+      await top.context().close();
+    }
   });
 
   it('has no axe violations with the bar shown, and no console errors', async () => {
