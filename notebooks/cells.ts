@@ -24,7 +24,7 @@ import { parseIndex, parsePrompt, parseSpeed, parseSeed, parseTemperature, parse
 import { chartWithTable, note } from './dom.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Forced, ModelInfo, TickSummary } from '../engine/protocol.ts';
-import { input, mount, nearViewport, observe, run, type Module, type Mounts, type Observer } from './runtime.ts';
+import { input, inViewport, mount, nearViewport, observe, run, type Module, type Mounts, type Observer } from './runtime.ts';
 import { strings } from './strings.ts';
 import { modelParam, PageLink } from './url-link.ts';
 
@@ -168,25 +168,43 @@ function textObserver(el: HTMLElement): Observer {
   };
 }
 
+/** Whether `s` and `last` hold the same values in every field but `except`. */
+function sameBut(s: ClockState, last: ClockState, except: (keyof ClockState)[]): boolean {
+  const keys = new Set([...Object.keys(s), ...Object.keys(last)] as (keyof ClockState)[]);
+  return [...keys].every((k) => except.includes(k) || s[k] === last[k]);
+}
+
 /**
- * Pass on the clock's states except a tick starting (busy set, nothing else changed): that changes
- * nothing a chart draws, and redrawing every chart with the same data then would take the page's
- * thread (and on a small machine a core) while the engine works, and delay the tick's own redraw.
+ * Pass on the clock's states except a tick starting (busy set, nothing else changed) and the
+ * weights read back after a tick (only `verified` changed): neither changes anything a chart draws
+ * from the ticks, and redrawing every chart with the same data would take the page's thread (and
+ * on a small machine a core) while the engine works, and delay the tick's own redraw. The few
+ * figures that show the read-back also take `weightsVerified`.
  */
 export function chartChanges(change: (s: ClockState) => void): (s: ClockState) => void {
   let last: ClockState | null = null;
   return (s) => {
-    const tickStarting = last !== null && s.busy && !last.busy && s.ticks === last.ticks && s.promptTokens === last.promptTokens &&
-      s.playing === last.playing && s.playStart === last.playStart && s.error === last.error && s.prompt === last.prompt;
+    const skip = last !== null && ((s.busy && !last.busy && sameBut(s, last, ['busy'])) || (s.verified !== last.verified && sameBut(s, last, ['verified'])));
     last = s;
-    if (!tickStarting) change(s);
+    if (!skip) change(s);
+  };
+}
+
+/** Pass on `verified` when it changes (the weights read back after a tick; a new run starts it empty). */
+export function verifiedChanges(change: (v: ClockState['verified']) => void): (s: ClockState) => void {
+  let last: ClockState['verified'] | null = null;
+  return (s) => {
+    if (s.verified === last) return;
+    last = s.verified;
+    change(s.verified);
   };
 }
 
 /**
  * clock: a Clock for the current prompt, its buttons wired; clockStatus: its state after every
  * change (the status line and buttons); clockState: its state whenever something a chart draws
- * changed (chartChanges); selected: the tick the reader picked in the timeline (the latest by default).
+ * changed (chartChanges); weightsVerified: the weights' checksums read back after the ticks
+ * (ClockState.verified), which arrive after the ticks themselves; selected: the tick the reader picked in the timeline (the latest by default).
  */
 export function defineClock(main: Module, c: ControlElements, opts: ClockOptions = {}): void {
   main.define('settingsRef', [], () => ({ current: null as ClockSettings | null }));
@@ -235,6 +253,7 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
     });
   main.define('clockStatus', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(change)));
   main.define('clockState', ['clock'], (clock: Clock) => observe<ClockState>((change) => clock.subscribe(chartChanges(change))));
+  main.define('weightsVerified', ['clock'], (clock: Clock) => observe<ClockState['verified']>((change) => clock.subscribe(verifiedChanges(change))));
   main.variable(textObserver(c.status)).define('status', ['clockStatus', 'model'], (state: ClockState, model: ModelInfo) => {
     c.play.textContent = strings(state.playing ? 'controls.pause' : 'controls.play');
     c.next.disabled = state.playing;
@@ -304,10 +323,10 @@ export function stripTokens(state: ClockState): StripToken[] {
   return [...state.promptTokens, ...state.ticks.map((t) => ({ id: t.id, ...t.piece }))];
 }
 
-/** The tick timeline, drawn into `el` when it is near the viewport. */
+/** The tick timeline, drawn into `el` when it is near the viewport (redrawn there too: chapter.ts figure). */
 export function defineTimeline(main: Module, el: HTMLElement | undefined): void {
-  main.variable(mount(el)).define('timeline', ['clockState', 'selected', 'width'], async (state: ClockState, selected: number | null, width: number) => {
-    await nearViewport(el);
+  main.variable(mount(el)).define('timeline', ['clockState', 'selected', 'width', 'invalidation'], async (state: ClockState, selected: number | null, width: number, invalidation: Promise<void>) => {
+    await inViewport(el, invalidation);
     if (state.ticks.length === 0) return note(strings('cells.timelineEmpty'));
     const data = { ticks: timelineTicks(state.ticks), selected: selected ?? undefined };
     const hidden = state.ticks.length - data.ticks.length;
@@ -316,10 +335,10 @@ export function defineTimeline(main: Module, el: HTMLElement | undefined): void 
   });
 }
 
-/** The token strip (prompt then generated tokens), drawn into `el` when it is near the viewport. */
+/** The token strip (prompt then generated tokens), drawn into `el` when it is near the viewport (redrawn there too: chapter.ts figure). */
 export function defineTokens(main: Module, el: HTMLElement | undefined): void {
-  main.variable(mount(el)).define('tokens', ['clockState', 'width'], async (state: ClockState, width: number) => {
-    await nearViewport(el);
+  main.variable(mount(el)).define('tokens', ['clockState', 'width', 'invalidation'], async (state: ClockState, width: number, invalidation: Promise<void>) => {
+    await inViewport(el, invalidation);
     const data = { tokens: stripTokens(state) };
     const caption = strings('cells.tokensCaption', { prompt: state.promptTokens.length, generated: state.ticks.length });
     return chartWithTable(TokenStrip(data, { width, label: caption }), TokenStripTable(data, { caption }));

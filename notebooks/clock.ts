@@ -29,6 +29,7 @@ export interface ClockState {
   forced: Forced; // tokens the reader forced, [tick, id], ticks rising: the run's fork points
   left: Fork | null; // the run the latest fork left (Back returns to it)
   intervention?: ClockIntervention | null; // a part removed from a tick on (Clock.intervene); absent or null: the model untouched
+  verified: readonly (string | undefined)[]; // [tick] the weights' checksum read back from the backend after that tick (ClockOptions.verifyWeights); arrives after the tick is shown
 }
 
 /** Heads switched off / blocks skipped on every tick from `from` on, and the untouched run going on beside. */
@@ -46,11 +47,16 @@ export interface Fork {
 
 export interface ClockOptions {
   trace?: TraceOptions | (() => TraceOptions); // internals each tick should return (a function is asked at every tick)
-  verifyWeights?: boolean; // re-read the weights after each tick (chapter 1 shows they never change)
+  verifyWeights?: boolean; // re-read the weights after each tick, once the tick is on the page (chapter 1 shows they never change): ClockState.verified
   candidates?: number; // how many of the most likely tokens each tick describes
   pace?: () => number; // Play's ticks per second, read at every tick (0 or none: as fast as they run)
   forced?: Forced; // tokens forced from the start (a shared link's fork)
   logits?: boolean; // each tick brings its raw logits, so the page re-draws it without asking the engine (the latest LOGITS_KEPT ticks keep them)
+}
+
+/** The ticks with `weightsVerified` set from `verified` (the weights read back after each, where that has arrived). */
+export function withVerified(ticks: TickSummary[], verified: ClockState['verified']): TickSummary[] {
+  return ticks.map((t) => (verified[t.index] === undefined || t.weightsVerified === verified[t.index] ? t : { ...t, weightsVerified: verified[t.index] }));
 }
 
 /** How many of the latest ticks keep their logits on the page (ClockOptions.logits); older ones drop them. */
@@ -94,7 +100,7 @@ export class Clock {
     private readonly settings: () => ClockSettings, // read at every tick: the inputs' latest valid values
     private readonly opts: ClockOptions,
   ) {
-    this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null, forced: opts.forced ?? [], left: null };
+    this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null, forced: opts.forced ?? [], left: null, verified: [] };
   }
 
   /** Start a session for `prompt` (one longer than the context slides at its first tick: model/tick.ts). */
@@ -131,7 +137,7 @@ export class Clock {
       forced: this.opts.forced,
     });
     if (mine !== this.session) return;
-    this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null, forced: this.opts.forced ?? [], left: null, intervention: null });
+    this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null, forced: this.opts.forced ?? [], left: null, intervention: null, verified: [] });
   }
 
   /**
@@ -188,7 +194,7 @@ export class Clock {
     });
     if (mine !== this.session || this.disposed) return;
     const intervention = iv && { ...iv, untouched: iv.untouched.slice(0, Math.max(0, index - iv.from)) };
-    this.set({ ticks: this.state.ticks.slice(0, index), wallMs: this.state.wallMs.slice(0, index), forced, left, intervention, error: null, busy: false });
+    this.set({ ticks: this.state.ticks.slice(0, index), wallMs: this.state.wallMs.slice(0, index), verified: this.state.verified.slice(0, index), forced, left, intervention, error: null, busy: false });
     this.playUntil(until);
   }
 
@@ -204,13 +210,14 @@ export class Clock {
         sampling,
         seed,
         trace: typeof this.opts.trace === 'function' ? this.opts.trace() : this.opts.trace,
-        verifyWeights: this.opts.verifyWeights,
         candidates: this.opts.candidates,
         ...(this.opts.logits ? { logits: true } : {}),
       });
       if (mine !== this.session || this.disposed) return null;
       const { untouched, ...tick } = t;
       markTick(tick);
+      // Asked now, so the engine reads the weights back while the page draws the tick (not before it answers).
+      if (this.opts.verifyWeights) this.verify(tick);
       const iv = this.state.intervention;
       this.set({
         ticks: dropOldLogits([...this.state.ticks, tick]),
@@ -226,6 +233,44 @@ export class Clock {
       this.set({ busy: false, playing: false, error: cancelled ? null : (e as Error).message });
       return null;
     }
+  }
+
+  /**
+   * Read the weights back from the backend and checksum them, after tick `t` (the engine answers
+   * in order, so no later tick has run when it reads them); the answer goes into `verified[t.index]`
+   * unless the run has moved away from that tick. A read Pause cancelled (queued behind the
+   * running tick) is asked again.
+   */
+  private verify(t: TickSummary): void {
+    const mine = this.session;
+    const stillThere = () => mine === this.session && !this.disposed && this.state.ticks[t.index] === t;
+    this.engine.request({ type: 'verifyChecksum' }).then(({ checksum }) => {
+      if (!stillThere()) return;
+      const verified = this.state.verified.slice();
+      verified[t.index] = checksum;
+      this.set({ verified });
+    }, (e: unknown) => {
+      if (e instanceof CancelledError && stillThere()) this.verify(t);
+    });
+  }
+
+  /** The weights' checksum read back after tick `index` (ClockOptions.verifyWeights), once it has arrived. */
+  verifiedAfter(index: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const session = this.session;
+      let off: (() => void) | null = null;
+      let done = false;
+      off = this.subscribe((s) => {
+        const v = s.verified[index];
+        if (done) return;
+        if (v !== undefined) resolve(v);
+        else if (session !== this.session || this.disposed || index >= s.ticks.length) reject(new Error(`no weights read back after tick ${index}`));
+        else return;
+        done = true;
+        off?.();
+      });
+      if (done) off();
+    });
   }
 
   /**

@@ -50,7 +50,7 @@ export interface ChecksumView {
 
 export function checksumView(ticks: TickSummary[], atLoad: string): ChecksumView {
   const rows = ticks.map((t) => ({ tick: t.index, token: t.piece.text, checksum: t.weightsChecksum, verified: t.weightsVerified }));
-  return { atLoad, rows, same: rows.every((r) => r.checksum === atLoad && (r.verified === undefined || r.verified === atLoad)) };
+  return { atLoad, rows, same: rows.every((r) => r.checksum === atLoad && (r.verified === undefined || r.verified === atLoad)) }; // a read-back still on its way (undefined) is not counted
 }
 
 /** The ticks of the current window: from the latest prefill on (a context slide starts a new one). */

@@ -9,6 +9,7 @@ import { visibleText } from '../../components/text.ts';
 import type { ModelInfo, TickSummary, TokenInfo } from '../../engine/protocol.ts';
 import { h, note } from '../dom.ts';
 import { ARTICLE_MAX_LENGTH, ARTICLE_OUTPUT, ARTICLE_PROMPT, ARTICLE_WORDS, characters, checksumView, cosine, LOOP_LINES, maxDiff, softmaxRows, utf8Bytes, type AttentionCompare } from './data.ts';
+import { strings as shared } from '../strings.ts';
 import { ui } from './strings.ts';
 
 const fixed = (x: number, d = 4) => formatDecimal(x, d);
@@ -18,8 +19,9 @@ const piece = (s: string) => `“${visibleText(s)}”`;
 export function weightsFigure(ticks: TickSummary[], model: ModelInfo): HTMLElement {
   if (!ticks.length) return note(ui('errata.noTick'));
   const v = checksumView(ticks, model.checksum);
-  const rows = v.rows.map((r) => [String(r.tick), piece(r.token), r.verified ?? r.checksum]);
-  return h('div', { class: 'errata-weights', 'data-ticks': ticks.length, 'data-at-load': v.atLoad, 'data-checksums': v.rows.map((r) => r.verified ?? r.checksum).join(' '), 'data-same': String(v.same) },
+  const rows = v.rows.map((r) => [String(r.tick), piece(r.token), r.verified ?? shared('cells.readingBack')]);
+  const read = v.rows.filter((r) => r.verified !== undefined); // each tick's read-back arrives after the tick
+  return h('div', { class: 'errata-weights', 'data-ticks': ticks.length, 'data-read': read.length, 'data-at-load': v.atLoad, 'data-checksums': read.map((r) => r.verified).join(' '), 'data-same': String(v.same) },
     table(ui('errata.weights.caption'), [ui('errata.weights.tick'), ui('errata.weights.token'), ui('errata.weights.checksum')], rows, { model: { columns: [1] } }),
     h('p', { class: 'verdict' }, ui(v.same ? 'errata.weights.same' : 'errata.weights.changed', { atLoad: v.atLoad, n: ticks.length })));
 }
@@ -103,7 +105,7 @@ export function formulaFigure(ticks: TickSummary[], model: ModelInfo): HTMLEleme
     [ui('errata.formula.logits'), formatInteger(t.sample.vocabSize)],
     [ui('errata.formula.chosen'), `${piece(t.piece.text)} (${formatProb(t.prob)})`],
     [ui('errata.formula.flops'), formatFlops(t.flops)],
-    [ui('errata.formula.weights'), t.weightsVerified ?? t.weightsChecksum],
+    [ui('errata.formula.weights'), t.weightsVerified ?? shared('cells.readingBack')],
   ];
   return h('div', { class: 'errata-formula', 'data-tick': t.index, 'data-fed': t.fed, 'data-position': t.position, 'data-vocab': t.sample.vocabSize, 'data-flops': t.flops },
     table(ui('errata.formula.caption', { tick: t.index }), [ui('errata.formula.step'), ui('errata.formula.value')], rows));

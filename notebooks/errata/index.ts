@@ -9,7 +9,7 @@
  *   engine, model ─ count (the article's prompt and its claimed output, tokenized by the loaded model)
  *   loop (this project's loop, quoted from model/tick.ts)
  */
-import type { ClockState } from '../clock.ts';
+import { withVerified, type ClockState } from '../clock.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { ModelInfo } from '../../engine/protocol.ts';
 import { figure, openChapter } from '../chapter.ts';
@@ -26,7 +26,8 @@ async function endOfText(engine: Engine): Promise<number | null> {
 /** Define the page's cells over its mounts. */
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const { main } = openChapter(runtime, mounts, { verifyWeights: true, trace: TRACE, timeline: false });
-  figure(main, mounts.weights, 'weights', ['clockState', 'model'], (s: ClockState, model: ModelInfo) => weightsFigure(s.ticks, model));
+  figure(main, mounts.weights, 'weights', ['clockState', 'model', 'weightsVerified'], (s: ClockState, model: ModelInfo, verified: ClockState['verified']) =>
+    weightsFigure(withVerified(s.ticks, verified), model));
   figure(main, mounts.softmax, 'softmaxCheck', [], () => softmaxFigure());
   figure(main, mounts.attention, 'attention', ['clockState'], (s: ClockState) => {
     const text = new Map<number, string>();
@@ -43,6 +44,7 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     return countFigure(tokens, output, model);
   });
   figure(main, mounts.loop, 'loop', [], () => loopFigure());
-  figure(main, mounts.formula, 'formula', ['clockState', 'model'], (s: ClockState, model: ModelInfo) => formulaFigure(s.ticks, model));
+  figure(main, mounts.formula, 'formula', ['clockState', 'model', 'weightsVerified'], (s: ClockState, model: ModelInfo, verified: ClockState['verified']) =>
+    formulaFigure(withVerified(s.ticks, verified), model));
   return main;
 }

@@ -48,7 +48,7 @@ describe('chapters 8 and 9', () => {
 
     it('inference keeps its checksum; the tiny model’s loss falls and its checksum changes every step', async () => {
       for (let i = 0; i < 3; i++) await nextToken(page);
-      await page.waitForSelector('[data-cell="inference"] .inference-weights[data-ticks="3"]');
+      await page.waitForSelector('[data-cell="inference"] .inference-weights[data-ticks="3"][data-read="3"]'); // each tick's read-back follows it
       const inf = await data('inference', '.inference-weights');
       assert.equal(inf.checksums, inf.atLoad, 'one checksum for every tick, the one taken at load');
       const button = page.getByRole('button', { name: /^Train/ });
@@ -61,7 +61,7 @@ describe('chapters 8 and 9', () => {
       assert.ok(sums.length > 10);
       for (let i = 1; i < sums.length; i++) assert.notEqual(sums[i], sums[i - 1], `step ${i}`);
       await nextToken(page);
-      await page.waitForSelector('[data-cell="inference"] .inference-weights[data-ticks="4"]');
+      await page.waitForSelector('[data-cell="inference"] .inference-weights[data-ticks="4"][data-read="4"]');
       assert.equal((await data('inference', '.inference-weights')).checksums, inf.atLoad, 'still the same after training ran');
     });
 

@@ -99,7 +99,9 @@ describe('chapter pages', () => {
       const tokensBefore = await page.locator('[data-cell="tokens"] g.token').count();
       await nextToken(page);
       await nextToken(page);
-      await page.waitForFunction(() => document.querySelectorAll('[data-cell="tokens"] g.token').length > 0 && /tick 1/.test(document.querySelector('[data-cell="registers"]')?.textContent ?? ''));
+      // The weights are read back after the tick is shown: the registers get data-weights-now when that arrives.
+      await page.waitForFunction(() => document.querySelectorAll('[data-cell="tokens"] g.token').length > 0 && /tick 1/.test(document.querySelector('[data-cell="registers"]')?.textContent ?? '') &&
+        document.querySelector('[data-cell="registers"] table[data-weights-now]') !== null);
       assert.equal(await rows(page), 2);
       assert.equal(await page.locator('[data-cell="tokens"] g.token').count(), tokensBefore + 2);
       const reg = page.locator('[data-cell="registers"] table');

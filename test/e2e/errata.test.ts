@@ -105,7 +105,7 @@ describe('the errata page', () => {
           await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks) === n, i);
         }
         assert.equal(await ticks(), 3);
-        await seen('[data-cell="weights"] .errata-weights[data-ticks="3"]');
+        await seen('[data-cell="weights"] .errata-weights[data-ticks="3"][data-read="3"]'); // each tick's read-back follows it
         const w = await data('weights', '.errata-weights');
         assert.equal(w.atLoad, info.checksum, 'the checksum Node takes of the same file');
         assert.deepEqual(w.checksums!.split(' '), [info.checksum, info.checksum, info.checksum]);

@@ -97,7 +97,7 @@ describe('chapter 1: pure computations', () => {
   const tick = (index: number, ms: number, extra: Partial<TickSummary> = {}) =>
     ({ index, kind: index === 0 ? 'prefill' : 'decode', ms: { forward: ms * 0.9, sample: ms * 0.1, total: ms }, cacheLength: 5 + index, cacheBytes: 100 * (5 + index), weightsChecksum: 'abcd1234', ...extra }) as TickSummary;
   const state = (ticks: TickSummary[], extra: Partial<ClockState> = {}): ClockState =>
-    ({ prompt: 'x', promptTokens: [], ticks, wallMs: ticks.map((_, i) => 1000 + 50 * i), playing: false, playStart: null, busy: false, error: null, forced: [], left: null, ...extra });
+    ({ prompt: 'x', promptTokens: [], ticks, wallMs: ticks.map((_, i) => 1000 + 50 * i), playing: false, playStart: null, busy: false, error: null, forced: [], left: null, verified: [], ...extra });
 
   it('clockRate is 1000 / the mean of the latest decode ticks, and the wall rate only over a Play run', () => {
     assert.equal(clockRate(state([tick(0, 30)])), null);
@@ -112,7 +112,11 @@ describe('chapter 1: pure computations', () => {
 
   it('registerRows flags a weights checksum that differs from the one at load', () => {
     const model = { checksum: 'abcd1234', params: 10 } as Parameters<typeof registerRows>[1];
-    assert.equal(registerRows(state([tick(0, 1), tick(1, 1)]), model)[3].changed, false);
+    assert.equal(registerRows(state([tick(0, 1), tick(1, 1)], { verified: ['abcd1234', 'abcd1234'] }), model)[3].changed, false);
     assert.equal(registerRows(state([tick(0, 1, { weightsVerified: 'ffff0000' })]), model)[3].changed, true);
+    assert.equal(registerRows(state([tick(0, 1)], { verified: ['ffff0000'] }), model)[3].changed, true);
+    // The read-back arrives after the tick: until then the row says so and does not claim a change.
+    const pending = registerRows(state([tick(0, 1), tick(1, 1)], { verified: ['abcd1234'] }), model)[3];
+    assert.deepEqual([pending.before, pending.after, pending.changed], ['abcd1234', 'reading back…', false]);
   });
 });

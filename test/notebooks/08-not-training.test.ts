@@ -36,7 +36,7 @@ describe('chapter 8: inference is not training', () => {
   it('inference: the checksum read back after each tick is the one taken at load', async () => {
     for (let i = 1; i <= 3; i++) {
       page.control('next-token').click();
-      await page.until(`tick ${i}`, () => page.ticks() === i && inference()?.dataset.ticks === String(i));
+      await page.until(`tick ${i}`, () => page.ticks() === i && inference()?.dataset.ticks === String(i) && inference()?.dataset.read === String(i)); // each tick's read-back follows it
     }
     assert.equal(inference()!.dataset.checksums, e.info.checksum);
     assert.equal(await e.host.model!.verifyChecksum(), e.info.checksum);

@@ -87,7 +87,8 @@ describe('errata: the notebook against the engine', () => {
   it('three ticks: the weights’ checksum is the one taken at load, re-read after every tick', async () => {
     for (let i = 1; i <= 3; i++) {
       page.control('next-token').click();
-      await page.until(`tick ${i}`, () => data('weights', '.errata-weights').ticks === String(i));
+      // Each tick's read-back of the weights arrives after the tick itself.
+      await page.until(`tick ${i}`, () => data('weights', '.errata-weights').ticks === String(i) && data('weights', '.errata-weights').read === String(i));
     }
     const d = data('weights', '.errata-weights');
     assert.equal(d.atLoad, e.info.checksum);

@@ -6,6 +6,7 @@ import { formatBytes, formatCount, formatDecimal, formatFlops, formatInteger, fo
 import { visibleText } from '../../../components/text.ts';
 import type { ClockState } from '../../clock.ts';
 import type { ModelInfo, TickSummary } from '../../../engine/protocol.ts';
+import { strings as shared } from '../../strings.ts';
 import { ui } from './strings.ts';
 
 /** One row of the side-by-side: a CPU stage, the tick's stage, and what this tick did there. */
@@ -57,21 +58,23 @@ export interface RegisterRow {
 /**
  * What changed during the latest tick and what did not: tokens and the KV cache grow; the
  * weights' checksum after the tick (re-read from the backend) equals the one taken at load.
+ * The read-back arrives after the tick: until then its cell says so, and the row is not "changed".
  */
 export function registerRows(state: ClockState, model: ModelInfo): RegisterRow[] {
   const t = state.ticks.at(-1);
   if (!t) return [];
   const prev = state.ticks.at(-2);
+  const read = (k: TickSummary) => state.verified[k.index] ?? k.weightsVerified;
   const tokensAfter = state.promptTokens.length + state.ticks.length;
   const cacheBefore = prev ? prev.cacheLength : 0;
   const bytesBefore = prev ? prev.cacheBytes : 0;
-  const weightsBefore = prev ? (prev.weightsVerified ?? prev.weightsChecksum) : model.checksum;
-  const weightsAfter = t.weightsVerified ?? t.weightsChecksum;
+  const weightsBefore = prev ? (read(prev) ?? prev.weightsChecksum) : model.checksum;
+  const weightsAfter = read(t);
   return [
     { what: ui('ch1.reg.tokens'), before: formatInteger(tokensAfter - 1), after: formatInteger(tokensAfter), changed: true },
     { what: ui('ch1.reg.cachePositions'), before: formatInteger(cacheBefore), after: formatInteger(t.cacheLength), changed: cacheBefore !== t.cacheLength },
     { what: ui('ch1.reg.cacheMemory'), before: formatBytes(bytesBefore), after: formatBytes(t.cacheBytes), changed: bytesBefore !== t.cacheBytes },
-    { what: ui('ch1.reg.weights', { n: formatCount(model.params) }), before: weightsBefore, after: weightsAfter, changed: weightsBefore !== weightsAfter },
+    { what: ui('ch1.reg.weights', { n: formatCount(model.params) }), before: weightsBefore, after: weightsAfter ?? shared('cells.readingBack'), changed: weightsAfter !== undefined && weightsBefore !== weightsAfter },
   ];
 }
 

@@ -32,7 +32,8 @@ export function registersFigure(state: ClockState, model: ModelInfo): HTMLElemen
   const el = table(ui('ch1.registersCaption', { index: t.index }), [ui('ch1.col.quantity'), ui('ch1.col.before'), ui('ch1.col.after'), ui('ch1.col.changed')],
     rows.map((r) => [r.what, r.before, r.after, words(r.changed ? 'common.yes' : 'common.no')]), { rowClass: (i) => (rows[i].changed ? 'changed' : 'unchanged') });
   el.dataset.weightsAtLoad = model.checksum;
-  el.dataset.weightsNow = t.weightsVerified ?? t.weightsChecksum;
+  const now = state.verified[t.index] ?? t.weightsVerified;
+  if (now !== undefined) el.dataset.weightsNow = now; // absent until the read-back after this tick arrives
   return el;
 }
 

@@ -7,7 +7,7 @@
  *   inputs ─ clock ─ clockState ─┬─ timeline, tokens
  *                                ├─ whole (the picked tick, every stage with its numbers; forks)
  *                                ├─ cycle (the latest tick, stage by stage)
- *                                ├─ registers (what changed, what did not)
+ *                                ├─ registers (what changed, what did not; with weightsVerified, read back after the tick is shown)
  *                                ├─ rate (ticks per second)
  *                                └─ predict (guess the next token, then run the tick)
  */
@@ -27,7 +27,8 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   figure(main, mounts.whole, 'whole', ['clockState', 'model', 'clock', 'selected'],
     (state: ClockState, model: ModelInfo, clock: Clock, selected: number | null) => wholeTickFigure(state, model, clock, selected));
   figure(main, mounts.cycle, 'cycle', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => cycleFigure(state, model));
-  figure(main, mounts.registers, 'registers', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => registersFigure(state, model));
+  figure(main, mounts.registers, 'registers', ['clockState', 'model', 'weightsVerified'],
+    (state: ClockState, model: ModelInfo, verified: ClockState['verified']) => registersFigure({ ...state, verified }, model));
   figure(main, mounts.rate, 'rate', ['clockState'], (state: ClockState) => rateFigure(state));
   definePredict(main, mounts.predict, nextTokenQuestion);
   return main;

@@ -22,12 +22,12 @@ export interface Training {
   error: string | null;
 }
 
-/** One row per tick: the weights' checksum the engine read back after it, against the one taken at load. */
-export function inferenceRows(ticks: TickSummary[], atLoad: string): { index: number; checksum: string; same: boolean }[] {
-  return ticks.map((t) => {
-    const checksum = t.weightsVerified ?? t.weightsChecksum;
-    return { index: t.index, checksum, same: checksum === atLoad };
-  });
+/**
+ * One row per tick: the weights' checksum the engine read back after it, against the one taken at
+ * load (checksum undefined, same false: the read-back has not arrived yet).
+ */
+export function inferenceRows(ticks: TickSummary[], atLoad: string): { index: number; checksum: string | undefined; same: boolean }[] {
+  return ticks.map((t) => ({ index: t.index, checksum: t.weightsVerified, same: t.weightsVerified === atLoad }));
 }
 
 /** Steps whose checksum differs from the one before them (the first from the random start's). */

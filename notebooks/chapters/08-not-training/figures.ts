@@ -11,6 +11,7 @@ import { chartWithTable, h, note } from '../../dom.ts';
 import type { ModelInfo, TickSummary, TrainStep } from '../../../engine/protocol.ts';
 import { changedSteps, inferenceRows, type Training } from './data.ts';
 import { LOSS_SMOOTH, lossCaption, runFacts, type TrainLog } from './train-log.ts';
+import { strings as shared } from '../../strings.ts';
 import { ui } from './strings.ts';
 
 /** The loss after each step as a line, with labelled first and last points. */
@@ -51,16 +52,17 @@ export function lossChart(steps: TrainStep[], width: number, label: string): SVG
 export function inference(ticks: TickSummary[], model: ModelInfo): HTMLElement {
   if (ticks.length === 0) return note(ui('ch8.inference.empty', { checksum: model.checksum }));
   const all = inferenceRows(ticks, model.checksum);
+  const read = all.filter((r) => r.checksum !== undefined); // the read-back after a tick arrives after the tick
   const rows = all.slice(-12);
   return h('div', {
-    class: 'inference-weights', 'data-ticks': all.length, 'data-at-load': model.checksum,
-    'data-checksums': [...new Set(all.map((r) => r.checksum))].join(' '),
+    class: 'inference-weights', 'data-ticks': all.length, 'data-read': read.length, 'data-at-load': model.checksum,
+    'data-checksums': [...new Set(read.map((r) => r.checksum))].join(' '),
   },
   table(ui('ch8.inference.caption', { n: rows.length, total: all.length }),
     [ui('ch8.inference.tick'), ui('ch8.inference.checksum'), ui('ch8.inference.same')],
-    rows.map((r) => [formatInteger(r.index), r.checksum, r.same ? ui('ch8.yes') : ui('ch8.no')])),
-  h('p', {}, all.every((r) => r.same)
-    ? ui(all.length === 1 ? 'ch8.inference.unchanged.one' : 'ch8.inference.unchanged.other', { n: all.length, params: formatCount(model.params), checksum: model.checksum })
+    rows.map((r) => (r.checksum === undefined ? [formatInteger(r.index), shared('cells.readingBack'), ''] : [formatInteger(r.index), r.checksum, r.same ? ui('ch8.yes') : ui('ch8.no')]))),
+  h('p', {}, read.length === 0 ? shared('cells.readingBack') : read.every((r) => r.same)
+    ? ui(read.length === 1 ? 'ch8.inference.unchanged.one' : 'ch8.inference.unchanged.other', { n: read.length, params: formatCount(model.params), checksum: model.checksum })
     : ui('ch8.inference.changed')));
 }
 
@@ -91,12 +93,12 @@ export function learning(t: Training, width: number): HTMLElement {
 
 /** Inference against training, in one table: what ran, what the checksum did, what the loss did. */
 export function contrast(ticks: TickSummary[], model: ModelInfo, t: Training): HTMLTableElement {
-  const inf = inferenceRows(ticks, model.checksum);
+  const inf = inferenceRows(ticks, model.checksum).filter((r) => r.checksum !== undefined); // ticks whose read-back has arrived
   const infSame = inf.filter((r) => r.same).length;
   const changed = changedSteps(t);
   const n = t.steps.length;
   return table(ui('ch8.contrast.caption'), [ui('ch8.contrast.quantity'), ui('ch8.contrast.inference'), ui('ch8.contrast.training')], [
-    [ui('ch8.contrast.ran'), ui(inf.length === 1 ? 'ch8.contrast.ticks.one' : 'ch8.contrast.ticks.other', { n: inf.length }), ui(n === 1 ? 'ch8.contrast.steps.one' : 'ch8.contrast.steps.other', { n })],
+    [ui('ch8.contrast.ran'), ui(ticks.length === 1 ? 'ch8.contrast.ticks.one' : 'ch8.contrast.ticks.other', { n: ticks.length }), ui(n === 1 ? 'ch8.contrast.steps.one' : 'ch8.contrast.steps.other', { n })],
     [ui('ch8.contrast.checksum'), ui('ch8.contrast.left', { same: infSame, n: inf.length, checksum: model.checksum }),
       t.info ? ui(n ? 'ch8.contrast.changedTo' : 'ch8.contrast.changed', { changed, n, before: t.info.checksumBefore, after: t.steps.at(-1)?.checksum ?? '' }) : ui('ch8.contrast.notStarted')],
     [ui('ch8.contrast.loss'), ui('ch8.contrast.noLoss'), n ? `${formatDecimal(t.steps[0].loss, 3)} → ${formatDecimal(t.steps.at(-1)!.loss, 3)}` : ui('ch8.contrast.notStarted')],

@@ -20,7 +20,7 @@
  * data.ts and train-log.ts shape the numbers (no DOM), training.ts runs the demo, figures.ts
  * draws, question.ts asks, strings.ts says it.
  */
-import type { ClockState } from '../../clock.ts';
+import { withVerified, type ClockState } from '../../clock.ts';
 import { h } from '../../dom.ts';
 import type { ModelInfo } from '../../../engine/protocol.ts';
 import { figure, openChapter } from '../../chapter.ts';
@@ -39,7 +39,8 @@ type Bundled = { name: string; url: string };
 export function define(runtime: Runtime, mounts: Mounts): Module {
   const { main } = openChapter(runtime, mounts, { verifyWeights: true });
 
-  figure(main, mounts.inference, 'inference', ['clockState', 'model'], (state: ClockState, model: ModelInfo) => inference(state.ticks, model));
+  figure(main, mounts.inference, 'inference', ['clockState', 'model', 'weightsVerified'], (state: ClockState, model: ModelInfo, verified: ClockState['verified']) =>
+    inference(withVerified(state.ticks, verified), model));
 
   main.define('trainButton', [], () => h('button', { type: 'button', name: 'train' }, ui('ch8.train', { n: STEPS_PER_PRESS })));
   main.define('resetButton', [], () => h('button', { type: 'button', name: 'start-over' }, ui('ch8.startOver')));
@@ -47,7 +48,8 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
     h('div', { class: 'train-controls' }, train, ' ', reset));
   main.define('training', ['engine', 'trainButton', 'resetButton'], training);
   figure(main, mounts.learning, 'learning', ['training', 'width'], (t: Training, width: number) => learning(t, width));
-  figure(main, mounts.contrast, 'contrast', ['clockState', 'model', 'training'], (state: ClockState, model: ModelInfo, t: Training) => contrast(state.ticks, model, t));
+  figure(main, mounts.contrast, 'contrast', ['clockState', 'model', 'training', 'weightsVerified'],
+    (state: ClockState, model: ModelInfo, t: Training, verified: ClockState['verified']) => contrast(withVerified(state.ticks, verified), model, t));
 
   main.define('trainLog', ['bundledModel'], (m: Bundled) => fetchTrainLog(m.url));
   for (const name of RUN_SPANS) {
