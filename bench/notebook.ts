@@ -4,8 +4,8 @@
  * live charts it measures:
  *
  *   a) cold load (a fresh browser context, so no cache) → model ready → first tick shown;
- *   b) a tick with the page's own trace plus the redraw of every chart near the viewport (a
- *      chart further away may wait until the reader comes back to it): from the click on
+ *   b) a tick with the page's own trace plus the redraw of every chart near the viewport with the
+ *      controls in view (a chart further away waits until the reader comes back to it): from the click on
  *      Next token to the last DOM change the tick causes in a chart, split into the engine's time
  *      (the worker's own measure, read from the page's `tokenclock:tick` performance mark), the
  *      rest of the round trip (messages, trace copies, queueing, and worker work outside the tick
@@ -333,8 +333,9 @@ async function coldLoad(browser: Browser, base: string, root: string, spec: (typ
 }
 
 async function measureTicks(page: Page, spec: (typeof PAGES)[number], n: number): Promise<TickResult> {
-  // Bring every figure near the viewport once, as a reader scrolling through does: from then on
-  // each of its cells redraws on every tick.
+  // Bring every figure near the viewport once, as a reader scrolling through does, then come back
+  // to the controls: a tick redraws the figures near the viewport there, and the others when the
+  // reader comes back to them (notebooks/chapter.ts figure).
   for (const cell of await page.locator('figure [data-cell]').all()) await cell.scrollIntoViewIfNeeded();
   await page.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
   await page.waitForFunction(() => window.__tcBench!.settled(), null, { timeout: 60_000 });
@@ -368,6 +369,9 @@ async function measureTicks(page: Page, spec: (typeof PAGES)[number], n: number)
 async function measureTemperature(page: Page, spec: (typeof PAGES)[number], n: number): Promise<TemperatureResult> {
   const values = [0.5, 0.7, 0.9, 1.1, 1.3, 1.5];
   const runs: PageTemperature[] = [];
+  // The reader watches the bars while changing the temperature (a figure out of view redraws when it comes back).
+  await page.locator('[data-cell="bars"]').scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => window.__tcBench!.settled(), null, { timeout: 60_000 });
   const warm = await page.evaluate(() => window.__tcBench!.temperature(1.2)); // warm-up: not counted
   for (let i = 0; i < n; i++) {
     const r = await page.evaluate((v) => window.__tcBench!.temperature(v), values[i % values.length]);

@@ -8,7 +8,7 @@ import { table } from './dom.ts';
 import { scaleLinear } from 'd3';
 import { formatInteger, formatValue } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
-import { chartDocument, px, svgRoot } from './chart.ts';
+import { chartDocument, px, SVG_NS, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { diverging } from './color.ts';
 import { strings as t } from './heatmap.strings.ts';
@@ -80,16 +80,28 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
   tick.append('text').attr('y', -6).attr('text-anchor', 'middle').attr('font-size', 10).text((t) => formatInteger(t));
   svg.append('text').attr('class', 'axis-title').attr('x', px(labelW - 6)).attr('y', 12).attr('text-anchor', 'end').attr('font-size', 10).text(axisTitle);
 
-  const row = plot.append('g').attr('class', 'rows').attr('shape-rendering', 'crispEdges')
-    .selectAll('g').data(data.values).join('g')
-    .attr('class', 'row')
-    .attr('transform', (_, i) => `translate(0,${i * rowHeight})`);
-  row.selectAll('rect').data((r) => r).join('rect')
-    .attr('class', 'cell')
-    .attr('x', (_, j) => px(j * cw))
-    .attr('width', (_, j) => px(j === cols - 1 ? cw : cw + 0.5)) // overlapping the next cell by half a pixel: no seams where edges round apart
-    .attr('height', rowHeight - 1)
-    .attr('fill', color);
+  // One row of cells is built once and cloned for every row, which then only gets its colours: a
+  // chart of a few thousand cells redraws on every tick, and building each cell attribute by
+  // attribute took most of its time.
+  const rows = plot.append('g').attr('class', 'rows').attr('shape-rendering', 'crispEdges').node()!;
+  const template = doc.createElementNS(SVG_NS, 'g');
+  template.setAttribute('class', 'row');
+  for (let j = 0; j < cols; j++) {
+    const rect = doc.createElementNS(SVG_NS, 'rect');
+    rect.setAttribute('class', 'cell');
+    rect.setAttribute('x', String(px(j * cw)));
+    rect.setAttribute('width', String(px(j === cols - 1 ? cw : cw + 0.5))); // overlapping the next cell by half a pixel: no seams where edges round apart
+    rect.setAttribute('height', String(rowHeight - 1));
+    template.append(rect);
+  }
+  data.values.forEach((values, i) => {
+    const row = template.cloneNode(true) as SVGGElement;
+    row.setAttribute('transform', `translate(0,${i * rowHeight})`);
+    // A row shorter than the widest has no cells past its end.
+    for (let j = row.children.length - 1; j >= values.length; j--) row.children[j].remove();
+    values.forEach((v, j) => row.children[j].setAttribute('fill', color(v)));
+    rows.append(row);
+  });
   const sel = opts.selected;
   if (sel && sel[0] >= 0 && sel[0] < data.rows.length && sel[1] >= 0 && sel[1] < cols) {
     plot.append('rect').attr('class', 'selected')

@@ -6,7 +6,7 @@
 import { controlElements, defineClock, defineInputs, defineLayerHead, defineSelection, defineTimeline, defineTokens, type ControlElements } from './cells.ts';
 import type { ClockOptions } from './clock.ts';
 import type { ModelInfo } from '../engine/protocol.ts';
-import { input, mount, nearViewport, type Module, type Mounts, type Runtime } from './runtime.ts';
+import { input, inViewport, mount, type Module, type Mounts, type Runtime } from './runtime.ts';
 
 /** What a chapter's opening sets up besides the inputs and the clock. */
 export interface ChapterOptions extends ClockOptions {
@@ -32,15 +32,19 @@ export function openChapter(runtime: Runtime, mounts: Mounts, opts: ChapterOptio
 }
 
 /**
- * A figure: the cell `name` over `inputs`, drawn into `el` by `draw` once `el` comes near the
- * viewport (Distill's habit: a figure starts its work only when the reader gets there). On a page
- * without that mount the cell is not observed, so it never runs.
+ * A figure: the cell `name` over `inputs`, drawn into `el` by `draw` when `el` is near the
+ * viewport (Distill's habit: a figure starts its work only when the reader gets there). After a
+ * change while it is out of view (a tick, an input) it redraws when the reader comes back, for the
+ * latest values only, so a tick costs the figures in view and not the whole chapter; printing draws
+ * them all (runtime.ts inViewport). On a page without that mount the cell is not observed, so it
+ * never runs.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runtime passes the inputs' values by position
 export function figure<A extends any[]>(main: Module, el: HTMLElement | undefined, name: string, inputs: string[], draw: (...args: A) => Node | string | Promise<Node | string>): void {
-  main.variable(mount(el)).define(name, inputs, async (...args: A) => {
-    await nearViewport(el);
-    return draw(...args);
+  main.variable(mount(el)).define(name, [...inputs, 'invalidation'], async (...args: [...A, Promise<void>]) => {
+    const invalidation = args.pop() as Promise<void>;
+    await inViewport(el, invalidation);
+    return draw(...(args as unknown as A));
   });
 }
 

@@ -201,34 +201,79 @@ export function nearViewport(el: Element | undefined, margin = '200px'): Promise
 interface Sight {
   near: boolean | null; // null until the observer's first report
   waiters: Set<() => void>;
+  observer?: IntersectionObserver; // held here, with the element: an observer nothing holds may be collected and never report
 }
 const sights = new WeakMap<Element, Sight>();
 
+/** Every cell now waiting in inViewport, across the page: printing wakes them all. */
+const waiting = new Set<() => void>();
+let printing = false;
+const printWatched = new WeakSet<object>();
+
+/**
+ * While the page prints, every cell waiting for its mount to come into view draws at once: a printed
+ * chapter shows every figure for the latest tick. (beforeprint for the browser's Print; the print
+ * media query too, which is what a headless PDF and the print preview's emulation change.)
+ */
+function watchPrint(win: Window & typeof globalThis): void {
+  if (printWatched.has(win)) return;
+  printWatched.add(win);
+  const wakeAll = () => {
+    for (const wake of [...waiting]) wake();
+  };
+  win.addEventListener?.('beforeprint', () => {
+    printing = true;
+    wakeAll();
+  });
+  win.addEventListener?.('afterprint', () => void (printing = win.matchMedia?.('print').matches ?? false));
+  win.matchMedia?.('print').addEventListener?.('change', (e) => {
+    printing = e.matches;
+    if (e.matches) wakeAll();
+  });
+}
+
 /**
  * Resolves at once when `el` is within `margin` of the viewport now, else when it next comes
- * there (at once where there is no IntersectionObserver, as in Node); never once `invalidation`
- * settles first. A cell costly to draw awaits it before every redraw, so a chart out of view is
- * redrawn only when the reader comes back to it, and then only for the latest data.
+ * there (at once where there is no IntersectionObserver, as in Node, and while the page prints);
+ * rejects if `invalidation` settles first (the cell is computing again: that answer is dropped). Figures await it before every redraw, so a chart out of
+ * view is redrawn only when the reader comes back to it, and then only for the latest data: a tick
+ * redraws what the reader sees, not the whole chapter.
  */
 export function inViewport(el: Element | undefined, invalidation?: Promise<unknown>, margin = '200px'): Promise<void> {
-  const IO = el?.ownerDocument.defaultView?.IntersectionObserver;
-  if (!el || !IO) return Promise.resolve();
+  const win = el?.ownerDocument.defaultView;
+  const IO = win?.IntersectionObserver;
+  if (!el || !win || !IO) return Promise.resolve();
+  watchPrint(win);
+  if (printing || win.matchMedia?.('print').matches) return Promise.resolve();
   let sight = sights.get(el);
   if (!sight) {
     const s: Sight = { near: null, waiters: new Set() };
     sights.set(el, (sight = s));
-    new IO((entries) => {
+    s.observer = new IO((entries) => {
       s.near = entries.at(-1)!.isIntersecting;
       if (!s.near) return;
-      for (const wake of s.waiters) wake();
-      s.waiters.clear();
-    }, { rootMargin: margin }).observe(el);
+      for (const wake of [...s.waiters]) wake();
+    }, { rootMargin: margin });
+    s.observer.observe(el);
   }
   if (sight.near) return Promise.resolve();
   const { waiters } = sight;
-  return new Promise((resolve) => {
-    waiters.add(resolve);
-    void invalidation?.then(() => waiters.delete(resolve));
+  return new Promise((resolve, reject) => {
+    const wake = () => {
+      waiters.delete(wake);
+      waiting.delete(wake);
+      resolve();
+    };
+    waiters.add(wake);
+    waiting.add(wake);
+    // Settled, not dropped: the runtime starts a cell's next computation only once the one before
+    // it has settled, so a wait left pending would hold the cell forever. It rejects, and the
+    // runtime drops the answer of a computation it has invalidated.
+    void invalidation?.then(() => {
+      waiters.delete(wake);
+      waiting.delete(wake);
+      reject(new Error('invalidated while waiting to come into view'));
+    });
   });
 }
 

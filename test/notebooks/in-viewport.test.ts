@@ -1,10 +1,12 @@
 // inViewport (notebooks/runtime.ts): at once while the element is near the viewport, else when it
-// next comes there; a wait whose cell was invalidated never resolves.
+// next comes there; a wait whose cell was invalidated rejects (the runtime waits for a cell's
+// computation to settle before the next one starts), and printing wakes every wait. With the real
+// Observable runtime: a cell invalidated while out of view draws the latest value when it comes back.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { inViewport } from '../../notebooks/runtime.ts';
+import { inViewport, Runtime } from '../../notebooks/runtime.ts';
 
-/** An element whose IntersectionObserver the test drives by hand. */
+/** An element whose IntersectionObserver the test drives by hand, in a window that can start printing. */
 function fakeElement() {
   let report: ((entries: { isIntersecting: boolean }[]) => void) | null = null;
   class IO {
@@ -14,8 +16,10 @@ function fakeElement() {
     observe() {}
     disconnect() {}
   }
-  const el = { ownerDocument: { defaultView: { IntersectionObserver: IO } } } as unknown as Element;
-  return { el, set: (near: boolean) => report!([{ isIntersecting: near }]) };
+  const listeners = new Map<string, () => void>();
+  const defaultView = { IntersectionObserver: IO, addEventListener: (type: string, fn: () => void) => listeners.set(type, fn) };
+  const el = { ownerDocument: { defaultView } } as unknown as Element;
+  return { el, set: (near: boolean) => report!([{ isIntersecting: near }]), fire: (type: string) => listeners.get(type)?.() };
 }
 
 const settled = async (p: Promise<void>) => {
@@ -40,16 +44,51 @@ describe('inViewport', () => {
     assert.equal(await settled(later), true, 'back in view');
   });
 
-  it('an invalidated wait is dropped', async () => {
+  it('an invalidated wait rejects, and coming into view later does not resolve it', async () => {
     const { el, set } = fakeElement();
     let invalidate!: () => void;
     const invalidation = new Promise<void>((r) => (invalidate = r));
     const dropped = inViewport(el, invalidation);
     set(false);
     invalidate();
-    await invalidation;
+    await assert.rejects(dropped, /invalidated/);
     set(true);
-    assert.equal(await settled(dropped), false);
+  });
+
+  it('printing wakes every wait, and waits no more until it ends', async () => {
+    const { el, set, fire } = fakeElement();
+    const far = inViewport(el);
+    set(false);
+    assert.equal(await settled(far), false);
+    fire('beforeprint');
+    assert.equal(await settled(far), true, 'woken to draw for the printout');
+    assert.equal(await settled(inViewport(el)), true, 'at once while printing');
+    fire('afterprint');
+    assert.equal(await settled(inViewport(el)), false, 'far again after printing');
+  });
+
+  it('a cell invalidated while out of view computes again, and draws the latest value when it comes into view', async () => {
+    const { el, set } = fakeElement();
+    const runtime = new Runtime();
+    const main = runtime.module();
+    const drawn: number[] = [];
+    let push!: (n: number) => void;
+    const input = main.variable().define('input', [], () => new Promise<number>((r) => (push = r)));
+    main.variable({ fulfilled: (v: unknown) => drawn.push(v as number) }).define('chart', ['input', 'invalidation'], async (v: number, invalidation: Promise<void>) => {
+      await inViewport(el, invalidation);
+      return v;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    push(1);
+    await new Promise((r) => setTimeout(r, 10));
+    set(false); // the chart waits, out of view
+    input.define('input', [], () => 2); // a new value while the chart still waits out of view
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(drawn, [], 'nothing drawn out of view');
+    set(true);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(drawn, [2], 'the latest value, once in view');
+    runtime.dispose();
   });
 
   it('resolves at once without an element or an IntersectionObserver', async () => {
