@@ -326,7 +326,7 @@ export function stripTokens(state: ClockState): StripToken[] {
 /** The tick timeline, drawn into `el` when it is near the viewport (redrawn there too: chapter.ts figure). */
 export function defineTimeline(main: Module, el: HTMLElement | undefined): void {
   main.variable(mount(el)).define('timeline', ['clockState', 'selected', 'width', 'invalidation'], async (state: ClockState, selected: number | null, width: number, invalidation: Promise<void>) => {
-    await inViewport(el, invalidation);
+    await inViewport(el, invalidation, { idle: true });
     if (state.ticks.length === 0) return note(strings('cells.timelineEmpty'));
     const data = { ticks: timelineTicks(state.ticks), selected: selected ?? undefined };
     const hidden = state.ticks.length - data.ticks.length;
@@ -338,7 +338,7 @@ export function defineTimeline(main: Module, el: HTMLElement | undefined): void 
 /** The token strip (prompt then generated tokens), drawn into `el` when it is near the viewport (redrawn there too: chapter.ts figure). */
 export function defineTokens(main: Module, el: HTMLElement | undefined): void {
   main.variable(mount(el)).define('tokens', ['clockState', 'width', 'invalidation'], async (state: ClockState, width: number, invalidation: Promise<void>) => {
-    await inViewport(el, invalidation);
+    await inViewport(el, invalidation, { idle: true });
     const data = { tokens: stripTokens(state) };
     const caption = strings('cells.tokensCaption', { prompt: state.promptTokens.length, generated: state.ticks.length });
     return chartWithTable(TokenStrip(data, { width, label: caption }), TokenStripTable(data, { caption }));

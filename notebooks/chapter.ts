@@ -34,16 +34,17 @@ export function openChapter(runtime: Runtime, mounts: Mounts, opts: ChapterOptio
 /**
  * A figure: the cell `name` over `inputs`, drawn into `el` by `draw` when `el` is near the
  * viewport (Distill's habit: a figure starts its work only when the reader gets there). After a
- * change while it is out of view (a tick, an input) it redraws when the reader comes back, for the
- * latest values only, so a tick costs the figures in view and not the whole chapter; printing draws
- * them all (runtime.ts inViewport). On a page without that mount the cell is not observed, so it
+ * change while it is out of view (a tick, an input) it redraws when the page is next idle or when
+ * the reader comes back, for the latest values only: a tick redraws the figures in view first, in
+ * the frame after the answer, and the rest of the chapter after them; printing draws them all at
+ * once (runtime.ts inViewport). On a page without that mount the cell is not observed, so it
  * never runs.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runtime passes the inputs' values by position
 export function figure<A extends any[]>(main: Module, el: HTMLElement | undefined, name: string, inputs: string[], draw: (...args: A) => Node | string | Promise<Node | string>): void {
   main.variable(mount(el)).define(name, [...inputs, 'invalidation'], async (...args: [...A, Promise<void>]) => {
     const invalidation = args.pop() as Promise<void>;
-    await inViewport(el, invalidation);
+    await inViewport(el, invalidation, { idle: true });
     return draw(...(args as unknown as A));
   });
 }

@@ -200,6 +200,7 @@ export function nearViewport(el: Element | undefined, margin = '200px'): Promise
 
 interface Sight {
   near: boolean | null; // null until the observer's first report
+  seen: boolean; // has been near the viewport at least once
   waiters: Set<() => void>;
   observer?: IntersectionObserver; // held here, with the element: an observer nothing holds may be collected and never report
 }
@@ -207,6 +208,26 @@ const sights = new WeakMap<Element, Sight>();
 
 /** Every cell now waiting in inViewport, across the page: printing wakes them all. */
 const waiting = new Set<() => void>();
+
+/**
+ * Cells out of view that catch up when the page is idle (inViewport's `idle`), oldest first: one
+ * per idle callback, so each redraw is its own task and a key press or a click gets in between.
+ */
+const idleQueue = new Set<() => void>();
+let idleScheduled = false;
+
+function scheduleIdle(win: Window & typeof globalThis): void {
+  if (idleScheduled || idleQueue.size === 0) return;
+  idleScheduled = true;
+  const next = () => {
+    idleScheduled = false;
+    const [wake] = idleQueue;
+    wake?.();
+    scheduleIdle(win);
+  };
+  if (win.requestIdleCallback) win.requestIdleCallback(next, { timeout: 1000 });
+  else win.setTimeout(next, 50);
+}
 let printing = false;
 const printWatched = new WeakSet<object>();
 
@@ -235,11 +256,14 @@ function watchPrint(win: Window & typeof globalThis): void {
 /**
  * Resolves at once when `el` is within `margin` of the viewport now, else when it next comes
  * there (at once where there is no IntersectionObserver, as in Node, and while the page prints);
- * rejects if `invalidation` settles first (the cell is computing again: that answer is dropped). Figures await it before every redraw, so a chart out of
- * view is redrawn only when the reader comes back to it, and then only for the latest data: a tick
- * redraws what the reader sees, not the whole chapter.
+ * rejects if `invalidation` settles first (the cell is computing again: that answer is dropped).
+ * With `idle`, an element that has been near the viewport before also resolves when the page is
+ * next idle (one such wait per idle callback, page-wide). Figures await it before every redraw
+ * with `idle`: a tick redraws the figures the reader sees first, and the others catch up one by
+ * one when the page is idle (or at once when the reader comes back), always for the latest data.
  */
-export function inViewport(el: Element | undefined, invalidation?: Promise<unknown>, margin = '200px'): Promise<void> {
+export function inViewport(el: Element | undefined, invalidation?: Promise<unknown>, opts: { margin?: string; idle?: boolean } = {}): Promise<void> {
+  const { margin = '200px', idle = false } = opts;
   const win = el?.ownerDocument.defaultView;
   const IO = win?.IntersectionObserver;
   if (!el || !win || !IO) return Promise.resolve();
@@ -247,31 +271,39 @@ export function inViewport(el: Element | undefined, invalidation?: Promise<unkno
   if (printing || win.matchMedia?.('print').matches) return Promise.resolve();
   let sight = sights.get(el);
   if (!sight) {
-    const s: Sight = { near: null, waiters: new Set() };
+    const s: Sight = { near: null, seen: false, waiters: new Set() };
     sights.set(el, (sight = s));
     s.observer = new IO((entries) => {
       s.near = entries.at(-1)!.isIntersecting;
       if (!s.near) return;
+      s.seen = true;
       for (const wake of [...s.waiters]) wake();
     }, { rootMargin: margin });
     s.observer.observe(el);
   }
   if (sight.near) return Promise.resolve();
   const { waiters } = sight;
+  const later = idle && sight.seen;
   return new Promise((resolve, reject) => {
     const wake = () => {
       waiters.delete(wake);
       waiting.delete(wake);
+      idleQueue.delete(wake);
       resolve();
     };
     waiters.add(wake);
     waiting.add(wake);
+    if (later) {
+      idleQueue.add(wake);
+      scheduleIdle(win);
+    }
     // Settled, not dropped: the runtime starts a cell's next computation only once the one before
     // it has settled, so a wait left pending would hold the cell forever. It rejects, and the
     // runtime drops the answer of a computation it has invalidated.
     void invalidation?.then(() => {
       waiters.delete(wake);
       waiting.delete(wake);
+      idleQueue.delete(wake);
       reject(new Error('invalidated while waiting to come into view'));
     });
   });

@@ -17,9 +17,20 @@ function fakeElement() {
     disconnect() {}
   }
   const listeners = new Map<string, () => void>();
-  const defaultView = { IntersectionObserver: IO, addEventListener: (type: string, fn: () => void) => listeners.set(type, fn) };
+  let idle: (() => void)[] = [];
+  const defaultView = {
+    IntersectionObserver: IO,
+    addEventListener: (type: string, fn: () => void) => listeners.set(type, fn),
+    requestIdleCallback: (fn: () => void) => idle.push(fn),
+  };
   const el = { ownerDocument: { defaultView } } as unknown as Element;
-  return { el, set: (near: boolean) => report!([{ isIntersecting: near }]), fire: (type: string) => listeners.get(type)?.() };
+  const goIdle = () => {
+    const due = idle;
+    idle = [];
+    for (const fn of due) fn();
+    return due.length;
+  };
+  return { el, set: (near: boolean) => report!([{ isIntersecting: near }]), fire: (type: string) => listeners.get(type)?.(), goIdle };
 }
 
 const settled = async (p: Promise<void>) => {
@@ -89,6 +100,31 @@ describe('inViewport', () => {
     await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(drawn, [2], 'the latest value, once in view');
     runtime.dispose();
+  });
+
+  it('idle: a wait out of view resolves when the page is idle, once the element has been in view; one wait per idle callback', async () => {
+    const a = fakeElement();
+    const never = inViewport(a.el, undefined, { idle: true });
+    a.set(false);
+    assert.equal(a.goIdle(), 0, 'never in view yet: its first draw waits for the reader');
+    assert.equal(await settled(never), false);
+    a.set(true);
+    assert.equal(await settled(never), true);
+    a.set(false);
+    const b = fakeElement();
+    const bFirst = inViewport(b.el);
+    b.set(true);
+    assert.equal(await settled(bFirst), true);
+    b.set(false);
+    const first = inViewport(a.el, undefined, { idle: true });
+    const second = inViewport(b.el, undefined, { idle: true });
+    const plain = inViewport(b.el); // without idle: only in view
+    assert.equal(await settled(first), false, 'waits for idle');
+    a.goIdle(); // one idle callback: the oldest wait
+    assert.deepEqual([await settled(first), await settled(second)], [true, false]);
+    a.goIdle();
+    assert.equal(await settled(second), true);
+    assert.equal(await settled(plain), false);
   });
 
   it('resolves at once without an element or an IntersectionObserver', async () => {
