@@ -201,6 +201,7 @@ export function nearViewport(el: Element | undefined, margin = '200px'): Promise
 interface Sight {
   near: boolean | null; // null until the observer's first report
   seen: boolean; // has been near the viewport at least once
+  staleSince: number; // when its cell first waited out of view since it last drew (Infinity: not waiting)
   waiters: Set<() => void>;
   observer?: IntersectionObserver; // held here, with the element: an observer nothing holds may be collected and never report
 }
@@ -210,10 +211,12 @@ const sights = new WeakMap<Element, Sight>();
 const waiting = new Set<() => void>();
 
 /**
- * Cells out of view that catch up when the page is idle (inViewport's `idle`), oldest first: one
- * per idle callback, so each redraw is its own task and a key press or a click gets in between.
+ * Cells out of view that catch up when the page is idle (inViewport's `idle`): one per idle
+ * callback, so each redraw is its own task and a key press or a click gets in between. The one
+ * out of date the longest goes first: while Play runs, every tick puts the waiting cells back in
+ * line, and first-come would redraw the same one each time.
  */
-const idleQueue = new Set<() => void>();
+const idleQueue = new Map<() => void, Sight>();
 let idleScheduled = false;
 
 function scheduleIdle(win: Window & typeof globalThis): void {
@@ -221,8 +224,9 @@ function scheduleIdle(win: Window & typeof globalThis): void {
   idleScheduled = true;
   const next = () => {
     idleScheduled = false;
-    const [wake] = idleQueue;
-    wake?.();
+    let oldest: [() => void, Sight] | null = null;
+    for (const entry of idleQueue) if (!oldest || entry[1].staleSince < oldest[1].staleSince) oldest = entry;
+    oldest?.[0]();
     scheduleIdle(win);
   };
   if (win.requestIdleCallback) win.requestIdleCallback(next, { timeout: 1000 });
@@ -271,7 +275,7 @@ export function inViewport(el: Element | undefined, invalidation?: Promise<unkno
   if (printing || win.matchMedia?.('print').matches) return Promise.resolve();
   let sight = sights.get(el);
   if (!sight) {
-    const s: Sight = { near: null, seen: false, waiters: new Set() };
+    const s: Sight = { near: null, seen: false, staleSince: Infinity, waiters: new Set() };
     sights.set(el, (sight = s));
     s.observer = new IO((entries) => {
       s.near = entries.at(-1)!.isIntersecting;
@@ -281,20 +285,26 @@ export function inViewport(el: Element | undefined, invalidation?: Promise<unkno
     }, { rootMargin: margin });
     s.observer.observe(el);
   }
-  if (sight.near) return Promise.resolve();
-  const { waiters } = sight;
-  const later = idle && sight.seen;
+  if (sight.near) {
+    sight.staleSince = Infinity;
+    return Promise.resolve();
+  }
+  const s = sight;
+  const { waiters } = s;
+  const later = idle && s.seen;
   return new Promise((resolve, reject) => {
     const wake = () => {
       waiters.delete(wake);
       waiting.delete(wake);
       idleQueue.delete(wake);
+      s.staleSince = Infinity; // it draws now
       resolve();
     };
     waiters.add(wake);
     waiting.add(wake);
     if (later) {
-      idleQueue.add(wake);
+      if (s.staleSince === Infinity) s.staleSince = performance.now();
+      idleQueue.set(wake, s);
       scheduleIdle(win);
     }
     // Settled, not dropped: the runtime starts a cell's next computation only once the one before

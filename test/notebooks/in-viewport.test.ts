@@ -127,6 +127,31 @@ describe('inViewport', () => {
     assert.equal(await settled(plain), false);
   });
 
+  it('idle: the wait out of date the longest goes first, so a cell asked again after every tick does not starve the others', async () => {
+    const [a, b] = [fakeElement(), fakeElement()];
+    for (const x of [a, b]) {
+      const first = inViewport(x.el);
+      x.set(true);
+      await first;
+      x.set(false);
+    }
+    let invalidate!: () => void;
+    const aWait = inViewport(a.el, new Promise<void>((r) => (invalidate = r)), { idle: true });
+    await new Promise((r) => setTimeout(r, 2));
+    const bWait = inViewport(b.el, undefined, { idle: true });
+    // A tick: a's cell computes again, so its wait is replaced by a new one, now the newest in line.
+    invalidate();
+    await assert.rejects(aWait);
+    const aAgain = inViewport(a.el, undefined, { idle: true });
+    a.goIdle();
+    assert.deepEqual([await settled(aAgain), await settled(bWait)], [true, false], 'a has been out of date longer');
+    const aThird = inViewport(a.el, undefined, { idle: true }); // a drew; asked again after the next tick
+    a.goIdle();
+    assert.deepEqual([await settled(aThird), await settled(bWait)], [false, true], 'then b, not a again');
+    a.goIdle();
+    assert.equal(await settled(aThird), true);
+  });
+
   it('resolves at once without an element or an IntersectionObserver', async () => {
     assert.equal(await settled(inViewport(undefined)), true);
   });
