@@ -5,7 +5,8 @@
  * `curve: 'sqrt'` when a few large values would leave the rest pale (a square-root ramp).
  */
 import { table } from './dom.ts';
-import { scaleLinear } from 'd3';
+import { rgb, scaleLinear } from 'd3';
+import { pngDataUrl } from './png.ts';
 import { formatInteger, formatValue } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, px, SVG_NS, svgRoot } from './chart.ts';
@@ -65,7 +66,6 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
   const top = 18;
   const height = top + data.rows.length * rowHeight + LEGEND;
   const ramp = heatmapRamp(domain, opts.curve ?? 'linear');
-  const color = (v: number) => (Number.isFinite(v) ? diverging(ramp(v)) : 'none');
 
   const label = opts.label ?? t('chart.heatmap.label', { rows: data.rows.length, cols, lo: formatValue(-domain), hi: formatValue(domain) });
   const svg = svgRoot(doc, width, height, label);
@@ -80,27 +80,25 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
   tick.append('text').attr('y', -6).attr('text-anchor', 'middle').attr('font-size', 10).text((t) => formatInteger(t));
   svg.append('text').attr('class', 'axis-title').attr('x', px(labelW - 6)).attr('y', 12).attr('text-anchor', 'end').attr('font-size', 10).text(axisTitle);
 
-  // One row of cells is built once and cloned for every row, which then only gets its colours: a
-  // chart of a few thousand cells redraws on every tick, and building each cell attribute by
-  // attribute took most of its time.
-  const rows = plot.append('g').attr('class', 'rows').attr('shape-rendering', 'crispEdges').node()!;
-  const template = doc.createElementNS(SVG_NS, 'g');
-  template.setAttribute('class', 'row');
-  for (let j = 0; j < cols; j++) {
-    const rect = doc.createElementNS(SVG_NS, 'rect');
-    rect.setAttribute('class', 'cell');
-    rect.setAttribute('x', String(px(j * cw)));
-    rect.setAttribute('width', String(px(j === cols - 1 ? cw : cw + 0.5))); // overlapping the next cell by half a pixel: no seams where edges round apart
-    rect.setAttribute('height', String(rowHeight - 1));
-    template.append(rect);
-  }
+  // Each row is one image, a pixel per cell (or a few, so that a PDF viewer that smooths images blurs
+  // only the cells' edges), scaled to the plot and drawn unsmoothed: a chart of a few thousand cells
+  // redraws on every tick, and an SVG element per cell cost the browser most of that time.
+  const rows = plot.append('g').attr('class', 'rows').node()!;
+  const scale = Math.max(1, Math.min(8, Math.ceil(cw)));
   data.values.forEach((values, i) => {
-    const row = template.cloneNode(true) as SVGGElement;
-    row.setAttribute('transform', `translate(0,${i * rowHeight})`);
-    // A row shorter than the widest has no cells past its end.
-    for (let j = row.children.length - 1; j >= values.length; j--) row.children[j].remove();
-    values.forEach((v, j) => row.children[j].setAttribute('fill', color(v)));
-    rows.append(row);
+    if (values.length === 0) return;
+    const img = doc.createElementNS(SVG_NS, 'image');
+    img.setAttribute('class', 'row');
+    img.setAttribute('data-row', String(i));
+    img.setAttribute('data-cells', String(values.length));
+    img.setAttribute('x', '0');
+    img.setAttribute('y', String(i * rowHeight));
+    img.setAttribute('width', String(px(values.length * cw)));
+    img.setAttribute('height', String(rowHeight - 1));
+    img.setAttribute('preserveAspectRatio', 'none');
+    img.setAttribute('style', 'image-rendering: pixelated');
+    img.setAttribute('href', rowImage(values, ramp, scale));
+    rows.append(img);
   });
   const sel = opts.selected;
   if (sel && sel[0] >= 0 && sel[0] < data.rows.length && sel[1] >= 0 && sel[1] < cols) {
@@ -121,6 +119,50 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
   drawLegend(svg.append('g').attr('class', 'legend').attr('transform', `translate(${px(labelW)},${px(top + data.rows.length * rowHeight + 8)})`),
     Math.min(opts.curve === 'sqrt' ? 280 : 200, plotW), domain, opts.curve ?? 'linear');
   return svg.node() as SVGSVGElement;
+}
+
+/** The cell under a point of a heatmap row's image: [row, column], or null off the row. */
+export function heatmapCellAt(image: Element, clientX: number): [number, number] | null {
+  const row = Number(image.getAttribute('data-row'));
+  const cells = Number(image.getAttribute('data-cells'));
+  const box = image.getBoundingClientRect();
+  if (!Number.isInteger(row) || !(cells > 0) || !(box.width > 0)) return null;
+  const col = Math.floor(((clientX - box.left) / box.width) * cells);
+  return col >= 0 && col < cells ? [row, col] : null;
+}
+
+const LUT_SIZE = 2048;
+let lut: Uint8Array | null = null;
+
+/** The diverging ramp's colour at t ∈ [0, 1] as RGB bytes, from a table of 2,048 steps (made once). */
+export function divergingBytes(t: number): [number, number, number] {
+  if (!lut) {
+    lut = new Uint8Array(LUT_SIZE * 3);
+    for (let i = 0; i < LUT_SIZE; i++) {
+      const c = rgb(diverging(i / (LUT_SIZE - 1)));
+      lut.set([c.r, c.g, c.b], i * 3);
+    }
+  }
+  const i = Math.round(Math.max(0, Math.min(1, t)) * (LUT_SIZE - 1)) * 3;
+  return [lut[i], lut[i + 1], lut[i + 2]];
+}
+
+/** One row of values as a PNG, `scale` pixels per cell; a value that is not finite is transparent. */
+function rowImage(values: ArrayLike<number>, ramp: (v: number) => number, scale: number): string {
+  const n = values.length;
+  const rgba = new Uint8Array(n * scale * 4);
+  for (let j = 0; j < n; j++) {
+    const v = values[j];
+    if (!Number.isFinite(v)) continue;
+    const [r, g, b] = divergingBytes(ramp(v));
+    for (let k = (j * scale) * 4, end = k + scale * 4; k < end; k += 4) {
+      rgba[k] = r;
+      rgba[k + 1] = g;
+      rgba[k + 2] = b;
+      rgba[k + 3] = 255;
+    }
+  }
+  return pngDataUrl(n * scale, 1, rgba);
 }
 
 /** Where a value falls on the colour ramp, in [0, 1] (0.5 is zero): linear in the value, or in the square root of its size. */

@@ -17,7 +17,9 @@ test('GeluCurve renders the same SVG every time (snapshot gelu-curve.svg), one d
   const { document } = dom();
   const a = GeluCurve(data, { width: 480, document });
   assert.equal(pretty(a), pretty(GeluCurve(data, { width: 480, document })));
-  assert.equal(a.querySelectorAll('g.inputs circle').length, x.length);
+  const d = a.querySelector('g.inputs path.dots')!.getAttribute('d')!;
+  assert.equal(d.match(/M/g)!.length, x.length, 'a circle per input');
+  assert.equal(Number(a.querySelector('path.dots')!.getAttribute('data-dots')), x.length);
   assertSnapshot(a, 'gelu-curve');
 });
 

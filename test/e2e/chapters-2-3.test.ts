@@ -130,8 +130,10 @@ describe('chapters 2 and 3', () => {
       await page.getByRole('button', { name: 'Next token' }).click();
       await page.waitForFunction(() => document.querySelector('[data-cell="heatmaps"] .embeddings') && document.querySelector('[data-cell="equation"] .live-equation'));
       // Choose row 1, column 3 of the sum heatmap with the mouse.
-      const rect = page.locator('[data-cell="heatmaps"] .chart[data-which="sum"] g.row').nth(1).locator('rect.cell').nth(3);
-      await rect.click();
+      const row = page.locator('[data-cell="heatmaps"] .chart[data-which="sum"] image.row').nth(1);
+      const box = (await row.boundingBox())!;
+      const cells = Number(await row.getAttribute('data-cells'));
+      await row.click({ position: { x: (3.5 * box.width) / cells, y: box.height / 2 } });
       await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="equation"] .live-equation')?.dataset.position === '1' &&
         document.querySelector<HTMLElement>('[data-cell="equation"] .live-equation')?.dataset.dimension === '3');
       const eq = await page.locator('[data-cell="equation"] .live-equation').evaluate((el) => ({ ...(el as HTMLElement).dataset }));

@@ -219,7 +219,7 @@ describe('chapters 4, 5 and 7', () => {
           ln: { ...document.querySelector<HTMLElement>('[data-cell="layer-norm"] .layer-norm')!.dataset },
           gelu: { ...document.querySelector<HTMLElement>('[data-cell="gelu-curve"] .gelu-curve')!.dataset },
           adds: document.querySelector<HTMLElement>('[data-cell="adds"] .block-adds')!.dataset.adds!,
-          dots: document.querySelectorAll('[data-cell="gelu-curve"] svg g.inputs circle').length,
+          dots: (document.querySelector('[data-cell="gelu-curve"] svg g.inputs path.dots')?.getAttribute('d') ?? '').split('M').length - 1,
           equations: document.querySelectorAll('[data-cell="layer-norm"] .live-equation .katex').length,
           bars: document.querySelectorAll('[data-cell="adds"] rect.bar').length,
         };

@@ -68,7 +68,7 @@ describe('chapter 3: embeddings', () => {
       assert.equal(rows.length, ids.length);
       const f = expected[chart.dataset.which as keyof typeof expected];
       rows.forEach((r, t) => r.forEach((v, c) => assert.equal(v, formatValue(f(t, c)), `${chart.dataset.which}[${t}, ${c}]`)));
-      assert.equal(chart.querySelectorAll('svg rect.cell').length, ids.length * C);
+      assert.deepEqual([...chart.querySelectorAll('svg image.row')].map((i) => Number(i.getAttribute('data-cells'))), ids.map(() => C));
     }
     // The sentences over the heatmaps: mean cosines, computed here from the model's own tables (float64).
     const row = (f: (t: number, c: number) => number, t: number) => Array.from({ length: C }, (_, c) => f(t, c));
@@ -149,8 +149,10 @@ describe('chapter 3: embeddings', () => {
   });
 
   it('choosing a heatmap cell sets Position and Dimension and shows its equation', async () => {
-    const row = page.mounts.heatmaps!.querySelectorAll('.chart[data-which="sum"] g.row')[2];
-    row.querySelectorAll('rect.cell')[5].dispatchEvent(new page.window.MouseEvent('click', { bubbles: true }));
+    // This DOM lays nothing out: the row's box is given here, C cells of 4 px from x = 50.
+    const row = page.mounts.heatmaps!.querySelectorAll<SVGImageElement>('.chart[data-which="sum"] image.row')[2];
+    row.getBoundingClientRect = () => ({ left: 50, width: 4 * C, top: 0, height: 17, right: 50 + 4 * C, bottom: 17, x: 50, y: 0, toJSON: () => ({}) });
+    row.dispatchEvent(new page.window.MouseEvent('click', { bubbles: true, clientX: 50 + 4 * 5 + 2 }));
     await page.until('x_2,5', () => equation()?.dataset.position === '2' && equation()?.dataset.dimension === '5');
     assert.equal(page.control('position').value, '2');
     assert.equal(page.control('dimension').value, '5');

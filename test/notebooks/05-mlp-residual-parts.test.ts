@@ -99,7 +99,7 @@ describe('chapter 5 with the bundled model: LayerNorm, the GELU curve, what each
         const y4 = rows.mlp!.subarray((T - 1) * 4 * C, T * 4 * C);
         for (let k = 0; k < x4.length; k++) assert.ok(Math.abs(gelu(x4[k]) - y4[k]) <= 1e-5 * Math.max(1, Math.abs(y4[k])), `GELU(${x4[k]})`);
         const gc = cell('gelu-curve', 'gelu-curve')!;
-        assert.equal(gc.querySelectorAll('svg g.inputs circle').length, 4 * C);
+        assert.equal(gc.querySelector('svg g.inputs path.dots')!.getAttribute('d')!.split('M').length - 1, 4 * C, 'a dot per input');
         assert.equal(Number(gc.dataset.negative), x4.filter((v) => v < 0).length);
         assert.equal(Number(gc.dataset.flat), x4.filter((v) => v < -3).length);
         const counts = [...gc.querySelectorAll('tbody tr')].map((r) => Number(r.children[1].textContent));

@@ -11,6 +11,7 @@
  *   predict (which prompt token's wte row is closest to the last one's? the prefill's trace answers)
  */
 import { formatInteger } from '../../../components/format.ts';
+import { heatmapCellAt } from '../../../components/heatmap.ts';
 import { definePickFields, figure, openChapter, setField } from '../../chapter.ts';
 import type { ClockState } from '../../clock.ts';
 import { note } from '../../dom.ts';
@@ -37,11 +38,10 @@ export function define(runtime: Runtime, mounts: Mounts): Module {
   // Choosing a cell of any heatmap sets Position and Dimension, as if typed there.
   let shown: EmbeddingView | null = null;
   mounts.heatmaps?.addEventListener('click', (e) => {
-    const cell = (e.target as Element).closest('rect.cell');
-    const row = cell?.parentElement;
-    if (!cell || !row || !shown) return;
-    const r = [...row.parentElement!.children].indexOf(row);
-    const col = [...row.querySelectorAll('rect.cell')].indexOf(cell);
+    const image = (e.target as Element).closest('image.row');
+    const cell = image && heatmapCellAt(image, (e as MouseEvent).clientX);
+    if (!cell || !shown) return;
+    const [r, col] = cell;
     const from = Math.max(0, shown.positions.length - HEATMAP_ROWS);
     setField(fields.position, shown.positions[from + r]);
     setField(fields.dimension, col);

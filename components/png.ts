@@ -1,0 +1,94 @@
+/**
+ * A PNG written by hand, as a data: URL: 8-bit RGBA pixels, filter 0, deflate's stored (uncompressed)
+ * blocks. For charts of thousands of coloured cells, one image per row costs a few typed-array
+ * writes where one SVG element per cell cost the browser an element each (and a tick redraws them
+ * all). No canvas, so it also runs in Node and in a printed page. PNG spec: RFC 2083.
+ */
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(bytes: Uint8Array, from: number, to: number): number {
+  let c = 0xffffffff;
+  for (let i = from; i < to; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function base64(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + '==';
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + '=';
+  }
+  return out;
+}
+
+const STORED_MAX = 65535; // bytes in one stored deflate block
+
+/** A data: URL of a width × height RGBA PNG; `rgba` holds the pixels row by row, 4 bytes each. */
+export function pngDataUrl(width: number, height: number, rgba: Uint8Array): string {
+  if (!(width >= 1 && height >= 1) || rgba.length !== width * height * 4) throw new Error(`pngDataUrl: ${rgba.length} bytes for ${width} × ${height} pixels`);
+  const stride = width * 4 + 1; // each scanline starts with its filter byte (0: none)
+  const raw = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y++) raw.set(rgba.subarray(y * width * 4, (y + 1) * width * 4), y * stride + 1);
+  const blocks = Math.max(1, Math.ceil(raw.length / STORED_MAX));
+  const zlen = 2 + raw.length + blocks * 5 + 4;
+  const size = 8 + (12 + 13) + (12 + zlen) + 12;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  out.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0);
+  let p = 8;
+  const chunk = (type: string, length: number, write: (at: number) => void) => {
+    view.setUint32(p, length);
+    for (let i = 0; i < 4; i++) out[p + 4 + i] = type.charCodeAt(i);
+    write(p + 8);
+    view.setUint32(p + 8 + length, crc32(out, p + 4, p + 8 + length));
+    p += 12 + length;
+  };
+  chunk('IHDR', 13, (at) => {
+    view.setUint32(at, width);
+    view.setUint32(at + 4, height);
+    out.set([8, 6, 0, 0, 0], at + 8); // 8 bits, RGBA, deflate, filter method 0, no interlace
+  });
+  chunk('IDAT', zlen, (at) => {
+    out[at] = 0x78; // zlib: deflate, 32 KiB window
+    out[at + 1] = 0x01; // no dictionary, fastest; (0x78 << 8 | 0x01) % 31 === 0
+    let q = at + 2;
+    for (let k = 0; k < blocks; k++) {
+      const from = k * STORED_MAX;
+      const len = Math.min(STORED_MAX, raw.length - from);
+      out[q] = k === blocks - 1 ? 1 : 0;
+      view.setUint16(q + 1, len, true);
+      view.setUint16(q + 3, ~len & 0xffff, true);
+      out.set(raw.subarray(from, from + len), q + 5);
+      q += 5 + len;
+    }
+    let a = 1; // Adler-32 of the raw bytes
+    let b = 0;
+    for (let i = 0; i < raw.length; i++) {
+      a = (a + raw[i]) % 65521;
+      b = (b + a) % 65521;
+    }
+    view.setUint32(q, ((b << 16) | a) >>> 0);
+  });
+  chunk('IEND', 0, () => {});
+  return `data:image/png;base64,${base64(out)}`;
+}
