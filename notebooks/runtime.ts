@@ -8,6 +8,7 @@
  * - `nearViewport`  resolves when an element comes near the viewport, so cells start work late
  * - `inViewport`  resolves when an element is near the viewport now or next, so cells redraw only in view
  * - `widthOf`  an element's width as a cell
+ * - `computeOnNextTask`  the runtime recomputes on the next task, not the next animation frame
  */
 import { Runtime } from '@observablehq/runtime';
 import type { Module, Observer } from '@observablehq/runtime';
@@ -15,6 +16,33 @@ import { strings as t } from './strings.ts';
 
 export { Runtime };
 export type { Module, Observer, Variable } from '@observablehq/runtime';
+
+/**
+ * The runtime recomputes changed cells on the next task instead of the next animation frame. Out of
+ * the box it waits for requestAnimationFrame, then draws, and what it draws shows a frame later: a
+ * tick's answer that arrives just after a frame waited for the next frame to start drawing and
+ * often missed it. Drawing as soon as the answer's task ends puts it on screen at the next frame.
+ * Changes made in one task still make one computation. A hidden page keeps waiting for a frame, so
+ * a background tab computes nothing until it is seen.
+ */
+export function computeOnNextTask(runtime: Runtime): void {
+  const channel = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => {
+    for (const go of waiting.splice(0)) go();
+  };
+  (channel.port1 as { unref?: () => void }).unref?.(); // Node (tests): the port does not keep the process alive
+  const hidden = () => typeof document !== 'undefined' && document.visibilityState === 'hidden' && typeof requestAnimationFrame === 'function';
+  const soon = (go: () => void) => {
+    if (hidden()) requestAnimationFrame(() => go());
+    else {
+      waiting.push(go);
+      if (waiting.length === 1) channel.port2.postMessage(null);
+    }
+  };
+  const r = runtime as unknown as { _computeSoon: () => Promise<void>; _computeNow: () => Promise<void>; _disposed?: boolean };
+  r._computeSoon = () => new Promise<void>(soon).then(() => (r._disposed ? undefined : r._computeNow()));
+}
 
 /** The mount points of a page, by cell name (`data-cell` attributes). */
 export type Mounts = Record<string, HTMLElement | undefined>;

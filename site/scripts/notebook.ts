@@ -6,7 +6,7 @@
 import { loadChosenModel } from '../../notebooks/chosen-model.ts';
 import { EngineClient } from '../../engine/client.ts';
 import { chapters } from '../../notebooks/chapters/index.ts';
-import { Runtime, widthOf, type Mounts } from '../../notebooks/runtime.ts';
+import { computeOnNextTask, Runtime, widthOf, type Mounts } from '../../notebooks/runtime.ts';
 import { PageLink } from '../../notebooks/url-link.ts';
 import { DEFAULT_MODEL, WASM_PATH } from '../config.ts';
 import { ModelStore } from '../../engine/model-store.ts';
@@ -68,6 +68,7 @@ if (root && load) {
     backend: readBackend(pageStorage()),
   };
   const runtime = new Runtime({ engine, model, bundledModel, secondEngines, width: () => widthOf(root) });
+  computeOnNextTask(runtime);
   load()
     .then((chapter) => {
       chapter.define(runtime, mounts);
