@@ -4,7 +4,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import katex from 'katex';
-import { texText } from '../../notebooks/tex.ts';
+import { JSDOM } from 'jsdom';
+import { renderTex, texCounts, texShape, texText } from '../../notebooks/tex.ts';
 
 const OPTIONS = { displayMode: true, throwOnError: true, strict: 'ignore', trust: false, output: 'htmlAndMathml' } as const;
 
@@ -73,5 +74,55 @@ describe('texText', () => {
     assert.equal(texText('∑5'), '\\text{{\\char"2211}5}');
     assert.ok(render(texText('·')).includes('·'));
     assert.equal(texText('\u2028'), '\\text{<U+2028>}');
+  });
+});
+
+describe('renderTex: a line typeset once per shape, its numbers filled in', () => {
+  it('texShape swaps standalone numbers only: not exponents or their bases, subscripts, command arguments, character codes or lengths', () => {
+    assert.deepEqual(texShape(String.raw`\mu = -7.82 \times 10^{-4},\qquad C = 256`),
+      { shape: String.raw`\mu = -9009 \times 10^{-9019},\qquad C = 9029`, numbers: ['7.82', '4', '256'] });
+    assert.equal(texShape(String.raw`\tfrac12\,x^3 + y_2 + \text{{\char"2211}} \hspace{0.5em} x`), null);
+    assert.deepEqual(texShape(String.raw`\hat x_{30} = \sqrt{2/\pi}`)!.numbers, ['30', '2']);
+  });
+
+  it('each copy is what KaTeX itself typesets for that line, and only the first two lines of a shape cost KaTeX anything', () => {
+    const { window } = new JSDOM('<!doctype html><html><body></body></html>');
+    const document = window.document;
+    const own = (tex: string) => {
+      const el = document.createElement('div');
+      el.className = 'tex tex-display';
+      katex.render(tex, el, { displayMode: true, throwOnError: true, strict: 'ignore', trust: false, output: 'htmlAndMathml' });
+      el.querySelector('.katex-display')?.setAttribute('tabindex', '0');
+      return el.outerHTML;
+    };
+    const shapes = [
+      (a: string, b: string, c: string) => String.raw`\text{dimension ${c}}:\quad \hat x_{${c}} = \frac{${a} - (${b})}{0.0547} = -2.98`,
+      (a: string, b: string) => String.raw`\sigma = \sqrt{\tfrac{1}{C}\textstyle\sum_i (x_i-\mu)^2} = ${a},\qquad \varepsilon = ${b}`,
+      (a: string, b: string) => String.raw`\operatorname{GELU}(${a}) = \tfrac12 \cdot (${a}) \cdot \bigl(1 + (${b})\bigr) = ${b}`,
+      (a: string, b: string, c: string) => String.raw`x_{${c},\,5} = \mathrm{wte}[${a}][5] + \mathrm{wpe}[${c}][5] = ${b} + 1.00 \times 10^{-${c}}`,
+    ];
+    const g = globalThis as { document?: Document };
+    g.document = document; // KaTeX builds its elements with the global document
+    try {
+      // Five lines of one shape: equal to KaTeX's own, and KaTeX ran for the first line, the shape, and the check of the first copy.
+      const same = [['0.164', '7.82', '30'], ['0.0546', '1.00', '2'], ['12.5', '3.33', '199'], ['1', '0.000912', '7'], ['4096', '1.5', '0']];
+      for (const shape of shapes) {
+        const before = texCounts.typeset;
+        for (const [a, b, c] of same) {
+          const tex = shape(a, b, c);
+          assert.equal(renderTex(tex, { document }).outerHTML, own(tex), tex);
+        }
+        assert.equal(texCounts.typeset - before, 3, shape('a', 'b', 'c'));
+      }
+      // Signs and powers of ten change a line's shape; every line is still KaTeX's own.
+      for (const shape of shapes) {
+        for (const [a, b, c] of [['-0.164', '7.82 \\times 10^{-4}', '3'], ['-1', '-2', '10'], ['2.00 \\times 10^{5}', '-0.5', '11'], ['-3', '-4', '12']]) {
+          const tex = shape(a, b, c);
+          assert.equal(renderTex(tex, { document }).outerHTML, own(tex), tex);
+        }
+      }
+    } finally {
+      delete g.document;
+    }
   });
 });
