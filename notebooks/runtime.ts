@@ -13,6 +13,7 @@
 import { Runtime } from '@observablehq/runtime';
 import type { Module, Observer } from '@observablehq/runtime';
 import { strings as t } from './strings.ts';
+import { unfoldTable } from './dom.ts';
 
 export { Runtime };
 export type { Module, Observer, Variable } from '@observablehq/runtime';
@@ -158,10 +159,14 @@ function replaceKeepingState(el: HTMLElement, next: Node): void {
   const focused = active && el.contains(active) ? active : null;
   const focusIndex = focused?.getAttribute('data-index');
   const focusSummary = focused?.tagName === 'SUMMARY' ? [...el.querySelectorAll('summary')].indexOf(focused as HTMLElement) : -1;
-  el.replaceChildren(next);
-  el.querySelectorAll('details').forEach((d, i) => {
-    if (open[i]) d.open = true;
+  // Reopened before it goes in, a folded table that waits for its reader is built now, off the page.
+  const details = 'querySelectorAll' in next ? [...(next as ParentNode).querySelectorAll('details')] : [];
+  details.forEach((d, i) => {
+    if (!open[i]) return;
+    unfoldTable(d);
+    d.open = true;
   });
+  el.replaceChildren(next);
   let target: Element | null | undefined = null;
   if (focusIndex != null && /^\d+$/.test(focusIndex)) target = el.querySelector(`[data-index="${focusIndex}"]`);
   else if (focusSummary >= 0) target = el.querySelectorAll('summary')[focusSummary];

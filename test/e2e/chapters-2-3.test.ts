@@ -141,6 +141,10 @@ describe('chapters 2 and 3', () => {
       const wpe = Number(eq.wpe);
       const x = Number(eq.x);
       assert.equal(x, Math.fround(wte + wpe));
+      for (const which of ['token', 'position', 'sum']) {
+        const details = page.locator(`[data-cell="heatmaps"] .chart[data-which="${which}"] details.data-table`);
+        if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator('summary').click();
+      }
       const cell = async (which: string) =>
         page.locator(`[data-cell="heatmaps"] .chart[data-which="${which}"] tbody tr`).nth(1).locator('td').nth(3).textContent();
       assert.equal(await cell('token'), formatValue(wte));

@@ -63,6 +63,8 @@ describe('chapter 3: embeddings', () => {
       position: (t: number, c: number) => wpe[t * C + c],
       sum: (t: number, c: number) => Math.fround(wte[c * V + ids[t]] + wpe[t * C + c]),
     };
+    for (const chart of charts) chart.querySelector<HTMLDetailsElement>('details.data-table')!.open = true; // each table is built when unfolded
+    await page.until('the tables', () => charts.every((c) => c.querySelector('tbody tr')));
     for (const chart of charts) {
       const rows = [...chart.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
       assert.equal(rows.length, ids.length);

@@ -80,13 +80,25 @@ describe('chapter 5: MLP, LayerNorm and the residual stream', () => {
     }
   });
 
-  it('the residual heatmap is the embedding and each block’s output at the newest position', () => {
-    const tr = ticks.at(-1)!.trace!;
-    const T = tr.tokens.length;
-    const rows = [...page.mounts.residual!.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent));
-    assert.equal(rows.length, L + 1);
-    const expected = [tr.embeddings!.sum, ...tr.layers!.map((l) => l.residual!)];
-    rows.forEach((r, i) => r.forEach((v, c) => assert.equal(v, formatValue(expected[i][(T - 1) * C + c]), `row ${i}, dim ${c}`)));
+  it('the residual heatmap is the embedding and each block’s output at the newest position; its table is built when unfolded, and stays unfolded', async () => {
+    const details = () => page.mounts.residual!.querySelector<HTMLDetailsElement>('details.data-table')!;
+    assert.equal(details().querySelector('table'), null, 'folded: no table built');
+    details().open = true;
+    await page.until('the table, unfolded', () => details().querySelector('tbody tr') !== null);
+    const check = () => {
+      const tr = ticks.at(-1)!.trace!;
+      const T = tr.tokens.length;
+      const rows = [...page.mounts.residual!.querySelectorAll('tbody tr')].map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent));
+      assert.equal(rows.length, L + 1);
+      const expected = [tr.embeddings!.sum, ...tr.layers!.map((l) => l.residual!)];
+      rows.forEach((r, i) => r.forEach((v, c) => assert.equal(v, formatValue(expected[i][(T - 1) * C + c]), `row ${i}, dim ${c}`)));
+    };
+    check();
+    const tick = page.mounts.residual!.querySelector<HTMLElement>('.residual')!.dataset.tick;
+    page.control('next-token').click();
+    await page.until('the next tick', () => page.mounts.residual!.querySelector<HTMLElement>('.residual')?.dataset.tick !== tick);
+    assert.ok(details().open && details().querySelector('table'), 'redrawn unfolded, its table built with it');
+    check();
   });
 
   it('the lens table has the top guesses after each block; after the last block they are the tick’s own top tokens', async () => {

@@ -63,7 +63,7 @@ export function heatmaps(v: EmbeddingView, pick: [number, number], width: number
     // A square-root colour ramp: most numbers are small beside the few largest, and would read as blank.
     const chart = chartWithTable(
       Heatmap(data, { width, domain, curve: 'sqrt', label: caption, selected: row >= 0 ? [row, pick[1]] : undefined, modelRows: true }),
-      HeatmapTable(data, { caption, modelRows: true }));
+      () => HeatmapTable(data, { caption, modelRows: true }));
     chart.dataset.which = which;
     const finding = findingText(which, f);
     el.append(h('h3', { class: 'heatmap-title' }, title), ...(finding ? [h('p', { class: 'cell-caption heatmap-finding', 'data-which': which }, finding)] : []), chart);

@@ -156,7 +156,7 @@ export function outputsFigure(view: AttentionView, head: number, width: number):
     h('p', { class: 'cell-caption outputs-finding' }, ...stringNodes(ui, chosen.weight >= HABIT_SHARE ? 'ch4.outputs.one' : 'ch4.outputs.mix', {
       head: chosen.head, weight: formatDecimal(chosen.weight, 3), key: chosen.key, token: quoted(view.tokens[chosen.key]), cosine: formatDecimal(chosen.cosine, 3),
     })),
-    chartWithTable(Heatmap(data, { width, domain, label: caption, rowHeight: outs.length > 6 ? 12 : 16 }), HeatmapTable(data, { caption })));
+    chartWithTable(Heatmap(data, { width, domain, label: caption, rowHeight: outs.length > 6 ? 12 : 16 }), () => HeatmapTable(data, { caption })));
   const t = table(caption, [ui('ch4.outputs.col.head'), ui('ch4.outputs.col.key'), ui('ch4.outputs.col.weight'), ui('ch4.outputs.col.cosine')],
     outs.map((o) => [formatInteger(o.head), h('span', {}, `${formatInteger(o.key)} `, quoted(view.tokens[o.key])), formatDecimal(o.weight, 3), formatDecimal(o.cosine, 3)]));
   t.classList.add('outputs-table');

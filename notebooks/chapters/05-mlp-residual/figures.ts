@@ -37,7 +37,7 @@ export function residual(v: LayerView, width: number): HTMLElement {
   const caption = ui('ch5.residual.caption', params);
   // A few dimensions of the stream grow huge; the colours span the 99th percentile, on a square-root ramp, so the rest still show.
   const domain = quantileDomain(data.values, RESIDUAL_QUANTILE);
-  const el = chartWithTable(Heatmap(data, { width, label: caption, domain, curve: 'sqrt' }), HeatmapTable(data, { caption }));
+  const el = chartWithTable(Heatmap(data, { width, label: caption, domain, curve: 'sqrt' }), () => HeatmapTable(data, { caption }));
   el.classList.add('residual');
   el.dataset.tick = String(v.tick);
   el.dataset.position = String(v.position);
@@ -103,7 +103,7 @@ export function layerNorm(v: LayerView, n: NormNumbers, width: number): HTMLElem
   const maps = h('div', { class: 'layer-norm-rows' }, ...rows.map((r, k) => Heatmap({ rows: [r], values: [vectors[k]] }, {
     width, label: `${caption}: ${r}`, domain: quantileDomain([vectors[k]], RESIDUAL_QUANTILE), curve: 'sqrt', selected: [0, n.i],
   })));
-  const el = chartWithTable(maps, HeatmapTable(data, { caption }));
+  const el = chartWithTable(maps, () => HeatmapTable(data, { caption }));
   el.classList.add('layer-norm');
   Object.assign(el.dataset, {
     tick: String(v.tick), layer: String(n.layer), position: String(n.position), mean: String(n.mean), sigma: String(n.sigma),
