@@ -176,11 +176,10 @@ export function heatmapRamp(domain: number, curve: 'linear' | 'sqrt' = 'linear')
 function drawLegend(g: G, w: number, domain: number, curve: 'linear' | 'sqrt'): void {
   const steps = 33;
   const ramp = heatmapRamp(domain, curve);
-  g.selectAll('rect').data(Array.from({ length: steps }, (_, i) => i / (steps - 1))).join('rect')
-    .attr('x', (_, i) => px((i * w) / steps))
-    .attr('width', px(w / steps + 0.5))
-    .attr('height', 8)
-    .attr('fill', (f) => diverging(f));
+  // The ramp in 33 steps, as one image like the rows.
+  g.append('image').attr('class', 'ramp').attr('width', px(w)).attr('height', 8).attr('preserveAspectRatio', 'none')
+    .attr('style', 'image-rendering: pixelated')
+    .attr('href', rowImage(Array.from({ length: steps }, (_, i) => i / (steps - 1)), (f) => f, Math.max(1, Math.min(8, Math.ceil(w / steps)))));
   // Labels where their values fall on the ramp: ±domain and 0, and on a square-root ramp ±domain/4 too.
   const marks = curve === 'sqrt' ? [-domain, -domain / 4, 0, domain / 4, domain] : [-domain, 0, domain];
   g.selectAll('text').data(marks).join('text')

@@ -160,3 +160,16 @@ test('quantileDomain: a few huge values do not set the colours', () => {
   assert.equal(quantileDomain(values, 1), 500);
   assert.equal(quantileDomain([[0, 0]], 0.99), 1, 'all zero: the default domain');
 });
+
+test('the legend’s ramp is one image: blue at −domain, grey at 0, orange at +domain', () => {
+  const { document } = dom();
+  const svg = Heatmap(data, { width: 400, document });
+  const img = svg.querySelector('.legend image.ramp')!;
+  const png = decodePng(img.getAttribute('href')!);
+  assert.equal(png.width % 33, 0, '33 steps');
+  const step = png.width / 33;
+  sameColour(png.pixel(0, 0), diverging(0));
+  sameColour(png.pixel(16 * step, 0), diverging(0.5));
+  sameColour(png.pixel(png.width - 1, 0), diverging(1));
+  assert.equal(svg.querySelectorAll('.legend rect').length, 0);
+});
