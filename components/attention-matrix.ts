@@ -97,21 +97,29 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
     .attr('font-size', FONT)
     .text((i) => truncate(labels[i], labelW - 10, FONT));
 
-  // Three layers with their styles on the group, so each cell carries only what differs.
+  // The masked and pending cells are only outlines: one path each (a square per cell), so a
+  // matrix of T² cells builds elements only for the T(T+1)/2 weights a reader can focus.
   const grid = plot.append('g').attr('class', 'cells').attr('shape-rendering', 'crispEdges');
-  const layer = (state: Cell['state'], style: Record<string, string | number>) => {
-    const g = grid.append('g').attr('class', state);
-    for (const [name, value] of Object.entries(style)) g.attr(name, value);
-    return g.selectAll<SVGRectElement, Cell>('rect').data(cells.filter((c) => c.state === state)).join('rect')
-      .attr('class', `cell ${state}`)
-      .attr('x', (c) => px(c.key * cell))
-      .attr('y', (c) => px(c.query * cell))
-      .attr('width', px(cell))
-      .attr('height', px(cell));
+  const outlines = (state: Cell['state'], opacity: number) => {
+    let d = '';
+    let count = 0;
+    for (const c of cells) {
+      if (c.state !== state) continue;
+      d += `M${px(c.key * cell)},${px(c.query * cell)}h${px(cell)}v${px(cell)}h${px(-cell)}z`;
+      count++;
+    }
+    grid.append('path').attr('class', `outlines ${state}`).attr('data-cells', count).attr('d', d || null)
+      .attr('fill', 'none').attr('stroke', 'currentColor').attr('stroke-opacity', opacity).attr('stroke-width', 0.5).attr('aria-hidden', 'true');
   };
-  layer('masked', { fill: 'none', stroke: 'currentColor', 'stroke-opacity': 0.25, 'stroke-width': 0.5 });
-  layer('pending', { fill: 'none', stroke: 'currentColor', 'stroke-opacity': 0.15, 'stroke-width': 0.5 });
-  const valueCells = layer('value', {})
+  outlines('masked', 0.25);
+  outlines('pending', 0.15);
+  const valueCells = grid.append('g').attr('class', 'value')
+    .selectAll<SVGRectElement, Cell>('rect').data(values).join('rect')
+    .attr('class', 'cell value')
+    .attr('x', (c) => px(c.key * cell))
+    .attr('y', (c) => px(c.query * cell))
+    .attr('width', px(cell))
+    .attr('height', px(cell))
     .attr('fill', (c) => (Number.isFinite(c.weight) ? color(c.weight) : 'currentColor'))
     .attr('fill-opacity', (c) => (Number.isFinite(c.weight) ? null : 0.2))
     .attr('role', 'img')

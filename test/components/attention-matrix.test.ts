@@ -25,10 +25,12 @@ test('a full n×n matrix has n(n+1)/2 weight cells and n(n-1)/2 masked ones', ()
   const { document } = dom();
   const svg = AttentionMatrix(full, { width: 360, document });
   const n = tokens.length;
-  assert.equal(svg.querySelectorAll('rect.cell').length, n * n);
+  const outlined = (state: string) => svg.querySelector(`path.outlines.${state}`)!;
+  assert.equal(svg.querySelectorAll('rect.cell').length, (n * (n + 1)) / 2, 'an element for each weight, none for the mask');
   assert.equal(svg.querySelectorAll('rect.cell.value').length, (n * (n + 1)) / 2);
-  assert.equal(svg.querySelectorAll('rect.cell.masked').length, (n * (n - 1)) / 2);
-  assert.equal(svg.querySelectorAll('rect.cell.pending').length, 0);
+  assert.equal(Number(outlined('masked').getAttribute('data-cells')), (n * (n - 1)) / 2);
+  assert.equal((outlined('masked').getAttribute('d')!.match(/M/g) ?? []).length, (n * (n - 1)) / 2, 'a square outlined per masked cell');
+  assert.equal(Number(outlined('pending').getAttribute('data-cells')), 0);
   assert.equal((svg.querySelector('path.mask')?.getAttribute('d')?.match(/M/g) ?? []).length, (n * (n - 1)) / 2, 'each masked cell hatched');
 });
 
@@ -48,7 +50,7 @@ test('weight cells are focusable and named "query X attends to key Y with weight
   assert.equal(tabbable.length, 1);
   assert.equal(tabbable[0].getAttribute('data-query'), '2');
   assert.equal(tabbable[0].getAttribute('data-key'), '1');
-  assert.equal(svg.querySelectorAll('rect.cell.masked[tabindex]').length, 0);
+  assert.equal(svg.querySelectorAll('.masked[tabindex]').length, 0);
   const outline = svg.querySelector('rect.highlight');
   assert.equal(outline?.getAttribute('display'), null);
   assert.equal(outline?.getAttribute('x'), tabbable[0].getAttribute('x'));
@@ -58,8 +60,8 @@ test('the matrix fills one row per tick: rows not computed yet are pending, the 
   const { document } = dom();
   const svg = AttentionMatrix({ tokens, weights: weights.slice(0, 2) }, { width: 360, document });
   assert.equal(svg.querySelectorAll('rect.cell.value').length, 3);
-  assert.equal(svg.querySelectorAll('rect.cell.pending').length, 7);
-  assert.equal(svg.querySelectorAll('rect.cell.masked').length, 6);
+  assert.equal(Number(svg.querySelector('path.outlines.pending')!.getAttribute('data-cells')), 7);
+  assert.equal(Number(svg.querySelector('path.outlines.masked')!.getAttribute('data-cells')), 6);
   assert.equal(svg.querySelector('rect.highlight')?.getAttribute('display'), 'none', 'no outline without a highlight');
 });
 
