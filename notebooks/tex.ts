@@ -91,6 +91,7 @@ const shapes = new WeakMap<Document, Map<string, Shape>>();
 
 /** The line's shape (its standalone numbers as placeholders) and those numbers, or null if it has none. */
 export function texShape(tex: string): { shape: string; numbers: string[] } | null {
+  if (/9\d\d9/.test(tex)) return null; // digits that read as a placeholder (a token "x9019"): typeset as it is
   const numbers: string[] = [];
   const shape = tex.replace(NUMBER, (_, before: string, n: string) => `${before}9${String(numbers.push(n) - 1).padStart(2, '0')}9`);
   return numbers.length > 0 && numbers.length <= MAX_SLOTS ? { shape, numbers } : null;

@@ -83,6 +83,7 @@ describe('renderTex: a line typeset once per shape, its numbers filled in', () =
       { shape: String.raw`\mu = -9009 \times 10^{-9019},\qquad C = 9029`, numbers: ['7.82', '4', '256'] });
     assert.equal(texShape(String.raw`\tfrac12\,x^3 + y_2 + \text{{\char"2211}} \hspace{0.5em} x`), null);
     assert.deepEqual(texShape(String.raw`\hat x_{30} = \sqrt{2/\pi}`)!.numbers, ['30', '2']);
+    assert.equal(texShape(String.raw`\text{x9019} = 1.5`), null, 'digits a placeholder could be mistaken for: not copied');
   });
 
   it('each copy is what KaTeX itself typesets for that line, and only the first two lines of a shape cost KaTeX anything', () => {
