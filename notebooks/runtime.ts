@@ -276,6 +276,7 @@ const printWatched = new WeakSet<object>();
 function watchPrint(win: Window & typeof globalThis): void {
   if (printWatched.has(win)) return;
   printWatched.add(win);
+  if (win.matchMedia?.('print').matches) printing = true; // already printing when first watched; changes come as events
   const wakeAll = () => {
     for (const wake of [...waiting]) wake();
   };
@@ -305,7 +306,7 @@ export function inViewport(el: Element | undefined, invalidation?: Promise<unkno
   const IO = win?.IntersectionObserver;
   if (!el || !win || !IO) return Promise.resolve();
   watchPrint(win);
-  if (printing || win.matchMedia?.('print').matches) return Promise.resolve();
+  if (printing) return Promise.resolve();
   let sight = sights.get(el);
   if (!sight) {
     const s: Sight = { near: null, seen: false, staleSince: Infinity, waiters: new Set() };
