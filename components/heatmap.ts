@@ -6,7 +6,7 @@
  */
 import { table } from './dom.ts';
 import { rgb, scaleLinear } from 'd3';
-import { pngDataUrl } from './png.ts';
+import { cellsImage, rampBytes } from './png.ts';
 import { formatInteger, formatValue } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, px, SVG_NS, svgRoot } from './chart.ts';
@@ -131,38 +131,12 @@ export function heatmapCellAt(image: Element, clientX: number): [number, number]
   return col >= 0 && col < cells ? [row, col] : null;
 }
 
-const LUT_SIZE = 2048;
-let lut: Uint8Array | null = null;
-
 /** The diverging ramp's colour at t ∈ [0, 1] as RGB bytes, from a table of 2,048 steps (made once). */
-export function divergingBytes(t: number): [number, number, number] {
-  if (!lut) {
-    lut = new Uint8Array(LUT_SIZE * 3);
-    for (let i = 0; i < LUT_SIZE; i++) {
-      const c = rgb(diverging(i / (LUT_SIZE - 1)));
-      lut.set([c.r, c.g, c.b], i * 3);
-    }
-  }
-  const i = Math.round(Math.max(0, Math.min(1, t)) * (LUT_SIZE - 1)) * 3;
-  return [lut[i], lut[i + 1], lut[i + 2]];
-}
+export const divergingBytes = rampBytes(diverging, rgb);
 
 /** One row of values as a PNG, `scale` pixels per cell; a value that is not finite is transparent. */
 function rowImage(values: ArrayLike<number>, ramp: (v: number) => number, scale: number): string {
-  const n = values.length;
-  const rgba = new Uint8Array(n * scale * 4);
-  for (let j = 0; j < n; j++) {
-    const v = values[j];
-    if (!Number.isFinite(v)) continue;
-    const [r, g, b] = divergingBytes(ramp(v));
-    for (let k = (j * scale) * 4, end = k + scale * 4; k < end; k += 4) {
-      rgba[k] = r;
-      rgba[k + 1] = g;
-      rgba[k + 2] = b;
-      rgba[k + 3] = 255;
-    }
-  }
-  return pngDataUrl(n * scale, 1, rgba);
+  return cellsImage([values], (v) => divergingBytes(ramp(v)), scale);
 }
 
 /** Where a value falls on the colour ramp, in [0, 1] (0.5 is zero): linear in the value, or in the square root of its size. */

@@ -92,3 +92,51 @@ export function pngDataUrl(width: number, height: number, rgba: Uint8Array): str
   chunk('IEND', 0, () => {});
   return `data:image/png;base64,${base64(out)}`;
 }
+
+/**
+ * A colour ramp (t ∈ [0, 1] → a CSS colour) as RGB bytes, tabled once in `steps` steps: for
+ * images whose pixels are a ramp's colours. The nearest step's colour, so within one step of 255.
+ */
+export function rampBytes(ramp: (t: number) => string, parse: (css: string) => { r: number; g: number; b: number }, steps = 2048): (t: number) => [number, number, number] {
+  let lut: Uint8Array | null = null;
+  return (t) => {
+    if (!lut) {
+      lut = new Uint8Array(steps * 3);
+      for (let i = 0; i < steps; i++) {
+        const c = parse(ramp(i / (steps - 1)));
+        lut[i * 3] = c.r;
+        lut[i * 3 + 1] = c.g;
+        lut[i * 3 + 2] = c.b;
+      }
+    }
+    const i = Math.round(Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0)) * (steps - 1)) * 3;
+    return [lut[i], lut[i + 1], lut[i + 2]];
+  };
+}
+
+/**
+ * Rows of values as one image: `scale` pixels per cell across, `scaleY` down; each pixel the colour
+ * `colour` gives (opaque), or transparent where the value is not a number or the row is short.
+ */
+export function cellsImage(rows: ArrayLike<number>[], colour: (v: number) => [number, number, number], scale = 1, scaleY = 1): string {
+  const cols = Math.max(1, ...rows.map((r) => r.length));
+  const w = cols * scale;
+  const h = Math.max(1, rows.length) * scaleY;
+  const rgba = new Uint8Array(w * h * 4);
+  rows.forEach((row, i) => {
+    for (let j = 0; j < row.length; j++) {
+      const v = row[j];
+      if (!Number.isFinite(v)) continue;
+      const [r, g, b] = colour(v);
+      for (let y = i * scaleY; y < (i + 1) * scaleY; y++) {
+        for (let k = (y * w + j * scale) * 4, end = k + scale * 4; k < end; k += 4) {
+          rgba[k] = r;
+          rgba[k + 1] = g;
+          rgba[k + 2] = b;
+          rgba[k + 3] = 255;
+        }
+      }
+    }
+  });
+  return pngDataUrl(w, h, rgba);
+}

@@ -15,6 +15,8 @@ import { chartDocument, px, SVG_NS } from './chart.ts';
 import { BLUE, GREY_OPACITY, ORANGE, sequential } from './color.ts';
 import { formatBytes, formatDecimal, formatInteger, formatMs, formatProb } from './format.ts';
 import { visibleText } from './text.ts';
+import { cellsImage, rampBytes } from './png.ts';
+import { rgb } from 'd3';
 import { strings as t } from './whole-tick.strings.ts';
 
 export type WholeTickStage = 'tokens' | 'embeddings' | 'attention' | 'mlp' | 'logits' | 'probs' | 'dice' | 'append';
@@ -288,6 +290,7 @@ export function WholeTickTable(d: WholeTickData, opts: { document?: Document } =
     table(t('wt.table.caption'), [t('wt.table.stage'), t('wt.table.numbers')], rows, { document: doc, model: { columns: [] } }));
 }
 
+const sequentialBytes = rampBytes(sequential, rgb);
 const CELL_W = 10;
 const CELL_H = 8;
 
@@ -305,18 +308,16 @@ function heatmap(doc: Document, a: NonNullable<WholeTickBlock['attention']>, lay
   svg.setAttribute('height', String(H));
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', label);
-  a.rows.forEach((row, head) => {
-    for (let j = 0; j < shown; j++) {
-      const w = row[from + j] ?? 0;
-      const r = doc.createElementNS(SVG_NS, 'rect');
-      r.setAttribute('x', String(j * CELL_W));
-      r.setAttribute('y', String(head * CELL_H));
-      r.setAttribute('width', String(CELL_W + 0.5));
-      r.setAttribute('height', String(CELL_H + 0.5));
-      r.setAttribute('fill', sequential(Math.sqrt(Math.max(0, Math.min(1, w)))));
-      svg.append(r);
-    }
-  });
+  // One image, a cell per head and position (2 × 2 pixels each), drawn unsmoothed: the map redraws
+  // every tick, and a rect per cell was most of its time.
+  const img = doc.createElementNS(SVG_NS, 'image');
+  img.setAttribute('width', String(W));
+  img.setAttribute('height', String(H));
+  img.setAttribute('preserveAspectRatio', 'none');
+  img.setAttribute('style', 'image-rendering: pixelated');
+  img.setAttribute('data-cells', `${a.rows.length}x${shown}`);
+  img.setAttribute('href', cellsImage(a.rows.map((row) => Array.from({ length: shown }, (_, j) => row[from + j] ?? 0)), (w) => sequentialBytes(Math.sqrt(Math.max(0, Math.min(1, w)))), 2, 2));
+  svg.append(img);
   return svg;
 }
 

@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WholeTick, wholeTickNumbers, type WholeTickData } from '../../components/whole-tick.ts';
 import { assertSnapshot, dom } from './snapshot.ts';
+import { rgb } from 'd3';
+import { sequential } from '../../components/color.ts';
+import { decodePng } from './png-decode.ts';
 
 const links = { tokens: '/t/', embeddings: '/e/', attention: '/a/', mlp: '/m/', logits: '/l/', probs: '/p/', dice: '/d/', append: '/k/' };
 const shape = { layers: 2, heads: 2, width: 8, hidden: 32, vocab: 300, context: 16 };
@@ -57,7 +60,16 @@ test('one card per block, a heatmap row per head, model text as text, links to c
   const el = WholeTick(data, { document, links });
   assert.equal(el.dataset.layers, '2');
   assert.equal(el.querySelectorAll('.wt-block').length, 2);
-  assert.equal(el.querySelectorAll('.wt-block')[0].querySelectorAll('rect').length, 2 * 4);
+  // Block 0's heatmap: one image, a cell (2 × 2 pixels) per head and position, coloured by √weight.
+  const img = el.querySelectorAll('.wt-block')[0].querySelector('.wt-heat image')!;
+  assert.equal(img.getAttribute('data-cells'), '2x4');
+  const png = decodePng(img.getAttribute('href')!);
+  assert.deepEqual([png.width, png.height], [8, 4]);
+  data.blocks[0]!.attention!.rows.forEach((row, head) => row.forEach((w, j) => {
+    const c = rgb(sequential(Math.sqrt(w)));
+    const got = png.pixel(2 * j + 1, 2 * head + 1);
+    assert.ok(got[3] === 255 && Math.abs(got[0] - c.r) <= 1 && Math.abs(got[1] - c.g) <= 1 && Math.abs(got[2] - c.b) <= 1, `head ${head}, key ${j}: ${got} vs ${c}`);
+  }));
   assert.equal(el.querySelector('img'), null, 'the token text is not parsed as HTML');
   assert.ok(el.textContent!.includes('<b>bold</b><img/src=x/onerror=alert(1)>'));
   for (const a of el.querySelectorAll('a.wt-name')) {
