@@ -14,6 +14,7 @@ import { Runtime } from '@observablehq/runtime';
 import type { Module, Observer } from '@observablehq/runtime';
 import { strings as t } from './strings.ts';
 import { unfoldTable } from './dom.ts';
+import { PRINT_END, PRINT_START } from './print-events.ts';
 
 export { Runtime };
 export type { Module, Observer, Variable } from '@observablehq/runtime';
@@ -285,6 +286,12 @@ function watchPrint(win: Window & typeof globalThis): void {
     wakeAll();
   });
   win.addEventListener?.('afterprint', () => void (printing = win.matchMedia?.('print').matches ?? false));
+  // The worksheet's Print button says so before it waits for every figure, and again after printing.
+  win.addEventListener?.(PRINT_START, () => {
+    printing = true;
+    wakeAll();
+  });
+  win.addEventListener?.(PRINT_END, () => void (printing = win.matchMedia?.('print').matches ?? false));
   win.matchMedia?.('print').addEventListener?.('change', (e) => {
     printing = e.matches;
     if (e.matches) wakeAll();

@@ -8,6 +8,7 @@
  * starts only when it comes near the viewport), then prints.
  */
 import { t } from './present.strings.ts';
+import { PRINT_END, PRINT_START } from '../../notebooks/print-events.ts';
 
 const article = document.querySelector<HTMLElement>('article.chapter');
 const source = document.querySelector<HTMLElement>('[data-worksheet-source]');
@@ -82,23 +83,30 @@ const unsettled = (article: HTMLElement) => article.querySelectorAll('[data-cell
 async function printWorksheet(article: HTMLElement, button: HTMLButtonElement, patience = 20_000): Promise<void> {
   if (button.getAttribute('aria-busy') === 'true') return;
   const status = document.querySelector<HTMLElement>('[data-worksheet-status]');
-  if (unsettled(article) > 0) {
-    button.setAttribute('aria-busy', 'true');
-    if (status) status.textContent = t('worksheet.preparing');
-    const x = scrollX;
-    const y = scrollY;
-    for (const mount of article.querySelectorAll<HTMLElement>('figure [data-cell]')) {
-      mount.scrollIntoView({ block: 'center', behavior: 'instant' });
-      await frame();
-      await frame();
+  // Every figure waiting to come into view draws now, as when the browser prints; cells that have
+  // not started yet start when brought near the viewport, so each figure is visited once too.
+  dispatchEvent(new Event(PRINT_START));
+  try {
+    if (unsettled(article) > 0) {
+      button.setAttribute('aria-busy', 'true');
+      if (status) status.textContent = t('worksheet.preparing');
+      const x = scrollX;
+      const y = scrollY;
+      for (const mount of article.querySelectorAll<HTMLElement>('figure [data-cell]')) {
+        mount.scrollIntoView({ block: 'center', behavior: 'instant' });
+        await frame();
+        await frame();
+      }
+      scrollTo({ left: x, top: y, behavior: 'instant' });
+      const until = performance.now() + patience;
+      while (unsettled(article) > 0 && performance.now() < until) await sleep(200);
+      button.removeAttribute('aria-busy');
+      if (status) status.textContent = '';
     }
-    scrollTo({ left: x, top: y, behavior: 'instant' });
-    const until = performance.now() + patience;
-    while (unsettled(article) > 0 && performance.now() < until) await sleep(200);
-    button.removeAttribute('aria-busy');
-    if (status) status.textContent = '';
+    fill();
+    print();
+  } finally {
+    dispatchEvent(new Event(PRINT_END));
   }
-  fill();
-  print();
   button.focus();
 }

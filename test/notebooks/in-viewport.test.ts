@@ -4,6 +4,7 @@
 // Observable runtime: a cell invalidated while out of view draws the latest value when it comes back.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { PRINT_END, PRINT_START } from '../../notebooks/print-events.ts';
 import { inViewport, Runtime } from '../../notebooks/runtime.ts';
 
 /** An element whose IntersectionObserver the test drives by hand, in a window that can start printing. */
@@ -75,6 +76,18 @@ describe('inViewport', () => {
     assert.equal(await settled(far), true, 'woken to draw for the printout');
     assert.equal(await settled(inViewport(el)), true, 'at once while printing');
     fire('afterprint');
+    assert.equal(await settled(inViewport(el)), false, 'far again after printing');
+  });
+
+  it('the worksheet’s print events wake every wait too, and waits start again after its print', async () => {
+    const { el, set, fire } = fakeElement();
+    const far = inViewport(el);
+    set(false);
+    assert.equal(await settled(far), false);
+    fire(PRINT_START);
+    assert.equal(await settled(far), true, 'woken to draw for the worksheet');
+    assert.equal(await settled(inViewport(el)), true, 'at once while it prepares and prints');
+    fire(PRINT_END);
     assert.equal(await settled(inViewport(el)), false, 'far again after printing');
   });
 
