@@ -84,7 +84,7 @@ export function Heatmap(data: HeatmapData, opts: HeatmapOptions): SVGSVGElement 
   // only the cells' edges), scaled to the plot and drawn unsmoothed: a chart of a few thousand cells
   // redraws on every tick, and an SVG element per cell cost the browser most of that time.
   const rows = plot.append('g').attr('class', 'rows').node()!;
-  const scale = Math.max(1, Math.min(8, Math.ceil(cw)));
+  const scale = pixelsPerCell(cw);
   data.values.forEach((values, i) => {
     if (values.length === 0) return;
     const img = doc.createElementNS(SVG_NS, 'image');
@@ -132,7 +132,10 @@ export function heatmapCellAt(image: Element, clientX: number): [number, number]
 }
 
 /** The diverging ramp's colour at t ∈ [0, 1] as RGB bytes, from a table of 2,048 steps (made once). */
-export const divergingBytes = rampBytes(diverging, rgb);
+const divergingBytes = rampBytes(diverging, rgb);
+
+/** Image pixels per cell of `width` px: at least one, and one per screen pixel up to 8 (a viewer that smooths blurs only the edges). */
+const pixelsPerCell = (width: number) => Math.max(1, Math.min(8, Math.ceil(width)));
 
 /** One row of values as a PNG, `scale` pixels per cell; a value that is not finite is transparent. */
 function rowImage(values: ArrayLike<number>, ramp: (v: number) => number, scale: number): string {
@@ -153,7 +156,7 @@ function drawLegend(g: G, w: number, domain: number, curve: 'linear' | 'sqrt'): 
   // The ramp in 33 steps, as one image like the rows.
   g.append('image').attr('class', 'ramp').attr('width', px(w)).attr('height', 8).attr('preserveAspectRatio', 'none')
     .attr('style', 'image-rendering: pixelated')
-    .attr('href', rowImage(Array.from({ length: steps }, (_, i) => i / (steps - 1)), (f) => f, Math.max(1, Math.min(8, Math.ceil(w / steps)))));
+    .attr('href', rowImage(Array.from({ length: steps }, (_, i) => i / (steps - 1)), (f) => f, pixelsPerCell(w / steps)));
   // Labels where their values fall on the ramp: ±domain and 0, and on a square-root ramp ±domain/4 too.
   const marks = curve === 'sqrt' ? [-domain, -domain / 4, 0, domain / 4, domain] : [-domain, 0, domain];
   g.selectAll('text').data(marks).join('text')
