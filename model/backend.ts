@@ -4,6 +4,7 @@
  * JavaScript `cpu` backend is the last resort. Every fallback is reported, never silent.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmKernels } from './wasm-kernels.ts';
 
 export type BackendName = 'wasm' | 'webgpu' | 'webgl' | 'cpu';
 
@@ -35,6 +36,7 @@ async function register(name: BackendName, opts: BackendOptions): Promise<void> 
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPath && !isNode) wasm.setWasmPaths(opts.wasmPath);
+    registerWasmKernels(); // Slice and SplitV without a copy of the whole input (model/wasm-kernels.ts)
     if (!isNode && opts.threads) wasm.setThreadsCount(Math.max(1, Math.floor(opts.threads)));
     // Where tfjs would compute on one thread anyway (no threads asked for, and half the cores is
     // one: a 2-core machine), the build without threads is started. The threaded build starts a

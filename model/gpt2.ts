@@ -231,7 +231,7 @@ export function disposeWeights(w: GPT2Weights): void {
   for (const t of Object.values(w.k)) t.dispose();
 }
 
-function layerNorm<T extends T2 | T3>(x: T, p: LayerNormW, w: GPT2Weights): T {
+function layerNorm<T extends T2 | T3>(x: T, p: LayerNormW, w: GPT2Weights, ops: BlockOps = INFERENCE_OPS): T {
   if (x.size === x.shape[x.rank - 1]) {
     // One row (a decode tick, or the LM head's last row): its mean and variance are single numbers,
     // which FusedBatchNorm broadcasts like g and b over the row — (x − mean)·g/√(var + ε) + b in one
@@ -243,7 +243,8 @@ function layerNorm<T extends T2 | T3>(x: T, p: LayerNormW, w: GPT2Weights): T {
   const mean = tf.mean(x, -1, true);
   const xc = tf.sub(x, mean);
   const variance = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, w.k.eps))), p.g), p.b) as T;
+  const xn = tf.mul(xc, tf.rsqrt(tf.add(variance, w.k.eps))) as T;
+  return ops.scaleShift ? (ops.scaleShift(xn as T2, p.g, p.b) as T) : (tf.add(tf.mul(xn, p.g), p.b) as T);
 }
 
 /**
@@ -272,6 +273,7 @@ export interface BlockOps {
   matMulBT(a: tf.Tensor, b: tf.Tensor): tf.Tensor; // a @ bᵀ over the last two axes (attention's q·kᵀ)
   linear(x: T2, p: LinearW): T2; // x @ w + b
   embed(wteT: T2, ids: tf.Tensor1D): T2; // rows of wte for `ids`: (N, C)
+  scaleShift?(xn: T2, g: tf.Tensor1D, b: tf.Tensor1D): T2; // LayerNorm's xn·g + b (unset: tfjs's mul and add)
 }
 
 export const INFERENCE_OPS: BlockOps = {
@@ -315,7 +317,7 @@ export function block(
   let x = xIn;
 
   // --- attention ---
-  const ln1 = layerNorm(x, b.ln_1, w); // (B·T, C)
+  const ln1 = layerNorm(x, b.ln_1, w, ops); // (B·T, C)
   rec.norm(l, ln1, b.ln_1.g, b.ln_1.b);
   const qkv = ops.linear(ln1, b.c_attn); // (B·T, 3C)
   // Split heads: (B·T, C) → (B·H, T, hd). With one new token the transposes are pure reshapes,
@@ -338,7 +340,7 @@ export function block(
   x = tf.add(x, attnOut) as T2;
 
   // --- MLP ---
-  const fc = ops.linear(layerNorm(x, b.ln_2, w), b.c_fc); // (B·T, 4C)
+  const fc = ops.linear(layerNorm(x, b.ln_2, w, ops), b.c_fc); // (B·T, 4C)
   const act = gelu(fc, w.k); // (B·T, 4C)
   rec.mlp(l, fc, act);
   const mlpOut = ops.linear(act, b.mlp_proj); // (B·T, C): what the MLP adds
@@ -393,7 +395,7 @@ function blockRow(config: GPT2Config, w: GPT2Weights, l: number, xIn: T2, io: { 
 
 /** Final LayerNorm and the LM head (tied to wte): (N, C) → (N, V). */
 export function lmHead(w: GPT2Weights, x: T2, ops: BlockOps = INFERENCE_OPS): T2 {
-  return ops.matMul(layerNorm(x, w.ln_f, w), w.wteT) as T2;
+  return ops.matMul(layerNorm(x, w.ln_f, w, ops), w.wteT) as T2;
 }
 
 /**
