@@ -282,6 +282,7 @@ export interface BlockOps {
  * goes to XNNPACK. For one new row (a decode tick) the loop is cheaper than H calls.
  */
 const HEAD_BY_HEAD_ROWS = 8;
+const headRows = (a: tf.Tensor) => a.rank === 3 && a.shape[1]! >= HEAD_BY_HEAD_ROWS;
 
 /** a (N, M, K) · b (N, K, P) as N plain products: split (one copy), multiply, concatenate. */
 function headByHead(a: T3, b: T3): T3 {
@@ -294,11 +295,11 @@ function headByHead(a: T3, b: T3): T3 {
 }
 
 export const INFERENCE_OPS: BlockOps = {
-  matMul: (a, b) => (a.rank === 3 && a.shape[1] >= HEAD_BY_HEAD_ROWS ? headByHead(a as T3, b as T3) : tf.matMul(a as T3, b as T3)),
+  matMul: (a, b) => (headRows(a) ? headByHead(a as T3, b as T3) : tf.matMul(a as T3, b as T3)),
   // Batched, so tfjs-backend-wasm runs its scalar loop either way; with b transposed both operands
   // are read along rows: the same sums in the same order (bit-equal), ~10–30% faster. Head by
   // head, b is transposed first (XNNPACK takes b untransposed only).
-  matMulBT: (a, b) => (a.rank === 3 && a.shape[1] >= HEAD_BY_HEAD_ROWS ? headByHead(a as T3, tf.transpose(b, [0, 2, 1]) as T3) : tf.matMul(a as T3, b as T3, false, true)),
+  matMulBT: (a, b) => (headRows(a) ? headByHead(a as T3, tf.transpose(b, [0, 2, 1]) as T3) : tf.matMul(a as T3, b as T3, false, true)),
   linear: (x, p) => {
     if (!p.w3) return tf.fused.matMul({ a: x, b: p.w, bias: p.b }) as T2;
     // What tf.fused.matMul does, with the weights' (1, in, out) view made once at load.
