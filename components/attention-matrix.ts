@@ -9,10 +9,11 @@
  * `CustomEvent('highlight', { detail: { query, key, weight } })` on the SVG.
  */
 import { table } from './dom.ts';
-import { scaleLinear, select } from 'd3';
+import { rgb } from 'd3';
+import { cellsImage, pixelsPerCell, rampBytes } from './png.ts';
 import { formatDecimal, formatInteger, formatValue } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
-import { chartDocument, emit, px, svgRoot } from './chart.ts';
+import { chartDocument, emit, px, SVG_NS, svgRoot } from './chart.ts';
 import type { ChartOptions, G, TableOptions } from './chart.ts';
 import { sequential } from './color.ts';
 import { strings as t } from './attention-matrix.strings.ts';
@@ -34,6 +35,9 @@ export interface AttentionCell {
   key: number;
   weight: number;
 }
+
+/** The sequential ramp's colour at t ∈ [0, 1] as RGB bytes (a table made once). */
+const sequentialBytes = rampBytes(sequential, rgb);
 
 const FONT = 11;
 const MAX_CELL = 32;
@@ -65,15 +69,16 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
   for (let q = 0; q < n; q++) {
     for (let k = 0; k < n; k++) {
       const state = k > q ? 'masked' : q < filled ? 'value' : 'pending';
-      cells.push({ query: q, key: k, weight: state === 'value' ? (data.weights[q][k] ?? NaN) : NaN, state });
+      if (state !== 'value') cells.push({ query: q, key: k, weight: NaN, state });
     }
   }
-  const values = cells.filter((c) => c.state === 'value');
+  /** The computed cell at (q, k), or null (the future, or a row not computed yet). */
+  const valueAt = (q: number, k: number): AttentionCell | null => (q >= 0 && q < filled && k >= 0 && k <= q ? { query: q, key: k, weight: data.weights[q][k] ?? NaN } : null);
   const hl = data.highlight;
-  const start = values.find((c) => hl && c.query === hl[0] && c.key === hl[1]) ?? values[0];
+  const start = (hl && valueAt(hl[0], hl[1])) || valueAt(0, 0);
 
   const [d0, d1] = opts.domain ?? [0, 1];
-  const color = (v: number) => sequential(d1 > d0 ? Math.min(1, Math.max(0, (v - d0) / (d1 - d0))) : 0.5);
+  const unit = (v: number) => (d1 > d0 ? Math.min(1, Math.max(0, (v - d0) / (d1 - d0))) : 0.5); // where v falls on the colour ramp
   const label = opts.label ?? t('chart.attention.label', { n, filled });
   const svg = svgRoot(doc, width, height, label, 'group');
   const plot = svg.append('g').attr('transform', `translate(${px(labelW)},${px(labelW)})`);
@@ -97,8 +102,7 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
     .attr('font-size', FONT)
     .text((i) => truncate(labels[i], labelW - 10, FONT));
 
-  // The masked and pending cells are only outlines: one path each (a square per cell), so a
-  // matrix of T² cells builds elements only for the T(T+1)/2 weights a reader can focus.
+  // The masked and pending cells are only outlines: one path each (a square per cell).
   const grid = plot.append('g').attr('class', 'cells').attr('shape-rendering', 'crispEdges');
   const outlines = (state: Cell['state'], opacity: number) => {
     let d = '';
@@ -113,20 +117,19 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
   };
   outlines('masked', 0.25);
   outlines('pending', 0.15);
-  const valueCells = grid.append('g').attr('class', 'value')
-    .selectAll<SVGRectElement, Cell>('rect').data(values).join('rect')
-    .attr('class', 'cell value')
-    .attr('x', (c) => px(c.key * cell))
-    .attr('y', (c) => px(c.query * cell))
-    .attr('width', px(cell))
-    .attr('height', px(cell))
-    .attr('fill', (c) => (Number.isFinite(c.weight) ? color(c.weight) : 'currentColor'))
-    .attr('fill-opacity', (c) => (Number.isFinite(c.weight) ? null : 0.2))
-    .attr('role', 'img')
-    .attr('tabindex', (c) => (c === start ? 0 : -1))
-    .attr('aria-label', (c) => cellLabel(tokens, c, opts.valueName))
-    .attr('data-query', (c) => c.query)
-    .attr('data-key', (c) => c.key);
+  // The weights: one image, a pixel (or a few) per cell, the future transparent; no element per
+  // cell (a tick of T positions would build T(T+1)/2). The keyboard's cell is one element, below.
+  if (filled > 0) {
+    // A few pixels per cell where cells are large (a viewer that smooths blurs only their edges),
+    // at most ≈ 128 a side: the image is written and encoded again every tick.
+    const scale = Math.max(1, Math.min(pixelsPerCell(cell), Math.floor(128 / n)));
+    const rows = Array.from({ length: filled }, (_, q) => Float64Array.from({ length: n }, (_, k) => (k <= q ? (data.weights[q][k] ?? NaN) : NaN)));
+    grid.append('image').attr('class', 'values')
+      .attr('width', px(n * cell)).attr('height', px(filled * cell))
+      .attr('preserveAspectRatio', 'none').attr('style', 'image-rendering: pixelated')
+      .attr('data-rows', filled).attr('data-cells', n).attr('aria-hidden', 'true')
+      .attr('href', cellsImage(rows, (v) => sequentialBytes(unit(v)), scale, scale));
+  }
   // The mask's hatching: one diagonal per masked cell, all in one path (no pattern ids to clash).
   let hatch = '';
   for (const c of cells) if (c.state === 'masked') hatch += `M${px(c.key * cell)},${px((c.query + 1) * cell)}l${px(cell)},${px(-cell)}`;
@@ -145,37 +148,54 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
       ? [t('chart.attention.legend', { name: opts.valueName ?? t('chart.attention.weight'), value: formatValue(d0) }), formatValue(d1)]
       : [t('chart.attention.legend', { name: t('chart.attention.weight'), value: '0' }), '1']);
 
-  // Interaction: roving tabindex over the computed cells, one listener per kind on the grid.
+  // Interaction. The keyboard's cell is one focusable element over the image, named for the cell
+  // it is on; the arrow keys, Home and End put a new one on the next cell and focus it (a screen
+  // reader announces a newly focused element, not a changed name). The pointer finds its cell
+  // from where it is over the image.
   const svgEl = svg.node() as SVGSVGElement;
-  const rects = new Map<string, SVGRectElement>();
-  valueCells.each(function (c) {
-    rects.set(`${c.query},${c.key}`, this);
-  });
-  const cellOf = (e: Event) => {
-    const el = e.target as Element | null;
-    return el?.classList.contains('value') ? { el: el as SVGRectElement, c: select<SVGRectElement, Cell>(el as SVGRectElement).datum() } : null;
-  };
-  const show = (c: Cell) => {
+  const gridEl = grid.node() as SVGGElement;
+  const show = (c: AttentionCell) => {
     outline.attr('display', null).attr('x', px(c.key * cell)).attr('y', px(c.query * cell));
     emit<AttentionCell>(svgEl, 'highlight', { query: c.query, key: c.key, weight: c.weight });
   };
-  let tabbable = start ? rects.get(`${start.query},${start.key}`) : undefined;
+  let focusable: SVGRectElement | null = null;
+  const place = (c: AttentionCell): SVGRectElement => {
+    const el = doc.createElementNS(SVG_NS, 'rect') as SVGRectElement;
+    const attrs: [string, string | number][] = [
+      ['class', 'cell value'], ['x', px(c.key * cell)], ['y', px(c.query * cell)], ['width', px(cell)], ['height', px(cell)],
+      ['fill', 'none'], ['pointer-events', 'none'], ['role', 'img'], ['tabindex', 0],
+      ['aria-label', cellLabel(tokens, c, opts.valueName)], ['data-query', c.query], ['data-key', c.key],
+    ];
+    for (const [name, value] of attrs) el.setAttribute(name, String(value));
+    if (focusable) focusable.replaceWith(el);
+    else gridEl.append(el);
+    return (focusable = el);
+  };
+  if (start) place(start);
+  const at = (el: Element | null): AttentionCell | null => (el?.classList.contains('value') ? valueAt(Number(el.getAttribute('data-query')), Number(el.getAttribute('data-key'))) : null);
+  const pointed = (e: PointerEvent | MouseEvent): AttentionCell | null => {
+    const img = gridEl.querySelector('image.values');
+    const box = img?.getBoundingClientRect();
+    if (!box || !(box.width > 0) || !(box.height > 0)) return null;
+    return valueAt(Math.floor(((e.clientY - box.top) / box.height) * filled), Math.floor(((e.clientX - box.left) / box.width) * n));
+  };
   grid
     .on('focusin', (e: FocusEvent) => {
-      const hit = cellOf(e);
-      if (!hit) return;
-      tabbable?.setAttribute('tabindex', '-1');
-      (tabbable = hit.el).setAttribute('tabindex', '0');
-      show(hit.c);
+      const c = at(e.target as Element);
+      if (c) show(c);
     })
-    .on('pointerover', (e: PointerEvent) => {
-      const hit = cellOf(e);
-      if (hit) show(hit.c);
+    .on('pointermove', (e: PointerEvent) => {
+      const c = pointed(e);
+      if (c) show(c);
+    })
+    .on('click', (e: MouseEvent) => {
+      const c = pointed(e);
+      if (c) place(c).focus();
     })
     .on('keydown', (e: KeyboardEvent) => {
-      const hit = cellOf(e);
-      if (!hit) return;
-      let { query: q, key: k } = hit.c;
+      const c = at(e.target as Element);
+      if (!c) return;
+      let { query: q, key: k } = c;
       if (e.key === 'ArrowRight') k = Math.min(q, k + 1);
       else if (e.key === 'ArrowLeft') k = Math.max(0, k - 1);
       else if (e.key === 'ArrowDown') q = Math.min(filled - 1, q + 1);
@@ -184,19 +204,32 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
       else if (e.key === 'End') k = q;
       else return;
       e.preventDefault();
-      rects.get(`${q},${k}`)?.focus();
+      if (q !== c.query || k !== c.key) place(valueAt(q, k)!).focus();
     });
   return svgEl;
 }
 
+/** Put the matrix's keyboard cell on (query, key) and focus it, as the arrow keys do; false where no weight is computed there. */
+export function focusAttentionCell(svg: SVGSVGElement, query: number, key: number): boolean {
+  const el = svg.querySelector<SVGRectElement>('rect.cell.value');
+  if (!el) return false;
+  const from = [Number(el.getAttribute('data-query')), Number(el.getAttribute('data-key'))];
+  // Walk there with the keys' own handler: up or down to the row, then Home and right along it.
+  const press = (key: string) => svg.querySelector('rect.cell.value')!.dispatchEvent(new (svg.ownerDocument.defaultView!.KeyboardEvent)('keydown', { key, bubbles: true, cancelable: true }));
+  (svg.querySelector('rect.cell.value') as SVGRectElement).focus();
+  for (let q = from[0]; q < query; q++) press('ArrowDown');
+  for (let q = from[0]; q > query; q--) press('ArrowUp');
+  press('Home');
+  for (let k = 0; k < key; k++) press('ArrowRight');
+  const now = svg.querySelector('rect.cell.value')!;
+  return Number(now.getAttribute('data-query')) === query && Number(now.getAttribute('data-key')) === key;
+}
+
 function drawLegend(g: G, w: number, ends: [string, string]): void {
-  const steps = 32;
-  const x = scaleLinear().domain([0, 1]).range([0, w]);
-  g.selectAll('rect').data(Array.from({ length: steps }, (_, i) => i / (steps - 1))).join('rect')
-    .attr('x', (t) => px(x(t) * (steps - 1) / steps))
-    .attr('width', px(w / steps + 0.5))
-    .attr('height', 8)
-    .attr('fill', (t) => sequential(t));
+  const steps = 64;
+  g.append('image').attr('class', 'ramp').attr('width', px(w)).attr('height', 8).attr('preserveAspectRatio', 'none')
+    .attr('style', 'image-rendering: pixelated')
+    .attr('href', cellsImage([Array.from({ length: steps }, (_, i) => i / (steps - 1))], sequentialBytes, pixelsPerCell(w / steps)));
   g.append('text').attr('y', 20).attr('font-size', 10).text(ends[0]);
   g.append('text').attr('x', px(w)).attr('y', 20).attr('font-size', 10).attr('text-anchor', 'end').text(ends[1]);
 }

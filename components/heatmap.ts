@@ -6,7 +6,7 @@
  */
 import { table } from './dom.ts';
 import { rgb, scaleLinear } from 'd3';
-import { cellsImage, rampBytes } from './png.ts';
+import { cellsImage, pixelsPerCell, rampBytes } from './png.ts';
 import { formatInteger, formatValue } from './format.ts';
 import { MONO, textWidth, truncate, visibleText } from './text.ts';
 import { chartDocument, px, SVG_NS, svgRoot } from './chart.ts';
@@ -134,8 +134,6 @@ export function heatmapCellAt(image: Element, clientX: number): [number, number]
 /** The diverging ramp's colour at t ∈ [0, 1] as RGB bytes, from a table of 2,048 steps (made once). */
 const divergingBytes = rampBytes(diverging, rgb);
 
-/** Image pixels per cell of `width` px: at least one, and one per screen pixel up to 8 (a viewer that smooths blurs only the edges). */
-const pixelsPerCell = (width: number) => Math.max(1, Math.min(8, Math.ceil(width)));
 
 /** One row of values as a PNG, `scale` pixels per cell; a value that is not finite is transparent. */
 function rowImage(values: ArrayLike<number>, ramp: (v: number) => number, scale: number): string {

@@ -21,24 +21,27 @@ function crc32(bytes: Uint8Array, from: number, to: number): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
+/** Base64 by the platform's btoa, over a binary string built 32 KiB at a time (≈ 10× a loop of table lookups). */
 function base64(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + B64[n & 63];
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
+  return btoa(bin);
+}
+
+/** Adler-32 of bytes[from, to): the sums are reduced mod 65521 every 5,552 bytes, the most that cannot overflow. */
+function adler32(bytes: Uint8Array, from: number, to: number): number {
+  let a = 1;
+  let b = 0;
+  for (let i = from; i < to; ) {
+    const end = Math.min(to, i + 5552);
+    for (; i < end; i++) {
+      a += bytes[i];
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
   }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + '==';
-  } else if (rest === 2) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += B64[n >> 18] + B64[(n >> 12) & 63] + B64[(n >> 6) & 63] + '=';
-  }
-  return out;
+  return ((b << 16) | a) >>> 0;
 }
 
 const STORED_MAX = 65535; // bytes in one stored deflate block
@@ -81,17 +84,14 @@ export function pngDataUrl(width: number, height: number, rgba: Uint8Array): str
       out.set(raw.subarray(from, from + len), q + 5);
       q += 5 + len;
     }
-    let a = 1; // Adler-32 of the raw bytes
-    let b = 0;
-    for (let i = 0; i < raw.length; i++) {
-      a = (a + raw[i]) % 65521;
-      b = (b + a) % 65521;
-    }
-    view.setUint32(q, ((b << 16) | a) >>> 0);
+    view.setUint32(q, adler32(raw, 0, raw.length));
   });
   chunk('IEND', 0, () => {});
   return `data:image/png;base64,${base64(out)}`;
 }
+
+/** Image pixels per cell of `width` px: at least one, and one per screen pixel up to 8 (a viewer that smooths blurs only the edges). */
+export const pixelsPerCell = (width: number): number => Math.max(1, Math.min(8, Math.ceil(width)));
 
 /**
  * A colour ramp (t ∈ [0, 1] → a CSS colour) as RGB bytes, tabled once in `steps` steps: for

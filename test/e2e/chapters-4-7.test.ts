@@ -47,6 +47,18 @@ describe('chapters 4, 5 and 7', () => {
     let errors: string[];
     const chart = '[data-cell="matrix"] .chart';
     const attr = (sel: string, name: string) => page.locator(sel).getAttribute(name);
+    /** The box of matrix cell (q, k) on screen, from the weights' image (an image, not an element per cell). */
+    const cellBox = async (q: number, k: number) => {
+      const img = page.locator('[data-cell="matrix"] image.values');
+      const b = (await img.boundingBox())!;
+      const [rows, cols] = [Number(await img.getAttribute('data-rows')), Number(await img.getAttribute('data-cells'))];
+      return { x: b.x + (k * b.width) / cols, y: b.y + (q * b.height) / rows, width: b.width / cols, height: b.height / rows };
+    };
+    const hoverCell = async (q: number, k: number) => {
+      const c = await cellBox(q, k);
+      await page.mouse.move(c.x + c.width / 2, c.y + c.height / 2);
+      return c;
+    };
     before(async () => {
       ({ page, errors } = await open(browser, `${preview.url}/chapters/attention/`, RECORD_ATTENTION));
     });
@@ -63,13 +75,12 @@ describe('chapters 4, 5 and 7', () => {
       await nextToken(page);
       await page.waitForFunction((s) => document.querySelector<HTMLElement>(s)?.dataset.tick === '1', chart);
       assert.equal(Number(await attr(chart, 'data-rows')), rows + 1);
-      const queries = await page.locator('[data-cell="matrix"] rect.cell.value').evaluateAll((rs) => new Set(rs.map((r) => r.getAttribute('data-query'))).size);
-      assert.equal(queries, rows + 1);
+      assert.equal(Number(await attr('[data-cell="matrix"] image.values', 'data-rows')), rows + 1, 'an image row per query');
     });
 
     it('the highlighted cell’s equation matches the q, k and row the page exposes', async () => {
-      const cell = page.locator('[data-cell="matrix"] rect.cell.value[data-query="1"][data-key="0"]');
-      await cell.hover();
+      await page.locator('[data-cell="matrix"] image.values').scrollIntoViewIfNeeded();
+      await hoverCell(1, 0);
       await page.waitForFunction(() => {
         const d = document.querySelector<HTMLElement>('[data-cell="equation"] .live-equation')?.dataset;
         return d?.query === '1' && d.key === '0';
@@ -86,15 +97,20 @@ describe('chapters 4, 5 and 7', () => {
       const z = row.reduce((s, x) => s + Math.exp(x), 0);
       assert.ok(Math.abs(Number(d.weight) - Math.exp(row[0]) / z) < 1e-5);
       assert.equal(await page.locator('[data-cell="equation"] .katex').count(), 3);
-      // Keyboard: focus the cell and move right along the row.
-      await page.locator('[data-cell="matrix"] rect.cell.value[data-query="1"][data-key="0"]').focus();
+      // Keyboard: click the cell (the keyboard's cell moves there and takes the focus), then move right along the row.
+      const c = await cellBox(1, 0);
+      await page.mouse.click(c.x + c.width / 2, c.y + c.height / 2);
+      const focused = () => page.evaluate(() => [document.activeElement?.getAttribute('data-query'), document.activeElement?.getAttribute('data-key')]);
+      assert.deepEqual(await focused(), ['1', '0']);
       await page.keyboard.press('ArrowRight');
       await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="equation"] .live-equation')?.dataset.key === '1');
+      assert.deepEqual(await focused(), ['1', '1']);
+      assert.match((await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) ?? '', /^query 1 .* attends to key 1 .* with weight \d\.\d{3}$/);
     });
 
     it('hovering a cell shows its numbers at the cell, the same as the equation’s', async () => {
-      const cell = page.locator('[data-cell="matrix"] rect.cell.value[data-query="1"][data-key="1"]');
-      await cell.hover();
+      await page.mouse.move(0, 0);
+      const c = await hoverCell(1, 1);
       const tip = page.locator('[data-cell="matrix"] .cell-tip');
       await tip.waitFor();
       assert.equal(await tip.getAttribute('data-query'), '1');
@@ -102,7 +118,7 @@ describe('chapters 4, 5 and 7', () => {
       await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="equation"] .live-equation')?.dataset.key === '1');
       assert.equal(await tip.getAttribute('data-weight'), await page.locator('[data-cell="equation"] .live-equation').getAttribute('data-weight'));
       assert.match((await tip.textContent()) ?? '', /q·k = .*÷ √\d+ = .*weight \d\.\d{4}/);
-      const [c, t] = [await cell.boundingBox(), await tip.boundingBox()];
+      const t = await tip.boundingBox();
       assert.ok(c && t && Math.abs(t.y + t.height / 2 - (c.y + c.height / 2)) < t.height + c.height, `the tip sits by the cell: ${JSON.stringify({ c, t })}`);
       await page.mouse.move(0, 0);
       await page.waitForFunction(() => !document.querySelector('[data-cell="matrix"] .cell-tip'));

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as chapter from '../../notebooks/chapters/04-attention/index.ts';
 import { cellNumbers, habitSummary, headHabits, headsOverview, parseInputs, rowsFromTrace, traceFor, type AttentionView } from '../../notebooks/chapters/04-attention/data.ts';
 import type { TickSummary } from '../../engine/protocol.ts';
+import { focusAttentionCell } from '../../components/attention-matrix.ts';
 import { cellTex } from '../../notebooks/chapters/04-attention/figures.ts';
 import { softmaxOf } from '../../notebooks/softmax.ts';
 import { InputError } from '../../notebooks/runtime.ts';
@@ -61,7 +62,13 @@ describe('chapter 4: attention', () => {
   let page: Page;
   const chart = () => page.mounts.matrix!.querySelector<HTMLElement>('.chart');
   const equation = () => page.mounts.equation!.querySelector<HTMLElement>('.live-equation');
-  const valueRows = () => new Set([...page.mounts.matrix!.querySelectorAll('rect.cell.value')].map((r) => r.getAttribute('data-query'))).size;
+  const valueRows = () => Number(page.mounts.matrix!.querySelector('image.values')?.getAttribute('data-rows') ?? 0);
+  const matrixSvg = () => page.mounts.matrix!.querySelector<SVGSVGElement>('svg')!;
+  /** The keyboard's cell moved to (q, k) with the arrow keys; its name. */
+  const cellLabelAt = (q: number, k: number) => {
+    assert.ok(focusAttentionCell(matrixSvg(), q, k), `cell ${q},${k}`);
+    return matrixSvg().querySelector('rect.cell.value')!.getAttribute('aria-label');
+  };
 
   before(async () => {
     e = await smallEngine();
@@ -87,7 +94,8 @@ describe('chapter 4: attention', () => {
     }
     // The lower triangle is filled, the upper is the mask.
     const n = prompt + 2;
-    assert.equal(page.mounts.matrix!.querySelectorAll('rect.cell.value').length, (n * (n + 1)) / 2);
+    assert.equal(valueRows(), n);
+    assert.equal(Number(page.mounts.matrix!.querySelector('image.values')!.getAttribute('data-cells')), n);
     assert.equal(Number(page.mounts.matrix!.querySelector('path.outlines.masked')!.getAttribute('data-cells')), (n * (n - 1)) / 2);
   });
 
@@ -175,17 +183,16 @@ describe('chapter 4: attention', () => {
     assert.match(tex[1]!, new RegExp(`^s_\\{${d.query},${d.key}\\}`));
 
     // Hovering another cell moves the equation there, and its numbers check out too.
-    const other = page.mounts.matrix!.querySelector<SVGRectElement>('rect.cell.value[data-query="2"][data-key="1"]')!;
-    other.dispatchEvent(new page.window.FocusEvent('focusin', { bubbles: true }));
+    assert.ok(focusAttentionCell(matrixSvg(), 2, 1));
     await page.until('the focused cell', () => equation()?.dataset.query === '2' && equation()?.dataset.key === '1');
     check(equation()!);
   });
 
   it('Head and Layer pick the matrix; another layer’s earlier rows come from a recompute', async () => {
-    const w0 = page.mounts.matrix!.querySelector('rect.cell.value[data-query="3"][data-key="1"]')!.getAttribute('aria-label');
+    const w0 = cellLabelAt(3, 1);
     page.set('head', '1');
     await page.until('head 1', () => chart()?.dataset.head === '1');
-    assert.notEqual(page.mounts.matrix!.querySelector('rect.cell.value[data-query="3"][data-key="1"]')!.getAttribute('aria-label'), w0);
+    assert.notEqual(cellLabelAt(3, 1), w0);
     const ticks = e.host.session!.ticks;
     page.set('layer', '1');
     await page.until('layer 1', () => chart()?.dataset.layer === '1');

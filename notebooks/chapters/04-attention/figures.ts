@@ -42,7 +42,7 @@ export function matrixFigure(view: AttentionView, head: number, stage: Stage, wi
   const caption = ui('ch4.matrixCaption', { layer: view.layer, head, stage: name, rows: view.rows.length, tick: view.tick });
   const el = chartWithTable(
     AttentionMatrix(data, { width, label: caption, ...(softmax ? {} : { domain: [lo, hi] as [number, number], valueName: attentionStrings('chart.attention.score') }) }),
-    AttentionMatrixTable(data, { caption }));
+    () => AttentionMatrixTable(data, { caption }));
   el.prepend(h('p', { class: 'cell-caption' }, caption +
     (view.recomputed ? ui('ch4.recomputed', { n: view.recomputed }) : ui('ch4.captionEnd'))));
   el.dataset.layer = String(view.layer);

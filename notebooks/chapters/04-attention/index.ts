@@ -32,7 +32,8 @@ import { ui } from './strings.ts';
 
 /** Put the cell's numbers in a box beside the cell (above it, or below near the top), inside the mount. */
 function showTip(mount: HTMLElement, view: AttentionView, head: number, cell: [number, number]): void {
-  const rect = mount.querySelector(`rect.cell.value[data-query="${cell[0]}"][data-key="${cell[1]}"]`);
+  // The matrix's outline is on the highlighted cell (it moves there before 'highlight' is sent).
+  const rect = mount.querySelector('rect.highlight');
   if (!rect) return;
   mount.querySelector('.cell-tip')?.remove();
   const tip = cellTip(view, head, cell);
