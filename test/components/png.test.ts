@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pngDataUrl } from '../../components/png.ts';
+import { base64, pngDataUrl } from '../../components/png.ts';
 import { decodePng } from './png-decode.ts';
 
 test('pngDataUrl: the pixels read back by an independent decoder (CRCs, zlib, filter bytes)', () => {
@@ -24,4 +24,15 @@ test('pngDataUrl: an image larger than one stored deflate block (64 KiB) spans s
 test('pngDataUrl refuses a size that does not match its pixels', () => {
   assert.throws(() => pngDataUrl(2, 2, new Uint8Array(12)), /12 bytes for 2 × 2/);
   assert.throws(() => pngDataUrl(0, 1, new Uint8Array(0)), /pixels/);
+});
+
+test('base64 equals Node’s own encoding for every length of remainder, and the platform’s where there is one', () => {
+  for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 100, 65_537]) {
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + 7) & 255);
+    const want = Buffer.from(bytes).toString('base64');
+    assert.equal(base64(bytes), want, `${n} bytes`);
+    // The same bytes through the fallback, whether or not this platform has Uint8Array.prototype.toBase64.
+    const plain = Object.assign(bytes.slice(), { toBase64: undefined });
+    assert.equal(base64(plain), want, `${n} bytes, without toBase64`);
+  }
 });
