@@ -104,12 +104,14 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
 
   // The masked and pending cells are only outlines: one path each (a square per cell).
   const grid = plot.append('g').attr('class', 'cells').attr('shape-rendering', 'crispEdges');
+  const edge = Array.from({ length: n + 1 }, (_, i) => px(i * cell)); // each row's or column's edge, rounded once
+  const square = `h${px(cell)}v${px(cell)}h${px(-cell)}z`;
   const outlines = (state: Cell['state'], opacity: number) => {
     let d = '';
     let count = 0;
     for (const c of cells) {
       if (c.state !== state) continue;
-      d += `M${px(c.key * cell)},${px(c.query * cell)}h${px(cell)}v${px(cell)}h${px(-cell)}z`;
+      d += `M${edge[c.key]},${edge[c.query]}${square}`;
       count++;
     }
     grid.append('path').attr('class', `outlines ${state}`).attr('data-cells', count).attr('d', d || null)
@@ -132,7 +134,8 @@ export function AttentionMatrix(data: AttentionMatrixData, opts: AttentionMatrix
   }
   // The mask's hatching: one diagonal per masked cell, all in one path (no pattern ids to clash).
   let hatch = '';
-  for (const c of cells) if (c.state === 'masked') hatch += `M${px(c.key * cell)},${px((c.query + 1) * cell)}l${px(cell)},${px(-cell)}`;
+  const diagonal = `l${px(cell)},${px(-cell)}`;
+  for (const c of cells) if (c.state === 'masked') hatch += `M${edge[c.key]},${edge[c.query + 1]}${diagonal}`;
   plot.append('path').attr('class', 'mask').attr('d', hatch || null).attr('stroke', 'currentColor')
     .attr('stroke-opacity', 0.35).attr('stroke-width', 0.75).attr('fill', 'none').attr('aria-hidden', 'true');
 
