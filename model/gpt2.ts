@@ -284,8 +284,8 @@ export interface BlockOps {
 const HEAD_BY_HEAD_ROWS = 8;
 const headRows = (a: tf.Tensor) => a.rank === 3 && a.shape[1]! >= HEAD_BY_HEAD_ROWS;
 
-/** a (N, M, K) · b (N, K, P) as N plain products: split (one copy), multiply, concatenate. */
-function headByHead(a: T3, b: T3): T3 {
+/** a (N, M, K) · b (N, K, P) as N plain products: split (one copy), multiply, concatenate (training's products too: train/ops.ts). */
+export function headByHead(a: T3, b: T3): T3 {
   const [N, M, K] = a.shape;
   const P = b.shape[2];
   const as = tf.split(a, N, 0);

@@ -41,7 +41,7 @@ test('cross-entropy equals its definition, log Σ exp − picked logit', () => {
   targets.dispose();
 });
 
-test('the depthwise-convolution batched product equals tf.matMul', () => {
+test('the head-by-head batched product equals tf.matMul', () => {
   const a = tf.randomNormal([6, 5, 4], 0, 1, 'float32', 1);
   const b = tf.randomNormal([6, 4, 3], 0, 1, 'float32', 2);
   const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(product(a, b), tf.matMul(a, b)))).dataSync()[0]);
