@@ -281,12 +281,19 @@ $<HTMLButtonElement>('back').addEventListener('click', () => {
   void clock?.back();
 });
 
-/** Keep the newest token and the tick's line on screen (below the fold at 1280×900 otherwise). */
+/**
+ * Keep the newest token and the tick's line on screen (below the fold at 1280×900 otherwise), but
+ * never scroll the buttons out of the window: while the clock plays, the text grows tick by tick,
+ * and following it all the way took Pause up out of sight (and from under the pointer).
+ */
 function bringIntoView() {
   const r = status.getBoundingClientRect();
   if (r.bottom <= window.innerHeight && r.top >= 0) return;
-  const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches && !clock?.current.playing;
-  status.scrollIntoView({ block: 'nearest', behavior: smooth ? 'smooth' : 'auto' });
+  const behavior = !window.matchMedia('(prefers-reduced-motion: reduce)').matches && !clock?.current.playing ? 'smooth' : 'auto';
+  if (r.top < 0) return status.scrollIntoView({ block: 'nearest', behavior });
+  const room = playBtn.getBoundingClientRect().top - 8; // how far the page can scroll with the buttons still in the window
+  const by = Math.min(r.bottom - window.innerHeight, room);
+  if (by > 0) window.scrollBy({ top: by, behavior });
 }
 
 /** Text written by a session the inputs no longer match looks it: dimmed, with a line saying what the next tick does. */

@@ -25,6 +25,32 @@ describe('landing page', () => {
     await preview?.close();
   });
 
+  it('while the clock plays as fast as it runs, the page follows the text only as far as keeps Pause on screen, and Pause takes a real click', async () => {
+    const p = await openPage(browser);
+    try {
+      await p.setViewportSize({ width: 1280, height: 720 });
+      await p.goto(`${preview.url}/`, { waitUntil: 'load' });
+      await p.waitForFunction(() => !(document.getElementById('play') as HTMLButtonElement | null)?.disabled, null, { timeout: 60_000 });
+      await p.getByLabel('Play speed').selectOption('0');
+      await p.getByRole('button', { name: 'Play' }).click();
+      const y0 = await p.evaluate(() => scrollY);
+      const seen: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        await p.waitForTimeout(250);
+        const top = await p.evaluate(() => document.getElementById('play')!.getBoundingClientRect().top);
+        seen.push(top);
+        assert.ok(top >= 0 && top < 720, `Pause is in the window (top ${top.toFixed(0)} px) after ${(i + 1) * 250} ms`);
+      }
+      const tick = () => p.evaluate(() => Number(/^Tick (\d+) /.exec(document.getElementById('status')?.textContent ?? '')?.[1] ?? -1));
+      assert.ok((await tick()) > 100, 'it played long enough for the text to outgrow the window');
+      assert.ok((await p.evaluate(() => scrollY)) > y0, 'the page followed the growing text');
+      await p.getByRole('button', { name: 'Pause' }).click({ timeout: 5_000 });
+      await p.getByRole('button', { name: 'Play' }).waitFor({ timeout: 5_000 });
+    } finally {
+      await p.close();
+    }
+  });
+
   it('loads with no console errors', () => {
     assert.deepEqual(errors, []);
   });
