@@ -4,8 +4,10 @@
  * a token never sees the future — drawn hatched. The matrix fills one row per tick: rows not yet
  * computed are drawn as empty outlines.
  *
- * Keyboard: one cell is in the tab order; arrow keys, Home and End move within the computed
- * cells. Focusing or hovering a cell moves the outline there and dispatches
+ * The weights are one image (no element per cell). Keyboard: one cell is an element in the tab
+ * order; arrow keys, Home and End move it within the computed cells (a new element each move,
+ * focused, so a screen reader reads it). Focusing or hovering a cell moves the outline there and
+ * dispatches
  * `CustomEvent('highlight', { detail: { query, key, weight } })` on the SVG.
  */
 import { table } from './dom.ts';
