@@ -36,7 +36,7 @@ async function register(name: BackendName, opts: BackendOptions): Promise<void> 
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     if (opts.wasmPath && !isNode) wasm.setWasmPaths(opts.wasmPath);
-    registerWasmKernels(); // Slice and SplitV without a copy of the whole input (model/wasm-kernels.ts)
+    registerWasmKernels(); // Slice, SplitV and Transpose of our own in tfjs's place (model/wasm-kernels.ts)
     if (!isNode && opts.threads) wasm.setThreadsCount(Math.max(1, Math.floor(opts.threads)));
     // Where tfjs would compute on one thread anyway (no threads asked for, and half the cores is
     // one: a 2-core machine), the build without threads is started. The threaded build starts a

@@ -1,11 +1,13 @@
 /**
- * Two tfjs-backend-wasm kernels (4.22) replaced by the same arithmetic without its waste.
+ * Three tfjs-backend-wasm kernels (4.22) replaced by the same arithmetic without its waste.
  *
  * Its Slice (and SplitV, which slices once per part) first copies the *whole* input out of the
  * module's memory into a new JavaScript array (`readSync`), then copies the slice from that copy:
  * splitting training's (2048, 768) query-key-value product into three cost ≈ 50 ms, three whole
  * copies of 6 MB, for 6 MB of output. Here the slice is copied straight from a view of the
- * module's memory: the same rows, the same bytes, one copy.
+ * module's memory: the same rows, the same bytes, one copy. Its Transpose moves element by
+ * element where rows and columns swap; here that case is an 8 × 8 tiled copy (the others stay
+ * with tfjs's kernel).
  *
  * Registered once, when the wasm backend starts (model/backend.ts). String tensors keep tfjs's
  * own kernel. Other wasm kernels that call tfjs's slice internally (StridedSlice, Unpack) are

@@ -120,12 +120,13 @@ const oneHot = (ids: tf.Tensor1D, depth: number) => tf.cast(tf.oneHot(ids, depth
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
   const [N, V] = logits.shape;
   const f = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
-    const e = tf.exp(tf.sub(x, tf.max(x, 1, true))); // (N, V), each row's largest is 1
+    const m = tf.max(x, 1, true); // (N, 1)
+    const e = tf.exp(tf.sub(x, m)); // (N, V), each row's largest is 1
     const z = tf.sum(e, 1, true); // (N, 1)
     save([e, z]);
     // The target's logit, gathered: x[i, targets[i]] at flat index i·V + targets[i].
     const picked = tf.gather(tf.reshape(x, [N * V]), tf.add(tf.mul(tf.range(0, N, 1, 'int32'), tf.scalar(V, 'int32')), targets));
-    const logZ = tf.add(tf.reshape(tf.max(x, 1), [N]), tf.log(tf.reshape(z, [N])));
+    const logZ = tf.reshape(tf.add(m, tf.log(z)), [N]);
     return {
       value: tf.mean(tf.sub(logZ, picked)) as tf.Scalar,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
