@@ -13,7 +13,7 @@ import type { Session } from '../model/tick.ts';
 import { DemoHost } from './demo-host.ts';
 import { ModelHost } from './model-host.ts';
 import type { ModelStore } from './model-store.ts';
-import type { Handlers, OnProgress, Protocol, RequestOf, RequestType } from './protocol.ts';
+import type { Handlers, OnDrawn, OnProgress, Protocol, RequestOf, RequestType } from './protocol.ts';
 import { SessionHost } from './session-host.ts';
 
 export { KEEP_TICKS } from './session-host.ts';
@@ -48,9 +48,9 @@ export class EngineHost {
   }
 
   /** Answer one request. */
-  handle<K extends HostRequest>(req: RequestOf<K>, onProgress: OnProgress = () => {}): Promise<Protocol[K]['response']> {
+  handle<K extends HostRequest>(req: RequestOf<K>, onProgress: OnProgress = () => {}, onDrawn: OnDrawn = () => {}): Promise<Protocol[K]['response']> {
     const handler: Handlers<K>[K] = this.handlers[req.type];
-    return handler(req, onProgress);
+    return handler(req, onProgress, onDrawn);
   }
 
   /** Stop the running load, if any; the model in use stays. */

@@ -276,6 +276,7 @@ export interface Protocol {
       verifyWeights?: boolean; // re-read the weights from the backend and checksum them after the tick
       candidates?: number; // how many of the most likely tokens to describe (default 20)
       logits?: boolean; // send the tick's raw logits and their order back too, so the page can re-draw it without a round trip (notebooks/resample.ts)
+      tokenFirst?: boolean; // with a trace: send the tick as soon as its token is drawn (OnDrawn, without trace or logits), before the logit lens and the trace's copies
     };
     response: TickSummary;
   };
@@ -303,14 +304,22 @@ export type ResponseMap = { [K in RequestType]: Protocol[K]['response'] };
 
 /** Hears how a load is going before its answer comes. */
 export type OnProgress = (p: LoadProgress) => void;
+/** Hears a tick's token before its answer (the same tick with its trace) comes: the tick request's `tokenFirst`. */
+export type OnDrawn = (t: TickSummary) => void;
+/** What a request hears before its answer: a load's progress, a tick's token. */
+export interface Listeners {
+  onProgress?: OnProgress;
+  onDrawn?: OnDrawn;
+}
 /** An answer to each of the requests `K`: the compiler checks each handler against its Protocol entry. */
-export type Handlers<K extends RequestType> = { [P in K]: (req: Protocol[P]['request'], onProgress: OnProgress) => Promise<Protocol[P]['response']> };
+export type Handlers<K extends RequestType> = { [P in K]: (req: Protocol[P]['request'], onProgress: OnProgress, onDrawn: OnDrawn) => Promise<Protocol[P]['response']> };
 
 export type Envelope = { id: number; request: Request };
 export type Reply =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: string; cancelled?: boolean }
-  | { id: number; progress: LoadProgress }; // not an answer: news of a running load
+  | { id: number; progress: LoadProgress } // not an answer: news of a running load
+  | { id: number; drawn: TickSummary }; // not an answer: a tick's token, its trace still being read
 
 /** The error message of a request dropped by `cancel` before it started. */
 export const CANCELLED = 'cancelled before it started';

@@ -45,7 +45,7 @@ export class EngineQueue {
   private async answer({ id, request }: Envelope): Promise<Reply> {
     try {
       if (request.type === 'cancel') throw new Error('cancel is answered by the queue'); // push answers it before it gets here
-      return { id, ok: true, value: await this.host.handle(request, (progress) => this.reply({ id, progress })) };
+      return { id, ok: true, value: await this.host.handle(request, (progress) => this.reply({ id, progress }), (drawn) => this.reply({ id, drawn })) };
     } catch (e) {
       return { id, ok: false, error: e instanceof Error ? e.message : String(e) };
     }

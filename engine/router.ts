@@ -1,10 +1,10 @@
 /**
  * Requests out, replies back: numbers each request, remembers who waits for it, and routes each
- * reply (or a load's progress) to its waiter. The worker client and the in-process engine both
+ * reply (or a load's progress, or a tick's early token) to its waiter. The worker client and the in-process engine both
  * use it; only how an envelope travels differs.
  */
 import type { Engine } from './engine.ts';
-import { CANCELLED, type Envelope, type OnProgress, type Reply, type RequestOf, type RequestType, type ResponseMap } from './protocol.ts';
+import { CANCELLED, type Envelope, type Listeners, type Reply, type RequestOf, type RequestType, type ResponseMap } from './protocol.ts';
 
 /** A request the engine dropped because `cancel` came first. */
 export class CancelledError extends Error {
@@ -14,10 +14,9 @@ export class CancelledError extends Error {
   }
 }
 
-interface Waiter {
+interface Waiter extends Listeners {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
-  onProgress?: OnProgress;
 }
 
 export class ReplyRouter implements Engine {
@@ -27,11 +26,11 @@ export class ReplyRouter implements Engine {
   /** `send` takes an envelope to the engine; its replies come back through `receive`. */
   constructor(private readonly send: (env: Envelope) => void) {}
 
-  /** Send a request; `onProgress` hears how a load is going before its answer comes. */
-  request<K extends RequestType>(request: RequestOf<K>, opts: { onProgress?: OnProgress } = {}): Promise<ResponseMap[K]> {
+  /** Send a request; `onProgress` hears how a load is going, `onDrawn` a tick's token, before the answer comes. */
+  request<K extends RequestType>(request: RequestOf<K>, opts: Listeners = {}): Promise<ResponseMap[K]> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, onDrawn: opts.onDrawn });
       this.send({ id, request: request as Envelope['request'] });
     });
   }
@@ -47,6 +46,10 @@ export class ReplyRouter implements Engine {
     if (!w) return;
     if ('progress' in r) {
       w.onProgress?.(r.progress);
+      return;
+    }
+    if ('drawn' in r) {
+      w.onDrawn?.(r.drawn);
       return;
     }
     this.waiting.delete(r.id);

@@ -10,7 +10,7 @@ import type { Model } from '../model/model.ts';
 import { tickDraw, toSeed } from '../model/prng.ts';
 import { distribution, sample } from '../model/sampler.ts';
 import { Session, type LastingIntervention, type TickRecord } from '../model/tick.ts';
-import type { Handlers, InterventionResult, Protocol, RecomputeResult } from './protocol.ts';
+import type { Handlers, InterventionResult, OnDrawn, Protocol, RecomputeResult, TickSummary } from './protocol.ts';
 import { bpeWords, describeDraw, probChanges, tickSummary, tokenGuess, tokenInfo, traceForPage } from './wire.ts';
 
 /** How many past ticks can be re-drawn (each keeps its logits and sort order: ~0.4 MB for GPT-2's vocabulary). */
@@ -39,7 +39,7 @@ export class SessionHost {
 
   readonly handlers: Handlers<SessionRequest> = {
     start: async (req) => this.start(req),
-    tick: (req) => this.tick(req),
+    tick: (req, _onProgress, onDrawn) => this.tick(req, onDrawn),
     fork: async ({ index, forced, intervention }) => {
       const session = this.need();
       this.checkForced(forced, index);
@@ -115,12 +115,15 @@ export class SessionHost {
     };
   }
 
-  private async tick(req: Protocol['tick']['request']): Promise<Protocol['tick']['response']> {
+  private async tick(req: Protocol['tick']['request'], onDrawn: OnDrawn): Promise<Protocol['tick']['response']> {
     const m = this.model();
     const session = this.need();
     if (req.sampling) session.setSampling(req.sampling);
     if (req.seed !== undefined) session.seed = toSeed(req.seed);
-    const rec = await session.tick({ trace: req.trace });
+    // tokenFirst: the token goes to the page while the trace is still being read.
+    let drawn: TickSummary | undefined;
+    const early = req.tokenFirst && req.trace ? (r: TickRecord) => onDrawn((drawn = tickSummary(r, m.tokenizer, req.candidates ?? 20))) : undefined;
+    const rec = await session.tick({ trace: req.trace, onDrawn: early });
     this.keep(rec);
     const twin = this.untouched;
     let untouched: TickRecord | undefined;
@@ -131,8 +134,11 @@ export class SessionHost {
       untouched = await twin.tick();
     }
     const weightsVerified = req.verifyWeights ? await m.verifyChecksum() : undefined;
+    const own = drawn
+      ? { ...drawn, ms: rec.ms, ...(weightsVerified === undefined ? {} : { weightsVerified }), ...(rec.trace ? { trace: traceForPage(rec.trace, m.tokenizer) } : {}) } // the draw described once
+      : tickSummary(rec, m.tokenizer, req.candidates ?? 20, weightsVerified);
     const summary = {
-      ...tickSummary(rec, m.tokenizer, req.candidates ?? 20, weightsVerified),
+      ...own,
       ...(untouched ? { untouched: tickSummary(untouched, m.tokenizer, req.candidates ?? 20) } : {}),
     };
     // Copies: the kept logits stay the engine's own, whatever the page does with these.

@@ -139,6 +139,12 @@ function headMask(config: GPT2Config, iv: Intervention | undefined, l: number): 
 export interface ForwardResult {
   logits: T2; // (1, V) for the last new position, or (T, V) with allLogits
   trace?: Trace;
+  /**
+   * With `lateTrace`, in place of `trace`: runs the logit lens and copies the trace out of tfjs,
+   * when the caller has what it needs first (a tick's token). Call it exactly once: it frees the
+   * recorded tensors, also when it fails.
+   */
+  readTrace?: () => Promise<Trace>;
 }
 
 /**
@@ -491,6 +497,7 @@ export interface ForwardOptions {
   allLogits?: boolean; // logits for every new position, not just the last
   prefillChunk?: number; // untraced runs longer than this go through in chunks (default 256)
   intervention?: Intervention; // heads switched off, blocks skipped (off: the plain model, no extra op)
+  lateTrace?: boolean; // a traced pass returns readTrace instead of trace: the logits come before the lens and the copies
 }
 
 /**
@@ -569,6 +576,7 @@ async function forwardOnce(
     cache.v[l] = kv.v[l];
   }
   cache.length = P + T;
+  if (tracer && opts.lateTrace) return { logits, readTrace: () => tracer.read() };
   return { logits, trace: await tracer?.read() };
 }
 

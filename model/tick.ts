@@ -33,7 +33,7 @@ export interface TickRecord {
   logits: Float32Array; // raw logits of the last position; re-drawing needs no forward pass
   sampling: SamplingParams; // settings used
   seed: number;
-  ms: { forward: number; sample: number; total: number }; // measured around awaited results
+  ms: { forward: number; sample: number; trace: number; total: number }; // measured around awaited results; trace: the logit lens and the trace's copies, after the draw
   flops: number; // forward FLOPs (see forwardFlops)
   cacheLength: number; // positions in the KV cache after the tick
   cacheBytes: number; // bytes the KV cache holds after the tick
@@ -145,19 +145,23 @@ export class Session {
     return s;
   }
 
-  /** Run one tick. */
-  async tick(opts: { trace?: TraceOptions } = {}): Promise<TickRecord> {
+  /**
+   * Run one tick. `onDrawn` hears the tick as soon as its token is drawn, before the trace is read
+   * (without `trace`; its `ms.trace` and `ms.total` are the time so far): a large model's logit
+   * lens takes longer than the rest of its tick.
+   */
+  async tick(opts: { trace?: TraceOptions; onDrawn?: (rec: TickRecord) => void } = {}): Promise<TickRecord> {
     if (this.busy) throw new Error('a tick is already running in this session');
     this.model.assertLive();
     this.busy = true;
     try {
-      return await this.step(opts.trace);
+      return await this.step(opts.trace, opts.onDrawn);
     } finally {
       this.busy = false;
     }
   }
 
-  private async step(traceOpts?: TraceOptions): Promise<TickRecord> {
+  private async step(traceOpts?: TraceOptions, onDrawn?: (rec: TickRecord) => void): Promise<TickRecord> {
     const { config, weights } = this.model;
     const t0 = now();
     const index = this.ticks;
@@ -195,10 +199,13 @@ export class Session {
     // #region tick-forward
     // One forward pass over the fed tokens and the cache (which it extends):
     // one logit per vocabulary token, for the last position.
-    const { logits: logitsT, trace } = await forward(config, weights, feed, cache, { trace: traceOpts, intervention: iv ?? undefined });
+    const { logits: logitsT, readTrace } = await forward(config, weights, feed, cache, { trace: traceOpts, intervention: iv ?? undefined, lateTrace: true });
     let logits: Float32Array;
     try {
       logits = (await logitsT.data()) as Float32Array;
+    } catch (e) {
+      await readTrace?.().catch(() => {}); // frees what the pass recorded
+      throw e;
     } finally {
       logitsT.dispose();
     }
@@ -216,7 +223,7 @@ export class Session {
     const t2 = now();
     this.ticks++;
 
-    return {
+    const rec: TickRecord = {
       index,
       kind,
       fed: feed,
@@ -232,7 +239,7 @@ export class Session {
       logits,
       sampling: { ...this.sampling },
       seed: this.seed,
-      ms: { forward: t1 - t0, sample: t2 - t1, total: t2 - t0 },
+      ms: { forward: t1 - t0, sample: t2 - t1, trace: 0, total: t2 - t0 },
       flops: flops + forwardFlops(config, feed.length, position, 1),
       cacheLength: cache.length,
       cacheBytes: cache.bytes,
@@ -240,8 +247,13 @@ export class Session {
       weightsChecksum: this.model.checksum,
       forced: forcedId !== undefined,
       ...(iv ? { intervention: { heads: iv.heads, skipBlocks: iv.skipBlocks } } : {}),
-      trace,
     };
+    if (!readTrace) return rec;
+    onDrawn?.(rec);
+    // The internals, after the token: the logit lens and the copies out of the backend.
+    const trace = await readTrace();
+    const t3 = now();
+    return { ...rec, ms: { ...rec.ms, trace: t3 - t2, total: t3 - t0 }, trace };
   }
 
   /**

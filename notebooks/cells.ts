@@ -14,6 +14,7 @@
 import { TickTimeline, TickTimelineTable, type TimelineTick } from '../components/tick-timeline.ts';
 import { TokenStrip, TokenStripTable, type StripToken } from '../components/token-strip.ts';
 import { formatCount, formatInteger, formatMs } from '../components/format.ts';
+import { visibleText } from '../components/text.ts';
 import type { KeyOf } from '../components/i18n/index.ts';
 import { backendLabel, words } from '../components/words.strings.ts';
 import { windowKeep } from '../model/config.ts';
@@ -143,6 +144,8 @@ function stateLine(state: ClockState, model: ModelInfo): string {
   const head = `${model.notice ? `${model.notice} ` : ''}` +
     strings('cells.modelReady', { model: model.label, params: formatCount(model.params), layers: c.n_layer, heads: c.n_head, backend: backendLabel(model.backend) });
   const max = c.n_positions;
+  const d = state.drawn; // a tick's token, its figures still to come (tokenFirst)
+  if (d && !state.playing) return strings('cells.drawn', { index: d.index, kind: kindName(d.kind), token: visibleText(d.text), ms: formatMs(d.ms.total) });
   if (!t) {
     const n = state.promptTokens.length;
     return head + strings('cells.firstTick', { n }) + (n > max ? strings('cells.willSlide', { max, keep: windowKeep(max) }) : '');
@@ -175,8 +178,9 @@ function sameBut(s: ClockState, last: ClockState, except: (keyof ClockState)[]):
 }
 
 /**
- * Pass on the clock's states except a tick starting (busy set, nothing else changed) and the
- * weights read back after a tick (only `verified` changed): neither changes anything a chart draws
+ * Pass on the clock's states except a tick starting (busy set, nothing else changed), a tick's
+ * token drawn before its trace (only `drawn` changed) and the weights read back after a tick
+ * (only `verified` changed): none changes anything a chart draws
  * from the ticks, and redrawing every chart with the same data would take the page's thread (and
  * on a small machine a core) while the engine works, and delay the tick's own redraw. The few
  * figures that show the read-back also take `weightsVerified`.
@@ -184,7 +188,8 @@ function sameBut(s: ClockState, last: ClockState, except: (keyof ClockState)[]):
 export function chartChanges(change: (s: ClockState) => void): (s: ClockState) => void {
   let last: ClockState | null = null;
   return (s) => {
-    const skip = last !== null && ((s.busy && !last.busy && sameBut(s, last, ['busy'])) || (s.verified !== last.verified && sameBut(s, last, ['verified'])));
+    const skip = last !== null && ((s.busy && !last.busy && sameBut(s, last, ['busy'])) || (s.verified !== last.verified && sameBut(s, last, ['verified'])) ||
+      (s.drawn !== null && sameBut(s, last, ['drawn'])));
     last = s;
     if (!skip) change(s);
   };
@@ -257,9 +262,11 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
   main.variable(textObserver(c.status)).define('status', ['clockStatus', 'model'], (state: ClockState, model: ModelInfo) => {
     c.play.textContent = strings(state.playing ? 'controls.pause' : 'controls.play');
     c.next.disabled = state.playing;
-    c.form.dataset.ticks = String(state.ticks.length);
-    c.form.dataset.newest = state.ticks.at(-1)?.text ?? ''; // the tick bar and the tick map show it (site/scripts/tick-bar.ts, tick-map.ts)
-    c.form.dataset.phase = state.ticks.at(-1)?.kind ?? '';
+    // A tick whose token is drawn counts here already (its figures follow with its trace).
+    const newest = state.drawn ?? state.ticks.at(-1);
+    c.form.dataset.ticks = String(state.ticks.length + (state.drawn ? 1 : 0));
+    c.form.dataset.newest = newest?.text ?? ''; // the tick bar and the tick map show it (site/scripts/tick-bar.ts, tick-map.ts)
+    c.form.dataset.phase = newest?.kind ?? '';
     c.form.dataset.layers = String(model.config.n_layer);
     c.form.dataset.intervention = interventionMarker(state.intervention); // the tick bar shows it (site/scripts/tick-bar.ts)
     c.form.dataset.clock = state.playing ? 'playing' : state.busy ? 'busy' : 'idle';

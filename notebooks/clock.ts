@@ -30,6 +30,7 @@ export interface ClockState {
   left: Fork | null; // the run the latest fork left (Back returns to it)
   intervention?: ClockIntervention | null; // a part removed from a tick on (Clock.intervene); absent or null: the model untouched
   verified: readonly (string | undefined)[]; // [tick] the weights' checksum read back from the backend after that tick (ClockOptions.verifyWeights); arrives after the tick is shown
+  drawn: TickSummary | null; // the running tick once its token is drawn, while its trace is still read (ClockOptions.tokenFirst); null otherwise. Not in `ticks` until the trace comes
 }
 
 /** Heads switched off / blocks skipped on every tick from `from` on, and the untouched run going on beside. */
@@ -52,7 +53,16 @@ export interface ClockOptions {
   pace?: () => number; // Play's ticks per second, read at every tick (0 or none: as fast as they run)
   forced?: Forced; // tokens forced from the start (a shared link's fork)
   logits?: boolean; // each tick brings its raw logits, so the page re-draws it without asking the engine (the latest LOGITS_KEPT ticks keep them)
+  /**
+   * Show a traced tick's token before its trace (ClockState.drawn): true always, false never; a
+   * number: when the latest tick's trace took at least that many ms, and at a session's first
+   * tick (default TOKEN_FIRST_MS). On GPT-2 124M the logit lens takes ≈ 4× the rest of a tick.
+   */
+  tokenFirst?: boolean | number;
 }
+
+/** A tick whose trace took this long (ms) or more makes the next one send its token first (ClockOptions.tokenFirst). */
+export const TOKEN_FIRST_MS = 8;
 
 /** The ticks with `weightsVerified` set from `verified` (the weights read back after each, where that has arrived). */
 export function withVerified(ticks: TickSummary[], verified: ClockState['verified']): TickSummary[] {
@@ -100,7 +110,7 @@ export class Clock {
     private readonly settings: () => ClockSettings, // read at every tick: the inputs' latest valid values
     private readonly opts: ClockOptions,
   ) {
-    this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null, forced: opts.forced ?? [], left: null, verified: [] };
+    this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null, forced: opts.forced ?? [], left: null, verified: [], drawn: null };
   }
 
   /** Start a session for `prompt` (one longer than the context slides at its first tick: model/tick.ts). */
@@ -137,7 +147,7 @@ export class Clock {
       forced: this.opts.forced,
     });
     if (mine !== this.session) return;
-    this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null, forced: this.opts.forced ?? [], left: null, intervention: null, verified: [] });
+    this.set({ promptTokens: tokens, ticks: [], wallMs: [], playStart: null, error: null, forced: this.opts.forced ?? [], left: null, intervention: null, verified: [], drawn: null });
   }
 
   /**
@@ -194,7 +204,7 @@ export class Clock {
     });
     if (mine !== this.session || this.disposed) return;
     const intervention = iv && { ...iv, untouched: iv.untouched.slice(0, Math.max(0, index - iv.from)) };
-    this.set({ ticks: this.state.ticks.slice(0, index), wallMs: this.state.wallMs.slice(0, index), verified: this.state.verified.slice(0, index), forced, left, intervention, error: null, busy: false });
+    this.set({ ticks: this.state.ticks.slice(0, index), wallMs: this.state.wallMs.slice(0, index), verified: this.state.verified.slice(0, index), forced, left, intervention, error: null, busy: false, drawn: null });
     this.playUntil(until);
   }
 
@@ -204,15 +214,21 @@ export class Clock {
     const mine = this.session;
     const { sampling, seed } = this.settings();
     this.set({ busy: true });
+    const trace = typeof this.opts.trace === 'function' ? this.opts.trace() : this.opts.trace;
+    const tokenFirst = !!trace && this.tokenFirst();
+    const onDrawn = (d: TickSummary) => {
+      if (mine === this.session && !this.disposed && this.state.busy) this.set({ drawn: d });
+    };
     try {
       const t = await this.engine.request({
         type: 'tick',
         sampling,
         seed,
-        trace: typeof this.opts.trace === 'function' ? this.opts.trace() : this.opts.trace,
+        trace,
         candidates: this.opts.candidates,
         ...(this.opts.logits ? { logits: true } : {}),
-      });
+        ...(tokenFirst ? { tokenFirst: true } : {}),
+      }, tokenFirst ? { onDrawn } : {});
       if (mine !== this.session || this.disposed) return null;
       const { untouched, ...tick } = t;
       markTick(tick);
@@ -224,15 +240,24 @@ export class Clock {
         wallMs: [...this.state.wallMs, now()],
         busy: false,
         error: null,
+        drawn: null,
         ...(iv && untouched ? { intervention: { ...iv, untouched: [...iv.untouched, untouched] } } : {}),
       });
       return tick;
     } catch (e) {
       if (mine !== this.session || this.disposed) return null;
       const cancelled = e instanceof CancelledError;
-      this.set({ busy: false, playing: false, error: cancelled ? null : (e as Error).message });
+      this.set({ busy: false, playing: false, error: cancelled ? null : (e as Error).message, drawn: null });
       return null;
     }
+  }
+
+  /** Whether the next tick sends its token before its trace (ClockOptions.tokenFirst). */
+  private tokenFirst(): boolean {
+    const opt = this.opts.tokenFirst ?? TOKEN_FIRST_MS;
+    if (typeof opt === 'boolean') return opt;
+    const last = this.state.ticks.at(-1);
+    return !last || last.ms.trace >= opt;
   }
 
   /**

@@ -162,7 +162,7 @@ export const LOOP_LINES = [
   'const rec = await this.tick({ trace: opts.trace });',
   'if (opts.stopAtEndOfText && rec.id === this.model.tokenizer.eotId) return;',
   'let feed = this.ids.slice(cache.length + this.dropped);',
-  'const { logits: logitsT, trace } = await forward(config, weights, feed, cache, { trace: traceOpts, intervention: iv ?? undefined });',
+  'const { logits: logitsT, readTrace } = await forward(config, weights, feed, cache, { trace: traceOpts, intervention: iv ?? undefined, lateTrace: true });',
   'logits = (await logitsT.data()) as Float32Array;',
   'const drawn = sample(logits, this.sampling, tickDraw(this.seed, index));',
   'const s = forcedId === undefined ? drawn : forceSample(drawn, forcedId);',

@@ -114,7 +114,9 @@ function describeTick(k: TickSummary, slid: TickSummary | undefined): string {
 
 /** The prompt and every tick's text, then the latest tick's bytes that are not a whole character yet. */
 function render(s: ClockState) {
-  const last = s.ticks.at(-1);
+  // A tick whose token is drawn shows in the text at once; the map waits for its trace (ClockState.drawn).
+  const ticks = s.drawn ? [...s.ticks, s.drawn] : s.ticks;
+  const last = ticks.at(-1);
   const pending = document.createElement('span');
   pending.className = 'pending';
   pending.title = t('landing.pendingTitle');
@@ -134,7 +136,7 @@ function render(s: ClockState) {
     return m;
   };
   const before: (string | Node)[] = [s.prompt];
-  for (const k of s.ticks.slice(0, -1)) {
+  for (const k of ticks.slice(0, -1)) {
     if (k.forced) before.push(forcedMark(k.text));
     else if (typeof before[before.length - 1] === 'string') before[before.length - 1] += k.text;
     else before.push(k.text);
@@ -143,9 +145,9 @@ function render(s: ClockState) {
   out.replaceChildren(...before, ...(newest.textContent ? [newest] : []), ...(pending.textContent ? [pending] : []));
   renderBranch(s);
   if (s.error) status.textContent = t('landing.tickFailed', { error: s.error });
-  else if (last) status.textContent = describeTick(last, [...s.ticks].reverse().find((k) => k.window));
-  if (last && s.ticks.length !== shownTicks) bringIntoView();
-  shownTicks = s.ticks.length;
+  else if (last) status.textContent = describeTick(last, [...ticks].reverse().find((k) => k.window));
+  if (last && ticks.length !== shownTicks) bringIntoView();
+  shownTicks = ticks.length;
   markStale();
   buttons();
   syncLink();

@@ -160,6 +160,44 @@ describe('the Models page: GPT-2 from a Hub, the browser store, local files', { 
     await chapter.close();
   });
 
+  it('chapter 5 on the 124M model shows each tick\'s token before its figures (the logit lens of 12 layers is read after the draw)', async () => {
+    const chapter = await page.context().newPage();
+    const chapterErrors = collectConsoleErrors(chapter);
+    await chapter.goto(`${preview.url}/chapters/mlp-residual/`);
+    await chapter.waitForFunction(() => document.body.dataset.engine === 'ready' || document.body.dataset.engine === 'error', null, { timeout: 180_000 });
+    await chapter.locator('[data-cell="controls"]').scrollIntoViewIfNeeded();
+    await chapter.waitForFunction(() => /Model ready/.test(document.querySelector('[data-role="status"]')?.textContent ?? ''), null, { timeout: 60_000 });
+    // Every text the status line and the tick bar show, in order, with the time it appeared.
+    await chapter.evaluate(() => {
+      const seen: { at: number; status: string; bar: string }[] = [];
+      (window as unknown as { seen: typeof seen }).seen = seen;
+      const status = document.querySelector('[data-role="status"]')!;
+      const bar = document.querySelector('[data-tick-state]')!;
+      const note = () => seen.push({ at: performance.now(), status: status.textContent ?? '', bar: bar.textContent ?? '' });
+      new MutationObserver(note).observe(status, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(note).observe(bar, { childList: true, characterData: true, subtree: true });
+    });
+    for (let i = 0; i < 2; i++) {
+      const start = await chapter.evaluate(() => performance.now());
+      await chapter.getByRole('button', { name: 'Next token' }).first().click();
+      await chapter.waitForFunction((n) => new RegExp(`^${n} ticks? so far`).test(document.querySelector('[data-role="status"]')?.textContent ?? ''), i + 1, { timeout: 120_000 });
+      const seen = (await chapter.evaluate(() => (window as unknown as { seen: { at: number; status: string; bar: string }[] }).seen.splice(0)));
+      const drawn = seen.findIndex((s) => new RegExp(`^Tick ${i} \\((prefill|decode)\\) drew “.*”.* its figures follow`).test(s.status));
+      const done = seen.findIndex((s) => /ticks? so far/.test(s.status));
+      assert.ok(drawn >= 0 && drawn < done, JSON.stringify(seen));
+      const token = /drew “(.*)” in/.exec(seen[drawn].status)![1];
+      // The tick bar names the same token while the figures still wait for the trace.
+      assert.ok(seen.slice(0, done).some((s) => s.bar.includes(token)), JSON.stringify(seen));
+      console.log(`# 124M chapter 5, tick ${i}: token shown ${(seen[drawn].at - start).toFixed(0)} ms after the click, figures' tick ${(seen[done].at - start).toFixed(0)} ms`);
+    }
+    // The figures then drew the tick from its trace: the lens has a row for each of the 12 layers.
+    await chapter.locator('[data-cell="lens"]').scrollIntoViewIfNeeded();
+    await chapter.waitForFunction(() => document.querySelector<HTMLElement>('[data-cell="lens"] table.lens')?.dataset.tick === '1', null, { timeout: 60_000 });
+    assert.equal(await chapter.locator('[data-cell="lens"] table.lens tbody tr').count(), 12);
+    assert.deepEqual(chapterErrors, []);
+    await chapter.close();
+  });
+
   it('the backend choice reaches every page: WebGL where the browser has it, else a reported fallback to wasm', async () => {
     await page.getByRole('radio', { name: /WebAssembly/ }).waitFor();
     const webgl = page.getByRole('radio', { name: /WebGL/ });

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tickDraw } from '../../model/prng.ts';
 import { CancelledError } from '../../engine/client.ts';
+import type { TickSummary } from '../../engine/protocol.ts';
 import { smallConfig, smallEngine } from '../notebooks/small-model.ts';
 
 describe('EngineHost', () => {
@@ -147,5 +148,35 @@ describe('EngineHost', () => {
     for (const r of results.slice(1)) assert.ok(r.status === 'rejected' && r.reason instanceof CancelledError);
     assert.ok((await tok).tokens.length >= 1);
     assert.equal(e.host.session!.ticks, 1);
+  });
+  it('tokenFirst: a traced tick sends its token before its answer, the same tick without trace; the answer adds the trace and the time it took', async () => {
+    const sampling = { temperature: 0.8, topK: 0, topP: 1 };
+    await e.engine.request({ type: 'start', prompt: 'the clock', seed: 9, sampling });
+    for (let i = 0; i < 3; i++) {
+      const events: string[] = [];
+      let drawn: TickSummary | null = null;
+      const answer = e.engine.request({ type: 'tick', trace: { attention: true, lens: 3 }, tokenFirst: true, candidates: 6 }, {
+        onDrawn: (d) => {
+          drawn = d;
+          events.push('drawn');
+        },
+      });
+      void answer.then(() => events.push('answer'));
+      const t = await answer;
+      await Promise.resolve();
+      assert.deepEqual(events, ['drawn', 'answer']);
+      const d = drawn! as TickSummary;
+      assert.equal(d.trace, undefined);
+      assert.ok(t.trace && t.trace.lens.length === smallConfig.n_layer && t.trace.attention.length === smallConfig.n_layer);
+      const { trace: _t, ms, ...rest } = t;
+      const { ms: dms, ...drest } = d;
+      assert.deepEqual(drest, rest, 'the same token, draw and candidates');
+      assert.equal(dms.forward, ms.forward);
+      assert.ok(ms.trace > 0 && dms.trace === 0 && ms.total > dms.total);
+    }
+    // Without a trace, or without tokenFirst, nothing comes before the answer.
+    const never = () => assert.fail('no early token was asked for');
+    await e.engine.request({ type: 'tick', tokenFirst: true }, { onDrawn: never });
+    await e.engine.request({ type: 'tick', trace: { lens: 2 } }, { onDrawn: never });
   });
 });

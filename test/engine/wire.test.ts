@@ -144,7 +144,7 @@ describe('wire', () => {
     const rec: TickRecord = {
       index: 2, kind: 'decode', fed: [104], position: 5, id: s.id, piece: { text: '<0xE4>', bytes: Uint8Array.of(0xe4), complete: false },
       text: '', pendingBytes: Uint8Array.of(0xe4), prob: s.prob, rank: s.rank, draw: s.draw, dist: s.dist, logits, sampling, seed: 9,
-      ms: { forward: 1, sample: 0.5, total: 2 }, flops: 1000, cacheLength: 6, cacheBytes: 4096, window: null, weightsChecksum: 'abc', forced: false,
+      ms: { forward: 1, sample: 0.5, trace: 0, total: 2 }, flops: 1000, cacheLength: 6, cacheBytes: 4096, window: null, weightsChecksum: 'abc', forced: false,
     };
     const t = tickSummary(rec, tok, 12);
     assert.equal(t.fed, 1);

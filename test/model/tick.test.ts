@@ -204,3 +204,43 @@ test('an intervention from tick k: every later tick\'s logits equal the float64 
   assert.equal(tf.memory().numTensors, tensors, 'no tensor left behind');
   model.dispose();
 });
+
+test('onDrawn hears a traced tick once its token is drawn, before its trace is read: the same token and logits, no trace; the tick then comes with its trace and the time it took', async () => {
+  await writeRandomCheckpoint(dir, { config, dtype: 'F32', seed: 8 });
+  const model = await Model.load(dir);
+  const traced = new Session(model, { prompt: 'abc', seed: 5 });
+  const plain = new Session(model, { prompt: 'abc', seed: 5 });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const heard: { index: number; trace: unknown; traced: boolean }[] = [];
+      let drawn: Awaited<ReturnType<Session['tick']>> | null = null;
+      let resolved = false;
+      const p = traced.tick({
+        trace: { attention: true, lens: 3 },
+        onDrawn: (r) => {
+          drawn = r;
+          heard.push({ index: r.index, trace: r.trace, traced: resolved });
+        },
+      });
+      void p.then(() => (resolved = true));
+      const rec = await p;
+      const ref = await plain.tick({ onDrawn: () => assert.fail('an untraced tick has nothing to send early') });
+      assert.deepEqual(heard, [{ index: i, trace: undefined, traced: false }], 'once, before the tick resolves, without its trace');
+      const d = drawn!;
+      assert.equal(d.id, rec.id);
+      assert.equal(d.text, rec.text);
+      assert.equal(d.logits, rec.logits);
+      assert.deepEqual(rec.logits, ref.logits, 'the trace changes nothing the draw saw');
+      assert.equal(rec.id, ref.id);
+      assert.ok(rec.trace && rec.trace.layers[0].lens && rec.trace.layers[0].attention);
+      assert.equal(d.ms.trace, 0);
+      assert.ok(rec.ms.trace > 0 && rec.ms.total >= d.ms.total + rec.ms.trace - 1e-9, 'the trace\'s time is counted in the tick\'s');
+      assert.equal(rec.ms.forward, d.ms.forward);
+      assert.equal(ref.ms.trace, 0);
+    }
+  } finally {
+    traced.dispose();
+    plain.dispose();
+    model.dispose();
+  }
+});

@@ -150,3 +150,37 @@ test('norm and adds record ln_1 (its output equals a float64 LayerNorm of the st
     model.dispose();
   }
 });
+
+test('lateTrace: the logits come with readTrace in place of the trace; reading it gives what an eager pass gives, lens included, and frees what the pass kept', async () => {
+  const config = makeConfig({ n_layer: 2, n_head: 2, n_embd: 16, n_positions: 32, vocab_size: 300 });
+  const model = await Model.fromFiles({ config, params: randomParams(config, 6), ...makeByteVocab(config.vocab_size), dtype: 'F32', bytes: 0 });
+  const opts = { embeddings: true, attention: true, residual: true, mlp: true, lens: 4 };
+  const cacheA = new KVCache(config.n_layer);
+  const cacheB = new KVCache(config.n_layer);
+  try {
+    for (const ids of [[3, 14, 15, 9], [26], [5]]) {
+      const eager = await forward(config, model.weights, ids, cacheA, { trace: opts });
+      const eagerLogits = await eager.logits.data();
+      eager.logits.dispose();
+      const before = tf.memory().numTensors;
+      const late = await forward(config, model.weights, ids, cacheB, { trace: opts, lateTrace: true });
+      assert.equal(late.trace, undefined);
+      assert.equal(typeof late.readTrace, 'function');
+      assert.deepEqual(await late.logits.data(), eagerLogits);
+      late.logits.dispose();
+      assert.ok(tf.memory().numTensors > before, 'what the trace needs is kept until it is read');
+      const trace = await late.readTrace!();
+      assert.equal(tf.memory().numTensors, before + (ids.length === 4 ? 2 * config.n_layer : 0), 'only the cache grows');
+      assert.deepEqual(trace, eager.trace);
+      assert.equal(trace.layers[1].lens?.ids.length, ids.length);
+    }
+    // Untraced, lateTrace changes nothing: no readTrace to call.
+    const plain = await forward(config, model.weights, [7], cacheB, { lateTrace: true });
+    plain.logits.dispose();
+    assert.equal(plain.readTrace, undefined);
+  } finally {
+    cacheA.clear();
+    cacheB.clear();
+    model.dispose();
+  }
+});
