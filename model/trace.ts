@@ -99,6 +99,9 @@ export interface Recorder {
 /** The recorder of an untraced pass: records nothing, allocates nothing. */
 export const NO_TRACE: Recorder = { embeddings: () => {}, attention: () => {}, mlp: () => {}, block: () => {}, logits: () => {}, norm: () => {}, adds: () => {} };
 
+/** Rows of residual stream one logit-lens call reads at most (its softmax is rows × vocabulary floats: 12.9 MB on GPT-2). */
+export const LENS_ROWS = 64;
+
 /** The logit lens of one residual stream (T, C): its top k guesses and their probabilities, (T, k) each. */
 export type LogitLens = (x: T2, k: number) => { values: tf.Tensor; indices: tf.Tensor };
 
@@ -204,26 +207,41 @@ export class TraceRecorder implements Recorder {
     try {
       const arrays = await Promise.all(this.kept.map((p) => p.t.data() as Promise<Float32Array>));
       this.kept.forEach((p, i) => p.set({ shape: p.t.shape.slice(), data: arrays[i] }));
-      for (const { lt, x } of this.lenses) {
-        const { values, indices } = tf.tidy(() => this.lens(x as T2, this.lensK));
-        let vals: Float32Array, idx: Int32Array;
-        try {
-          [vals, idx] = (await Promise.all([values.data(), indices.data()])) as [Float32Array, Int32Array];
-        } finally {
-          tf.dispose([values, indices]);
-        }
-        const k = values.shape[1] ?? 0;
-        const lens: LensLayer = { ids: [], probs: [] };
-        for (let t = 0; t < this.trace.tokens.length; t++) {
-          lens.ids.push(idx.slice(t * k, (t + 1) * k));
-          lens.probs.push(vals.slice(t * k, (t + 1) * k));
-        }
-        lt.lens = lens;
-      }
+      if (this.lenses.length > 0) await this.readLens();
       return this.trace;
     } finally {
       this.dispose();
     }
+  }
+
+  /**
+   * The logit lens of every recorded layer: their streams stacked, LENS_ROWS rows to a call, so a
+   * decode tick sends the LM head (50,257 × 768 on GPT-2) one product for all its layers, not one per layer.
+   */
+  private async readLens(): Promise<void> {
+    const T = this.trace.tokens.length;
+    const rows = tf.concat(this.lenses.map((p) => p.x), 0) as T2; // (layers·T, C), layer by layer
+    const ids: Int32Array[] = [];
+    const probs: Float32Array[] = [];
+    try {
+      for (let r = 0; r < rows.shape[0]; r += LENS_ROWS) {
+        const n = Math.min(LENS_ROWS, rows.shape[0] - r);
+        const { values, indices } = tf.tidy(() => this.lens(tf.slice(rows, [r, 0], [n, rows.shape[1]]), this.lensK));
+        try {
+          const [vals, idx] = (await Promise.all([values.data(), indices.data()])) as [Float32Array, Int32Array];
+          const k = values.shape[1] ?? 0;
+          for (let i = 0; i < n; i++) {
+            ids.push(idx.slice(i * k, (i + 1) * k));
+            probs.push(vals.slice(i * k, (i + 1) * k));
+          }
+        } finally {
+          tf.dispose([values, indices]);
+        }
+      }
+    } finally {
+      rows.dispose();
+    }
+    this.lenses.forEach((p, l) => (p.lt.lens = { ids: ids.slice(l * T, (l + 1) * T), probs: probs.slice(l * T, (l + 1) * T) }));
   }
 
   /** Free every kept tensor (after `read`, or when the pass failed). */

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../model/backend.ts';
 import { makeConfig } from '../../model/config.ts';
-import { forward, KVCache } from '../../model/gpt2.ts';
+import { forward, KVCache, logitLens } from '../../model/gpt2.ts';
 import { Model } from '../../model/model.ts';
-import { NO_TRACE, TraceRecorder, type AttentionParts, type Recorder } from '../../model/trace.ts';
+import { LENS_ROWS, NO_TRACE, TraceRecorder, type AttentionParts, type Recorder } from '../../model/trace.ts';
 import { makeByteVocab, randomParams } from '../../train/random-checkpoint.ts';
 
 before(async () => {
@@ -181,6 +181,31 @@ test('lateTrace: the logits come with readTrace in place of the trace; reading i
   } finally {
     cacheA.clear();
     cacheB.clear();
+    model.dispose();
+  }
+});
+
+test('the lens of every layer, read in stacks of LENS_ROWS rows, equals each layer\'s own stream through logitLens', async () => {
+  const config = makeConfig({ n_layer: 3, n_head: 2, n_embd: 16, n_positions: 64, vocab_size: 300 });
+  const model = await Model.fromFiles({ config, params: randomParams(config, 7), ...makeByteVocab(config.vocab_size), dtype: 'F32', bytes: 0 });
+  const ids = Array.from({ length: 30 }, (_, i) => (i * 37) % 300); // 3 layers × 30 positions: 90 rows, over LENS_ROWS
+  assert.ok(ids.length * config.n_layer > LENS_ROWS);
+  const cache = new KVCache(config.n_layer);
+  try {
+    const r = await forward(config, model.weights, ids, cache, { trace: { residual: true, lens: 4 } });
+    r.logits.dispose();
+    for (const lt of r.trace!.layers) {
+      const x = tf.tensor2d(lt.residual!.data, lt.residual!.shape as [number, number]);
+      const { values, indices } = logitLens(model.weights, x, 4);
+      const [vals, idx] = [await values.data(), await indices.data()];
+      tf.dispose([x, values, indices]);
+      for (let t = 0; t < ids.length; t++) {
+        assert.deepEqual(Array.from(lt.lens!.ids[t]), Array.from(idx.slice(t * 4, t * 4 + 4)), `layer ${lt.layer}, position ${t}`);
+        for (let j = 0; j < 4; j++) assert.ok(Math.abs(lt.lens!.probs[t][j] - vals[t * 4 + j]) < 1e-6);
+      }
+    }
+  } finally {
+    cache.clear();
     model.dispose();
   }
 });
