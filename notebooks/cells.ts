@@ -262,11 +262,11 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
   main.variable(textObserver(c.status)).define('status', ['clockStatus', 'model'], (state: ClockState, model: ModelInfo) => {
     c.play.textContent = strings(state.playing ? 'controls.pause' : 'controls.play');
     c.next.disabled = state.playing;
-    // A tick whose token is drawn counts here already (its figures follow with its trace).
-    const newest = state.drawn ?? state.ticks.at(-1);
-    c.form.dataset.ticks = String(state.ticks.length + (state.drawn ? 1 : 0));
-    c.form.dataset.newest = newest?.text ?? ''; // the tick bar and the tick map show it (site/scripts/tick-bar.ts, tick-map.ts)
-    c.form.dataset.phase = newest?.kind ?? '';
+    // Whole ticks only: a tick whose token is drawn (the status line names it) is still running, and
+    // a reader's or a test's next press waits for `data-ticks` to count it.
+    c.form.dataset.ticks = String(state.ticks.length);
+    c.form.dataset.newest = state.ticks.at(-1)?.text ?? ''; // the tick bar and the tick map show it (site/scripts/tick-bar.ts, tick-map.ts)
+    c.form.dataset.phase = state.ticks.at(-1)?.kind ?? '';
     c.form.dataset.layers = String(model.config.n_layer);
     c.form.dataset.intervention = interventionMarker(state.intervention); // the tick bar shows it (site/scripts/tick-bar.ts)
     c.form.dataset.clock = state.playing ? 'playing' : state.busy ? 'busy' : 'idle';
