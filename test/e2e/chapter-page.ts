@@ -26,12 +26,43 @@ export async function open(browser: Browser, url: string, init?: string): Promis
   return { page, errors };
 }
 
-/** Press Next token and wait for the tick to be counted. */
+/**
+ * Press Next token and wait for the tick to be counted. Once in CI (stop 24) the click waited 30 s
+ * for the button to be "visible, enabled and stable" and never learned which it was not: if the
+ * click does not happen in 10 s, print what the page says of the button and of its frames, then
+ * press once more without the stability check (a disabled button still ignores it, and the test
+ * still fails on the tick it waits for).
+ */
 export async function nextToken(page: Page): Promise<void> {
   const n = await ticks(page);
-  await page.getByRole('button', { name: 'Next token' }).click();
+  const button = page.getByRole('button', { name: 'Next token' });
+  try {
+    await button.click({ timeout: 10_000 });
+  } catch (e) {
+    if ((e as Error).name !== 'TimeoutError') throw e;
+    const said = await Promise.race([
+      page.evaluate(BUTTON_STATE),
+      new Promise((done) => setTimeout(() => done('the page did not answer in 5 s'), 5_000)),
+    ]);
+    console.error(`Next token: no click in 10 s; the page says ${JSON.stringify(said)}`);
+    await button.click({ force: true, timeout: 10_000 });
+  }
   await page.waitForFunction((n) => Number(document.querySelector<HTMLElement>('[data-cell="controls"]')?.dataset.ticks) === n + 1, n);
 }
+
+/** What the page says of Next token and of its own frames (source text, run in the page). */
+const BUTTON_STATE = `(async () => {
+  const b = document.querySelector('button[name="next-token"]');
+  const form = document.querySelector('[data-cell="controls"]');
+  const r = b ? b.getBoundingClientRect() : null;
+  const frame = await Promise.race([
+    new Promise((done) => requestAnimationFrame(() => done('a frame came'))),
+    new Promise((done) => setTimeout(() => done('no frame in 2 s'), 2000)),
+  ]);
+  return { disabled: b ? b.disabled : 'no button', clock: form && form.dataset.clock, ticks: form && form.dataset.ticks,
+    rect: r && [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)],
+    visibility: document.visibilityState, frame };
+})()`;
 
 /** No axe violations in the light and the dark colour scheme. */
 export async function axeBoth(page: Page): Promise<void> {
