@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Param } from './checkpoint.ts';
 import type { GPT2Config } from './config.ts';
 import { NO_TRACE, TraceRecorder, type Recorder, type Trace, type TraceOptions } from './trace.ts';
+import { GELU, LAYER_NORM } from './wasm-kernels.ts';
 
 export type { LayerTrace, LensLayer, Trace, TraceArray, TraceOptions } from './trace.ts';
 
@@ -237,7 +238,21 @@ export function disposeWeights(w: GPT2Weights): void {
   for (const t of Object.values(w.k)) t.dispose();
 }
 
+/**
+ * Elements up to which inference uses our LayerNorm and GELU kernels (model/wasm-kernels.ts): one
+ * launch in place of 4–9 (LayerNorm) or 6 (GELU) of tfjs's, each ≈ 4–5 µs. Our loops are plain
+ * JavaScript, and over more elements tfjs's vectorised kernels win (Node, wasm: GELU over 1,024
+ * elements 0.016 vs 0.042 ms, over 16,384 0.54 vs 0.29 ms; LayerNorm (1, 768) 0.008 vs 0.032 ms,
+ * (64, 768) 0.84 vs 0.70 ms). A decode tick's rows (C, 4C ≤ 3,072 on GPT-2 124M) are under it.
+ */
+const OWN_KERNEL_MAX = 4096;
+const ownKernel = (x: tf.Tensor, ops: BlockOps, name: string) => ops === INFERENCE_OPS && x.size <= OWN_KERNEL_MAX && !!tf.getKernel(name, tf.getBackend());
+
 function layerNorm<T extends T2 | T3>(x: T, p: LayerNormW, w: GPT2Weights, ops: BlockOps = INFERENCE_OPS): T {
+  // Inference of a few rows on the wasm backend: one launch of our own kernel (model/wasm-kernels.ts).
+  if (ownKernel(x, ops, LAYER_NORM)) {
+    return tf.engine().runKernel(LAYER_NORM, { x, gamma: p.g, beta: p.b }, { eps: w.eps }) as T;
+  }
   if (x.size === x.shape[x.rank - 1]) {
     // One row (a decode tick, or the LM head's last row): its mean and variance are single numbers,
     // which FusedBatchNorm broadcasts like g and b over the row — (x − mean)·g/√(var + ε) + b in one
@@ -257,7 +272,8 @@ function layerNorm<T extends T2 | T3>(x: T, p: LayerNormW, w: GPT2Weights, ops: 
  * GPT-2's GELU, the tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
  * Since 0.5·(1 + tanh z) = sigmoid(2z), it is computed as x·sigmoid(2z): fewer kernels, same value.
  */
-function gelu<T extends T2 | T3>(x: T, k: Consts): T {
+function gelu<T extends T2 | T3>(x: T, k: Consts, ops: BlockOps = INFERENCE_OPS): T {
+  if (ownKernel(x, ops, GELU)) return tf.engine().runKernel(GELU, { x }) as T; // one launch (model/wasm-kernels.ts)
   const z = tf.mul(x, tf.add(k.one, tf.mul(k.geluA, tf.square(x)))); // x + 0.044715·x³
   return tf.mul(x, tf.sigmoid(tf.mul(k.geluB, z))) as T; // geluB = 2·√(2/π)
 }
@@ -366,7 +382,7 @@ export function block(
 
   // --- MLP ---
   const fc = ops.linear(layerNorm(x, b.ln_2, w, ops), b.c_fc); // (B·T, 4C)
-  const act = gelu(fc, w.k); // (B·T, 4C)
+  const act = gelu(fc, w.k, ops); // (B·T, 4C)
   rec.mlp(l, fc, act);
   const mlpOut = ops.linear(act, b.mlp_proj); // (B·T, C): what the MLP adds
   rec.adds(l, attnOut, mlpOut);

@@ -1,5 +1,6 @@
 /**
- * Three tfjs-backend-wasm kernels (4.22) replaced by the same arithmetic without its waste.
+ * Three tfjs-backend-wasm kernels (4.22) replaced by the same arithmetic without its waste, and
+ * one it lacks (LayerNorm, below).
  *
  * Its Slice (and SplitV, which slices once per part) first copies the *whole* input out of the
  * module's memory into a new JavaScript array (`readSync`), then copies the slice from that copy:
@@ -100,6 +101,51 @@ export function swapRowsCols(x: ArrayLike<number>, out: { [i: number]: number },
   }
 }
 
+/**
+ * The name of our LayerNorm kernel: (x − mean)·g/√(var + ε) + b over the last axis of x, in one
+ * launch. tfjs has no LayerNorm; composed from its ops it is 9 launches a call (4 for one row, with
+ * FusedBatchNorm), and a launch costs ≈ 4–5 µs, about what a row of 768 costs to normalise. Only
+ * the wasm backend has it, and it has no gradient: inference calls it (model/gpt2.ts), training
+ * composes tfjs's ops.
+ */
+export const LAYER_NORM = 'TokenClockLayerNorm';
+
+/**
+ * LayerNorm of each row of C values of x into out, with gain g and bias b: mean, then the mean of
+ * squared differences (two passes, as the composed ops do), summed in float64.
+ */
+export function layerNormRows(x: ArrayLike<number>, g: ArrayLike<number>, b: ArrayLike<number>, eps: number, C: number, out: { [i: number]: number }): void {
+  const rows = Math.floor(x.length / C);
+  for (let r = 0, o = 0; r < rows; r++, o += C) {
+    let sum = 0;
+    for (let i = 0; i < C; i++) sum += x[o + i];
+    const mean = sum / C;
+    let sq = 0;
+    for (let i = 0; i < C; i++) {
+      const d = x[o + i] - mean;
+      sq += d * d;
+    }
+    const inv = 1 / Math.sqrt(sq / C + eps);
+    for (let i = 0; i < C; i++) out[o + i] = (x[o + i] - mean) * inv * g[i] + b[i];
+  }
+}
+
+/**
+ * The name of our GELU kernel (GPT-2's tanh form), one launch for the 6 of tfjs's ops it takes
+ * composed (model/gpt2.ts `gelu`). Wasm only, no gradient: inference only.
+ */
+export const GELU = 'TokenClockGelu';
+
+/** GPT-2's GELU, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), written as x·sigmoid(2·√(2/π)·(x + 0.044715·x³)). */
+export function geluInto(x: ArrayLike<number>, out: { [i: number]: number }): void {
+  const a = 0.044715;
+  const k = 2 * Math.sqrt(2 / Math.PI);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    out[i] = v / (1 + Math.exp(-k * v * (1 + a * v * v)));
+  }
+}
+
 let registered = false;
 
 /** Put the two kernels in place of tfjs-backend-wasm's (idempotent; call after the wasm backend is registered). */
@@ -148,4 +194,19 @@ export function registerWasmKernels(): void {
   tf.unregisterKernel('SplitV', 'wasm');
   tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: slice as never });
   tf.registerKernel({ kernelName: 'SplitV', backendName: 'wasm', kernelFunc: splitV as never });
+  const layerNorm = (args: { inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo }; attrs: Record<string, unknown>; backend: WasmBackend }) => {
+    const { x, gamma, beta } = args.inputs;
+    const out = args.backend.makeOutput(x.shape, 'float32');
+    // Views taken after makeOutput, which may grow (and so move) the module's memory.
+    const h = (t: TensorInfo) => args.backend.typedArrayFromHeap(t);
+    layerNormRows(h(x), h(gamma), h(beta), args.attrs.eps as number, x.shape[x.shape.length - 1], h(out));
+    return out;
+  };
+  tf.registerKernel({ kernelName: LAYER_NORM, backendName: 'wasm', kernelFunc: layerNorm as never });
+  const gelu = (args: KernelArgs) => {
+    const out = args.backend.makeOutput(args.inputs.x.shape, 'float32');
+    geluInto(args.backend.typedArrayFromHeap(args.inputs.x), args.backend.typedArrayFromHeap(out));
+    return out;
+  };
+  tf.registerKernel({ kernelName: GELU, backendName: 'wasm', kernelFunc: gelu as never });
 }

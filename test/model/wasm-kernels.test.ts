@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../model/backend.ts';
-import { batchedSwap } from '../../model/wasm-kernels.ts';
+import { batchedSwap, GELU, LAYER_NORM } from '../../model/wasm-kernels.ts';
 
-// The replaced wasm kernels (Slice, SplitV, Transpose) against plain index arithmetic written here.
+// The replaced wasm kernels (Slice, SplitV, Transpose) against plain index arithmetic written here,
+// and our LayerNorm and GELU against their formulas written out here.
 
 const strides = (shape: number[]) => shape.map((_, a) => shape.slice(a + 1).reduce((n, s) => n * s, 1));
 const size = (shape: number[]) => shape.reduce((n, s) => n * s, 1);
@@ -115,4 +116,63 @@ test('slice and split on wasm copy exactly the box asked for, from views of any 
   x.dispose();
   const s = tf.tensor1d(['a', 'b', 'c'], 'string');
   assert.deepEqual(tf.slice(s, [1], [2]).arraySync(), ['b', 'c']); // strings: tfjs's own kernel
+});
+
+test('our LayerNorm kernel on wasm equals LayerNorm written out here, and tfjs\'s composed ops to float32 rounding', async () => {
+  await initBackend('wasm');
+  const eps = 1e-5;
+  const cases: { shape: number[]; scale: number; offset: number }[] = [
+    { shape: [1, 8], scale: 1, offset: 0 },
+    { shape: [1, 1, 256], scale: 3, offset: 0 }, // a decode tick's row
+    { shape: [7, 768], scale: 0.5, offset: 40 }, // a prefill, far from zero (the two-pass variance matters)
+    { shape: [2, 3, 16], scale: 1e-4, offset: 0 }, // a variance near ε
+  ];
+  for (const { shape, scale, offset } of cases) {
+    const C = shape[shape.length - 1];
+    const x = values(shape, 1).map((v) => (v / 1000) * scale + offset);
+    const g = values([C], 2).map((v) => v / 500);
+    const b = values([C], 3).map((v) => v / 2000);
+    // Written out: float64 sums over each row.
+    const want = new Float64Array(x.length);
+    for (let o = 0; o < x.length; o += C) {
+      const row = Array.from(x.subarray(o, o + C));
+      const mean = row.reduce((s, v) => s + v, 0) / C;
+      const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / C;
+      row.forEach((v, i) => (want[o + i] = ((v - mean) / Math.sqrt(variance + eps)) * g[i] + b[i]));
+    }
+    const xt = tf.tensor(x, shape);
+    const gt = tf.tensor1d(g);
+    const bt = tf.tensor1d(b);
+    const got = tf.engine().runKernel(LAYER_NORM, { x: xt, gamma: gt, beta: bt }, { eps }) as tf.Tensor;
+    assert.deepEqual(got.shape, shape);
+    const ours = got.dataSync();
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(ours[i] - want[i]) <= 1e-6 * (1 + Math.abs(want[i])), `${shape} [${i}]: ${ours[i]} vs ${want[i]}`);
+    // tfjs's own ops, in float32: the same to its rounding.
+    const composed = tf.tidy(() => {
+      const mean = tf.mean(xt, -1, true);
+      const xc = tf.sub(xt, mean);
+      return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps))), gt), bt);
+    }).dataSync();
+    const tol = Math.max(...want.map(Math.abs)) * 1e-4;
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(ours[i] - composed[i]) <= tol, `${shape} [${i}]: ${ours[i]} vs tfjs ${composed[i]}`);
+    tf.dispose([xt, gt, bt, got]);
+  }
+  // A constant row has no variance: it normalises to the bias.
+  const flat = tf.fill([2, 4], 5);
+  const out = tf.engine().runKernel(LAYER_NORM, { x: flat, gamma: tf.ones([4]), beta: tf.tensor1d([1, 2, 3, 4]) }, { eps }) as tf.Tensor;
+  assert.deepEqual(Array.from(out.dataSync()), [1, 2, 3, 4, 1, 2, 3, 4]);
+});
+
+test('our GELU kernel on wasm equals GPT-2\'s tanh GELU written out here', async () => {
+  await initBackend('wasm');
+  const xs = Float32Array.from([0, -0.5, 0.5, 1, -1, 3, -3, 8, -8, 20, -20, 100, -100, 1e-7, -1e-7, ...values([1000], 4).map((v) => v / 200)]);
+  const want = Array.from(xs, (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))));
+  for (const shape of [[xs.length], [1, 1, xs.length]]) {
+    const x = tf.tensor(xs, shape);
+    const got = tf.engine().runKernel(GELU, { x }) as tf.Tensor;
+    assert.deepEqual(got.shape, shape);
+    const ours = got.dataSync();
+    for (let i = 0; i < xs.length; i++) assert.ok(Math.abs(ours[i] - want[i]) <= 1e-6 * (1 + Math.abs(want[i])), `gelu(${xs[i]}) = ${ours[i]}, not ${want[i]}`);
+    tf.dispose([x, got]);
+  }
 });
