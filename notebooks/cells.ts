@@ -134,7 +134,9 @@ export function interventionMarker(iv: LastingIntervention | null | undefined): 
 /** The state line under the controls (an intervention's marker after it). */
 export function describeState(state: ClockState, model: ModelInfo): string {
   const marker = interventionMarker(state.intervention);
-  return marker ? `${stateLine(state, model)} ${marker}` : stateLine(state, model);
+  const line = marker ? `${stateLine(state, model)} ${marker}` : stateLine(state, model);
+  // Presses of Next token waiting for the running tick (Clock.press).
+  return state.queued > 0 && !state.playing && !state.error ? line + strings(state.queued === 1 ? 'cells.queuedOne' : 'cells.queued', { n: state.queued }) : line;
 }
 
 function stateLine(state: ClockState, model: ModelInfo): string {
@@ -189,7 +191,7 @@ export function chartChanges(change: (s: ClockState) => void): (s: ClockState) =
   let last: ClockState | null = null;
   return (s) => {
     const skip = last !== null && ((s.busy && !last.busy && sameBut(s, last, ['busy'])) || (s.verified !== last.verified && sameBut(s, last, ['verified'])) ||
-      (s.drawn !== null && sameBut(s, last, ['drawn'])));
+      (s.drawn !== null && sameBut(s, last, ['drawn'])) || (s.queued !== last.queued && sameBut(s, last, ['queued'])));
     last = s;
     if (!skip) change(s);
   };
@@ -239,9 +241,9 @@ export function defineClock(main: Module, c: ControlElements, opts: ClockOptions
       const clock = await Clock.create(engine, model, prompt, () => ref.current ?? { sampling: DEFAULT_SAMPLING, seed: 42 }, { pace, ...opts, forced });
       c.next.removeEventListener('click', onEarly);
       c.play.removeEventListener('click', onEarlyPlay);
-      for (; early > 0; early--) void clock.tick();
+      for (; early > 0; early--) clock.press();
       if (earlyPlay) clock.play();
-      const onNext = () => void clock.tick();
+      const onNext = () => clock.press();
       const onPlay = () => (clock.current.playing ? void clock.pause() : clock.play());
       const onReset = () => void clock.reset();
       c.next.addEventListener('click', onNext);

@@ -31,7 +31,11 @@ export interface ClockState {
   intervention?: ClockIntervention | null; // a part removed from a tick on (Clock.intervene); absent or null: the model untouched
   verified: readonly (string | undefined)[]; // [tick] the weights' checksum read back from the backend after that tick (ClockOptions.verifyWeights); arrives after the tick is shown
   drawn: TickSummary | null; // the running tick once its token is drawn, while its trace is still read (ClockOptions.tokenFirst); null otherwise. Not in `ticks` until the trace comes
+  queued: number; // presses of Next token still to run after the running tick (Clock.press)
 }
+
+/** Presses of Next token kept while a tick runs: more are not kept (a reader who holds the key down does not queue a minute of ticks). */
+export const MAX_QUEUED = 8;
 
 /** Heads switched off / blocks skipped on every tick from `from` on, and the untouched run going on beside. */
 export interface ClockIntervention extends LastingIntervention {
@@ -110,7 +114,7 @@ export class Clock {
     private readonly settings: () => ClockSettings, // read at every tick: the inputs' latest valid values
     private readonly opts: ClockOptions,
   ) {
-    this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null, forced: opts.forced ?? [], left: null, verified: [], drawn: null };
+    this.state = { prompt, promptTokens: [], ticks: [], wallMs: [], playing: false, playStart: null, busy: false, error: null, forced: opts.forced ?? [], left: null, verified: [], drawn: null, queued: 0 };
   }
 
   /** Start a session for `prompt` (one longer than the context slides at its first tick: model/tick.ts). */
@@ -204,8 +208,54 @@ export class Clock {
     });
     if (mine !== this.session || this.disposed) return;
     const intervention = iv && { ...iv, untouched: iv.untouched.slice(0, Math.max(0, index - iv.from)) };
-    this.set({ ticks: this.state.ticks.slice(0, index), wallMs: this.state.wallMs.slice(0, index), verified: this.state.verified.slice(0, index), forced, left, intervention, error: null, busy: false, drawn: null });
+    this.set({ ticks: this.state.ticks.slice(0, index), wallMs: this.state.wallMs.slice(0, index), verified: this.state.verified.slice(0, index), forced, left, intervention, error: null, busy: false, drawn: null, queued: 0 });
     this.playUntil(until);
+  }
+
+  /**
+   * A reader's press of Next token: a tick now, or, while one runs, after it. Presses that come
+   * while a tick runs are kept (up to MAX_QUEUED) and run one after another, so a quick second press
+   * (the token is on the screen before its figures: tokenFirst) is not lost. Play, Reset, a fork
+   * and a failed tick drop the presses still waiting.
+   */
+  press(): void {
+    if (this.disposed || this.state.playing) return;
+    this.set({ queued: Math.min(MAX_QUEUED, this.state.queued + 1) });
+    if (!this.pressing) void this.runPresses();
+  }
+
+  private pressing = false;
+
+  private async runPresses(): Promise<void> {
+    this.pressing = true;
+    try {
+      while (this.state.queued > 0 && !this.disposed) {
+        if (this.state.busy) {
+          await this.untilIdle();
+          continue;
+        }
+        this.set({ queued: this.state.queued - 1 });
+        const t = await this.tick();
+        if (!t && this.state.error) this.set({ queued: 0 });
+      }
+    } finally {
+      this.pressing = false;
+    }
+  }
+
+  /** Resolves at the next state that has no tick running (never, once disposed). */
+  private untilIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      let off: (() => void) | null = null;
+      let done = false;
+      off = this.subscribe((s) => {
+        if (done || s.busy) return;
+        done = true;
+        off?.();
+        resolve();
+      });
+      if (done) off();
+    });
   }
 
   /** Run one tick (ignored while one is running). Resolves to it, or null when none ran. */
@@ -305,7 +355,7 @@ export class Clock {
    */
   play(paced = true): void {
     if (this.disposed || this.state.playing) return;
-    this.set({ playing: true, playStart: this.state.ticks.length });
+    this.set({ playing: true, playStart: this.state.ticks.length, queued: 0 });
     const run = ++this.playRun; // a loop still waiting out its pace after Pause/Reset ends, and never runs beside this one
     void (async () => {
       try {
@@ -374,7 +424,7 @@ export class Clock {
 
   /** Start over from the prompt (the same seed gives the same run). */
   async reset(): Promise<void> {
-    this.set({ playing: false });
+    this.set({ playing: false, queued: 0 });
     this.wake?.();
     await this.engine.cancel();
     await this.start();

@@ -97,7 +97,7 @@ describe('chapter 1: pure computations', () => {
   const tick = (index: number, ms: number, extra: Partial<TickSummary> = {}) =>
     ({ index, kind: index === 0 ? 'prefill' : 'decode', ms: { forward: ms * 0.9, sample: ms * 0.1, trace: 0, total: ms }, cacheLength: 5 + index, cacheBytes: 100 * (5 + index), weightsChecksum: 'abcd1234', ...extra }) as TickSummary;
   const state = (ticks: TickSummary[], extra: Partial<ClockState> = {}): ClockState =>
-    ({ prompt: 'x', promptTokens: [], ticks, wallMs: ticks.map((_, i) => 1000 + 50 * i), playing: false, playStart: null, busy: false, error: null, forced: [], left: null, verified: [], drawn: null, ...extra });
+    ({ prompt: 'x', promptTokens: [], ticks, wallMs: ticks.map((_, i) => 1000 + 50 * i), playing: false, playStart: null, busy: false, error: null, forced: [], left: null, verified: [], drawn: null, queued: 0, ...extra });
 
   it('clockRate is 1000 / the mean of the latest decode ticks, and the wall rate only over a Play run', () => {
     assert.equal(clockRate(state([tick(0, 30)])), null);
