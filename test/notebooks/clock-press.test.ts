@@ -42,12 +42,12 @@ test('presses of Next token while a tick runs are kept and run in order, the sam
   assert.ok(clock.current.busy, 'the first press runs at once');
   assert.equal(clock.current.queued, 3, 'the other three wait');
   const line = describeState(clock.current, env.info);
-  assert.match(line, /3 more ticks pressed for/);
+  assert.match(line, /3 more presses of Next token wait their turn/);
   await settled(clock, 4);
   assert.deepEqual(clock.current.ticks.map((t) => t.id), want, 'the same tokens as four presses one at a time');
   assert.deepEqual(clock.current.ticks.map((t) => t.index), [0, 1, 2, 3]);
   assert.deepEqual(states.map((s) => s.queued).filter((q, i, all) => q !== all[i - 1]), [0, 1, 0, 1, 2, 3, 2, 1, 0]); // the first press runs at once
-  assert.ok(!describeState(clock.current, env.info).includes('pressed for'), 'nothing waits: the line does not say so');
+  assert.ok(!describeState(clock.current, env.info).includes('wait'), 'nothing waits: the line does not say so');
   // The charts redraw for ticks, not for presses.
   assert.deepEqual(charts.map((s) => s.ticks.length), [0, 1, 2, 3, 4]);
   clock.dispose();
