@@ -150,7 +150,7 @@ function stateLine(state: ClockState, model: ModelInfo): string {
   if (d && !state.playing) return strings('cells.drawn', { index: d.index, kind: kindName(d.kind), token: visibleText(d.text), ms: formatMs(d.ms.total) });
   if (!t) {
     const n = state.promptTokens.length;
-    return head + strings('cells.firstTick', { n }) + (n > max ? strings('cells.willSlide', { max, keep: windowKeep(max) }) : '');
+    return head + strings(state.busy ? 'cells.firstRunning' : 'cells.firstTick', { n }) + (n > max ? strings('cells.willSlide', { max, keep: windowKeep(max) }) : '');
   }
   // While playing the line stays put, so a screen reader is not told of every tick.
   if (state.playing) return strings('cells.playing');

@@ -43,6 +43,7 @@ test('presses of Next token while a tick runs are kept and run in order, the sam
   assert.equal(clock.current.queued, 3, 'the other three wait');
   const line = describeState(clock.current, env.info);
   assert.match(line, /3 more presses of Next token wait their turn/);
+  assert.match(line, /The first tick is running\./, 'not "Press Next token to run the first tick" while it runs');
   await settled(clock, 4);
   assert.deepEqual(clock.current.ticks.map((t) => t.id), want, 'the same tokens as four presses one at a time');
   assert.deepEqual(clock.current.ticks.map((t) => t.index), [0, 1, 2, 3]);
